@@ -1,0 +1,180 @@
+"""TrainConfig: the one source of truth for every setting of a run.
+
+Each field carries its default, its allowed range or choices and a one-line description. The
+server validates requests with it, `/api/schema` publishes it, and the page builds its controls
+from that schema. Fields marked ``live`` may change between any two training steps; the others
+change the data or the architecture and therefore need a reset.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+DatasetName = Literal[
+    "circle", "xor", "gauss", "spiral", "moons", "blobs", "spiral3", "plane", "multigauss",
+    "house", "threshold",
+]
+FeatureName = Literal["x1", "x2", "x1_sq", "x2_sq", "x1x2", "sin_x1", "sin_x2"]
+ActivationName = Literal["sigmoid", "tanh", "relu", "leaky_relu", "linear", "step"]
+LossName = Literal["mse", "bce", "cce"]
+InitName = Literal["xavier", "he", "uniform", "zeros"]
+OptimizerName = Literal["sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam"]
+ScheduleName = Literal["constant", "step", "exponential", "cosine", "warmup"]
+ClippingName = Literal["none", "norm", "value"]
+RegularizationName = Literal["none", "l1", "l2"]
+
+MAX_HIDDEN_LAYERS = 8
+MAX_NEURONS = 64
+MAX_SAMPLES = 2000
+
+# What each dataset is: its task kind and input dimension. The engine's datasets module
+# implements exactly these names; the config uses the table to check loss/dataset compatibility.
+DATASET_KIND: dict[str, tuple[str, int]] = {
+    "circle": ("binary", 2), "xor": ("binary", 2), "gauss": ("binary", 2),
+    "spiral": ("binary", 2), "moons": ("binary", 2), "blobs": ("multiclass", 2),
+    "spiral3": ("multiclass", 2), "plane": ("regression", 2), "multigauss": ("regression", 2),
+    "house": ("regression", 1), "threshold": ("binary", 1),
+}
+
+
+def _field(default, description: str, *, live: bool, group: str, **bounds):
+    """A config field with its description, bounds and whether it can change live."""
+    return Field(default, description=description,
+                 json_schema_extra={"live": live, "group": group}, **bounds)
+
+
+class TrainConfig(BaseModel):
+    """Every setting of a training run, validated. Changing a non-live field means a reset."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+    # --- data (reset) ---
+    dataset: DatasetName = _field("circle", "Which dataset to learn.", live=False, group="data")
+    noise: float = _field(0.0, "Noise level of the generated data (0 = clean).",
+                          live=False, group="data", ge=0.0, le=0.5)
+    n_samples: int = _field(500, "Number of generated points (train + test).",
+                            live=False, group="data", ge=20, le=MAX_SAMPLES)
+    train_fraction: float = _field(0.5, "Fraction of the points used for training; the rest test.",
+                                   live=False, group="data", ge=0.1, le=0.9)
+    n_classes: int = _field(3, "Number of classes for the blobs dataset.",
+                            live=False, group="data", ge=3, le=5)
+    standardize: bool = _field(False, "Standardize inputs to zero mean, unit variance "
+                               "(statistics of the training split).", live=False, group="data")
+    features: list[FeatureName] = _field(["x1", "x2"], "Input features computed from (x1, x2) "
+                                         "for 2-D datasets; 1-D datasets use x alone.",
+                                         live=False, group="data", min_length=1, max_length=7)
+    # --- architecture (reset) ---
+    hidden: list[int] = _field([4, 2], "Neurons per hidden layer (0 to 8 layers of 1 to 64).",
+                               live=False, group="network", max_length=MAX_HIDDEN_LAYERS)
+    activation: ActivationName = _field("tanh", "Hidden-layer activation; step is the perceptron "
+                                        "(its derivative is 0, so nothing below it learns).",
+                                        live=False, group="network")
+    loss: LossName = _field("bce", "Loss; the output follows it: sigmoid for bce, softmax for "
+                            "cce, identity for mse.", live=False, group="network")
+    init: InitName = _field("xavier", "Weight initialization (biases start at 0).",
+                            live=False, group="network")
+    seed: int = _field(1, "Random seed for data, initialization and shuffling.",
+                       live=False, group="network", ge=0, le=2**31 - 1)
+    # --- optimization (live) ---
+    learning_rate: float = _field(0.03, "Base learning rate.", live=True, group="optimizer",
+                                  gt=0.0, le=100.0)
+    batch_size: int = _field(10, "Examples per update: 1 is stochastic, the training-set size "
+                             "is full batch (larger values are capped to it).",
+                             live=True, group="optimizer", ge=1, le=MAX_SAMPLES)
+    optimizer: OptimizerName = _field("sgd", "Update rule.", live=True, group="optimizer")
+    momentum: float = _field(0.9, "Momentum coefficient (momentum, nesterov).",
+                             live=True, group="optimizer", ge=0.0, le=0.999)
+    beta1: float = _field(0.9, "Adam: decay of the first-moment average.",
+                          live=True, group="optimizer", ge=0.0, le=0.999)
+    beta2: float = _field(0.999, "Adam: decay of the second-moment average.",
+                          live=True, group="optimizer", ge=0.0, le=0.99999)
+    rho: float = _field(0.9, "RMSprop: decay of the squared-gradient average.",
+                        live=True, group="optimizer", ge=0.0, le=0.9999)
+    epsilon: float = _field(1e-8, "Adagrad/RMSprop/Adam: added to the denominator.",
+                            live=True, group="optimizer", ge=1e-12, le=1e-2)
+    schedule: ScheduleName = _field("constant", "Learning-rate schedule over steps.",
+                                    live=True, group="schedule")
+    decay_rate: float = _field(0.5, "Step/exponential decay factor per decay_steps.",
+                               live=True, group="schedule", gt=0.0, le=1.0)
+    decay_steps: int = _field(1000, "Steps per decay (step, exponential) or cosine period.",
+                              live=True, group="schedule", ge=1, le=1_000_000)
+    warmup_steps: int = _field(100, "Steps of linear warm-up from 0 to the learning rate.",
+                               live=True, group="schedule", ge=1, le=1_000_000)
+    clipping: ClippingName = _field("none", "Gradient clipping: by global norm or by value.",
+                                    live=True, group="regularization")
+    clip_threshold: float = _field(1.0, "Largest allowed global norm or absolute value.",
+                                   live=True, group="regularization", gt=0.0, le=1e6)
+    regularization: RegularizationName = _field("none", "Weight penalty (biases are exempt).",
+                                                live=True, group="regularization")
+    regularization_rate: float = _field(0.001, "Penalty rate: L2 adds rate*sum(w^2), "
+                                        "L1 adds rate*sum(|w|).", live=True,
+                                        group="regularization", ge=0.0, le=10.0)
+
+    @field_validator("hidden")
+    @classmethod
+    def _neurons_in_range(cls, hidden: list[int]) -> list[int]:
+        for i, n in enumerate(hidden):
+            if not 1 <= n <= MAX_NEURONS:
+                raise ValueError(f"hidden[{i}] = {n}: each layer needs 1 to {MAX_NEURONS} neurons")
+        return hidden
+
+    @field_validator("features")
+    @classmethod
+    def _features_unique(cls, features: list[str]) -> list[str]:
+        if len(set(features)) != len(features):
+            raise ValueError(f"features must not repeat: {features}")
+        return features
+
+    @model_validator(mode="after")
+    def _loss_fits_dataset(self) -> "TrainConfig":
+        kind, _ = DATASET_KIND[self.dataset]
+        if self.loss == "bce" and kind != "binary":
+            raise ValueError(f"loss 'bce' needs a binary dataset; '{self.dataset}' is {kind} "
+                             f"(use {'cce or mse' if kind == 'multiclass' else 'mse'})")
+        if self.loss == "cce" and kind == "regression":
+            raise ValueError(f"loss 'cce' needs a classification dataset; '{self.dataset}' is "
+                             "regression (use mse)")
+        return self
+
+    @property
+    def task(self) -> str:
+        """'binary', 'multiclass' or 'regression'."""
+        return DATASET_KIND[self.dataset][0]
+
+    @property
+    def input_dim(self) -> int:
+        """Raw input dimension of the dataset (1 or 2), before feature mapping."""
+        return DATASET_KIND[self.dataset][1]
+
+
+LIVE_FIELDS = frozenset(name for name, f in TrainConfig.model_fields.items()
+                        if f.json_schema_extra["live"])
+RESET_FIELDS = frozenset(TrainConfig.model_fields) - LIVE_FIELDS
+
+
+def config_schema() -> list[dict]:
+    """Every field as {name, type, default, description, live, group, and choices or bounds}."""
+    json_schema = TrainConfig.model_json_schema()
+    out = []
+    for name, prop in json_schema["properties"].items():
+        entry = {"name": name, "default": prop.get("default"), "description": prop["description"],
+                 "live": prop["live"], "group": prop["group"]}
+        if "enum" in prop:
+            entry.update(type="choice", choices=prop["enum"])
+        elif prop.get("type") == "array":
+            items = prop["items"]
+            if "enum" in items:
+                entry.update(type="multichoice", choices=items["enum"])
+            else:
+                entry.update(type="int_list", item_minimum=1, item_maximum=MAX_NEURONS)
+            entry["max_length"] = prop.get("maxItems")
+            entry["min_length"] = prop.get("minItems", 0)
+        else:
+            entry["type"] = {"integer": "int", "number": "float", "boolean": "bool"}[prop["type"]]
+            for key in ("minimum", "maximum", "exclusiveMinimum"):
+                if key in prop:
+                    entry[key] = prop[key]
+        out.append(entry)
+    return out

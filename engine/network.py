@@ -1,0 +1,133 @@
+"""A fully connected network whose parameters live in one flat float64 buffer.
+
+Layer l computes Z_l = A_{l-1} W_l^T + b_l for a batch of row vectors, i.e. z = W a + b per
+example, with W_l of shape (fan_out, fan_in). W_l and b_l are stored together as one contiguous
+augmented block [W_l | b_l] of shape (fan_out, fan_in + 1), and every activation matrix carries a
+trailing column of ones, so one matmul computes W a + b and one matmul computes both dL/dW and
+dL/db. All blocks are views of the flat vector ``theta``; gradients, optimizer state and
+landscape directions use the same flat layout.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .activations import ACTIVATIONS
+from .losses import LOSSES
+
+
+def augment(x: np.ndarray) -> np.ndarray:
+    """[x | 1]: append a column of ones, (n, d) -> (n, d + 1), C-contiguous."""
+    out = np.ones((x.shape[0], x.shape[1] + 1))
+    out[:, :-1] = x
+    return out
+
+
+class Workspace:
+    """Preallocated buffers for one batch size: pre-activations, activations, deltas."""
+
+    def __init__(self, sizes: list[int], batch: int):
+        n_layers = len(sizes) - 1
+        self.batch = batch
+        self.z = [np.empty((batch, sizes[l + 1])) for l in range(n_layers)]
+        # Hidden activations, augmented with a ones column; acts[l] feeds layer l + 1.
+        self.acts = [augment(np.empty((batch, sizes[l + 1]))) for l in range(n_layers - 1)]
+        self.act_views = [a[:, :-1] for a in self.acts]
+        self.delta = [np.empty((batch, sizes[l + 1])) for l in range(n_layers)]
+        self.back = [np.empty((batch, sizes[l + 1])) for l in range(n_layers - 1)]
+        self.slope = [np.empty((batch, sizes[l + 1])) for l in range(n_layers - 1)]
+
+
+class Network:
+    """Parameters and the forward/backward passes for layer sizes [n_in, h_1, ..., n_out]."""
+
+    def __init__(self, sizes: list[int], activation: str, loss: str):
+        self.sizes = list(sizes)
+        self.activation = ACTIVATIONS[activation]
+        self.loss = LOSSES[loss]
+        self.shapes = [(sizes[l + 1], sizes[l] + 1) for l in range(len(sizes) - 1)]
+        self.offsets = np.cumsum([0] + [r * c for r, c in self.shapes])
+        self.n_params = int(self.offsets[-1])
+        self.theta = np.zeros(self.n_params)
+        self.blocks = self.views(self.theta)
+        self.weights = [blk[:, :-1] for blk in self.blocks]
+        self.weight_mask = np.zeros(self.n_params)
+        for blk in self.views(self.weight_mask):
+            blk[:, :-1] = 1.0
+        self._workspaces: dict[int, Workspace] = {}
+
+    @property
+    def n_layers(self) -> int:
+        return len(self.shapes)
+
+    def views(self, flat: np.ndarray) -> list[np.ndarray]:
+        """The per-layer (fan_out, fan_in + 1) blocks [W | b] of any flat parameter-shaped vector."""
+        return [flat[self.offsets[l]:self.offsets[l + 1]].reshape(shape)
+                for l, shape in enumerate(self.shapes)]
+
+    def layer_slices(self) -> list[slice]:
+        """Where each layer's block sits in the flat vector."""
+        return [slice(int(self.offsets[l]), int(self.offsets[l + 1])) for l in range(self.n_layers)]
+
+    def initialize(self, scheme: str, rng: np.random.Generator) -> None:
+        """Weights by scheme, biases 0. xavier: N(0, 2/(fan_in+fan_out)); he: N(0, 2/fan_in);
+        uniform: U(-0.5, 0.5); zeros: all 0."""
+        self.theta.fill(0.0)
+        for w in self.weights:
+            fan_out, fan_in = w.shape
+            if scheme == "xavier":
+                w[...] = rng.normal(0.0, np.sqrt(2.0 / (fan_in + fan_out)), w.shape)
+            elif scheme == "he":
+                w[...] = rng.normal(0.0, np.sqrt(2.0 / fan_in), w.shape)
+            elif scheme == "uniform":
+                w[...] = rng.uniform(-0.5, 0.5, w.shape)
+            elif scheme != "zeros":
+                raise ValueError(f"unknown init {scheme!r}")
+
+    def workspace(self, batch: int) -> Workspace:
+        """The cached workspace for this batch size."""
+        ws = self._workspaces.get(batch)
+        if ws is None:
+            ws = self._workspaces[batch] = Workspace(self.sizes, batch)
+        return ws
+
+    def forward(self, x_aug: np.ndarray, ws: Workspace, blocks: list[np.ndarray] | None = None
+                ) -> np.ndarray:
+        """Output pre-activations (logits) for augmented inputs x_aug (batch, n_in + 1).
+        Fills ws.z (every layer's Z) and ws.acts (hidden activations)."""
+        blocks = self.blocks if blocks is None else blocks
+        forward = self.activation.forward
+        a = x_aug
+        last = self.n_layers - 1
+        for l, blk in enumerate(blocks):
+            z = ws.z[l]
+            np.dot(a, blk.T, out=z)
+            if l < last:
+                forward(z, ws.act_views[l])
+                a = ws.acts[l]
+        return ws.z[last]
+
+    def backward(self, x_aug: np.ndarray, y: np.ndarray, ws: Workspace,
+                 grad_blocks: list[np.ndarray], weights: list[np.ndarray] | None = None) -> None:
+        """Gradient of the SUMMED loss over the batch, written into ``grad_blocks`` (the
+        views() of a flat gradient vector),
+        by the chain rule: delta_L = dL/dZ_L, dL/d[W|b]_l = delta_l^T [A_{l-1} | 1],
+        delta_{l-1} = (delta_l W_l) * g'(Z_{l-1}). Needs the ws filled by forward()."""
+        weights = self.weights if weights is None else weights
+        derivative = self.activation.derivative
+        l = self.n_layers - 1
+        delta = self.loss.residual(ws.z[l], y, ws.delta[l])
+        while True:
+            a_prev = x_aug if l == 0 else ws.acts[l - 1]
+            np.dot(delta.T, a_prev, out=grad_blocks[l])
+            if l == 0:
+                return
+            back = np.dot(delta, weights[l], out=ws.back[l - 1])
+            slope = derivative(ws.z[l - 1], ws.act_views[l - 1], ws.slope[l - 1])
+            delta = np.multiply(back, slope, out=ws.delta[l - 1])
+            l -= 1
+
+    def loss_sum(self, x_aug: np.ndarray, y: np.ndarray) -> float:
+        """Summed data loss over the rows of x_aug at the current parameters."""
+        z = self.forward(x_aug, self.workspace(x_aug.shape[0]))
+        return self.loss.value(z, y)

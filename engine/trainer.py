@@ -1,0 +1,456 @@
+"""Trainer: a network, its data and its optimizer, stepped by minibatch gradient descent.
+
+Everything the page and the API show comes from here. Live settings (learning rate, batch size,
+optimizer, schedule, clipping, regularization) change between any two steps and keep the weights;
+data and architecture settings rebuild the run (a reset), and `set` refuses them unless asked.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from .activations import ACTIVATIONS, SATURATION_THRESHOLD
+from .config import RESET_FIELDS, TrainConfig
+from .datasets import INPUT_DOMAIN, generate, split_train_test
+from .features import map_features
+from .network import Network, augment
+from .optimizers import OPTIMIZERS, ensure_state
+from .penalties import add_penalty_gradient, clip_gradient, penalty_value
+from .schedules import scheduled_learning_rate
+
+DIVERGENCE_CHECK_EVERY = 16
+TRAJECTORY_CAPACITY = 512
+HISTORY_CAPACITY = 4000
+
+
+class ResetRequired(ValueError):
+    """A change of data or architecture was asked for without reset=True."""
+
+    def __init__(self, fields: list[str]):
+        self.fields = fields
+        super().__init__(f"changing {', '.join(fields)} rebuilds the data or the network and "
+                         "resets training; pass reset=True to do it")
+
+
+@dataclass
+class PreparedData:
+    """Inputs after feature mapping (and standardization), targets as (n, k) matrices."""
+    x_train: np.ndarray
+    x_test: np.ndarray
+    labels_train: np.ndarray  # (n,) class index or regression target
+    labels_test: np.ndarray
+    y_train: np.ndarray  # (n, k) training targets in the loss's layout
+    y_test: np.ndarray
+    mean: np.ndarray     # standardization applied to features: (x - mean) / scale
+    scale: np.ndarray
+    n_outputs: int
+
+
+def _prepare_data(cfg: TrainConfig) -> PreparedData:
+    """Generate, split, map features, standardize on training statistics, encode targets."""
+    x, labels = generate(cfg.dataset, cfg.n_samples, cfg.noise, cfg.seed, cfg.n_classes)
+    x_tr, l_tr, x_te, l_te = split_train_test(x, labels, cfg.train_fraction, cfg.seed)
+    f_tr, f_te = map_features(x_tr, cfg.features), map_features(x_te, cfg.features)
+    if cfg.standardize:
+        mean, scale = f_tr.mean(axis=0), f_tr.std(axis=0)
+        scale[scale == 0] = 1.0
+    else:
+        mean, scale = np.zeros(f_tr.shape[1]), np.ones(f_tr.shape[1])
+    f_tr, f_te = (f_tr - mean) / scale, (f_te - mean) / scale
+    n_classes = int(labels.max()) + 1 if cfg.task != "regression" else 1
+    one_hot = cfg.loss == "cce" or (cfg.loss == "mse" and cfg.task == "multiclass")
+    n_outputs = n_classes if one_hot else 1
+
+    def encode(lab):
+        if one_hot:
+            return np.eye(n_outputs)[lab.astype(int)]
+        return lab.reshape(-1, 1).astype(float)
+
+    return PreparedData(np.ascontiguousarray(f_tr), np.ascontiguousarray(f_te), l_tr, l_te,
+                        encode(l_tr), encode(l_te), mean, scale, n_outputs)
+
+
+class Trainer:
+    """Trains a fully connected net on a dataset, one minibatch update per step."""
+
+    def __init__(self, config: TrainConfig | None = None, **overrides):
+        config = config or TrainConfig()
+        self._config = config.model_copy(update=overrides) if overrides else config
+        if overrides:
+            self._config = TrainConfig.model_validate(self._config.model_dump())
+        self._build()
+
+    # ------------------------------------------------------------------ construction
+    def _build(self) -> None:
+        cfg = self._config
+        self._data = _prepare_data(cfg)
+        self.layer_sizes = [self._data.x_train.shape[1], *cfg.hidden, self._data.n_outputs]
+        self.net = Network(self.layer_sizes, cfg.activation, cfg.loss)
+        self.net.initialize(cfg.init, np.random.default_rng(cfg.seed))
+        self._shuffle_rng = np.random.default_rng([cfg.seed, 1])
+        self._x_train_aug = augment(self._data.x_train)
+        self._x_test_aug = augment(self._data.x_test)
+        n_train = self._x_train_aug.shape[0]
+        self._x_epoch = np.empty_like(self._x_train_aug)
+        self._y_epoch = np.empty_like(self._data.y_train)
+        self._batch_views: dict[int, list[tuple]] = {}
+        self._position = 0          # index of the next batch within the epoch
+        self._position_batch = 0    # the batch size that position counts in (0: none yet)
+        p = self.net.n_params
+        self._grad = np.zeros(p)       # last minibatch gradient (after penalty and clipping)
+        self._grad_blocks = self.net.views(self._grad)
+        self._update = np.zeros(p)     # last optimizer step: theta_new - theta_old
+        self._opt_state: dict = {}
+        ensure_state(cfg.optimizer, self._opt_state, p)
+        self.step_count = 0
+        self.epoch = 0
+        self.status = "ok"
+        self.reason = ""
+        self.history: list[dict] = []
+        self._history_stride = 1
+        self._trajectory = np.empty((TRAJECTORY_CAPACITY, p))
+        self._trajectory_steps = np.empty(TRAJECTORY_CAPACITY, dtype=np.int64)
+        self._trajectory_len = 0
+        self._trajectory_stride = 1
+        self._record_trajectory()
+        self._grid_cache: dict[int, np.ndarray] = {}
+
+    # ------------------------------------------------------------------ configuration
+    @property
+    def config(self) -> TrainConfig:
+        return self._config
+
+    @property
+    def n_train(self) -> int:
+        return self._x_train_aug.shape[0]
+
+    @property
+    def batch_size(self) -> int:
+        """The batch size in use: the configured one, capped at the training-set size."""
+        return min(self._config.batch_size, self.n_train)
+
+    def set(self, reset: bool = False, **changes) -> dict:
+        """Change settings. Live ones apply from the next step and keep weights and optimizer
+        state; data/architecture ones need reset=True and rebuild the run. Validates first:
+        on error nothing changes. Returns {"changed": [...], "reset": bool}."""
+        new = TrainConfig.model_validate({**self._config.model_dump(), **changes})
+        changed = [k for k in changes if getattr(new, k) != getattr(self._config, k)]
+        needs_reset = sorted(set(changed) & RESET_FIELDS)
+        if needs_reset and not reset:
+            raise ResetRequired(needs_reset)
+        self._config = new
+        if reset:
+            self._build()
+        else:
+            ensure_state(new.optimizer, self._opt_state, self.net.n_params)
+        return {"changed": changed, "reset": bool(reset)}
+
+    def reset(self) -> dict:
+        """Rebuild data, network and optimizer from the current config (same seed: same start)."""
+        self._build()
+        return self.metrics()
+
+    # ------------------------------------------------------------------ training
+    def step(self, n: int = 1) -> dict:
+        """Run n minibatch updates (fewer if training diverges); return metrics()."""
+        self._train(n)
+        return self._record_history()
+
+    def step_epochs(self, n: int = 1) -> dict:
+        """Run updates until n more passes over the training set are complete."""
+        steps_per_epoch = math.ceil(self.n_train / self.batch_size)
+        left = steps_per_epoch - self._position if self._position_batch == self.batch_size else 0
+        return self.step((left if left > 0 else steps_per_epoch) + (n - 1) * steps_per_epoch)
+
+    def learning_rate(self) -> float:
+        """The scheduled learning rate for the next step."""
+        return scheduled_learning_rate(self._config, self.step_count)
+
+    def _new_epoch(self) -> None:
+        """Reshuffle the training set into the contiguous epoch buffers."""
+        order = self._shuffle_rng.permutation(self.n_train)
+        np.take(self._x_train_aug, order, axis=0, out=self._x_epoch)
+        np.take(self._data.y_train, order, axis=0, out=self._y_epoch)
+
+    def _batches(self) -> list[tuple]:
+        """(x rows, y rows, workspace, 1/rows) for each minibatch of an epoch, as fixed views
+        into the epoch buffers; the last batch is smaller when batch_size does not divide n."""
+        batch = self.batch_size
+        cached = self._batch_views.get(batch)
+        if cached is None:
+            cached = []
+            for start in range(0, self.n_train, batch):
+                stop = min(start + batch, self.n_train)
+                cached.append((self._x_epoch[start:stop], self._y_epoch[start:stop],
+                               self.net.workspace(stop - start), 1.0 / (stop - start)))
+            self._batch_views[batch] = cached
+        return cached
+
+    def _train(self, n: int) -> None:
+        """The hot loop: forward, backward, penalty, clipping, update; counters; checks."""
+        if self.status != "ok" or n <= 0:
+            return
+        cfg = self._config
+        net, theta, grad, update = self.net, self.net.theta, self._grad, self._update
+        grad_blocks, weight_mask = self._grad_blocks, net.weight_mask
+        forward, backward = net.forward, net.backward
+        rule, state = OPTIMIZERS[cfg.optimizer], self._opt_state
+        penalized = cfg.regularization != "none" and cfg.regularization_rate > 0
+        clipped = cfg.clipping != "none"
+        constant_lr = cfg.schedule == "constant"
+        lr = cfg.learning_rate
+        batches = self._batches()
+        # the position in the epoch is kept in batches; a batch-size change restarts the epoch
+        position = self._position if self._position_batch == self.batch_size else len(batches)
+        step, epoch = self.step_count, self.epoch
+        trajectory_stride = self._trajectory_stride
+        for _ in range(n):
+            if position >= len(batches):
+                self._new_epoch()
+                position = 0
+            xb, yb, ws, scale = batches[position]
+            position += 1
+            forward(xb, ws)
+            backward(xb, yb, ws, grad_blocks)
+            grad *= scale
+            if penalized:
+                add_penalty_gradient(cfg, theta, weight_mask, grad)
+            if clipped:
+                clip_gradient(cfg, grad)
+            if not constant_lr:
+                lr = scheduled_learning_rate(cfg, step)
+            rule(grad, lr, update, state, cfg)
+            theta += update
+            step += 1
+            if position == len(batches):
+                epoch += 1
+            if step % trajectory_stride == 0:
+                self.step_count = step
+                self._record_trajectory()
+                trajectory_stride = self._trajectory_stride
+            if step % DIVERGENCE_CHECK_EVERY == 0 and not np.isfinite(theta).all():
+                break
+        self.step_count, self.epoch = step, epoch
+        self._position, self._position_batch = position, self.batch_size
+        self._check_divergence()
+
+    def _check_divergence(self) -> None:
+        if self.status == "diverged":
+            return
+        bad = None
+        if not np.isfinite(self.net.theta).all():
+            bad = f"parameters became {'nan' if np.isnan(self.net.theta).any() else 'inf'}"
+        else:
+            loss = self._loss_on(self._x_train_aug, self._data.y_train)
+            if not math.isfinite(loss):
+                bad = f"loss became {loss}"
+        if bad:
+            self.status = "diverged"
+            self.reason = (f"{bad} at step {self.step_count}; learning rate "
+                           f"{self.learning_rate():g} is too large here: lower it and reset")
+
+    # ------------------------------------------------------------------ observation
+    def _loss_on(self, x_aug: np.ndarray, y: np.ndarray) -> float:
+        """Mean data loss + penalty at the current parameters."""
+        with np.errstate(all="ignore"):
+            data = self.net.loss_sum(x_aug, y) / x_aug.shape[0]
+            return data + penalty_value(self._config, self.net.theta, self.net.weight_mask)
+
+    def _accuracy(self, x_aug: np.ndarray, labels: np.ndarray) -> float | None:
+        if self._config.task == "regression":
+            return None
+        with np.errstate(all="ignore"):
+            z = self.net.forward(x_aug, self.net.workspace(x_aug.shape[0]))
+        if z.shape[1] > 1:
+            predicted = z.argmax(axis=1)
+        else:
+            threshold = 0.5 if self._config.loss == "mse" else 0.0
+            predicted = (z[:, 0] > threshold).astype(int)
+        return float((predicted == labels).mean())
+
+    def training_loss(self) -> float:
+        """Mean training loss + penalty at the current parameters."""
+        return self._loss_on(self._x_train_aug, self._data.y_train)
+
+    def metrics(self) -> dict:
+        """{"step", "epoch", "train_loss", "test_loss", "train_accuracy", "test_accuracy",
+        "status", "reason", "learning_rate", "batch_size"}; losses are means over each split
+        (plus the penalty); accuracies are None for regression."""
+        d = self._data
+        return {
+            "step": self.step_count, "epoch": self.epoch,
+            "train_loss": self._loss_on(self._x_train_aug, d.y_train),
+            "test_loss": self._loss_on(self._x_test_aug, d.y_test),
+            "train_accuracy": self._accuracy(self._x_train_aug, d.labels_train),
+            "test_accuracy": self._accuracy(self._x_test_aug, d.labels_test),
+            "status": self.status, "reason": self.reason,
+            "learning_rate": self.learning_rate(), "batch_size": self.batch_size,
+        }
+
+    def diagnostics(self) -> dict:
+        """Per layer: the last minibatch gradient's norm, ||last update|| / ||W||; per hidden
+        layer: the fraction of (unit, training example) pairs that are saturated (sigmoid/tanh
+        with g'(z) < 0.1 max g'; None for other activations)."""
+        grads, updates = self.net.views(self._grad), self.net.views(self._update)
+        grad_norms = [float(np.linalg.norm(g)) for g in grads]
+        ratios = [float(np.linalg.norm(u) / max(np.linalg.norm(w), 1e-12))
+                  for u, w in zip(updates, self.net.blocks)]
+        saturation: list[float | None] = []
+        if ACTIVATIONS[self._config.activation].saturates and len(self.layer_sizes) > 2:
+            ws = self.net.workspace(self.n_train)
+            with np.errstate(all="ignore"):
+                self.net.forward(self._x_train_aug, ws)
+            peak = 0.25 if self._config.activation == "sigmoid" else 1.0
+            for l in range(len(self.layer_sizes) - 2):
+                slope = self.net.activation.derivative(ws.z[l], ws.act_views[l],
+                                                       np.empty_like(ws.z[l]))
+                saturation.append(float((slope < SATURATION_THRESHOLD * peak).mean()))
+        else:
+            saturation = [None] * (len(self.layer_sizes) - 2)
+        return {"grad_norms": grad_norms, "update_ratios": ratios, "saturation": saturation}
+
+    def _record_history(self) -> dict:
+        m = self.metrics()
+        if not self.history or self.history[-1]["step"] != m["step"]:
+            if self.step_count % self._history_stride == 0 or m["status"] != "ok":
+                self.history.append(m)
+            if len(self.history) >= HISTORY_CAPACITY:
+                self.history = self.history[::2]
+                self._history_stride *= 2
+        return m
+
+    def _record_trajectory(self) -> None:
+        """Append theta to the trajectory; when full, keep every other point and halve the rate."""
+        if self._trajectory_len == TRAJECTORY_CAPACITY:
+            kept = self._trajectory[::2].copy()
+            kept_steps = self._trajectory_steps[::2].copy()
+            half = kept.shape[0]
+            self._trajectory[:half], self._trajectory_steps[:half] = kept, kept_steps
+            self._trajectory_len = half
+            self._trajectory_stride *= 2
+        i = self._trajectory_len
+        self._trajectory[i] = self.net.theta
+        self._trajectory_steps[i] = self.step_count
+        self._trajectory_len += 1
+
+    def trajectory(self) -> tuple[np.ndarray, np.ndarray]:
+        """(steps (k,), thetas (k, P)) recorded so far, ending at the current parameters."""
+        k = self._trajectory_len
+        steps, thetas = self._trajectory_steps[:k], self._trajectory[:k]
+        if steps[-1] != self.step_count:
+            steps = np.append(steps, self.step_count)
+            thetas = np.vstack([thetas, self.net.theta])
+        return steps.copy(), thetas.copy()
+
+    def params(self) -> list[dict]:
+        """[{"W": (fan_out, fan_in), "b": (fan_out,)}] per layer, input layer first; copies."""
+        return [{"W": blk[:, :-1].copy(), "b": blk[:, -1].copy()} for blk in self.net.blocks]
+
+    def full_gradient(self, theta: np.ndarray | None = None) -> np.ndarray:
+        """Flat gradient of the mean training loss + penalty over the whole training set, at
+        theta (default: the current parameters). Does not change the training state."""
+        net = self.net
+        if theta is None:
+            blocks, weights, th = None, None, net.theta
+        else:
+            blocks = net.views(theta)
+            weights = [b[:, :-1] for b in blocks]
+            th = theta
+        g = np.empty(net.n_params)
+        ws = net.workspace(self.n_train)
+        with np.errstate(all="ignore"):
+            net.forward(self._x_train_aug, ws, blocks)
+            net.backward(self._x_train_aug, self._data.y_train, ws, net.views(g), weights)
+        g /= self.n_train
+        add_penalty_gradient(self._config, th, net.weight_mask, g)
+        return g
+
+    def gradients(self) -> list[dict]:
+        """Like params(): the gradient of the mean training loss (+ penalty) over the whole
+        training set at the current parameters."""
+        return [{"W": blk[:, :-1].copy(), "b": blk[:, -1].copy()}
+                for blk in self.net.views(self.full_gradient())]
+
+    def last_minibatch_gradient(self) -> np.ndarray:
+        """Flat gradient used by the last step (after penalty and clipping); a copy."""
+        return self._grad.copy()
+
+    def last_update(self) -> np.ndarray:
+        """Flat step the optimizer took last: theta_after - theta_before; a copy."""
+        return self._update.copy()
+
+    def data(self) -> dict:
+        """{"x_train", "y_train", "x_test", "y_test"}: inputs after feature mapping (and
+        standardization); y as class indices or regression targets, shape (n,)."""
+        d = self._data
+        return {"x_train": d.x_train.copy(), "y_train": d.labels_train.copy(),
+                "x_test": d.x_test.copy(), "y_test": d.labels_test.copy()}
+
+    def raw_data(self) -> dict:
+        """Like data() but the raw 1-D or 2-D inputs before feature mapping (for plotting)."""
+        cfg = self._config
+        x, labels = generate(cfg.dataset, cfg.n_samples, cfg.noise, cfg.seed, cfg.n_classes)
+        x_tr, l_tr, x_te, l_te = split_train_test(x, labels, cfg.train_fraction, cfg.seed)
+        return {"x_train": x_tr, "y_train": l_tr, "x_test": x_te, "y_test": l_te}
+
+    def predict(self, x_raw: np.ndarray) -> np.ndarray:
+        """The model's output for raw inputs (n, d): probabilities for bce/cce, values for mse."""
+        x = (map_features(x_raw, self._config.features) - self._data.mean) / self._data.scale
+        with np.errstate(all="ignore"):
+            z = self.net.forward(augment(x), self.net.workspace(x.shape[0]))
+            return self.net.loss.output(z.copy())
+
+    # ------------------------------------------------------------------ views over inputs
+    def input_domain(self) -> tuple[tuple[float, float], ...]:
+        return INPUT_DOMAIN[self._config.dataset]
+
+    def grid_axes(self, resolution: int) -> list[np.ndarray]:
+        """The evenly spaced coordinates of each raw input dimension over its plotting range."""
+        return [np.linspace(lo, hi, resolution) for lo, hi in self.input_domain()]
+
+    def _grid_inputs(self, resolution: int) -> np.ndarray:
+        """Augmented, feature-mapped grid (R^d, n_in + 1), row-major with x1 fastest; cached."""
+        cached = self._grid_cache.get(resolution)
+        if cached is None:
+            axes = self.grid_axes(resolution)
+            if len(axes) == 2:
+                gx, gy = np.meshgrid(axes[0], axes[1])
+                raw = np.column_stack([gx.ravel(), gy.ravel()])
+            else:
+                raw = axes[0].reshape(-1, 1)
+            x = (map_features(raw, self._config.features) - self._data.mean) / self._data.scale
+            cached = self._grid_cache[resolution] = augment(x)
+        return cached
+
+    def neuron_grid(self, resolution: int = 100) -> list[np.ndarray]:
+        """Every neuron's output over the input grid: per layer after the input, an array
+        (R^d, n_units) of activations (hidden) or predictions (output layer, as in predict).
+        For 2-D data row r * R + c is the point (x1 = axes[0][c], x2 = axes[1][r])."""
+        grid = self._grid_inputs(resolution)
+        ws = self.net.workspace(grid.shape[0])
+        with np.errstate(all="ignore"):
+            z = self.net.forward(grid, ws)
+            out = self.net.loss.output(z.copy())
+        return [a.copy() for a in ws.act_views] + [out]
+
+    def preactivations(self, layer: int, neuron: int) -> np.ndarray:
+        """z of one neuron over the training set; layer counts from 1 (the first hidden layer)
+        to the output layer."""
+        if not 1 <= layer < len(self.layer_sizes):
+            raise ValueError(f"layer must be 1..{len(self.layer_sizes) - 1}, got {layer}")
+        if not 0 <= neuron < self.layer_sizes[layer]:
+            raise ValueError(f"neuron must be 0..{self.layer_sizes[layer] - 1}, got {neuron}")
+        ws = self.net.workspace(self.n_train)
+        with np.errstate(all="ignore"):
+            self.net.forward(self._x_train_aug, ws)
+        return ws.z[layer - 1][:, neuron].copy()
+
+    def gradient_check(self, eps: float = 1e-6) -> list[float]:
+        """Max relative error per layer between full_gradient() and central differences
+        (L(theta + eps e_i) - L(theta - eps e_i)) / (2 eps), over every parameter;
+        relative error = |a - n| / max(|a| + |n|, 1e-8)."""
+        from .gradient_check import max_relative_errors
+        return max_relative_errors(self, eps)
