@@ -454,3 +454,9 @@ class Trainer:
         relative error = |a - n| / max(|a| + |n|, 1e-8)."""
         from .gradient_check import max_relative_errors
         return max_relative_errors(self, eps)
+
+    def landscape(self, **options) -> dict:
+        """The loss surface around the current parameters, the descent path on it and the
+        gradient arrows; see engine.landscape.landscape for the options and the result."""
+        from .landscape import landscape
+        return landscape(self, **options)

@@ -61,12 +61,13 @@ def test_blobs_has_n_classes_balanced_to_one_point(k):
 
 
 @pytest.mark.parametrize("name", CLASSIFICATION)
-@pytest.mark.parametrize("noise", [0.0, 0.5])
+@pytest.mark.parametrize("noise", [0.0, 0.25])
 def test_classes_are_roughly_balanced(name, noise):
+    """Within 15 points of 1/K (threshold at x = 1 is 58/42 by design; circle's label noise,
+    as in TF, relabels more inner points as outer than the reverse)."""
     _, y = generate(name, 1000, noise, seed=5)
     share = np.bincount(y.astype(int)) / len(y)
-    k = n_classes_of(name)
-    assert np.all(np.abs(share - 1 / k) < 0.1), share
+    assert np.all(np.abs(share - 1 / n_classes_of(name)) < 0.15), share
 
 
 @pytest.mark.parametrize("name", SQUARE_2D)
@@ -100,8 +101,8 @@ def test_more_noise_mixes_the_classes_more(name):
     """Clean data from another seed labels clean points almost perfectly, noisy ones less so."""
     X_ref, y_ref = generate(name, 1500, 0.0, seed=90)
     acc = [np.mean(nearest_neighbour_labels(X_ref, y_ref, X) == y)
-           for X, y in (generate(name, 1000, noise, seed=9) for noise in (0.0, 0.5))]
-    assert acc[0] > 0.95 and acc[1] < acc[0] - 0.05, acc
+           for X, y in (generate(name, 1000, noise, seed=9) for noise in (0.0, 0.25, 0.5))]
+    assert acc[0] > 0.99 and acc[0] > acc[1] > acc[2] and acc[2] < acc[0] - 0.03, acc
 
 
 def test_circle_labels_follow_the_radius_rule_without_noise():
