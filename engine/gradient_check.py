@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 
-def max_relative_errors(trainer, eps: float = 1e-6) -> list[float]:
+def max_relative_errors(trainer, eps: float = 1e-5) -> list[float]:
     """Per layer, max over its parameters of |a - n| / max(|a| + |n|, 1e-8), where a is the
     backprop gradient of the mean training loss (+ penalty) and n the central difference
     (L(theta + eps e_i) - L(theta - eps e_i)) / (2 eps). The training state is unchanged."""
