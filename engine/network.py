@@ -24,7 +24,8 @@ def augment(x: np.ndarray) -> np.ndarray:
 
 
 class Workspace:
-    """Preallocated buffers for one batch size: pre-activations, activations, deltas."""
+    """Preallocated buffers for one batch size: pre-activations, activations, deltas; and the
+    per-layer operand tuples of the forward and backward sweeps (built once, reused each step)."""
 
     def __init__(self, sizes: list[int], batch: int):
         n_layers = len(sizes) - 1
@@ -36,6 +37,32 @@ class Workspace:
         self.delta = [np.empty((batch, sizes[l + 1])) for l in range(n_layers)]
         self.back = [np.empty((batch, sizes[l + 1])) for l in range(n_layers - 1)]
         self.slope = [np.empty((batch, sizes[l + 1])) for l in range(n_layers - 1)]
+        self._own_plans: dict[str, list] = {}
+
+    def forward_plan(self, blocks: list[np.ndarray], cache: bool) -> list[tuple]:
+        """Per layer: (W^T view, Z buffer, hidden activation view or None, augmented A or None)."""
+        plan = self._own_plans.get("forward") if cache else None
+        if plan is None:
+            last = len(blocks) - 1
+            plan = [(blk.T, self.z[l], self.act_views[l] if l < last else None,
+                     self.acts[l] if l < last else None) for l, blk in enumerate(blocks)]
+            if cache:
+                self._own_plans["forward"] = plan
+        return plan
+
+    def backward_plan(self, weights: list[np.ndarray], grad_blocks: list[np.ndarray],
+                      cache: bool) -> list[tuple]:
+        """From the last layer down to layer 2: (gradient block, A_{l-1}, W_l, buffers for
+        delta W, Z_{l-1}, A_{l-1} view, g'(Z_{l-1}) and delta_{l-1})."""
+        key = id(grad_blocks[0].base)
+        plan = self._own_plans.get(key) if cache else None
+        if plan is None:
+            plan = [(grad_blocks[l], self.acts[l - 1], weights[l], self.back[l - 1],
+                     self.z[l - 1], self.act_views[l - 1], self.slope[l - 1], self.delta[l - 1])
+                    for l in range(len(weights) - 1, 0, -1)]
+            if cache:
+                self._own_plans[key] = plan
+        return plan
 
 
 class Network:
@@ -94,38 +121,35 @@ class Network:
     def forward(self, x_aug: np.ndarray, ws: Workspace, blocks: list[np.ndarray] | None = None
                 ) -> np.ndarray:
         """Output pre-activations (logits) for augmented inputs x_aug (batch, n_in + 1).
-        Fills ws.z (every layer's Z) and ws.acts (hidden activations)."""
-        blocks = self.blocks if blocks is None else blocks
+        Fills ws.z (every layer's Z) and ws.acts (hidden activations). ``blocks`` defaults to
+        the network's own parameters; others (e.g. a point on a loss-surface slice) may be given."""
         forward = self.activation.forward
+        plan = ws.forward_plan(self.blocks if blocks is None else blocks, blocks is None)
         a = x_aug
-        last = self.n_layers - 1
-        for l, blk in enumerate(blocks):
-            z = ws.z[l]
-            np.dot(a, blk.T, out=z)
-            if l < last:
-                forward(z, ws.act_views[l])
-                a = ws.acts[l]
-        return ws.z[last]
+        for w_t, z, act_view, act in plan:
+            np.dot(a, w_t, out=z)
+            if act is None:
+                return z
+            forward(z, act_view)
+            a = act
+        raise AssertionError("unreachable: the last layer has no activation buffer")
 
     def backward(self, x_aug: np.ndarray, y: np.ndarray, ws: Workspace,
                  grad_blocks: list[np.ndarray], weights: list[np.ndarray] | None = None) -> None:
         """Gradient of the SUMMED loss over the batch, written into ``grad_blocks`` (the
-        views() of a flat gradient vector),
-        by the chain rule: delta_L = dL/dZ_L, dL/d[W|b]_l = delta_l^T [A_{l-1} | 1],
-        delta_{l-1} = (delta_l W_l) * g'(Z_{l-1}). Needs the ws filled by forward()."""
-        weights = self.weights if weights is None else weights
+        views() of a flat gradient vector), by the chain rule: delta_L = dL/dZ_L,
+        dL/d[W|b]_l = delta_l^T [A_{l-1} | 1], delta_{l-1} = (delta_l W_l) * g'(Z_{l-1}).
+        Needs the ws filled by forward() at the same parameters."""
         derivative = self.activation.derivative
-        l = self.n_layers - 1
-        delta = self.loss.residual(ws.z[l], y, ws.delta[l])
-        while True:
-            a_prev = x_aug if l == 0 else ws.acts[l - 1]
-            np.dot(delta.T, a_prev, out=grad_blocks[l])
-            if l == 0:
-                return
-            back = np.dot(delta, weights[l], out=ws.back[l - 1])
-            slope = derivative(ws.z[l - 1], ws.act_views[l - 1], ws.slope[l - 1])
-            delta = np.multiply(back, slope, out=ws.delta[l - 1])
-            l -= 1
+        own = weights is None
+        plan = ws.backward_plan(self.weights if own else weights, grad_blocks, own)
+        delta = self.loss.residual(ws.z[-1], y, ws.delta[-1])
+        for grad_block, a_prev, w, back, z_prev, act_prev, slope, delta_prev in plan:
+            np.dot(delta.T, a_prev, out=grad_block)
+            np.dot(delta, w, out=back)
+            derivative(z_prev, act_prev, slope)
+            delta = np.multiply(back, slope, out=delta_prev)
+        np.dot(delta.T, x_aug, out=grad_blocks[0])
 
     def loss_sum(self, x_aug: np.ndarray, y: np.ndarray) -> float:
         """Summed data loss over the rows of x_aug at the current parameters."""

@@ -102,6 +102,7 @@ class Trainer:
         p = self.net.n_params
         self._grad = np.zeros(p)       # last minibatch gradient (after penalty and clipping)
         self._grad_blocks = self.net.views(self._grad)
+        self._full_grad_blocks = self.net.views(np.zeros(p))  # full_gradient's output buffer
         self._update = np.zeros(p)     # last optimizer step: theta_new - theta_old
         self._opt_state: dict = {}
         ensure_state(cfg.optimizer, self._opt_state, p)
@@ -363,12 +364,12 @@ class Trainer:
             blocks = net.views(theta)
             weights = [b[:, :-1] for b in blocks]
             th = theta
-        g = np.empty(net.n_params)
         ws = net.workspace(self.n_train)
         with np.errstate(all="ignore"):
             net.forward(self._x_train_aug, ws, blocks)
-            net.backward(self._x_train_aug, self._data.y_train, ws, net.views(g), weights)
-        g /= self.n_train
+            net.backward(self._x_train_aug, self._data.y_train, ws, self._full_grad_blocks,
+                         weights)
+        g = self._full_grad_blocks[0].base / self.n_train
         add_penalty_gradient(self._config, th, net.weight_mask, g)
         return g
 

@@ -53,9 +53,9 @@ def test_input_domain_covers_exactly_the_config_datasets():
     assert set(INPUT_DOMAIN) == set(DATASET_KIND)
 
 
-@pytest.mark.parametrize("k", [3, 4, 5])
-def test_blobs_has_n_classes_balanced_to_one_point(k):
-    _, y = generate("blobs", 503, 0.3, seed=4, n_classes=k)
+@pytest.mark.parametrize("name, k", [("blobs", 3), ("blobs", 4), ("blobs", 5), ("spiral3", 3)])
+def test_multiclass_sets_have_k_classes_balanced_to_one_point(name, k):
+    _, y = generate(name, 503, 0.3, seed=4, n_classes=k)
     counts = np.bincount(y.astype(int))
     assert len(counts) == k and counts.max() - counts.min() <= 1
 
@@ -156,7 +156,7 @@ def test_house_is_in_raw_units_and_nearly_linear():
     assert 50 <= y.min() and y.max() <= 850 and y.mean() > 200
     slope, intercept = np.polyfit(size, y, 1)
     residual = y - (slope * size + intercept)
-    assert 0 < residual.std() < 30  # jitter even without noise, but a clear line
+    assert 2 < residual.std() < 30  # jitter even without noise, but a clear line
     _, y_noisy = generate("house", 1000, 0.5, seed=17)
     assert (y_noisy - (slope * size + intercept)).std() > 3 * residual.std()
 
