@@ -2,21 +2,23 @@
 
 Two entry points, both over the WHOLE training set and both returning float64 losses:
 
-- ``plane_losses``: at theta(a, b) = theta_c + a d1 + b d2 for many (a, b) (the landscape grid).
+- ``plane_losses``: at theta(a, b) = theta_c + a d1 + b d2 over a grid of (a, b).
   theta is affine in (a, b), so the first layer's pre-activations are too:
-  ``Z1(a, b) = X W1(a, b)^T = Z1c + a (X D1^T) + b (X E1^T)`` with X the augmented inputs and
-  D1, E1 the first-layer blocks of d1, d2. The three (n, h1) products are computed once per call
-  (in float64), after which a grid point costs two multiply-adds per first-layer value instead
-  of a matmul. Every later layer's input depends on the grid point, so each point gets its own
-  small matmul with its own weights W_l + a D_l + b E_l, done as one batched ``np.matmul`` per
-  chunk of grid points. Chunks are sized to keep the activations in cache.
+  ``Z1(a, b) = W1(a, b) X^T = Z1c + a (D1 X^T) + b (E1 X^T)`` with X the augmented inputs and
+  D1, E1 the first-layer blocks [W | b] of d1, d2. The three (h1, n) products are computed once
+  per call in float64; along a grid row (fixed b) the first layer then costs one multiply and
+  one add per value instead of a matmul. Every later layer's input depends on the grid point,
+  so each point gets its own small matmul with its own blocks B_c + a D + b E, done as one
+  batched ``np.matmul`` per chunk of grid points. Chunks are sized to keep a chunk's activations
+  in cache (~0.5 MB in float32).
 - ``parameter_losses``: at arbitrary parameter vectors (the recorded trajectory); the first layer
   is a batched matmul as well.
 
-Hidden layers may run in float32 (twice as fast for tanh and the matmuls); the output logits are
-always converted to float64 and the loss uses per-row formulas without cancellation, so float32
-only perturbs the forward pass (relative deviation ~1e-7 on the benchmark net, bar 1e-4).
-The penalty is evaluated in float64: L2 as an exact quadratic form in (a, b), L1 directly.
+The forward pass may run in float32 (2.5x faster for tanh and the matmuls). Each example's loss
+is then computed with a formula whose terms are all non-negative (no cancellation, so a near
+perfect fit keeps its relative accuracy) and summed over examples in float64: float32 only
+perturbs the logits (relative deviation ~1e-7 on the benchmark net; bar 1e-4). The penalty is
+evaluated in float64: L2 as the exact quadratic form in (a, b), L1 directly.
 Non-finite parameters give non-finite losses, never warnings or exceptions.
 """
 
@@ -31,27 +33,37 @@ DTYPES = {"float32": np.float32, "float64": np.float64}
 
 
 # ---------------------------------------------------------------------- losses per point
-def _summed_losses(z: np.ndarray, y: np.ndarray, loss: str) -> np.ndarray:
-    """Summed data loss of each point's logits z (m, n, k) against y (n, k), in float64; (m,).
+def _summed_losses(z: np.ndarray, yt: np.ndarray, loss: str) -> np.ndarray:
+    """Summed data loss of each point's logits z (m, k, n) against the targets yt (k, n), as
+    float64 (m,). Each row's loss is a sum of non-negative terms, so float32 logits lose nothing
+    to cancellation (a well-fitted loss stays accurate to ~1e-7 relative):
     mse: sum (z - y)^2. bce: log(1 + e^-|z|) + (1 - y) max(z, 0) + y max(-z, 0), which equals
-    log(1 + e^z) - y z with every term >= 0 (no cancellation when the fit is good). cce (one-hot
-    y): (m - z_y) + log1p(sum_{j != argmax} e^(z_j - m)) with m the row max, = lse(z) - z_y."""
-    z = z.astype(np.float64, copy=False)
+    log(1 + e^z) - y z. cce (one-hot y): (t - z_y) + log1p(sum_{j != argmax} e^(z_j - t)) with t
+    the row max, which equals logsumexp(z) - z_y."""
     if loss == "mse":
-        d = z - y
-        return np.einsum("mnk,mnk->m", d, d)
+        d = z - yt
+        d *= d
+        return d.sum(axis=(1, 2), dtype=np.float64)
     if loss == "bce":
-        z, y = z[..., 0], y[:, 0]
-        v = np.log1p(np.exp(-np.abs(z)))
-        v += (1.0 - y) * np.maximum(z, 0.0)
-        v += y * np.maximum(-z, 0.0)
-        return v.sum(axis=1)
+        z, y = z[:, 0, :], yt[0]
+        v = np.abs(z)
+        np.negative(v, out=v)
+        np.exp(v, out=v)
+        np.log1p(v, out=v)
+        total = v.sum(axis=1, dtype=np.float64)
+        np.maximum(z, 0.0, out=v)
+        total += v @ (1.0 - y)
+        np.negative(z, out=v)
+        np.maximum(v, 0.0, out=v)
+        total += v @ y
+        return total
     if loss == "cce":
-        top = z.max(axis=2, keepdims=True)
+        top = z.max(axis=1, keepdims=True)
         e = np.exp(z - top)
-        np.put_along_axis(e, z.argmax(axis=2)[..., None], 0.0, axis=2)
-        rows = np.log1p(e.sum(axis=2)) + (top[..., 0] - np.einsum("mnk,nk->mn", z, y))
-        return rows.sum(axis=1)
+        np.put_along_axis(e, z.argmax(axis=1)[:, None, :], 0.0, axis=1)
+        rows = top[:, 0, :] - np.einsum("mkn,kn->mn", z, yt)  # exactly 0 where y is the max
+        rows += np.log1p(e.sum(axis=1))
+        return rows.sum(axis=1, dtype=np.float64)
     raise ValueError(f"unknown loss {loss!r}")
 
 
@@ -88,70 +100,77 @@ def _plane_penalties(cfg, center, d1, d2, weight_mask, a, b) -> np.ndarray:
 
 
 # ---------------------------------------------------------------------- the batched forward pass
+# Layout: a chunk of m points keeps each layer's values as (m, units, n), examples last. Hidden
+# activations carry a trailing row of ones, so a layer with its bias is one batched matmul
+# [W | b] (m, fan_out, fan_in + 1) @ [A; 1] (m, fan_in + 1, n), and the activation function
+# writes rows of n contiguous values.
 class _Forward:
-    """The layers after the first, for chunks of points that each carry their own weights."""
+    """Layers 2..L for chunks of points that each carry their own weights."""
 
-    def __init__(self, trainer, dtype):
-        self.net = trainer.net
+    def __init__(self, trainer, dtype, chunk_hint: int | None = None):
+        net = trainer.net
         self.dtype = dtype
-        self.y = trainer._data.y_train
+        self.yt = np.ascontiguousarray(trainer._data.y_train.T, dtype=dtype)  # (k, n)
         self.n = trainer.n_train
         self.loss = trainer.config.loss
         self.act = ACTIVATIONS[trainer.config.activation].forward
-        widest = max(self.net.sizes[1:])
-        self.chunk = max(1, CHUNK_ELEMENTS // (self.n * widest))
-        # preallocated per-layer buffers for one chunk: hidden activations and pre-activations
-        self.acts = [np.empty((self.chunk, self.n, h), dtype) for h in self.net.sizes[1:-1]]
-        self.zs = [np.empty((self.chunk, self.n, h), dtype) for h in self.net.sizes[1:]]
+        self.chunk = max(1, CHUNK_ELEMENTS // (self.n * max(net.sizes[1:])))
+        if chunk_hint is not None:  # split rows of chunk_hint points into equal chunks
+            self.chunk = -(-chunk_hint // -(-chunk_hint // self.chunk))
+        self.zs = [np.empty((self.chunk, h, self.n), dtype) for h in net.sizes[1:]]
+        self.acts = [np.ones((self.chunk, h + 1, self.n), dtype) for h in net.sizes[1:-1]]
 
-    def transposed(self, flat: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
-        """Per layer (W^T (fan_in, fan_out), b (fan_out,)) of a flat vector, in self.dtype."""
-        return [(np.ascontiguousarray(blk[:, :-1].T, dtype=self.dtype),
-                 blk[:, -1].astype(self.dtype)) for blk in self.net.views(flat)]
-
-    def summed_losses(self, z1: np.ndarray, layers) -> np.ndarray:
-        """z1: (m, n, h1) first-layer pre-activations of m points; layers: per later layer
-        (W^T (m, fan_in, fan_out), b (m, fan_out)). Returns the summed data loss (m,)."""
+    def summed_losses(self, z1: np.ndarray, later_blocks: list[np.ndarray]) -> np.ndarray:
+        """z1: (m, h1, n) first-layer pre-activations of m points; later_blocks: per later
+        layer, the points' [W | b] (m, fan_out, fan_in + 1). Returns the summed loss (m,)."""
         m = z1.shape[0]
         z = z1
-        for l, (wt, b) in enumerate(layers):
-            a = self.act(z, self.acts[l][:m])
-            z = np.matmul(a, wt, out=self.zs[l + 1][:m])
-            z += b[:, None, :]
-        return _summed_losses(z, self.y, self.loss)
+        for l, blk in enumerate(later_blocks):
+            a = self.acts[l][:m]
+            self.act(z, a[:, :-1])
+            z = np.matmul(blk, a, out=self.zs[l + 1][:m])
+        return _summed_losses(z, self.yt, self.loss)
 
 
 def plane_losses(trainer, center: np.ndarray, d1: np.ndarray, d2: np.ndarray,
-                 a: np.ndarray, b: np.ndarray, dtype: str = "float32") -> np.ndarray:
-    """Mean training loss + penalty at center + a_i d1 + b_i d2 for each i; a, b: (m,).
-    Returns (m,) float64. dtype ("float32" or "float64") is the hidden layers' precision."""
-    a, b = np.asarray(a, dtype=np.float64).ravel(), np.asarray(b, dtype=np.float64).ravel()
-    net, x = trainer.net, trainer._x_train_aug
-    fwd = _Forward(trainer, DTYPES[dtype])
-    out = np.empty(a.shape[0])
+                 alpha: np.ndarray, beta: np.ndarray, dtype: str = "float32") -> np.ndarray:
+    """Mean training loss + penalty over the grid: out[i, j] = L(center + alpha[j] d1 +
+    beta[i] d2); alpha (Ra,), beta (Rb,) -> (Rb, Ra) float64. dtype ("float32" or "float64")
+    is the forward pass's precision.
+
+    Per grid row (fixed beta): Z1 = (Z1c + beta E1 X^T) + alpha (D1 X^T), two passes over the
+    first layer's values; layers 2..L use the points' own blocks B_c + alpha D + beta E."""
+    alpha = np.asarray(alpha, dtype=np.float64).ravel()
+    beta = np.asarray(beta, dtype=np.float64).ravel()
+    net, xt = trainer.net, trainer._x_train_aug.T
+    fwd = _Forward(trainer, DTYPES[dtype], chunk_hint=alpha.shape[0])
+    out = np.empty((beta.shape[0], alpha.shape[0]))
     with np.errstate(all="ignore"):
-        first_c, first_d, first_e = (np.asarray(x @ net.views(v)[0].T, dtype=fwd.dtype)
-                                     for v in (center, d1, d2))
-        later_c, later_d, later_e = (fwd.transposed(v)[1:] for v in (center, d1, d2))
-        tmp = np.empty_like(fwd.zs[0])
-        for s in range(0, a.shape[0], fwd.chunk):
-            ac = a[s:s + fwd.chunk].astype(fwd.dtype)
-            bc = b[s:s + fwd.chunk].astype(fwd.dtype)
-            m = ac.shape[0]
-            z1 = np.multiply(ac[:, None, None], first_d, out=fwd.zs[0][:m])
-            z1 += first_c
-            z1 += np.multiply(bc[:, None, None], first_e, out=tmp[:m])
-            layers = [(wc + ac[:, None, None] * wd + bc[:, None, None] * we,
-                       bc_ + ac[:, None] * bd + bc[:, None] * be)
-                      for (wc, bc_), (wd, bd), (we, be) in zip(later_c, later_d, later_e)]
-            out[s:s + m] = fwd.summed_losses(z1, layers)
+        # Z1 (h1, n) at the centre and along each direction: exact products in float64
+        first_c, first_d, first_e = (net.views(v)[0] @ xt for v in (center, d1, d2))
+        first_d = first_d.astype(fwd.dtype)
+        later = list(zip(*(net.views(v)[1:] for v in (center, d1, d2))))
+        a_col = alpha.astype(fwd.dtype)[:, None, None]
+        for i, b in enumerate(beta):
+            row_first = (first_c + b * first_e).astype(fwd.dtype)
+            row_blocks = [(c + b * e).astype(fwd.dtype) + a_col * d.astype(fwd.dtype)
+                          for c, d, e in later]  # (Ra, fan_out, fan_in + 1)
+            for s in range(0, alpha.shape[0], fwd.chunk):
+                a = a_col[s:s + fwd.chunk]
+                z1 = np.multiply(a, first_d, out=fwd.zs[0][:a.shape[0]])
+                z1 += row_first
+                out[i, s:s + a.shape[0]] = fwd.summed_losses(
+                    z1, [blk[s:s + fwd.chunk] for blk in row_blocks])
         out /= fwd.n
-        out += _plane_penalties(trainer.config, center, d1, d2, net.weight_mask, a, b)
+        b_grid, a_grid = np.meshgrid(beta, alpha, indexing="ij")
+        out += _plane_penalties(trainer.config, center, d1, d2, net.weight_mask,
+                                a_grid.ravel(), b_grid.ravel()).reshape(out.shape)
     return out
 
 
 def parameter_losses(trainer, thetas: np.ndarray, dtype: str = "float64") -> np.ndarray:
     """Mean training loss + penalty at each row of thetas (m, P); (m,) float64."""
+    thetas = np.atleast_2d(np.asarray(thetas, dtype=np.float64))
     return parameter_data_losses(trainer, thetas, dtype) + penalty_rows(
         trainer.config, thetas, trainer.net.weight_mask)
 
@@ -159,17 +178,15 @@ def parameter_losses(trainer, thetas: np.ndarray, dtype: str = "float64") -> np.
 def parameter_data_losses(trainer, thetas: np.ndarray, dtype: str = "float64") -> np.ndarray:
     """Mean training data loss (no penalty) at each row of thetas (m, P); (m,) float64."""
     thetas = np.atleast_2d(np.asarray(thetas, dtype=np.float64))
-    net, x = trainer.net, trainer._x_train_aug.astype(DTYPES[dtype])
+    net = trainer.net
     fwd = _Forward(trainer, DTYPES[dtype])
+    xt = np.ascontiguousarray(trainer._x_train_aug.T, dtype=fwd.dtype)  # (d + 1, n)
     out = np.empty(thetas.shape[0])
     with np.errstate(all="ignore"):
         for s in range(0, thetas.shape[0], fwd.chunk):
             rows = thetas[s:s + fwd.chunk]
             m = rows.shape[0]
-            blocks = [np.stack(v) for v in zip(*(net.views(r) for r in rows))]  # (m, out, in+1)
-            first = blocks[0].astype(fwd.dtype).transpose(0, 2, 1)
-            z1 = np.matmul(x, first, out=fwd.zs[0][:m])
-            layers = [(blk[:, :, :-1].transpose(0, 2, 1).astype(fwd.dtype),
-                       blk[:, :, -1].astype(fwd.dtype)) for blk in blocks[1:]]
-            out[s:s + m] = fwd.summed_losses(z1, layers)
+            blocks = [np.stack(v).astype(fwd.dtype) for v in zip(*map(net.views, rows))]
+            z1 = np.matmul(blocks[0], xt, out=fwd.zs[0][:m])  # (m, h1, n)
+            out[s:s + m] = fwd.summed_losses(z1, blocks[1:])
     return out / fwd.n

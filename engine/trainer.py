@@ -23,6 +23,7 @@ from .schedules import scheduled_learning_rate
 
 DIVERGENCE_CHECK_EVERY = 16
 TRAJECTORY_CAPACITY = 512
+TRAJECTORY_BYTES = 8 * 2**20  # at most 8 MiB of recorded parameters per run
 HISTORY_CAPACITY = 4000
 
 
@@ -73,6 +74,31 @@ def _prepare_data(cfg: TrainConfig) -> PreparedData:
                         encode(l_tr), encode(l_te), mean, scale, n_outputs)
 
 
+@dataclass
+class TrainerState:
+    """Everything that makes a Trainer what it is now, as copies: restoring it gives a Trainer
+    that continues exactly as the original would (same shuffles, same updates)."""
+    config: TrainConfig
+    theta: np.ndarray
+    grad: np.ndarray
+    update: np.ndarray
+    optimizer_state: dict
+    step_count: int
+    epoch: int
+    status: str
+    reason: str
+    position: int
+    position_batch: int
+    shuffle_state: dict
+    x_epoch: np.ndarray
+    y_epoch: np.ndarray
+    trajectory: np.ndarray
+    trajectory_steps: np.ndarray
+    trajectory_stride: int
+    history: list
+    history_stride: int
+
+
 class Trainer:
     """Trains a fully connected net on a dataset, one minibatch update per step."""
 
@@ -93,7 +119,7 @@ class Trainer:
         self._shuffle_rng = np.random.default_rng([cfg.seed, 1])
         self._x_train_aug = augment(self._data.x_train)
         self._x_test_aug = augment(self._data.x_test)
-        n_train = self._x_train_aug.shape[0]
+        self._x_train_aug.shape[0]
         self._x_epoch = np.empty_like(self._x_train_aug)
         self._y_epoch = np.empty_like(self._data.y_train)
         self._batch_views: dict[int, list[tuple]] = {}
@@ -112,12 +138,52 @@ class Trainer:
         self.reason = ""
         self.history: list[dict] = []
         self._history_stride = 1
-        self._trajectory = np.empty((TRAJECTORY_CAPACITY, p))
-        self._trajectory_steps = np.empty(TRAJECTORY_CAPACITY, dtype=np.int64)
+        capacity = int(np.clip(TRAJECTORY_BYTES // (8 * p), 32, TRAJECTORY_CAPACITY))
+        self._trajectory = np.empty((capacity, p))
+        self._trajectory_steps = np.empty(capacity, dtype=np.int64)
         self._trajectory_len = 0
         self._trajectory_stride = 1
         self._record_trajectory()
         self._grid_cache: dict[int, np.ndarray] = {}
+
+    def capture_state(self) -> TrainerState:
+        """A copy of the whole training state (cheap: a few arrays of the parameters' size)."""
+        k = self._trajectory_len
+        return TrainerState(
+            self._config, self.net.theta.copy(), self._grad.copy(), self._update.copy(),
+            {key: (v.copy() if isinstance(v, np.ndarray) else v)
+             for key, v in self._opt_state.items()},
+            self.step_count, self.epoch, self.status, self.reason, self._position,
+            self._position_batch, self._shuffle_rng.bit_generator.state,
+            self._x_epoch.copy(), self._y_epoch.copy(), self._trajectory[:k].copy(),
+            self._trajectory_steps[:k].copy(), self._trajectory_stride,
+            list(self.history), self._history_stride)  # entries are never mutated
+
+    @classmethod
+    def from_state(cls, state: TrainerState) -> "Trainer":
+        """A new Trainer equal to the captured one (rebuilds the data from the config's seed)."""
+        t = cls(state.config)
+        t.net.theta[:] = state.theta
+        t._grad[:], t._update[:] = state.grad, state.update
+        t._opt_state = {key: (v.copy() if isinstance(v, np.ndarray) else v)
+                        for key, v in state.optimizer_state.items()}
+        t.step_count, t.epoch, t.status, t.reason = (state.step_count, state.epoch,
+                                                     state.status, state.reason)
+        t._position, t._position_batch = state.position, state.position_batch
+        t._shuffle_rng.bit_generator.state = state.shuffle_state
+        t._x_epoch[:], t._y_epoch[:] = state.x_epoch, state.y_epoch
+        k = len(state.trajectory_steps)
+        t._trajectory[:k], t._trajectory_steps[:k] = state.trajectory, state.trajectory_steps
+        t._trajectory_len, t._trajectory_stride = k, state.trajectory_stride
+        t.history, t._history_stride = list(state.history), state.history_stride
+        return t
+
+    def copy(self) -> "Trainer":
+        """An independent Trainer in the same state (deepcopy would break the buffer views)."""
+        return Trainer.from_state(self.capture_state())
+
+    def __deepcopy__(self, memo) -> "Trainer":
+        return self.copy()
 
     # ------------------------------------------------------------------ configuration
     @property
@@ -160,11 +226,15 @@ class Trainer:
         self._train(n)
         return self._record_history()
 
-    def step_epochs(self, n: int = 1) -> dict:
-        """Run updates until n more passes over the training set are complete."""
+    def steps_for_epochs(self, n: int) -> int:
+        """How many steps complete n more passes over the training set from here."""
         steps_per_epoch = math.ceil(self.n_train / self.batch_size)
         left = steps_per_epoch - self._position if self._position_batch == self.batch_size else 0
-        return self.step((left if left > 0 else steps_per_epoch) + (n - 1) * steps_per_epoch)
+        return (left if left > 0 else steps_per_epoch) + (n - 1) * steps_per_epoch
+
+    def step_epochs(self, n: int = 1) -> dict:
+        """Run updates until n more passes over the training set are complete."""
+        return self.step(self.steps_for_epochs(n))
 
     def learning_rate(self) -> float:
         """The scheduled learning rate for the next step."""
@@ -318,10 +388,14 @@ class Trainer:
         return {"grad_norms": grad_norms, "update_ratios": ratios, "saturation": saturation}
 
     def _record_history(self) -> dict:
+        """Metrics now; appended to the history when at least history_stride steps have passed
+        since the last entry (or the status changed). When full, every other entry is dropped
+        and the stride doubles, so the history spans the whole run in bounded memory."""
         m = self.metrics()
-        if not self.history or self.history[-1]["step"] != m["step"]:
-            if self.step_count % self._history_stride == 0 or m["status"] != "ok":
-                self.history.append(m)
+        last = self.history[-1] if self.history else None
+        if (last is None or m["step"] - last["step"] >= self._history_stride
+                or m["status"] != last["status"]):
+            self.history.append(m)
             if len(self.history) >= HISTORY_CAPACITY:
                 self.history = self.history[::2]
                 self._history_stride *= 2
@@ -329,7 +403,7 @@ class Trainer:
 
     def _record_trajectory(self) -> None:
         """Append theta to the trajectory; when full, keep every other point and halve the rate."""
-        if self._trajectory_len == TRAJECTORY_CAPACITY:
+        if self._trajectory_len == len(self._trajectory):
             kept = self._trajectory[::2].copy()
             kept_steps = self._trajectory_steps[::2].copy()
             half = kept.shape[0]

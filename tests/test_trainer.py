@@ -215,3 +215,51 @@ def test_history_records_each_step_call():
     for _ in range(5):
         t.step(10)
     assert [h["step"] for h in t.history] == [10, 20, 30, 40, 50]
+
+
+def test_a_copy_continues_exactly_like_the_original_and_independently():
+    t = Trainer(TrainConfig(hidden=[5, 3], optimizer="adam", batch_size=7))
+    t.step(123)
+    clone = t.copy()
+    assert clone.step_count == 123 and np.array_equal(flat(clone.params()), flat(t.params()))
+    a, b = t.step(77), clone.step(77)
+    assert a == b
+    assert np.array_equal(flat(clone.params()), flat(t.params()))
+    clone.step(5)
+    assert t.step_count == 200 and clone.step_count == 205
+    np.testing.assert_array_equal(clone.full_gradient(), clone.full_gradient())
+
+
+def test_deepcopy_gives_a_working_independent_trainer():
+    import copy
+    t = Trainer(TrainConfig(hidden=[3]))
+    t.step(10)
+    c = copy.deepcopy(t)
+    c.step(10)
+    assert t.step_count == 10 and c.step_count == 20
+    assert c.net.blocks[0].base is c.net.theta or np.shares_memory(c.net.blocks[0], c.net.theta)
+
+
+def test_steps_for_epochs_matches_step_epochs():
+    t = Trainer(TrainConfig(n_samples=100, batch_size=15))
+    t.step(2)
+    planned = t.steps_for_epochs(3)
+    before = t.step_count
+    t.step_epochs(3)
+    assert t.step_count - before == planned and t.epoch == 3
+
+
+def test_history_keeps_recording_after_thinning():
+    from engine import trainer as trainer_module
+    t = Trainer(TrainConfig())
+    t._history_stride = 8  # as after thinning
+    for _ in range(40):
+        t.step(3)
+    steps = [h["step"] for h in t.history]
+    assert len(steps) >= 12 and all(b - a >= 8 for a, b in zip(steps, steps[1:]))
+    assert trainer_module.HISTORY_CAPACITY > len(steps)
+
+
+def test_trajectory_memory_is_bounded_for_the_largest_network():
+    t = Trainer(TrainConfig(hidden=[64] * 8, n_samples=40))
+    assert t._trajectory.nbytes <= 8 * 2**20 + 64 * 65 * 8 * 8

@@ -1,0 +1,50 @@
+"""create_app(settings): the FastAPI application (REST API, websocket, page); `app` for uvicorn."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from .frames import FrameEncoder
+from .pages import REPO, pages_router
+from .routes_api import router as api_router
+from .runs import RunRegistry
+from .settings import Settings
+from .websocket import router as ws_router
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    registry = RunRegistry(settings)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI):
+        sweeper = asyncio.get_running_loop().create_task(registry.sweep_forever())
+        try:
+            yield
+        finally:
+            sweeper.cancel()
+            registry.close()
+
+    app = FastAPI(title="nn-playground", version="0.1.0", lifespan=lifespan,
+                  description="Watch a neural network learn. Runs train live on the server; "
+                              "`WS /ws/runs/{id}` streams them (docs/protocol.md); this REST API "
+                              "is for scripts.")
+    app.state.settings = settings
+    app.state.registry = registry
+    app.state.encoder = FrameEncoder()
+    app.state.streams = {}
+    app.include_router(api_router)
+    app.include_router(ws_router)
+    app.include_router(pages_router(Path(settings.templates_dir or REPO / "templates")))
+    static_dir = Path(settings.static_dir or REPO / "static")
+    if static_dir.is_dir():
+        app.mount("/static", StaticFiles(directory=str(static_dir)), name="static")
+    return app
+
+
+app = create_app()

@@ -1,0 +1,35 @@
+"""`nn-playground` / `python -m server.cli`: start the server and print the page's URL."""
+
+from __future__ import annotations
+
+import argparse
+
+import uvicorn
+
+from .settings import Settings
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="nn-playground", description="Watch a neural network "
+                                     "learn: serve the page and the API.")
+    parser.add_argument("--host", default="127.0.0.1", help="interface (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    parser.add_argument("--max-runs", type=int, default=Settings.max_runs,
+                        help=f"live runs at once (default {Settings.max_runs})")
+    parser.add_argument("--run-ttl", type=float, default=Settings.run_ttl_seconds,
+                        help="seconds before an idle run expires (default 3600)")
+    parser.add_argument("--allow-origin", action="append", default=[], metavar="ORIGIN",
+                        help="extra websocket origin to accept, e.g. http://localhost:3000")
+    args = parser.parse_args(argv)
+    from .app import create_app
+    settings = Settings(max_runs=args.max_runs, run_ttl_seconds=args.run_ttl,
+                        allowed_origins=tuple(args.allow_origin))
+    shown = "localhost" if args.host in ("0.0.0.0", "::") else args.host
+    print(f"nn-playground: open http://{shown}:{args.port}/", flush=True)
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, ws="websockets",
+                ws_per_message_deflate=False, ws_max_size=4 * settings.max_message_bytes,
+                log_level="warning")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,47 @@
+"""The page: GET / renders templates/index.html; /static and /vendor/plotly.min.js serve assets."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from fastapi import APIRouter, Request
+from fastapi.responses import FileResponse, HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from engine import config_schema
+
+REPO = Path(__file__).resolve().parent.parent
+PLOTLY_URL = "/vendor/plotly.min.js"
+LONG_CACHE = {"Cache-Control": "public, max-age=31536000, immutable"}
+
+
+def plotly_path() -> Path | None:
+    """plotly.min.js from the installed plotly package, if it is installed."""
+    try:
+        import plotly
+    except ImportError:
+        return None
+    path = Path(os.path.dirname(plotly.__file__)) / "package_data" / "plotly.min.js"
+    return path if path.exists() else None
+
+
+def pages_router(templates_dir: Path) -> APIRouter:
+    router = APIRouter(include_in_schema=False)
+    templates = Jinja2Templates(directory=str(templates_dir))
+
+    @router.get("/", response_class=HTMLResponse)
+    def index(request: Request):
+        schema = config_schema()
+        return templates.TemplateResponse(request, "index.html", {
+            "schema": schema, "schema_json": json.dumps(schema), "plotly_url": PLOTLY_URL})
+
+    @router.get(PLOTLY_URL)
+    def plotly_js():
+        path = plotly_path()
+        if path is None:
+            return HTMLResponse("plotly is not installed (pip install plotly)", status_code=404)
+        return FileResponse(path, media_type="text/javascript", headers=LONG_CACHE)
+
+    return router

@@ -1,0 +1,196 @@
+"""REST API for scripts: thin handlers over runs.py; models in api_models.py."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated
+
+from fastapi import APIRouter, Body, Depends, HTTPException, Query, Request, Response
+from fastapi.exceptions import RequestValidationError
+from pydantic import ValidationError
+
+from engine import ResetRequired, TrainConfig, config_schema
+
+from .api_models import (DatasetOut, LandscapeOptions, LayerArrays, Metrics, RunOut, RunPatch,
+                         SetOut, StepOut, StepRequest, changes_of)
+from .live import compute_landscape_in_thread
+from .runs import RegistryFull, Run, RunRegistry
+from .settings import Settings
+from .snapshot import (DEFAULT_VIEWS, HISTORY_COLUMNS, Sections, activation_points, dataset_sections,
+                       hidden_grids, landscape_sections, neuron_function, output_grid,
+                       parameter_sections, plain, state_header, to_json, valid_neuron)
+
+router = APIRouter(prefix="/api", tags=["runs"])
+
+NOT_FOUND = {404: {"description": "No run with this id (never existed, deleted or expired)."}}
+BAD_BODY = {400: {"description": "The body is not valid JSON."}}
+
+
+def registry_of(request: Request) -> RunRegistry:
+    return request.app.state.registry
+
+
+def settings_of(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def get_run(run_id: str, registry: Annotated[RunRegistry, Depends(registry_of)]) -> Run:
+    """The run with this id, or 404."""
+    run = registry.get(run_id)
+    if run is None:
+        raise HTTPException(404, f"no run with id {run_id!r} (it may have expired)")
+    run.touch()
+    return run
+
+
+RunDep = Annotated[Run, Depends(get_run)]
+
+
+def as_422(exc: ValidationError, prefix: tuple = ("body",)) -> RequestValidationError:
+    """A pydantic error raised inside a handler, as the same 422 FastAPI gives for bad input."""
+    errors = [{"type": e["type"], "loc": (*prefix, *e["loc"]), "msg": e["msg"],
+               "input": plain(e.get("input")) if isinstance(e.get("input"), (int, float, str,
+                                                                             bool, list)) else None}
+              for e in exc.errors(include_url=False)]
+    return RequestValidationError(errors)
+
+
+def run_out(run: Run) -> dict:
+    return {"id": run.id, "config": run.trainer.config, "metrics": plain(run.trainer.metrics()),
+            "status": run.status}
+
+
+def layer_arrays(layers: list[dict]) -> list[dict]:
+    return [{"W": plain(layer["W"]), "b": plain(layer["b"])} for layer in layers]
+
+
+@router.get("/schema", summary="Every TrainConfig field: default, range or choices, description")
+def get_schema() -> list[dict]:
+    return config_schema()
+
+
+@router.post("/runs", status_code=201, response_model=RunOut,
+             responses={**BAD_BODY, 429: {"description": "Too many runs are live."}})
+def create_run(registry: Annotated[RunRegistry, Depends(registry_of)],
+               config: Annotated[TrainConfig | None, Body()] = None) -> dict:
+    try:
+        run = registry.create(config or TrainConfig())
+    except RegistryFull as exc:
+        raise HTTPException(429, str(exc)) from None
+    return run_out(run)
+
+
+@router.get("/runs/{run_id}", response_model=RunOut, responses=NOT_FOUND)
+def read_run(run: RunDep) -> dict:
+    return run_out(run)
+
+
+@router.patch("/runs/{run_id}", response_model=SetOut,
+              responses={**NOT_FOUND, **BAD_BODY,
+                         409: {"description": "The change needs reset=true."}})
+def patch_run(run: RunDep, patch: RunPatch) -> dict:
+    """Change settings. Live fields keep the weights; data/architecture fields answer 409 unless
+    "reset": true is sent."""
+    try:
+        result = run.set(changes_of(patch), reset=patch.reset)
+    except ResetRequired as exc:
+        raise HTTPException(409, str(exc)) from None
+    except ValidationError as exc:
+        raise as_422(exc) from None
+    return {**run_out(run), **result}
+
+
+@router.post("/runs/{run_id}/step", response_model=StepOut, responses={**NOT_FOUND, **BAD_BODY})
+async def step_run(run: RunDep, settings: Annotated[Settings, Depends(settings_of)],
+                   request: Annotated[StepRequest | None, Body()] = None) -> dict:
+    """Train n steps (or epochs) now, in slices that keep the server responsive; stops after
+    about settings.step_time_budget_seconds with truncated=true."""
+    request = request or StepRequest()
+    if request.epochs is not None:
+        steps = run.trainer.steps_for_epochs(request.epochs)
+    else:
+        steps = request.steps or 1
+    done, truncated = await run.advance(steps, settings.step_time_budget_seconds)
+    run.urgent = True
+    run.wake.set()
+    return {"metrics": plain(run.trainer.metrics()), "status": run.status, "steps_run": done,
+            "truncated": truncated}
+
+
+@router.post("/runs/{run_id}/reset", response_model=RunOut, responses=NOT_FOUND)
+def reset_run(run: RunDep) -> dict:
+    run.reset()
+    return run_out(run)
+
+
+@router.delete("/runs/{run_id}", status_code=204, response_class=Response, responses=NOT_FOUND)
+def delete_run(run: RunDep, registry: Annotated[RunRegistry, Depends(registry_of)]) -> Response:
+    registry.delete(run.id)
+    return Response(status_code=204)
+
+
+@router.get("/runs/{run_id}/params", response_model=list[LayerArrays], responses=NOT_FOUND)
+def read_params(run: RunDep) -> list[dict]:
+    """Trainer.params(): per layer {"W": (fan_out, fan_in), "b": (fan_out,)}, input layer first."""
+    return layer_arrays(run.trainer.params())
+
+
+@router.get("/runs/{run_id}/gradients", response_model=list[LayerArrays], responses=NOT_FOUND)
+def read_gradients(run: RunDep) -> list[dict]:
+    """Trainer.gradients(): the full-training-set gradient, laid out like params."""
+    return layer_arrays(run.trainer.gradients())
+
+
+@router.get("/runs/{run_id}/dataset", response_model=DatasetOut, responses=NOT_FOUND)
+def read_dataset(run: RunDep) -> dict:
+    """Trainer.data(): inputs after feature mapping, labels or targets."""
+    return plain(run.trainer.data())
+
+
+@router.get("/runs/{run_id}/history", response_model=list[Metrics], responses=NOT_FOUND)
+def read_history(run: RunDep) -> list[dict]:
+    """Per-step metrics as recorded (thinned to every 2^k-th step on long runs)."""
+    return plain(run.trainer.history)
+
+
+@router.get("/runs/{run_id}/landscape", responses={
+    **NOT_FOUND, 422: {"description": "Bad options (also: options the network does not allow)."}})
+async def read_landscape(run: RunDep, settings: Annotated[Settings, Depends(settings_of)],
+                         options: Annotated[LandscapeOptions, Query()]) -> dict:
+    """The loss surface around the current parameters (computed in a worker thread)."""
+    try:
+        result = await compute_landscape_in_thread(run, options, settings.landscape_timeout_seconds)
+    except ValueError as exc:
+        raise HTTPException(422, f"landscape: {exc}") from None
+    except (asyncio.TimeoutError, TimeoutError):
+        raise HTTPException(503, "landscape took too long; lower the resolution") from None
+    meta, sections = landscape_sections(result)
+    return {**meta, "sections": {k: plain(v) for k, v in sections.arrays.items()}}
+
+
+@router.get("/runs/{run_id}/snapshot", responses=NOT_FOUND)
+def read_snapshot(run: RunDep, settings: Annotated[Settings, Depends(settings_of)],
+                  layer: Annotated[int, Query(ge=1, le=9)] = 1,
+                  neuron: Annotated[int, Query(ge=0, le=63)] = 0) -> dict:
+    """What a frame carries (default views, plus the dataset and history), as JSON; grids are
+    not quantized."""
+    trainer = run.trainer
+    header = state_header(trainer)
+    header.update(run=run.id, generation=run.generation, config_version=run.config_version,
+                  status=run.status, reason=trainer.reason, playing=run.playing,
+                  steps_per_second=round(run.meter.rate(), 1), speed=run.speed,
+                  views=list(DEFAULT_VIEWS))
+    sections = Sections()
+    sections.update(parameter_sections(trainer, DEFAULT_VIEWS))
+    two_d = trainer.config.input_dim == 2
+    out_res = settings.output_grid_resolution if two_d else settings.curve_resolution
+    hid_res = settings.hidden_grid_resolution if two_d else settings.curve_resolution
+    sections.update(output_grid(trainer, out_res))
+    sections.update(hidden_grids(trainer, hid_res))
+    chosen = valid_neuron(trainer, (layer, neuron))
+    sections.update(activation_points(trainer, *chosen))
+    sections.update(dataset_sections(trainer))
+    header.update(grid={"output_resolution": out_res, "hidden_resolution": hid_res},
+                  neuron=list(chosen), neuron_function=neuron_function(trainer, chosen[0]),
+                  history_columns=list(HISTORY_COLUMNS))
+    return to_json(header, sections)

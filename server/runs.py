@@ -1,0 +1,285 @@
+"""Runs: a Trainer plus its play state, versions and viewers; a bounded registry of them.
+
+Every engine call happens on the event-loop thread, in synchronous slices of a few ms with
+awaits between them, so training, REST calls and frame building never race (no lock needed).
+Heavy read-only work (landscapes) runs in a worker thread on a copy (Trainer.capture_state on the loop, Trainer.from_state in the thread).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import secrets
+import time
+from typing import Callable
+
+
+from engine import TrainConfig, Trainer
+
+from .settings import Settings
+
+
+YIELDS_PER_SLICE = 4
+CYCLE_SECONDS = 0.05
+MIN_SLICE_SECONDS = 0.001
+
+
+class RegistryFull(Exception):
+    """No room for another run."""
+
+
+class ThroughputMeter:
+    """Training steps per second over a sliding window of about one second."""
+
+    def __init__(self, window: float = 1.0):
+        self.window = window
+        self._samples: collections.deque[tuple[float, int]] = collections.deque()
+
+    def add(self, steps: int, now: float | None = None) -> None:
+        self._samples.append((time.monotonic() if now is None else now, steps))
+
+    def rate(self, now: float | None = None) -> float:
+        now = time.monotonic() if now is None else now
+        while self._samples and self._samples[0][0] < now - self.window:
+            self._samples.popleft()
+        return sum(s for _, s in self._samples) / self.window
+
+
+class PlayScheduler:
+    """Trains every playing run, round robin, ONE slice (a few ms) per event-loop iteration.
+
+    One task for all runs rather than one per run: with N runs each doing a slice per iteration,
+    an iteration would last N slices and every other await (frames, messages) would wait that
+    long. Runs with a `speed` get `speed` steps per frame interval and are skipped when done."""
+
+    def __init__(self):
+        self._queue: collections.deque[Run] = collections.deque()
+        self._task: asyncio.Task | None = None
+
+    def add(self, run: "Run") -> None:
+        if run not in self._queue:
+            self._queue.append(run)
+        if self._task is None or self._task.done():
+            self._task = asyncio.get_running_loop().create_task(self._loop())
+
+    def remove(self, run: "Run") -> None:
+        if run in self._queue:
+            self._queue.remove(run)
+
+    async def _loop(self) -> None:
+        queue = self._queue
+        idle_rounds = 0
+        while queue:
+            run = queue.popleft()
+            if not run.playing or run.closed:
+                continue
+            queue.append(run)
+            limit = None
+            if run.speed is not None:
+                now = time.monotonic()
+                if now >= run.refill_at:
+                    run.step_budget, run.refill_at = run.speed, now + run.frame_interval
+                if run.step_budget <= 0:
+                    idle_rounds += 1
+                    if idle_rounds >= len(queue):   # every run is throttled: sleep till a refill
+                        wait = min((r.refill_at for r in queue), default=now) - now
+                        await asyncio.sleep(max(0.0, wait))
+                        idle_rounds = 0
+                    continue
+                limit = run.step_budget
+            idle_rounds = 0
+            # every playing run gets a slice at least every ~CYCLE_SECONDS, so each has new
+            # states to show at every frame even when many play at once
+            seconds = max(MIN_SLICE_SECONDS, min(run.settings.train_slice_seconds,
+                                                 CYCLE_SECONDS / len(queue)))
+            done = run.train_slice(limit=limit, seconds=seconds)
+            if limit is not None:
+                run.step_budget -= done
+            # a few loop iterations between slices: a frame or a message needs several
+            # iterations (timer, broadcaster, sender, transport), each would wait a slice
+            for _ in range(YIELDS_PER_SLICE):
+                await asyncio.sleep(0)
+
+
+class Run:
+    """One training run: the trainer, whether it plays, and counters viewers use to notice change."""
+
+    def __init__(self, run_id: str, config: TrainConfig, settings: Settings,
+                 scheduler: "PlayScheduler | None" = None):
+        self.id = run_id
+        self.scheduler = scheduler or PlayScheduler()
+        self.settings = settings
+        self.trainer = Trainer(config)
+        self.created = self.last_active = time.monotonic()
+        self.playing = False
+        self.speed: int | None = None        # steps per frame interval; None: as fast as possible
+        self.frame_interval = 1.0 / settings.default_fps
+        self.generation = 0       # +1 on every rebuild (reset, or a set with reset)
+        self.config_version = 0   # +1 on every applied set or reset
+        self.state_version = 0    # +1 on every change of the trainer
+        self.meter = ThroughputMeter()
+        self.closed = False
+        self.wake = asyncio.Event()   # set when a frame should go out now (controls, landscapes)
+        self.urgent = False           # a control message asks for a frame now
+        self._slice_steps = 1
+        self.last_metrics: tuple[int, dict] | None = None   # (state_version, metrics)
+        self.step_budget = 0          # steps left in this frame interval when speed is set
+        self.refill_at = 0.0
+        self._on_close: list[Callable[[], None]] = []
+        self.viewer_count = 0
+
+    # ------------------------------------------------------------------ state
+    @property
+    def status(self) -> str:
+        """'diverged' (the engine says so), else 'playing' or 'paused'."""
+        if self.trainer.status == "diverged":
+            return "diverged"
+        return "playing" if self.playing else "paused"
+
+    def touch(self) -> None:
+        self.last_active = time.monotonic()
+
+    def _mark_changed(self, urgent: bool = False) -> None:
+        self.state_version += 1
+        if urgent:
+            self.urgent = True
+            self.wake.set()
+
+    def on_close(self, callback: Callable[[], None]) -> None:
+        self._on_close.append(callback)
+
+    def close(self) -> None:
+        """Stop playing and tell listeners (viewers) that the run is gone."""
+        self.closed = True
+        self.playing = False
+        self.scheduler.remove(self)
+        for callback in self._on_close:
+            callback()
+        self.wake.set()
+
+    # ------------------------------------------------------------------ training
+    def train_slice(self, limit: int | None = None, seconds: float | None = None) -> int:
+        """Train for about `seconds` (default settings.train_slice_seconds), at most `limit`
+        steps; adapt the step count to the measured speed. Returns the steps taken."""
+        if self.trainer.status == "diverged":
+            if self.playing:
+                self.playing = False
+                self._mark_changed(urgent=True)
+            return 0
+        n = self._slice_steps if limit is None else max(1, min(self._slice_steps, limit))
+        before = self.trainer.step_count
+        t0 = time.perf_counter()
+        metrics = self.trainer.step(n)
+        elapsed = time.perf_counter() - t0
+        target = self.settings.train_slice_seconds if seconds is None else seconds
+        if n == self._slice_steps or elapsed > target:
+            scale = target / max(elapsed, 1e-6)
+            self._slice_steps = int(max(1, min(self._slice_steps * 2, n * scale, 1_000_000)))
+        done = self.trainer.step_count - before
+        self.meter.add(done)
+        diverged = self.trainer.status == "diverged"
+        if diverged:
+            self.playing = False    # nothing more to train; viewers see it at once
+        self._mark_changed(urgent=diverged)
+        self.last_metrics = (self.state_version, metrics)
+        return done
+
+    async def advance(self, steps: int, budget_seconds: float) -> tuple[int, bool]:
+        """Train `steps` steps in slices, yielding to the event loop between them, for at most
+        budget_seconds. Returns (steps taken, truncated)."""
+        deadline = time.monotonic() + budget_seconds
+        done = 0
+        while done < steps and self.trainer.status != "diverged" and not self.closed:
+            if time.monotonic() >= deadline:
+                return done, True
+            taken = self.train_slice(limit=steps - done)
+            if taken == 0:
+                break
+            done += taken
+            await asyncio.sleep(0)
+        return done, False
+
+    def play(self) -> None:
+        if self.closed:
+            return
+        self.playing = True
+        self.scheduler.add(self)
+        self._mark_changed(urgent=True)
+
+    def pause(self) -> None:
+        self.playing = False
+        self._mark_changed(urgent=True)
+
+    def metrics(self) -> dict:
+        """Trainer.metrics(), reusing the ones the last slice computed if nothing changed since."""
+        if self.last_metrics is not None and self.last_metrics[0] == self.state_version:
+            return self.last_metrics[1]
+        return self.trainer.metrics()
+
+    # ------------------------------------------------------------------ settings
+    def set(self, changes: dict, reset: bool = False) -> dict:
+        """Trainer.set, then bump the versions. Raises ResetRequired / ValidationError unchanged."""
+        result = self.trainer.set(reset=reset, **changes)
+        if result["changed"] or reset:
+            self.config_version += 1
+        if reset:
+            self.generation += 1
+        self._mark_changed(urgent=True)
+        return result
+
+    def reset(self) -> dict:
+        metrics = self.trainer.reset()
+        self.generation += 1
+        self.config_version += 1
+        self._mark_changed(urgent=True)
+        return metrics
+
+
+class RunRegistry:
+    """The live runs, at most settings.max_runs, ids from secrets.token_urlsafe."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.runs: dict[str, Run] = {}
+        self.scheduler = PlayScheduler()
+
+    def __len__(self) -> int:
+        return len(self.runs)
+
+    def create(self, config: TrainConfig) -> Run:
+        if len(self.runs) >= self.settings.max_runs:
+            raise RegistryFull(
+                f"too many runs: {len(self.runs)} of {self.settings.max_runs} are live; delete "
+                f"one (DELETE /api/runs/{{id}}) or wait until idle runs expire "
+                f"(after {self.settings.run_ttl_seconds:g} s)")
+        run_id = secrets.token_urlsafe(16)
+        run = self.runs[run_id] = Run(run_id, config, self.settings, self.scheduler)
+        return run
+
+    def get(self, run_id: str) -> Run | None:
+        return self.runs.get(run_id)
+
+    def delete(self, run_id: str) -> bool:
+        run = self.runs.pop(run_id, None)
+        if run is None:
+            return False
+        run.close()
+        return True
+
+    def sweep(self, now: float | None = None) -> list[str]:
+        """Delete runs idle longer than the TTL (a run with viewers is never idle)."""
+        now = time.monotonic() if now is None else now
+        expired = [rid for rid, run in self.runs.items()
+                   if run.viewer_count == 0 and now - run.last_active > self.settings.run_ttl_seconds]
+        for rid in expired:
+            self.delete(rid)
+        return expired
+
+    async def sweep_forever(self) -> None:
+        while True:
+            await asyncio.sleep(self.settings.sweep_interval_seconds)
+            self.sweep()
+
+    def close(self) -> None:
+        for rid in list(self.runs):
+            self.delete(rid)

@@ -1,0 +1,238 @@
+"""WS /ws/runs/{id}: the live endpoint. Client messages are pydantic models; controls apply to
+the run (so to every viewer), subscriptions to this viewer. See docs/protocol.md."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Annotated, Literal, Union
+from urllib.parse import urlsplit
+
+from fastapi import APIRouter, WebSocket
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+from starlette.websockets import WebSocketDisconnect, WebSocketState
+
+from engine import ResetRequired
+from engine.config import MAX_HIDDEN_LAYERS, MAX_NEURONS
+
+from .api_models import ConfigChanges, LandscapeOptions, changes_of
+from .live import RunStream, Viewer
+from .runs import Run
+from .settings import Settings
+from .snapshot import DEFAULT_VIEWS, VIEWS
+
+router = APIRouter()
+_LIMITS = Settings()
+
+
+class _Message(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Play(_Message):
+    type: Literal["play"]
+
+
+class Pause(_Message):
+    type: Literal["pause"]
+
+
+class Reset(_Message):
+    type: Literal["reset"]
+
+
+class Step(_Message):
+    type: Literal["step"]
+    n: int = Field(1, ge=1, le=_LIMITS.max_ws_steps)
+
+
+class Set(_Message):
+    type: Literal["set"]
+    config: ConfigChanges
+    reset: bool = False
+
+
+class Subscribe(_Message):
+    type: Literal["subscribe"]
+    views: list[Literal[VIEWS]] | None = Field(None, max_length=len(VIEWS))
+    fps: int | None = Field(None, ge=1, le=_LIMITS.max_fps)
+    neuron: tuple[Annotated[int, Field(ge=1, le=MAX_HIDDEN_LAYERS + 1)],
+                  Annotated[int, Field(ge=0, le=MAX_NEURONS - 1)]] | None = None
+    landscape: LandscapeOptions | None = None
+    speed: int | None = Field(None, ge=1, le=_LIMITS.max_speed)
+
+
+ClientMessage = TypeAdapter(Annotated[Union[Play, Pause, Reset, Step, Set, Subscribe],
+                                      Field(discriminator="type")])
+MESSAGE_TYPES = ("play", "pause", "step", "reset", "set", "subscribe")
+
+
+def origin_allowed(websocket: WebSocket, settings: Settings) -> bool:
+    """No Origin (a script), the server's own host:port, or an allow-listed origin."""
+    origin = websocket.headers.get("origin")
+    if origin is None:
+        return True
+    if origin in settings.allowed_origins:
+        return True
+    host = websocket.headers.get("host")
+    return host is not None and urlsplit(origin).netloc.lower() == host.lower()
+
+
+def stream_of(app_state, run: Run) -> RunStream:
+    """The run's broadcaster, created on first use and forgotten when the run closes."""
+    streams: dict[str, RunStream] = app_state.streams
+    stream = streams.get(run.id)
+    if stream is None:
+        stream = streams[run.id] = RunStream(run, app_state.settings, app_state.encoder)
+        run.on_close(lambda: streams.pop(run.id, None))
+    return stream
+
+
+def _error(for_type, status: int, message: str, fields: list[str] | None = None) -> dict:
+    return {"type": "error", "for": for_type, "status": status, "message": message,
+            "fields": fields or []}
+
+
+def _validation_error(for_type, exc: ValidationError) -> dict:
+    parts, fields = [], []
+    for err in exc.errors(include_url=False):
+        loc = ".".join(str(p) for p in err["loc"] if p not in ("play", "pause", "reset", "step",
+                                                                  "set", "subscribe"))
+        fields.append(loc)
+        parts.append(f"{loc}: {err['msg']}" if loc else err["msg"])
+    return _error(for_type, 422, "; ".join(parts), fields)
+
+
+async def _handle(text: str, viewer: Viewer, stream: RunStream, settings: Settings) -> None:
+    """Apply one client message; answer with an ack or an error (the socket stays open)."""
+    run = stream.run
+    if len(text.encode()) > settings.max_message_bytes:
+        viewer.say(_error(None, 413, f"message too large: at most {settings.max_message_bytes} bytes"))
+        return
+    try:
+        raw = json.loads(text)
+    except ValueError as exc:
+        viewer.say(_error(None, 400, f"not JSON: {exc}"))
+        return
+    kind = raw.get("type") if isinstance(raw, dict) else None
+    if kind not in MESSAGE_TYPES:
+        viewer.say(_error(kind if isinstance(kind, str) else None, 400,
+                          f"unknown message type {kind!r}; known: {', '.join(MESSAGE_TYPES)}",
+                          ["type"]))
+        return
+    try:
+        msg = ClientMessage.validate_python(raw)
+    except ValidationError as exc:
+        viewer.say(_validation_error(kind, exc))
+        return
+    run.touch()
+    if isinstance(msg, Subscribe):
+        _subscribe(msg, viewer, stream)
+        return
+    try:
+        ack = await _control(msg, run, settings)
+    except ResetRequired as exc:
+        viewer.say(_error("set", 409, str(exc), list(exc.fields)))
+        return
+    except ValidationError as exc:
+        viewer.say(_validation_error("set", exc))
+        return
+    # the frame showing the change is in every viewer's slot before the ack is queued, so the
+    # first frame after the ack reflects it
+    stream.publish(urgent=True)
+    viewer.say(ack)
+
+
+async def _control(msg, run: Run, settings: Settings) -> dict:
+    """Apply a control message to the run; returns the ack."""
+    if isinstance(msg, Play):
+        run.play()
+        return {"type": "ack", "for": "play", "status": run.status}
+    if isinstance(msg, Pause):
+        run.pause()
+        return {"type": "ack", "for": "pause", "status": run.status}
+    if isinstance(msg, Reset):
+        run.reset()
+        return {"type": "ack", "for": "reset", "generation": run.generation,
+                "config_version": run.config_version}
+    if isinstance(msg, Step):
+        run.pause()
+        done, truncated = await run.advance(msg.n, settings.step_time_budget_seconds)
+        return {"type": "ack", "for": "step", "steps_run": done, "truncated": truncated,
+                "step": run.trainer.step_count}
+    result = run.set(changes_of(msg.config), reset=msg.reset)
+    return {"type": "ack", "for": "set", "changed": result["changed"], "reset": result["reset"],
+            "config_version": run.config_version}
+
+
+def _subscribe(msg: Subscribe, viewer: Viewer, stream: RunStream) -> None:
+    """Change this viewer's subscription (and the run's landscape options and speed)."""
+    sent = msg.model_fields_set
+    if msg.views is not None:
+        viewer.views = set(msg.views)
+    if msg.fps is not None:
+        viewer.fps = msg.fps
+    if "neuron" in sent:
+        viewer.neuron = tuple(msg.neuron) if msg.neuron is not None else None
+    if "speed" in sent:
+        stream.run.speed = msg.speed
+    if msg.landscape is not None:
+        stream.set_landscape_options(msg.landscape)
+    stream.subscriptions_changed()
+    stream.publish(urgent=True)
+    viewer.say({"type": "ack", "for": "subscribe", "views": sorted(viewer.views),
+                "fps": viewer.fps, "neuron": viewer.neuron, "speed": stream.run.speed,
+                "landscape": stream.landscape_options.model_dump()})
+
+
+@router.websocket("/ws/runs/{run_id}")
+async def live_run(websocket: WebSocket, run_id: str) -> None:
+    state = websocket.app.state
+    settings: Settings = state.settings
+    if not origin_allowed(websocket, settings):
+        await websocket.close(code=1008, reason="origin not allowed")   # HTTP 403 before accept
+        return
+    run = state.registry.get(run_id)
+    await websocket.accept()
+    if run is None:
+        await websocket.close(code=4404, reason="no run with this id")
+        return
+    stream = stream_of(state, run)
+    if len(stream.viewers) >= settings.max_viewers_per_run:
+        await websocket.close(code=4429, reason=f"at most {settings.max_viewers_per_run} "
+                                                "viewers per run")
+        return
+    viewer = Viewer(websocket, settings)
+    viewer.say({"type": "hello", "run": run.id, "views": list(DEFAULT_VIEWS),
+                "fps": viewer.fps, "limits": {"max_message_bytes": settings.max_message_bytes,
+                                              "max_fps": settings.max_fps,
+                                              "max_steps": settings.max_ws_steps,
+                                              "max_speed": settings.max_speed}})
+    stream.attach(viewer)
+    sender = asyncio.get_running_loop().create_task(viewer.send_loop(stream))
+    run.on_close(lambda: sender.cancel())
+    try:
+        while True:
+            receiver = asyncio.ensure_future(websocket.receive())
+            done, _ = await asyncio.wait({receiver, sender}, return_when=asyncio.FIRST_COMPLETED)
+            if sender in done:      # the run closed or sending failed: end the connection
+                receiver.cancel()
+                break
+            message = receiver.result()
+            if message["type"] == "websocket.disconnect":
+                break
+            text = message.get("text")
+            if text is None:
+                viewer.say(_error(None, 400, "binary messages are not understood; send JSON text"))
+                continue
+            await _handle(text, viewer, stream, settings)
+    except (WebSocketDisconnect, RuntimeError):
+        pass
+    finally:
+        stream.detach(viewer)
+        sender.cancel()
+        if websocket.application_state == WebSocketState.CONNECTED and run.closed:
+            try:
+                await websocket.close(code=4410, reason="the run was deleted or expired")
+            except RuntimeError:
+                pass

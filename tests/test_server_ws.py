@@ -1,0 +1,328 @@
+"""Websocket behaviour: play/pause/set/step, frames, errors, origins, slow viewers, divergence."""
+
+import asyncio
+import json
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from fastapi.testclient import TestClient
+from starlette.websockets import WebSocketDisconnect
+
+from engine import TrainConfig
+from server.app import create_app
+from server.frames import FrameEncoder, decode_frame
+from server.live import RunStream, Viewer
+from server.runs import RunRegistry
+from server.settings import Settings
+from server.snapshot import Sections
+
+REPO = Path(__file__).resolve().parent.parent
+DIVERGING = {"dataset": "plane", "loss": "mse", "hidden": [4], "activation": "linear",
+             "learning_rate": 100.0}
+
+
+@pytest.fixture
+def client():
+    with TestClient(create_app(Settings(allowed_origins=("http://allowed.example",)))) as c:
+        yield c
+
+
+def new_run(client, **config) -> str:
+    return client.post("/api/runs", json=config).json()["id"]
+
+
+class Socket:
+    """A TestClient websocket that sorts what arrives into texts (JSON) and frames."""
+
+    def __init__(self, ws):
+        self.ws = ws
+        self.texts: list[dict] = []
+
+    def send(self, **message):
+        self.ws.send_text(json.dumps(message))
+
+    def next(self, limit: int = 400):
+        """The next message: ("text", dict) or ("frame", (header, arrays))."""
+        message = self.ws.receive()
+        if message["type"] == "websocket.close":
+            raise WebSocketDisconnect(message.get("code", 1000), message.get("reason"))
+        if message.get("text") is not None:
+            text = json.loads(message["text"])
+            self.texts.append(text)
+            return "text", text
+        return "frame", decode_frame(message["bytes"])
+
+    def frame(self, where=lambda header, arrays: True, limit: int = 300):
+        for _ in range(limit):
+            kind, value = self.next()
+            if kind == "frame" and where(*value):
+                return value
+        raise AssertionError("no matching frame")
+
+    def text(self, where=lambda t: True, limit: int = 300):
+        for _ in range(limit):
+            kind, value = self.next()
+            if kind == "text" and where(value):
+                return value
+        raise AssertionError("no matching text message")
+
+
+def test_first_frame_carries_state_dataset_and_history(client):
+    run = new_run(client, hidden=[3])
+    with client.websocket_connect(f"/ws/runs/{run}") as ws:
+        sock = Socket(ws)
+        assert sock.text()["type"] == "hello"
+        header, arrays = sock.frame()
+        assert header["run"] == run and header["status"] == "paused" and header["version"] == 1
+        assert header["metrics"]["step"] == 0
+        assert arrays["weights"].shape == (header["n_params"],)
+        assert arrays["output_grid"].shape == (100, 100, 1)
+        assert arrays["hidden_grids"].shape == (3, 25, 25)
+        assert arrays["dataset_x_train"].shape == (250, 2)
+        assert header["history_columns"][0] == "step"
+        assert 0.0 <= arrays["output_grid"].min() and arrays["output_grid"].max() <= 1.0
+
+
+def test_play_streams_frames_and_pause_stops_training(client):
+    run = new_run(client)
+    with client.websocket_connect(f"/ws/runs/{run}") as ws:
+        sock = Socket(ws)
+        sock.send(type="play")
+        assert sock.text(lambda t: t["type"] == "ack")["for"] == "play"
+        header, _ = sock.frame(lambda h, a: h["metrics"]["step"] > 100)
+        assert header["status"] == "playing" and header["playing"] is True
+        assert "dataset_x_train" not in _        # only in the first frame of a generation
+        sock.send(type="pause")
+        sock.text(lambda t: t.get("for") == "pause")
+        paused, _ = sock.frame(lambda h, a: h["status"] == "paused")
+        time.sleep(0.2)
+        assert client.get(f"/api/runs/{run}").json()["metrics"]["step"] == paused["metrics"]["step"]
+
+
+def test_changing_lr_during_play_takes_effect_within_one_frame_and_keeps_weights(client):
+    run = new_run(client, hidden=[4])
+    with client.websocket_connect(f"/ws/runs/{run}") as ws:
+        sock = Socket(ws)
+        _, initial = sock.frame()
+        sock.send(type="play")
+        before, before_arrays = sock.frame(lambda h, a: h["metrics"]["step"] > 200)
+        sock.send(type="set", config={"learning_rate": 0.3})
+        ack = sock.text(lambda t: t["type"] in ("ack", "error") and t.get("for") == "set")
+        assert ack["type"] == "ack" and ack["changed"] == ["learning_rate"]
+        # the first frame after the ack reflects the change
+        after, after_arrays = sock.frame()
+        assert after["metrics"]["learning_rate"] == 0.3 and after["config"]["learning_rate"] == 0.3
+        assert after["config_version"] == ack["config_version"]
+        # ... and training went on from where it was: same generation, more steps, nearby weights
+        assert after["generation"] == before["generation"]
+        assert after["metrics"]["step"] >= before["metrics"]["step"]
+        assert after["playing"] is True
+        assert not np.array_equal(after_arrays["weights"], initial["weights"])
+
+
+def test_live_set_while_paused_keeps_weights_exactly(client):
+    run = new_run(client, hidden=[4])
+    with client.websocket_connect(f"/ws/runs/{run}") as ws:
+        sock = Socket(ws)
+        sock.send(type="step", n=50)
+        sock.text(lambda t: t.get("for") == "step")
+        before, w_before = sock.frame(lambda h, a: h["metrics"]["step"] == 50)
+        sock.send(type="set", config={"learning_rate": 0.2, "optimizer": "momentum"})
+        sock.text(lambda t: t.get("for") == "set")
+        after, w_after = sock.frame(lambda h, a: h["config"]["optimizer"] == "momentum")
+        np.testing.assert_array_equal(w_after["weights"], w_before["weights"])
+        assert after["metrics"]["step"] == 50
+
+
+def test_set_needing_reset_is_an_error_409_and_reset_applies_it(client):
+    run = new_run(client, hidden=[4])
+    with client.websocket_connect(f"/ws/runs/{run}") as ws:
+        sock = Socket(ws)
+        sock.send(type="set", config={"hidden": [2, 2]})
+        err = sock.text(lambda t: t["type"] == "error")
+        assert err["status"] == 409 and err["fields"] == ["hidden"] and "reset" in err["message"]
+        sock.send(type="set", config={"hidden": [2, 2]}, reset=True)
+        assert sock.text(lambda t: t["type"] == "ack")["reset"] is True
+        header, arrays = sock.frame(lambda h, a: h["layer_sizes"] == [2, 2, 2, 1])
+        assert header["generation"] == 1 and "dataset_x_train" in arrays
+
+
+def test_unknown_or_bad_messages_get_an_error_and_the_socket_stays_usable(client):
+    run = new_run(client)
+    with client.websocket_connect(f"/ws/runs/{run}") as ws:
+        sock = Socket(ws)
+        sock.send(type="dance")
+        err = sock.text(lambda t: t["type"] == "error")
+        assert err["status"] == 400 and "dance" in err["message"] and "play" in err["message"]
+        ws.send_text("not json")
+        assert sock.text(lambda t: t["type"] == "error")["status"] == 400
+        sock.send(type="set", config={"learning_rate": 1000})
+        err = sock.text(lambda t: t["type"] == "error")
+        assert err["status"] == 422 and "learning_rate" in err["message"] and "100" in err["message"]
+        sock.send(type="step", n=10**9)
+        assert sock.text(lambda t: t["type"] == "error")["status"] == 422
+        sock.send(type="subscribe", fps=1000)
+        assert "fps" in sock.text(lambda t: t["type"] == "error")["message"]
+        ws.send_text("x" * (70 * 1024))
+        assert sock.text(lambda t: t["type"] == "error")["status"] == 413
+        sock.send(type="step", n=5)               # still usable
+        assert sock.text(lambda t: t["type"] == "ack")["steps_run"] == 5
+
+
+def test_a_viewers_controls_apply_for_every_viewer(client):
+    run = new_run(client)
+    with client.websocket_connect(f"/ws/runs/{run}") as ws1, \
+            client.websocket_connect(f"/ws/runs/{run}") as ws2:
+        one, two = Socket(ws1), Socket(ws2)
+        one.send(type="set", config={"learning_rate": 0.7})
+        one.text(lambda t: t.get("for") == "set")
+        header, _ = two.frame(lambda h, a: h["config"]["learning_rate"] == 0.7)
+        two.send(type="play")
+        one.frame(lambda h, a: h["status"] == "playing")
+
+
+def test_subscribe_selects_sections_and_neuron(client):
+    run = new_run(client, hidden=[3, 2])
+    with client.websocket_connect(f"/ws/runs/{run}") as ws:
+        sock = Socket(ws)
+        sock.send(type="subscribe", views=["activation"], neuron=[2, 1], fps=60)
+        sock.text(lambda t: t.get("for") == "subscribe")
+        sock.send(type="step", n=1)
+        header, arrays = sock.frame(lambda h, a: h.get("neuron") == [2, 1])
+        assert "weights" not in arrays and "output_grid" not in arrays
+        assert arrays["preactivations"].shape == arrays["activations"].shape == (250,)
+        np.testing.assert_allclose(arrays["activations"], np.tanh(arrays["preactivations"]),
+                                   rtol=1e-5, atol=1e-6)
+
+
+def test_landscape_subscription_delivers_a_landscape_when_it_changes(client):
+    run = new_run(client, hidden=[4])
+    with client.websocket_connect(f"/ws/runs/{run}") as ws:
+        sock = Socket(ws)
+        sock.send(type="step", n=30)
+        sock.send(type="subscribe", views=["landscape"],
+                  landscape={"mode": "random", "resolution": 9})
+        header, arrays = sock.frame(lambda h, a: "landscape" in h)
+        assert arrays["landscape_loss"].shape == (9, 9)
+        assert arrays["path"].shape[1] == 5 and header["landscape"]["mode"] == "random"
+        sock.send(type="step", n=1)    # nothing new: the next frame does not repeat the surface
+        nxt, nxt_arrays = sock.frame(lambda h, a: h["metrics"]["step"] == 31)
+        if "landscape" in nxt:
+            assert nxt["landscape"]["id"] != header["landscape"]["id"]
+        else:
+            assert "landscape_loss" not in nxt_arrays
+        sock.send(type="subscribe", landscape={"mode": "exact"})
+        err = sock.text(lambda t: t["type"] == "error")
+        assert err["status"] == 422 and "exact" in err["message"]
+
+
+def test_foreign_origin_is_refused_same_origin_and_allow_list_accepted(client):
+    run = new_run(client)
+    with pytest.raises(WebSocketDisconnect) as refused:
+        with client.websocket_connect(f"/ws/runs/{run}", headers={"origin": "http://evil.example"}):
+            pass
+    assert refused.value.code == 1008
+    for origin in ("http://testserver", "http://allowed.example"):
+        with client.websocket_connect(f"/ws/runs/{run}", headers={"origin": origin}) as ws:
+            assert Socket(ws).text()["type"] == "hello"
+
+
+def test_unknown_run_closes_with_a_reason(client):
+    with client.websocket_connect("/ws/runs/nope") as ws:
+        with pytest.raises(WebSocketDisconnect) as closed:
+            Socket(ws).next()
+    assert closed.value.code == 4404 and "no run" in closed.value.reason
+
+
+def test_diverged_status_shows_in_frames_and_reset_recovers(client):
+    run = new_run(client, **DIVERGING)
+    with client.websocket_connect(f"/ws/runs/{run}") as ws:
+        sock = Socket(ws)
+        sock.send(type="play")
+        header, _ = sock.frame(lambda h, a: h["status"] == "diverged")
+        assert "learning rate" in header["reason"] and header["playing"] is False
+        assert header["metrics"]["train_loss"] is None        # NaN is sent as null
+        sock.send(type="set", config={"learning_rate": 0.001})
+        sock.send(type="reset")
+        header, _ = sock.frame(lambda h, a: h["generation"] == 1)
+        assert header["status"] == "paused" and header["reason"] == ""
+        sock.send(type="step", n=20)
+        header, _ = sock.frame(lambda h, a: h["metrics"]["step"] == 20)
+        assert header["status"] == "paused" and header["metrics"]["train_loss"] is not None
+
+
+# ---------------------------------------------------------------- slow viewers, at the run level
+class FakeSocket:
+    """Stands in for a WebSocket: records frames, or never finishes a send (a stuck client)."""
+
+    def __init__(self, stuck: bool = False):
+        self.stuck = stuck
+        self.frames: list[bytes] = []
+
+    async def send_bytes(self, data: bytes) -> None:
+        if self.stuck:
+            await asyncio.Event().wait()
+        self.frames.append(data)
+
+    async def send_text(self, data: str) -> None:
+        if self.stuck:
+            await asyncio.Event().wait()
+
+
+def test_a_viewer_that_never_reads_does_not_stall_training_or_another_viewer():
+    async def scenario():
+        settings = Settings()
+        run = RunRegistry(settings).create(TrainConfig(hidden=[8, 8]))
+        stream = RunStream(run, settings, FrameEncoder())
+        stuck, good = Viewer(FakeSocket(stuck=True), settings), Viewer(FakeSocket(), settings)
+        senders = []
+        for viewer in (stuck, good):
+            stream.attach(viewer)
+            senders.append(asyncio.create_task(viewer.send_loop(stream)))
+        run.play()
+        await asyncio.sleep(1.0)
+        run.pause()
+        for task in senders:
+            task.cancel()
+        run.close()
+        return run, good.websocket.frames, stuck.websocket.frames
+
+    run, frames, stuck_frames = asyncio.run(scenario())
+    assert stuck_frames == []
+    assert len(frames) >= 10                         # ~30 fps while the other viewer is stuck
+    steps = [decode_frame(f)[0]["metrics"]["step"] for f in frames]
+    assert steps == sorted(steps) and steps[-1] > 1000
+    assert run.trainer.step_count > 1000
+
+
+def test_frames_decode_in_javascript_like_in_python():
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is not installed")
+    header = {"run": "r", "seq": 3, "metrics": {"loss": float("nan")}}
+    sections = Sections({"weights": np.arange(5, dtype=float), "history": np.ones((2, 5)),
+                         "grid": np.linspace(0, 1, 12).reshape(3, 4)}, {"grid": (0.0, 1.0)})
+    frame = FrameEncoder().encode(header, sections)
+    script = f"""
+        import {{ decodeFrame }} from "{REPO / 'static/js/protocol.js'}";
+        const bytes = Buffer.from(process.argv[1], "base64");
+        const buf = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+        const f = decodeFrame(buf);
+        console.log(JSON.stringify({{seq: f.header.seq, loss: f.header.metrics.loss,
+          weights: Array.from(f.sections.weights), history: Array.from(f.sections.history),
+          grid: Array.from(f.sections.grid), shape: f.shapes.grid,
+          q: Array.from(f.quantized.grid.bytes)}}));
+    """
+    import base64
+    out = subprocess.run([node, "--input-type=module", "-e", script,
+                          base64.b64encode(frame).decode()], capture_output=True, text=True,
+                         timeout=30, check=True)
+    got = json.loads(out.stdout)
+    assert got["seq"] == 3 and got["loss"] is None and got["shape"] == [3, 4]
+    assert got["weights"] == [0, 1, 2, 3, 4] and got["history"] == [1.0] * 10
+    np.testing.assert_allclose(got["grid"], np.linspace(0, 1, 12), atol=1 / 255)
+    assert got["q"][0] == 0 and got["q"][-1] == 255
