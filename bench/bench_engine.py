@@ -9,12 +9,15 @@ time to compute every neuron's output on a 100x100 grid. Each figure is the medi
 
 from __future__ import annotations
 
+import os
 import statistics
 import sys
 import time
 from pathlib import Path
 
-import numpy as np
+# One BLAS thread, as the server runs (server/__init__.py) and as the PyTorch peer is set below.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+import numpy as np  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from engine import Trainer, TrainConfig  # noqa: E402

@@ -504,6 +504,13 @@ class Trainer:
             cached = self._grid_cache[resolution] = augment(x)
         return cached
 
+    def output_grid(self, resolution: int = 100) -> np.ndarray:
+        """The model's prediction over the input grid, (R^d, k), laid out as in neuron_grid."""
+        grid = self._grid_inputs(resolution)
+        with np.errstate(all="ignore"):
+            z = self.net.forward(grid, self.net.workspace(grid.shape[0]))
+            return self.net.loss.output(z.copy())
+
     def neuron_grid(self, resolution: int = 100) -> list[np.ndarray]:
         """Every neuron's output over the input grid: per layer after the input, an array
         (R^d, n_units) of activations (hidden) or predictions (output layer, as in predict).

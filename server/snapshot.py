@@ -94,7 +94,7 @@ def parameter_sections(trainer: Trainer, views) -> Sections:
 
 def output_grid(trainer: Trainer, resolution: int) -> Sections:
     """The model's output over the input grid: (R, R, K) for 2-D data (quantized), (R, K) for 1-D."""
-    out = trainer.neuron_grid(resolution)[-1]
+    out = trainer.output_grid(resolution)
     k = out.shape[1]
     sections = Sections()
     if trainer.config.input_dim == 2:

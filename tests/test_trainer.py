@@ -186,6 +186,7 @@ def test_neuron_grid_output_matches_predict():
     xs, ys = t.grid_axes(40)
     point = np.array([[xs[7], ys[31]]])
     np.testing.assert_allclose(layers[-1][31 * 40 + 7], t.predict(point)[0], rtol=1e-12)
+    np.testing.assert_array_equal(t.output_grid(40), layers[-1])
 
 
 def test_one_dimensional_data_uses_a_curve_grid():
