@@ -34,10 +34,18 @@ class Workspace:
         # Hidden activations, augmented with a ones column; acts[l] feeds layer l + 1.
         self.acts = [augment(np.empty((batch, sizes[l + 1]))) for l in range(n_layers - 1)]
         self.act_views = [a[:, :-1] for a in self.acts]
-        self.delta = [np.empty((batch, sizes[l + 1])) for l in range(n_layers)]
-        self.back = [np.empty((batch, sizes[l + 1])) for l in range(n_layers - 1)]
-        self.slope = [np.empty((batch, sizes[l + 1])) for l in range(n_layers - 1)]
+        self._sizes = sizes
+        self.delta: list[np.ndarray] = []   # backward buffers: made on the first backward pass,
+        self.back: list[np.ndarray] = []    # so forward-only workspaces (the 100 x 100 grid)
+        self.slope: list[np.ndarray] = []   # stay small
         self._own_plans: dict[str, list] = {}
+
+    def _ensure_backward_buffers(self) -> None:
+        if not self.delta:
+            sizes, batch = self._sizes, self.batch
+            self.delta = [np.empty((batch, n)) for n in sizes[1:]]
+            self.back = [np.empty((batch, n)) for n in sizes[1:-1]]
+            self.slope = [np.empty((batch, n)) for n in sizes[1:-1]]
 
     def forward_plan(self, blocks: list[np.ndarray], cache: bool) -> list[tuple]:
         """Per layer: (W^T view, Z buffer, hidden activation view or None, augmented A or None)."""
@@ -57,6 +65,7 @@ class Workspace:
         key = id(grad_blocks[0].base)
         plan = self._own_plans.get(key) if cache else None
         if plan is None:
+            self._ensure_backward_buffers()
             plan = [(grad_blocks[l], self.acts[l - 1], weights[l], self.back[l - 1],
                      self.z[l - 1], self.act_views[l - 1], self.slope[l - 1], self.delta[l - 1])
                     for l in range(len(weights) - 1, 0, -1)]
