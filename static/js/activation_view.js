@@ -1,0 +1,180 @@
+// The activation curve: the hidden activation g(z) and its derivative g'(z), with the chosen
+// neuron's current pre-activations over the training set placed on the curve. Regions where the
+// derivative (nearly) vanishes are shaded: points there pass almost no gradient backwards. This
+// is where vanishing gradients become visible.
+
+import { sizedCanvas } from "./canvas_size.js";
+import { MUTED, NEGATIVE, POSITIVE, TEXT, fmt } from "./colors.js";
+
+const SATURATION_THRESHOLD = 0.1; // g'(z) < 0.1 max g' counts as saturated (engine/activations.py)
+const LEAKY_SLOPE = 0.01;
+
+const sigmoid = (z) => 1 / (1 + Math.exp(-z));
+
+/** g and g' of each function the server names (header.neuron_function). */
+const FUNCTIONS = {
+  sigmoid: { g: sigmoid, d: (z) => sigmoid(z) * (1 - sigmoid(z)), peak: 0.25, saturates: true },
+  tanh: { g: Math.tanh, d: (z) => 1 - Math.tanh(z) ** 2, peak: 1, saturates: true },
+  relu: { g: (z) => Math.max(z, 0), d: (z) => (z > 0 ? 1 : 0), peak: 1, dead: true },
+  leaky_relu: { g: (z) => (z > 0 ? z : LEAKY_SLOPE * z), d: (z) => (z > 0 ? 1 : LEAKY_SLOPE), peak: 1, dead: true },
+  linear: { g: (z) => z, d: () => 1, peak: 1 },
+  identity: { g: (z) => z, d: () => 1, peak: 1 },
+  step: { g: (z) => (z > 0 ? 1 : 0), d: () => 0, peak: 1, flat: true },
+};
+
+export function createActivationView(canvas, legendEl, titleEl) {
+  const sized = sizedCanvas(canvas);
+  let lastKey = "";
+  let lastLegend = "";
+  const view = { renders: 0 };
+
+  function flatZone(fn, z) {
+    if (fn.flat) return true;
+    if (fn.saturates) return fn.d(z) < SATURATION_THRESHOLD * fn.peak;
+    if (fn.dead) return z <= 0;
+    return false;
+  }
+
+  function draw(snap) {
+    const ctx = sized.ctx;
+    const { width, height } = sized;
+    ctx.clearRect(0, 0, width, height);
+    const name = snap.neuronFunction;
+    const z = snap.preactivations;
+    const a = snap.activations;
+    const fn = FUNCTIONS[name];
+    const box = { x: 34, y: 8, w: width - 44, h: height - 56 };
+    const hist = { x: box.x, y: box.y + box.h + 15, w: box.w, h: 28 };
+
+    let zmax = 0;
+    let finiteCount = 0;
+    for (let i = 0; i < z.length; i++) {
+      if (Number.isFinite(z[i])) {
+        zmax = Math.max(zmax, Math.abs(z[i]));
+        finiteCount += 1;
+      }
+    }
+    const zr = Math.min(200, Math.max(5, zmax * 1.08));
+    let yLo = 0;
+    let yHi = 1;
+    if (fn) {
+      for (let k = 0; k <= 100; k++) {
+        const v = fn.g(-zr + (2 * zr * k) / 100);
+        yLo = Math.min(yLo, v);
+        yHi = Math.max(yHi, v);
+      }
+    } else if (a) {
+      for (let i = 0; i < a.length; i++) if (Number.isFinite(a[i])) { yLo = Math.min(yLo, a[i]); yHi = Math.max(yHi, a[i]); }
+    }
+    const yPad = (yHi - yLo) * 0.06;
+    yLo -= yPad;
+    yHi += yPad;
+    const X = (v) => box.x + ((v + zr) / (2 * zr)) * box.w;
+    const Y = (v) => box.y + box.h - ((v - yLo) / (yHi - yLo)) * box.h;
+
+    // shaded zones where g' (nearly) vanishes
+    let satCount = 0;
+    if (fn) {
+      ctx.fillStyle = "rgba(198,40,40,0.10)";
+      const steps = 240;
+      for (let k = 0; k < steps; k++) {
+        const z0 = -zr + (2 * zr * k) / steps;
+        const z1 = -zr + (2 * zr * (k + 1)) / steps;
+        if (flatZone(fn, (z0 + z1) / 2)) ctx.fillRect(X(z0), box.y, X(z1) - X(z0) + 0.5, box.h);
+      }
+      for (let i = 0; i < z.length; i++) if (Number.isFinite(z[i]) && flatZone(fn, z[i])) satCount += 1;
+    }
+    // axes
+    ctx.strokeStyle = "#ccc";
+    ctx.lineWidth = 1;
+    ctx.beginPath();
+    ctx.moveTo(box.x, Y(0) + 0.5);
+    ctx.lineTo(box.x + box.w, Y(0) + 0.5);
+    ctx.moveTo(X(0) + 0.5, box.y);
+    ctx.lineTo(X(0) + 0.5, box.y + box.h);
+    ctx.stroke();
+    ctx.strokeStyle = "#aaa";
+    ctx.strokeRect(box.x - 0.5, box.y - 0.5, box.w + 1, box.h + 1);
+    ctx.fillStyle = MUTED;
+    ctx.font = "10px system-ui, sans-serif";
+    ctx.textAlign = "center";
+    ctx.textBaseline = "top";
+    for (const v of [-zr, -zr / 2, 0, zr / 2, zr]) ctx.fillText(fmt(v, 2), X(v), box.y + box.h + 2);
+    ctx.textAlign = "right";
+    ctx.textBaseline = "middle";
+    for (const v of [yLo + yPad, 0, yHi - yPad]) ctx.fillText(fmt(v, 2), box.x - 3, Y(v));
+    ctx.textAlign = "left";
+    ctx.fillText("z", box.x + box.w - 8, Y(0) - 7);
+
+    if (fn) {
+      // derivative (dashed) and function (solid)
+      for (const [f, color, dash, width] of [[fn.d, POSITIVE, [5, 3], 1.6], [fn.g, TEXT, [], 2]]) {
+        ctx.strokeStyle = color;
+        ctx.setLineDash(dash);
+        ctx.lineWidth = width;
+        ctx.beginPath();
+        for (let k = 0; k <= 300; k++) {
+          const zz = -zr + (2 * zr * k) / 300;
+          const y = Math.max(box.y - 2, Math.min(box.y + box.h + 2, Y(f(zz))));
+          if (k) ctx.lineTo(X(zz), y);
+          else ctx.moveTo(X(zz), y);
+        }
+        ctx.stroke();
+      }
+      ctx.setLineDash([]);
+    }
+    // the training points on the curve
+    ctx.fillStyle = "rgba(245,147,34,0.45)";
+    for (let i = 0; i < z.length; i++) {
+      if (!Number.isFinite(z[i])) continue;
+      const y = fn ? fn.g(z[i]) : a ? a[i] : 0;
+      ctx.fillRect(X(z[i]) - 2, Y(y) - 2, 4, 4);
+    }
+    // histogram of z under the plot
+    const bins = 60;
+    const counts = new Uint32Array(bins);
+    for (let i = 0; i < z.length; i++) {
+      if (!Number.isFinite(z[i])) continue;
+      const b = Math.min(bins - 1, Math.max(0, Math.floor(((z[i] + zr) / (2 * zr)) * bins)));
+      counts[b] += 1;
+    }
+    const cmax = Math.max(1, ...counts);
+    ctx.fillStyle = NEGATIVE;
+    for (let b = 0; b < bins; b++) {
+      if (!counts[b]) continue;
+      const hgt = (counts[b] / cmax) * hist.h;
+      ctx.fillRect(hist.x + (b * hist.w) / bins, hist.y + hist.h - hgt, hist.w / bins - 0.5, hgt);
+    }
+    ctx.fillStyle = MUTED;
+    ctx.textAlign = "right";
+    ctx.textBaseline = "bottom";
+    ctx.fillText("histogram of z", hist.x + hist.w, hist.y + hist.h);
+
+    const [layer, index] = snap.neuron ?? [1, 0];
+    const L = snap.header.layer_sizes.length - 1;
+    const who = layer === L ? `output ${index}` : `h${layer}.${index}`;
+    titleEl.textContent = `${who} · ${name ?? "?"}`;
+    const share = finiteCount ? satCount / finiteCount : 0;
+    const zone = fn?.saturates ? "saturated (g′ < 0.1·max g′)" : fn?.dead ? "z ≤ 0, where g′ " + (name === "relu" ? "= 0 (dead)" : "= 0.01") : fn?.flat ? "flat (g′ = 0 everywhere: nothing below learns)" : null;
+    const html = `<b style="color:${TEXT}">—</b> g(z) <b style="color:${POSITIVE}">- -</b> g′(z) `
+      + `<span class="swatch" style="background:${NEGATIVE}"></span>training points (z, g(z)) `
+      + (zone ? `<br><span class="swatch" style="background:rgba(198,40,40,0.25)"></span>${zone}: <b data-testid="saturated-share">${(share * 100).toFixed(0)}%</b> of the points` : "")
+      + (name === "softmax" ? "<br>softmax couples all outputs: points show each example's probability" : "");
+    if (html !== lastLegend) {
+      lastLegend = html;
+      legendEl.innerHTML = html;
+    }
+  }
+
+  view.render = function render(snap) {
+    if (!snap.header || !snap.preactivations) return false;
+    const key = `${snap.stamps.activation}`;
+    const resized = sized.changed();
+    if (key === lastKey && !resized) return false;
+    lastKey = key;
+    draw(snap);
+    view.renders += 1;
+    return true;
+  };
+  return view;
+}

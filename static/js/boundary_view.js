@@ -1,0 +1,371 @@
+// The output picture. 2-D data: the model's output over the input square as a heatmap (from the
+// frame's u8 output grid, painted through a lookup table), with the train points (white rim) and
+// optionally the test points (black rim). 1-D data: the fitted curve over the data. Regression
+// also gets "predicted against target" for the training points.
+
+import { sizedCanvas } from "./canvas_size.js";
+import {
+  CLASS_COLORS, DISCRETE_LUT, MUTED, NEGATIVE, POSITIVE, TEXT, classRgba, divergingCss, divergingRgb, fmt,
+} from "./colors.js";
+
+const littleEndian = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+function pack(r, g, b) {
+  return littleEndian ? ((255 << 24) | (b << 16) | (g << 8) | r) >>> 0 : ((r << 24) | (g << 16) | (b << 8) | 255) >>> 0;
+}
+
+/** 256-entry table for a u8 grid with lo/hi: the value's position on the diverging scale. */
+function valueLut(lo, hi, center, scale, discrete) {
+  const lut = new Uint32Array(256);
+  for (let q = 0; q < 256; q++) {
+    const v = lo + (q * (hi - lo)) / 255;
+    let t = (v - center) / scale;
+    if (discrete) t = t >= 0 ? 0.6 : -0.6;
+    const [r, g, b] = divergingRgb(t * 0.85);
+    lut[q] = pack(r | 0, g | 0, b | 0);
+  }
+  return lut;
+}
+
+/** Bilinear interpolation of an (R, R) grid (row = x2, col = x1) at a raw point. */
+function sampleGrid(values, R, K, k, domain, x1, x2) {
+  const [[a0, a1], [b0, b1]] = domain;
+  const fx = Math.min(R - 1, Math.max(0, ((x1 - a0) / (a1 - a0)) * (R - 1)));
+  const fy = Math.min(R - 1, Math.max(0, ((x2 - b0) / (b1 - b0)) * (R - 1)));
+  const c0 = Math.floor(fx);
+  const r0 = Math.floor(fy);
+  const c1 = Math.min(R - 1, c0 + 1);
+  const r1 = Math.min(R - 1, r0 + 1);
+  const tx = fx - c0;
+  const ty = fy - r0;
+  const at = (r, c) => values[(r * R + c) * K + k];
+  return (1 - ty) * ((1 - tx) * at(r0, c0) + tx * at(r0, c1)) + ty * ((1 - tx) * at(r1, c0) + tx * at(r1, c1));
+}
+
+/** Linear interpolation of a curve sampled at linspace(lo, hi, R). */
+function sampleCurve(values, R, K, k, [lo, hi], x) {
+  const f = Math.min(R - 1, Math.max(0, ((x - lo) / (hi - lo)) * (R - 1)));
+  const i = Math.floor(f);
+  const j = Math.min(R - 1, i + 1);
+  const t = f - i;
+  return (1 - t) * values[i * K + k] + t * values[j * K + k];
+}
+
+export function createBoundaryView(canvas, legendEl) {
+  const sized = sizedCanvas(canvas);
+  const image = document.createElement("canvas");
+  const imageCtx = image.getContext("2d");
+  let imageData = null;
+  const points = document.createElement("canvas");
+  let pointsKey = "";
+  let lastKey = "";
+  let legendKey = "";
+  const view = { renders: 0, drawnKey: "" };
+
+  function plotBox() {
+    const { width, height } = sized;
+    const side = Math.max(40, Math.min(width - 34, height - 26));
+    return { x: Math.round((width - side) / 2 + 12), y: 4, w: side, h: side };
+  }
+
+  function targetScale(snap) {
+    const d = snap.dataset;
+    let m = 0;
+    if (d) {
+      for (const arr of [d.yTrain, d.yTest]) for (let i = 0; i < arr.length; i++) m = Math.max(m, Math.abs(arr[i]));
+    }
+    const g = snap.outputGrid;
+    if (g && g.lo != null) m = Math.max(m, Math.abs(g.lo), Math.abs(g.hi));
+    return m || 1;
+  }
+
+  function classColor(label) {
+    return CLASS_COLORS[label % CLASS_COLORS.length];
+  }
+
+  // ---- 2-D: heatmap + points ---------------------------------------------------------------
+  function paintHeatmap(snap, ui) {
+    const h = snap.header;
+    const g = snap.outputGrid;
+    const [R, , K] = g.shape;
+    if (image.width !== R) {
+      image.width = R;
+      image.height = R;
+      imageData = imageCtx.createImageData(R, R);
+    }
+    const px = new Uint32Array(imageData.data.buffer);
+    const bytes = g.bytes;
+    if (K === 1) {
+      let lut;
+      if (h.task === "regression") {
+        const s = targetScale(snap);
+        lut = valueLut(g.lo, g.hi, 0, s, ui.discretize);
+      } else if (g.lo === 0 && g.hi === 1 && ui.discretize) {
+        lut = DISCRETE_LUT;
+      } else {
+        // probability (bce) or value (mse on a binary set): 0.5 is the boundary
+        lut = valueLut(g.lo, g.hi, 0.5, 0.5, ui.discretize);
+      }
+      for (let r = 0; r < R; r++) {
+        const dst = (R - 1 - r) * R;
+        const src = r * R;
+        for (let c = 0; c < R; c++) px[dst + c] = lut[bytes[src + c]];
+      }
+    } else {
+      // several output units: the winning class, tinted by how sure the model is
+      const tints = [];
+      for (let k = 0; k < K; k++) {
+        const row = new Uint32Array(11);
+        for (let c = 0; c <= 10; c++) row[c] = classRgba(k, ui.discretize ? 0.55 : c / 10);
+        tints.push(row);
+      }
+      const span = g.hi - g.lo || 1;
+      for (let r = 0; r < R; r++) {
+        const dst = (R - 1 - r) * R;
+        for (let c = 0; c < R; c++) {
+          const base = (r * R + c) * K;
+          let best = 0;
+          let bv = bytes[base];
+          for (let k = 1; k < K; k++) if (bytes[base + k] > bv) { bv = bytes[base + k]; best = k; }
+          const p = Math.max(0, Math.min(1, (g.lo + (bv * span) / 255 - 1 / K) / (1 - 1 / K)));
+          px[dst + c] = tints[best][Math.round(p * 10)];
+        }
+      }
+    }
+    imageCtx.putImageData(imageData, 0, 0);
+  }
+
+  function drawPoints2d(snap, ui, box) {
+    const d = snap.dataset;
+    const h = snap.header;
+    const key = `${snap.stamps.dataset}|${ui.showTest}|${box.w}|${sized.dpr}|${h.task}`;
+    if (key !== pointsKey) {
+      pointsKey = key;
+      points.width = Math.round(box.w * sized.dpr);
+      points.height = Math.round(box.h * sized.dpr);
+      const pc = points.getContext("2d");
+      pc.setTransform(sized.dpr, 0, 0, sized.dpr, 0, 0);
+      pc.clearRect(0, 0, box.w, box.h);
+      if (d && d.d === 2) {
+        const [[a0, a1], [b0, b1]] = h.domain;
+        const scale = targetScale(snap);
+        const r = d.xTrain.length / 2 > 600 ? 2.2 : 3;
+        const draw = (xs, ys, rim) => {
+          pc.strokeStyle = rim;
+          pc.lineWidth = 1;
+          for (let i = 0; i < ys.length; i++) {
+            const x = ((xs[2 * i] - a0) / (a1 - a0)) * box.w;
+            const y = box.h - ((xs[2 * i + 1] - b0) / (b1 - b0)) * box.h;
+            pc.fillStyle = h.task === "regression" ? divergingCss(ys[i] / scale) : classColor(ys[i] | 0);
+            pc.beginPath();
+            pc.arc(x, y, r, 0, Math.PI * 2);
+            pc.fill();
+            pc.stroke();
+          }
+        };
+        draw(d.xTrain, d.yTrain, "#fff");
+        if (ui.showTest) draw(d.xTest, d.yTest, "#111");
+      }
+    }
+    sized.ctx.drawImage(points, box.x, box.y, box.w, box.h);
+  }
+
+  function axes2d(ctx, box, domain) {
+    ctx.strokeStyle = "#aaa";
+    ctx.lineWidth = 1;
+    ctx.strokeRect(box.x - 0.5, box.y - 0.5, box.w + 1, box.h + 1);
+    ctx.fillStyle = MUTED;
+    ctx.font = "10px system-ui, sans-serif";
+    const [[a0, a1], [b0, b1]] = domain;
+    ctx.textAlign = "center";
+    ctx.textBaseline = "top";
+    for (const v of [a0, (a0 + a1) / 2, a1]) ctx.fillText(fmt(v, 2), box.x + ((v - a0) / (a1 - a0)) * box.w, box.y + box.h + 3);
+    ctx.fillText("x₁", box.x + box.w * 0.75, box.y + box.h + 3);
+    ctx.textAlign = "right";
+    ctx.textBaseline = "middle";
+    for (const v of [b0, (b0 + b1) / 2, b1]) ctx.fillText(fmt(v, 2), box.x - 3, box.y + box.h - ((v - b0) / (b1 - b0)) * box.h);
+    ctx.fillText("x₂", box.x - 3, box.y + box.h * 0.25);
+  }
+
+  // ---- regression: predicted against target (training points) ----------------------------
+  function predictedVsTarget(ctx, snap, box) {
+    const d = snap.dataset;
+    const g = snap.outputGrid;
+    const h = snap.header;
+    if (!d || !g) return;
+    const n = d.yTrain.length;
+    const pred = new Float32Array(n);
+    if (h.input_dim === 2) {
+      const [R, , K] = g.shape;
+      for (let i = 0; i < n; i++) pred[i] = sampleGrid(g.values, R, K, 0, h.domain, d.xTrain[2 * i], d.xTrain[2 * i + 1]);
+    } else {
+      const [R, K] = g.shape;
+      for (let i = 0; i < n; i++) pred[i] = sampleCurve(g.values, R, K, 0, h.domain[0], d.xTrain[i]);
+    }
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (let i = 0; i < n; i++) {
+      lo = Math.min(lo, d.yTrain[i]);
+      hi = Math.max(hi, d.yTrain[i]);
+    }
+    const m = (hi - lo) * 0.1 || 1;
+    lo -= m;
+    hi += m;
+    ctx.fillStyle = "rgba(255,255,255,0.93)";
+    ctx.fillRect(box.x, box.y, box.w, box.h);
+    ctx.strokeStyle = "#999";
+    ctx.strokeRect(box.x + 0.5, box.y + 0.5, box.w - 1, box.h - 1);
+    const X = (v) => box.x + ((v - lo) / (hi - lo)) * box.w;
+    const Y = (v) => box.y + box.h - ((v - lo) / (hi - lo)) * box.h;
+    ctx.strokeStyle = "#bbb";
+    ctx.setLineDash([3, 3]);
+    ctx.beginPath();
+    ctx.moveTo(X(lo), Y(lo));
+    ctx.lineTo(X(hi), Y(hi));
+    ctx.stroke();
+    ctx.setLineDash([]);
+    ctx.fillStyle = "rgba(8,119,189,0.55)";
+    for (let i = 0; i < n; i++) {
+      const y = Math.max(box.y, Math.min(box.y + box.h, Y(pred[i])));
+      ctx.fillRect(X(d.yTrain[i]) - 1.2, y - 1.2, 2.4, 2.4);
+    }
+    ctx.fillStyle = TEXT;
+    ctx.font = "9.5px system-ui, sans-serif";
+    ctx.textAlign = "left";
+    ctx.textBaseline = "top";
+    ctx.fillText("predicted vs target", box.x + 3, box.y + 2);
+  }
+
+  // ---- 1-D: curve over the data ------------------------------------------------------------
+  function drawCurve(ctx, snap, ui) {
+    const h = snap.header;
+    const d = snap.dataset;
+    const g = snap.outputGrid;
+    const { width, height } = sized;
+    const box = { x: 40, y: 8, w: width - 50, h: height - 30 };
+    const [lo, hi] = h.domain[0];
+    const [R, K] = g.shape;
+    let yLo = Infinity;
+    let yHi = -Infinity;
+    const consider = (v) => {
+      if (Number.isFinite(v)) {
+        yLo = Math.min(yLo, v);
+        yHi = Math.max(yHi, v);
+      }
+    };
+    if (d) for (const arr of [d.yTrain, ui.showTest ? d.yTest : []]) for (const v of arr) consider(v);
+    if (h.task !== "regression") {
+      yLo = 0;
+      yHi = 1;
+    }
+    if (!(yHi > yLo)) {
+      yLo = 0;
+      yHi = 1;
+    }
+    const m = (yHi - yLo) * 0.08;
+    yLo -= m;
+    yHi += m;
+    const X = (v) => box.x + ((v - lo) / (hi - lo)) * box.w;
+    const Y = (v) => box.y + box.h - ((v - yLo) / (yHi - yLo)) * box.h;
+    // background: the decision for a classifier (p > 0.5 blue, otherwise orange)
+    if (h.task !== "regression") {
+      for (let i = 0; i < R - 1; i++) {
+        const p = g.values[i * K + (K > 1 ? 1 : 0)];
+        ctx.fillStyle = divergingCss(ui.discretize ? (p > 0.5 ? 0.35 : -0.35) : (p - 0.5) * 0.7);
+        const x0 = X(lo + ((hi - lo) * i) / (R - 1));
+        const x1 = X(lo + ((hi - lo) * (i + 1)) / (R - 1));
+        ctx.fillRect(x0, box.y, x1 - x0 + 0.5, box.h);
+      }
+    }
+    ctx.strokeStyle = "#aaa";
+    ctx.strokeRect(box.x - 0.5, box.y - 0.5, box.w + 1, box.h + 1);
+    ctx.fillStyle = MUTED;
+    ctx.font = "10px system-ui, sans-serif";
+    ctx.textAlign = "center";
+    ctx.textBaseline = "top";
+    for (const v of [lo, (lo + hi) / 2, hi]) ctx.fillText(fmt(v, 3), X(v), box.y + box.h + 3);
+    ctx.textAlign = "right";
+    ctx.textBaseline = "middle";
+    for (const v of [yLo + m, (yLo + yHi) / 2, yHi - m]) ctx.fillText(fmt(v, 3), box.x - 3, Y(v));
+    if (d) {
+      const draw = (xs, ys, rim) => {
+        ctx.strokeStyle = rim;
+        for (let i = 0; i < ys.length; i++) {
+          ctx.fillStyle = h.task === "regression" ? POSITIVE : classColor(ys[i] | 0);
+          ctx.beginPath();
+          ctx.arc(X(xs[i]), Y(ys[i]), 2.6, 0, Math.PI * 2);
+          ctx.fill();
+          ctx.stroke();
+        }
+      };
+      draw(d.xTrain, d.yTrain, "#fff");
+      if (ui.showTest) draw(d.xTest, d.yTest, "#111");
+    }
+    ctx.strokeStyle = "#222";
+    ctx.lineWidth = 2;
+    ctx.beginPath();
+    for (let i = 0; i < R; i++) {
+      const x = X(lo + ((hi - lo) * i) / (R - 1));
+      const v = g.values[i * K + (K > 1 ? 1 : 0)];
+      const y = Math.max(box.y, Math.min(box.y + box.h, Y(v)));
+      if (i) ctx.lineTo(x, y);
+      else ctx.moveTo(x, y);
+    }
+    ctx.stroke();
+    ctx.lineWidth = 1;
+    if (h.task === "regression") {
+      const s = Math.min(box.w, box.h) * 0.38;
+      predictedVsTarget(ctx, snap, { x: box.x + box.w - s - 4, y: box.y + box.h - s - 4, w: s, h: s });
+    }
+  }
+
+  function legend(snap) {
+    const h = snap.header;
+    const g = snap.outputGrid;
+    const key = `${h.task}|${h.input_dim}|${g?.shape?.join("x")}|${h.config.loss}`;
+    if (key === legendKey) return;
+    legendKey = key;
+    const rim = "<span class='swatch' style='background:#fff;border:1px solid #999'></span>train <span class='swatch' style='background:#fff;border:1px solid #111'></span>test";
+    if (h.task === "regression") {
+      legendEl.innerHTML = `<div class="colorbar"><span>low</span><span class="bar" style="background:linear-gradient(90deg, ${NEGATIVE}, #e8eaeb, ${POSITIVE})"></span><span>high prediction / target</span></div>`
+        + `<div>${h.input_dim === 1 ? "curve: the model's prediction; " : ""}inset: predicted vs target (train points). Rims: ${rim}</div>`;
+    } else if (g && (g.shape.length === 3 ? g.shape[2] : g.shape[1]) > 1) {
+      const k = g.shape.length === 3 ? g.shape[2] : g.shape[1];
+      const classes = Array.from({ length: k }, (_, i) => `<span class="swatch" style="background:${CLASS_COLORS[i]}"></span>class ${i}`).join("");
+      legendEl.innerHTML = `<div>${classes}</div><div>background: the predicted class, paler where unsure. Rims: ${rim}</div>`;
+    } else {
+      legendEl.innerHTML = `<div class="colorbar"><span>class 0</span><span class="bar" style="background:linear-gradient(90deg, ${NEGATIVE}, #e8eaeb, ${POSITIVE})"></span><span>class 1</span></div>`
+        + `<div>${h.input_dim === 1 ? "curve: " : "background: "}the model's ${h.config.loss === "mse" ? "output" : "probability of class 1"}; 0.5 is the boundary. Rims: ${rim}</div>`;
+    }
+  }
+
+  view.render = function render(snap, ui) {
+    if (!snap.header || !snap.outputGrid) return false;
+    const key = `${snap.stamps.output}|${snap.stamps.dataset}|${ui.showTest}|${ui.discretize}`;
+    const resized = sized.changed();
+    if (key === lastKey && !resized) return false;
+    lastKey = key;
+    const ctx = sized.ctx;
+    ctx.clearRect(0, 0, sized.width, sized.height);
+    const h = snap.header;
+    if (h.input_dim === 2 && snap.outputGrid.shape.length === 3) {
+      const box = plotBox();
+      paintHeatmap(snap, ui);
+      ctx.imageSmoothingEnabled = !ui.discretize;
+      ctx.drawImage(image, box.x, box.y, box.w, box.h);
+      drawPoints2d(snap, ui, box);
+      axes2d(ctx, box, h.domain);
+      if (h.task === "regression") {
+        const s = Math.round(box.w * 0.36);
+        predictedVsTarget(ctx, snap, { x: box.x + box.w - s - 3, y: box.y + box.h - s - 3, w: s, h: s });
+      }
+    } else {
+      drawCurve(ctx, snap, ui);
+    }
+    legend(snap);
+    view.renders += 1;
+    return true;
+  };
+
+  return view;
+}
+

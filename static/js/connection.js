@@ -1,0 +1,194 @@
+// The page's only link to the server: REST to create the run, one websocket to steer it and to
+// receive its frames (docs/protocol.md). It listens to the client state (settings, commands,
+// view options that change what frames carry) and hands every decoded frame to `onFrame`.
+
+import { decodeFrame } from "./protocol.js";
+
+const SET_COALESCE_MS = 60;     // a moving slider sends at most ~16 changes per second
+const RECONNECT_MS = 1000;
+
+/** The views a frame should carry (every picture on the page). */
+const VIEWS = ["weights", "gradients", "output", "hidden", "activation", "landscape"];
+
+export function createConnection(state, { onFrame, onNotice, fps = 60 } = {}) {
+  let runId = null;
+  let ws = null;
+  let closedByUs = false;
+  let pendingSet = null;        // {config, reset} waiting to be sent
+  let setTimer = null;
+  let resyncConfig = false;     // adopt the next frame's config (after the server refused one)
+  let lastHeader = null;
+  const counters = { framesReceived: 0, bytesReceived: 0, messagesSent: 0, errors: 0, lastError: null, decodeMs: 0 };
+
+  function notice(text, level = "info") {
+    onNotice?.(text, level);
+  }
+
+  async function createRun(config) {
+    const r = await fetch("/api/runs", {
+      method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(config),
+    });
+    const body = await r.json().catch(() => ({}));
+    if (!r.ok) {
+      const err = new Error(body?.detail ? JSON.stringify(body.detail) : `HTTP ${r.status}`);
+      err.status = r.status;
+      throw err;
+    }
+    return body;
+  }
+
+  function send(msg) {
+    if (!ws || ws.readyState !== WebSocket.OPEN) return false;
+    ws.send(JSON.stringify(msg));
+    counters.messagesSent += 1;
+    return true;
+  }
+
+  function landscapeOptions(ui) {
+    const pinned = ui.surfaceParams.length === 2;
+    const mode = ui.surfaceMode === "params" && !pinned ? "auto" : ui.surfaceMode;
+    return {
+      mode,
+      resolution: ui.surfaceResolution,
+      params: (mode === "params" || mode === "exact") && pinned ? ui.surfaceParams : null,
+    };
+  }
+
+  function subscription() {
+    const ui = state.ui;
+    return { type: "subscribe", views: VIEWS, fps, neuron: ui.neuron, landscape: landscapeOptions(ui), speed: ui.speed };
+  }
+
+  function flushSet() {
+    setTimer = null;
+    if (!pendingSet) return;
+    if (send({ type: "set", config: pendingSet.config, reset: pendingSet.reset })) pendingSet = null;
+  }
+
+  function queueSet(changes, reset) {
+    pendingSet = pendingSet ?? { config: {}, reset: false };
+    Object.assign(pendingSet.config, changes);
+    pendingSet.reset = pendingSet.reset || reset;
+    if (reset) {
+      // a rebuild should feel immediate; live changes (sliders) are coalesced
+      if (setTimer) clearTimeout(setTimer);
+      flushSet();
+    } else if (!setTimer) {
+      setTimer = setTimeout(flushSet, SET_COALESCE_MS);
+    }
+  }
+
+  function handleText(text) {
+    let msg;
+    try {
+      msg = JSON.parse(text);
+    } catch {
+      return;
+    }
+    if (msg.type === "error") {
+      counters.errors += 1;
+      counters.lastError = msg;
+      notice(`The server refused ${msg.for ?? "a message"}: ${msg.message}`, "error");
+      if (msg.for === "set") resyncConfig = true;
+    } else if (msg.type === "ack" && msg.for === "set" && msg.reset && msg.changed?.length) {
+      notice(`Changed ${msg.changed.join(", ")}: the run was rebuilt (training restarts).`, "warn");
+    }
+  }
+
+  function open() {
+    const scheme = location.protocol === "https:" ? "wss" : "ws";
+    ws = new WebSocket(`${scheme}://${location.host}/ws/runs/${runId}`);
+    ws.binaryType = "arraybuffer";
+    ws.addEventListener("open", () => {
+      send(subscription());
+      if (pendingSet) flushSet();
+    });
+    ws.addEventListener("message", (e) => {
+      if (typeof e.data === "string") {
+        handleText(e.data);
+        return;
+      }
+      counters.framesReceived += 1;
+      counters.bytesReceived += e.data.byteLength;
+      let frame;
+      const t0 = performance.now();
+      try {
+        frame = decodeFrame(e.data);
+        counters.decodeMs += performance.now() - t0;
+      } catch (err) {
+        counters.errors += 1;
+        notice(`Could not read a frame: ${err.message}`, "error");
+        return;
+      }
+      lastHeader = frame.header;
+      if (resyncConfig && frame.header.config) {
+        resyncConfig = false;
+        state.adoptConfig(frame.header.config);
+      }
+      onFrame(frame);
+    });
+    ws.addEventListener("close", async (e) => {
+      ws = null;
+      if (closedByUs) return;
+      if (e.code === 4404) {
+        notice("The run expired on the server; starting a new one with the same settings.", "warn");
+        await start();
+        return;
+      }
+      notice("Connection lost; reconnecting…", "warn");
+      setTimeout(() => { if (!ws && !closedByUs) open(); }, RECONNECT_MS);
+    });
+  }
+
+  async function start() {
+    let run;
+    try {
+      run = await createRun(state.config);
+    } catch (err) {
+      if (err.status !== 422) throw err;
+      // a link with settings the server does not accept together: start from the defaults
+      notice(`These settings were refused (${err.message}); using the defaults.`, "error");
+      run = await createRun(state.defaults);
+      state.adoptConfig(run.config);
+    }
+    runId = run.id;
+    open();
+    return run;
+  }
+
+  state.subscribe((change) => {
+    if (change.kind === "config" && !change.fromServer) {
+      queueSet(change.changes, change.reset);
+    } else if (change.kind === "command") {
+      switch (change.name) {
+        case "toggle":
+          send({ type: lastHeader?.playing ? "pause" : "play" });
+          break;
+        case "step":
+          send({ type: "step", n: change.n ?? 1 });
+          break;
+        default:
+          send({ type: change.name });
+      }
+    } else if (change.kind === "ui") {
+      const keys = Object.keys(change.changes);
+      if (keys.some((k) => ["neuron", "surfaceMode", "surfaceResolution", "surfaceParams", "speed"].includes(k))) {
+        send(subscription());
+      }
+    }
+  });
+
+  // a closed page's run is of no use to anyone: free it now rather than at its expiry
+  window.addEventListener("pagehide", () => {
+    closedByUs = true;
+    if (ws) ws.close(1000, "page closed");
+    if (runId) fetch(`/api/runs/${runId}`, { method: "DELETE", keepalive: true }).catch(() => {});
+  });
+
+  return {
+    start,
+    counters,
+    get runId() { return runId; },
+    get socket() { return ws; },
+  };
+}

@@ -1,0 +1,502 @@
+// The controls, built from the server's config schema (engine.config_schema()): one widget per
+// field, chosen by its type, with its range, default and description taken from the schema.
+// Controls write to the client state only; they re-read it when it changes (e.g. a link, or the
+// server refusing a value). This file adds presentation only: labels, which fields matter for
+// which choices, and slider shapes (log scale for the learning rate, stops for the batch size).
+
+import { fmt } from "./colors.js";
+
+const GROUPS = [
+  { id: "data", title: "Data", open: true },
+  { id: "network", title: "Network", open: true },
+  { id: "optimizer", title: "Optimizer", open: true },
+  { id: "schedule", title: "Learning-rate schedule", open: false },
+  { id: "regularization", title: "Regularization & clipping", open: false },
+];
+
+const LABELS = {
+  dataset: "Dataset", noise: "Noise", n_samples: "Points", train_fraction: "Training share",
+  n_classes: "Classes", standardize: "Standardize inputs", features: "Input features",
+  hidden: "Hidden layers", activation: "Activation", loss: "Loss", init: "Initialization",
+  seed: "Seed", learning_rate: "Learning rate", batch_size: "Batch size", optimizer: "Optimizer",
+  momentum: "Momentum", beta1: "β₁", beta2: "β₂", rho: "ρ", epsilon: "ε",
+  schedule: "Schedule", decay_rate: "Decay rate", decay_steps: "Decay steps",
+  warmup_steps: "Warm-up steps", clipping: "Gradient clipping", clip_threshold: "Clip threshold",
+  regularization: "Penalty", regularization_rate: "Penalty rate",
+};
+
+const CHOICE_LABELS = {
+  x1: "x₁", x2: "x₂", x1_sq: "x₁²", x2_sq: "x₂²", x1x2: "x₁x₂", sin_x1: "sin x₁", sin_x2: "sin x₂",
+  leaky_relu: "leaky ReLU", relu: "ReLU", tanh: "tanh", sigmoid: "sigmoid", linear: "linear", step: "step",
+  mse: "mean squared error", bce: "binary cross-entropy", cce: "categorical cross-entropy",
+  sgd: "SGD", momentum: "momentum", nesterov: "Nesterov", adagrad: "AdaGrad", rmsprop: "RMSprop", adam: "Adam",
+  none: "none", l1: "L1", l2: "L2", norm: "by global norm", value: "by value",
+};
+
+/** Which fields matter for the current choices; hidden otherwise (they keep their values). */
+const RELEVANT = {
+  n_classes: (c) => c.dataset === "blobs",
+  momentum: (c) => c.optimizer === "momentum" || c.optimizer === "nesterov",
+  beta1: (c) => c.optimizer === "adam",
+  beta2: (c) => c.optimizer === "adam",
+  rho: (c) => c.optimizer === "rmsprop",
+  epsilon: (c) => ["adagrad", "rmsprop", "adam"].includes(c.optimizer),
+  decay_rate: (c) => c.schedule === "step" || c.schedule === "exponential",
+  decay_steps: (c) => ["step", "exponential", "cosine"].includes(c.schedule),
+  warmup_steps: (c) => c.schedule === "warmup",
+  clip_threshold: (c) => c.clipping !== "none",
+  regularization_rate: (c) => c.regularization !== "none",
+};
+
+/** Slider steps for bounded numbers (the bounds themselves come from the schema). */
+const SLIDER_STEP = { noise: 0.05, n_samples: 10, train_fraction: 0.05, n_classes: 1 };
+
+const ICONS = {
+  play: '<svg viewBox="0 0 16 16" aria-hidden="true"><path d="M4 2.5v11l9.5-5.5z"/></svg>',
+  pause: '<svg viewBox="0 0 16 16" aria-hidden="true"><path d="M3.5 2.5h3.2v11H3.5zM9.3 2.5h3.2v11H9.3z"/></svg>',
+  step: '<svg viewBox="0 0 16 16" aria-hidden="true"><path d="M2.5 2.5v11l8-5.5zM11 2.5h2.5v11H11z"/></svg>',
+  reset: '<svg viewBox="0 0 16 16" aria-hidden="true"><path d="M8 2.2a5.8 5.8 0 1 0 5.6 7.3h-2.1A3.8 3.8 0 1 1 8 4.2c1 0 1.9.4 2.6 1.1L8.5 7.4H14V1.9l-2 2A5.8 5.8 0 0 0 8 2.2z"/></svg>',
+};
+
+const LEARNING_RATE_RANGE = [-5, 1]; // log10 of the slider's ends; the box takes any valid value
+const SPEEDS = [null, 1, 2, 5, 10, 30, 100, 300, 1000];
+
+function humanName(name) {
+  return LABELS[name] ?? name.replace(/_/g, " ");
+}
+
+function choiceLabel(v) {
+  return CHOICE_LABELS[v] ?? String(v);
+}
+
+function el(tag, props = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(props)) {
+    if (k === "dataset") Object.assign(node.dataset, v);
+    else if (k in node && k !== "list") node[k] = v;
+    else node.setAttribute(k, v);
+  }
+  for (const c of children) if (c != null) node.append(c);
+  return node;
+}
+
+/** Round to two significant figures (slider values read like numbers people choose). */
+function nice(x) {
+  if (x === 0) return 0;
+  const p = 10 ** (Math.floor(Math.log10(Math.abs(x))) - 1);
+  return Math.round(x / p) * p;
+}
+
+function roundStep(x, step) {
+  const digits = Math.max(0, -Math.floor(Math.log10(step)) + 1);
+  return Number((Math.round(x / step) * step).toFixed(digits));
+}
+
+/**
+ * Build every control. `containers`: {settings, actions, networkTools, outputTools, lossTools,
+ * surfaceTools, activationTools, divergedActions}; `datasets`: {name: {kind, input_dim}}.
+ */
+export function buildControls(state, containers, datasets) {
+  const refreshers = [];       // (config, ui, run) => void: re-read the state into a widget
+  const fieldNodes = new Map(); // name -> .field element (for relevance hiding)
+
+  function nTrain(config) {
+    return Math.min(Math.max(Math.round(config.train_fraction * config.n_samples), 1), config.n_samples - 1);
+  }
+
+  function kindOf(dataset) {
+    return datasets[dataset]?.kind;
+  }
+
+  // ---- one field's frame: label, live/reset tag, description
+  function fieldFrame(field, widget, valueText) {
+    const tag = field.live
+      ? el("span", { className: "tag live", title: "changes apply while training; the weights are kept" }, "live")
+      : el("span", { className: "tag reset", title: "changing this rebuilds the data or the network: training restarts" }, "↺ resets");
+    const label = el("div", { className: "field-label" },
+      el("span", {}, humanName(field.name), " ", tag), valueText ?? null);
+    const node = el("div", { className: "field", title: field.description, dataset: { field: field.name, testid: `field-${field.name}` } },
+      label, widget);
+    fieldNodes.set(field.name, node);
+    return node;
+  }
+
+  function set(name, value) {
+    const changes = { [name]: value };
+    // keep the loss compatible with the dataset's task (the server would refuse it otherwise)
+    if (name === "dataset") {
+      const kind = kindOf(value);
+      const loss = state.config.loss;
+      if (kind === "regression" && loss !== "mse") changes.loss = "mse";
+      else if (kind === "multiclass" && loss === "bce") changes.loss = "cce";
+      else if (kind === "binary" && kindOf(state.config.dataset) === "regression") changes.loss = "bce";
+    }
+    state.setConfig(changes);
+  }
+
+  // ---- widgets by type ---------------------------------------------------------------
+  function datasetPicker(field) {
+    const grid = el("div", { className: "datasets", role: "group", "aria-label": "Dataset" });
+    const buttons = field.choices.map((name) => {
+      const info = datasets[name];
+      const b = el("button", {
+        type: "button", title: `${name}${info ? ` (${info.kind}, ${info.input_dim}-D)` : ""}`,
+        dataset: { value: name, testid: `dataset-${name}` },
+      }, el("img", { src: `/static/img/datasets/${name}.svg`, alt: "", width: 64, height: 64 }), name);
+      b.addEventListener("click", () => set("dataset", name));
+      grid.append(b);
+      return b;
+    });
+    refreshers.push((c) => buttons.forEach((b) => b.setAttribute("aria-pressed", String(b.dataset.value === c.dataset))));
+    return fieldFrame(field, grid);
+  }
+
+  function select(field) {
+    const s = el("select", { name: field.name, dataset: { testid: `input-${field.name}` } });
+    for (const v of field.choices) s.append(el("option", { value: v }, choiceLabel(v)));
+    s.addEventListener("change", () => set(field.name, s.value));
+    refreshers.push((c) => {
+      s.value = c[field.name];
+      if (field.name === "loss") {
+        const kind = kindOf(c.dataset);
+        for (const o of s.options) {
+          o.disabled = (o.value === "bce" && kind !== "binary" && kind !== undefined)
+            || (o.value === "cce" && kind === "regression");
+        }
+      }
+    });
+    return fieldFrame(field, s);
+  }
+
+  function chips(field) {
+    const box = el("div", { className: "chips" });
+    const inputs = field.choices.map((v) => {
+      const input = el("input", { type: "checkbox", value: v, dataset: { testid: `input-${field.name}-${v}` } });
+      input.addEventListener("change", () => {
+        const chosen = inputs.filter((i) => i.checked).map((i) => i.value);
+        if (chosen.length < (field.min_length ?? 0)) {
+          input.checked = true;
+          return;
+        }
+        set(field.name, chosen);
+      });
+      box.append(el("label", { title: v }, input, choiceLabel(v)));
+      return input;
+    });
+    refreshers.push((c) => inputs.forEach((i) => { i.checked = c[field.name].includes(i.value); }));
+    const node = fieldFrame(field, box);
+    refreshers.push((c, ui, run) => {
+      const dim = datasets[c.dataset]?.input_dim ?? run.inputDim;
+      node.hidden = field.name === "features" && dim === 1;
+    });
+    return node;
+  }
+
+  function layerEditor(field) {
+    const box = el("div", { className: "layers", dataset: { testid: "hidden-layers" } });
+    const value = el("span", { className: "value" });
+    function change(layers) {
+      state.setConfig({ hidden: layers });
+    }
+    function render(hidden) {
+      box.replaceChildren();
+      hidden.forEach((n, i) => {
+        const minus = el("button", { type: "button", title: "one neuron fewer", dataset: { testid: `layer-${i}-minus` } }, "−");
+        const plus = el("button", { type: "button", title: "one neuron more", dataset: { testid: `layer-${i}-plus` } }, "+");
+        minus.disabled = n <= field.item_minimum;
+        plus.disabled = n >= field.item_maximum;
+        minus.addEventListener("click", () => change(hidden.map((m, j) => (j === i ? m - 1 : m))));
+        plus.addEventListener("click", () => change(hidden.map((m, j) => (j === i ? m + 1 : m))));
+        const remove = el("button", { type: "button", title: "remove this layer", dataset: { testid: `layer-${i}-remove` } }, "×");
+        remove.addEventListener("click", () => change(hidden.filter((_, j) => j !== i)));
+        box.append(el("div", { className: "layer-row" },
+          el("span", { className: "name" }, `layer ${i + 1}`), minus, el("span", { className: "count" }, String(n)), plus, remove));
+      });
+      const add = el("button", { type: "button", className: "add", title: "add a hidden layer", dataset: { testid: "layer-add" } }, "+");
+      add.disabled = field.max_length != null && hidden.length >= field.max_length;
+      add.addEventListener("click", () => change([...hidden, hidden.length ? hidden[hidden.length - 1] : 4]));
+      box.append(el("div", { className: "add-row" }, add, hidden.length ? "add a layer" : "no hidden layers: add one"));
+      value.textContent = hidden.length ? hidden.join("–") : "none";
+    }
+    let last = "";
+    refreshers.push((c) => {
+      const key = JSON.stringify(c.hidden);
+      if (key !== last) {
+        last = key;
+        render(c.hidden);
+      }
+    });
+    return fieldFrame(field, box, value);
+  }
+
+  function checkbox(field) {
+    const input = el("input", { type: "checkbox", dataset: { testid: `input-${field.name}` } });
+    input.addEventListener("change", () => set(field.name, input.checked));
+    refreshers.push((c) => { input.checked = Boolean(c[field.name]); });
+    return fieldFrame(field, el("label", { className: "inline" }, input, "on"));
+  }
+
+  /** A number box that only sends values the schema accepts (and marks the others). */
+  function numberBox(field, { onValid } = {}) {
+    const input = el("input", {
+      type: "text", inputMode: field.type === "int" ? "numeric" : "decimal",
+      dataset: { testid: `input-${field.name}` }, size: 8,
+    });
+    const valid = (v) => Number.isFinite(v) && (field.type !== "int" || Number.isInteger(v))
+      && (field.minimum == null || v >= field.minimum) && (field.maximum == null || v <= field.maximum)
+      && (field.exclusiveMinimum == null || v > field.exclusiveMinimum);
+    input.addEventListener("change", () => {
+      const v = Number(input.value.trim());
+      if (input.value.trim() === "" || !valid(v)) {
+        input.classList.add("invalid");
+        input.title = `${field.description} Allowed: ${rangeText(field)}`;
+        return;
+      }
+      input.classList.remove("invalid");
+      (onValid ?? ((x) => set(field.name, x)))(v);
+    });
+    refreshers.push((c) => {
+      if (document.activeElement !== input) {
+        input.value = String(c[field.name]);
+        input.classList.remove("invalid");
+      }
+    });
+    return input;
+  }
+
+  function rangeText(field) {
+    const lo = field.minimum ?? (field.exclusiveMinimum != null ? `> ${field.exclusiveMinimum}` : "−∞");
+    const hi = field.maximum ?? "∞";
+    return `${lo} … ${hi}`;
+  }
+
+  function slider(field) {
+    const step = SLIDER_STEP[field.name] ?? (field.type === "int" ? 1 : (field.maximum - field.minimum) / 100);
+    const input = el("input", {
+      type: "range", min: field.minimum, max: field.maximum, step, dataset: { testid: `input-${field.name}` },
+      "aria-label": humanName(field.name),
+    });
+    const value = el("span", { className: "value" });
+    const show = (v) => (field.name === "train_fraction" ? `${Math.round(v * 100)}%` : fmt(v));
+    input.addEventListener("input", () => { value.textContent = show(Number(input.value)); });
+    input.addEventListener("change", () => set(field.name, field.type === "int" ? Math.round(Number(input.value)) : roundStep(Number(input.value), step)));
+    refreshers.push((c) => {
+      input.value = c[field.name];
+      value.textContent = show(c[field.name]);
+    });
+    return fieldFrame(field, input, value);
+  }
+
+  function learningRate(field) {
+    const [lo, hi] = LEARNING_RATE_RANGE;
+    const input = el("input", {
+      type: "range", min: lo, max: hi, step: 0.05, dataset: { testid: "input-learning_rate" },
+      "aria-label": "learning rate (log scale)",
+    });
+    const box = numberBox(field);
+    box.dataset.testid = "input-learning_rate-text";
+    box.style.width = "78px";
+    const send = () => set("learning_rate", nice(10 ** Number(input.value)));
+    input.addEventListener("input", () => {
+      box.value = String(nice(10 ** Number(input.value)));
+      send(); // live: the run follows the slider while it moves (the connection coalesces)
+    });
+    refreshers.push((c) => { input.value = Math.log10(c.learning_rate); });
+    const node = fieldFrame(field, el("div", { className: "inline" }, input, box));
+    node.append(el("div", { className: "hint" }, "log scale, 10⁻⁵ … 10; type any value in the box"));
+    return node;
+  }
+
+  function batchSize(field) {
+    const input = el("input", { type: "range", min: 0, step: 1, dataset: { testid: "input-batch_size" }, "aria-label": "batch size" });
+    const value = el("span", { className: "value", dataset: { testid: "batch-size-value" } });
+    let stops = [];
+    function stopsFor(c) {
+      const n = nTrain(c);
+      const base = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000].filter((v) => v < n);
+      if (c.batch_size < n && !base.includes(c.batch_size)) base.push(c.batch_size);
+      return [...base.sort((a, b) => a - b), n];
+    }
+    function label(v, n) {
+      return v >= n ? `${n} (full batch)` : v === 1 ? "1 (stochastic)" : String(v);
+    }
+    input.addEventListener("input", () => {
+      const v = stops[Number(input.value)];
+      value.textContent = label(v, stops[stops.length - 1]);
+      set("batch_size", v);
+    });
+    refreshers.push((c) => {
+      stops = stopsFor(c);
+      const n = stops[stops.length - 1];
+      input.max = stops.length - 1;
+      const i = stops.findIndex((s) => s >= Math.min(c.batch_size, n));
+      input.value = i;
+      value.textContent = label(Math.min(c.batch_size, n), n);
+    });
+    const node = fieldFrame(field, input, value);
+    node.append(el("div", { className: "hint" }, "1 = stochastic … all training points = full batch"));
+    return node;
+  }
+
+  function seed(field) {
+    const box = numberBox(field);
+    const dice = el("button", { type: "button", className: "mini", title: "new random seed", dataset: { testid: "new-seed" } }, "new");
+    dice.addEventListener("click", () => set("seed", Math.floor(Math.random() * 100000)));
+    return fieldFrame(field, el("div", { className: "inline" }, box, dice));
+  }
+
+  function widgetFor(field) {
+    if (field.name === "dataset") return datasetPicker(field);
+    if (field.name === "learning_rate") return learningRate(field);
+    if (field.name === "batch_size") return batchSize(field);
+    if (field.name === "seed") return seed(field);
+    switch (field.type) {
+      case "choice": return select(field);
+      case "multichoice": return chips(field);
+      case "int_list": return layerEditor(field);
+      case "bool": return checkbox(field);
+      case "int":
+      case "float":
+        if (field.name in SLIDER_STEP && field.minimum != null && field.maximum != null) return slider(field);
+        return fieldFrame(field, numberBox(field));
+      default:
+        return null;
+    }
+  }
+
+  // ---- the settings panel, group by group ---------------------------------------------
+  const byGroup = new Map();
+  for (const f of state.schema) {
+    if (!byGroup.has(f.group)) byGroup.set(f.group, []);
+    byGroup.get(f.group).push(f);
+  }
+  const known = GROUPS.map((g) => g.id);
+  const groups = [...GROUPS, ...[...byGroup.keys()].filter((g) => !known.includes(g)).map((id) => ({ id, title: id, open: true }))];
+  for (const g of groups) {
+    const fields = byGroup.get(g.id);
+    if (!fields) continue;
+    const allLive = fields.every((f) => f.live);
+    const noneLive = fields.every((f) => !f.live);
+    const tag = allLive ? el("span", { className: "tag live" }, "live: no reset")
+      : noneLive ? el("span", { className: "tag reset" }, "↺ changes reset") : null;
+    const details = el("details", { open: g.open, dataset: { group: g.id } }, el("summary", {}, g.title, tag));
+    for (const f of fields) {
+      const node = widgetFor(f);
+      if (node) details.append(node);
+    }
+    containers.settings.append(details);
+  }
+
+  // ---- run actions (top bar) -----------------------------------------------------------
+  const reset = el("button", { type: "button", className: "round small", title: "reset (r): same seed, same start", dataset: { testid: "reset" }, "aria-label": "reset" });
+  reset.innerHTML = ICONS.reset;
+  const play = el("button", { type: "button", className: "round", title: "play / pause (space)", dataset: { testid: "play" }, "aria-label": "play" });
+  play.innerHTML = ICONS.play;
+  const step = el("button", { type: "button", className: "round small", title: "one step (s)", dataset: { testid: "step" }, "aria-label": "step" });
+  step.innerHTML = ICONS.step;
+  reset.addEventListener("click", () => state.command("reset"));
+  play.addEventListener("click", () => state.command("toggle"));
+  step.addEventListener("click", () => state.command("step", 1));
+  const speed = el("select", { dataset: { testid: "speed" }, title: "training steps per animation frame" });
+  for (const s of SPEEDS) speed.append(el("option", { value: s ?? "max" }, s == null ? "max" : `${s} / frame`));
+  speed.addEventListener("change", () => state.setUi({ speed: speed.value === "max" ? null : Number(speed.value) }));
+  containers.actions.append(reset, play, step, el("label", {}, "speed", speed));
+  refreshers.push((c, ui, run) => {
+    const playing = run.status === "playing";
+    if (play.dataset.playing !== String(playing)) play.innerHTML = playing ? ICONS.pause : ICONS.play;
+    play.setAttribute("aria-label", playing ? "pause" : "play");
+    play.dataset.playing = String(playing);
+    speed.value = ui.speed ?? "max";
+  });
+
+  // ---- view options (panel tools) ------------------------------------------------------
+  function toggle(container, key, text, testid, title) {
+    const input = el("input", { type: "checkbox", dataset: { testid } });
+    input.addEventListener("change", () => state.setUi({ [key]: input.checked }));
+    refreshers.push((c, ui) => { input.checked = Boolean(ui[key]); });
+    container.append(el("label", { title: title ?? "" }, input, text));
+    return input;
+  }
+  function segmented(container, key, options, testid) {
+    const box = el("div", { className: "segmented", role: "group", dataset: { testid } });
+    const buttons = options.map(([value, text, title]) => {
+      const b = el("button", { type: "button", title: title ?? "", dataset: { value, testid: `${testid}-${value}` } }, text);
+      b.addEventListener("click", () => state.setUi({ [key]: value }));
+      box.append(b);
+      return b;
+    });
+    refreshers.push((c, ui) => buttons.forEach((b) => b.setAttribute("aria-pressed", String(b.dataset.value === ui[key]))));
+    container.append(box);
+  }
+
+  segmented(containers.networkTools, "edgeValues", [
+    ["weights", "weights", "edge width ∝ |w|, colour = sign"],
+    ["gradients", "gradients", "edge width ∝ |∂L/∂w| over the full training set; the largest stand out"],
+  ], "edge-mode");
+  toggle(containers.outputTools, "showTest", "test data", "show-test", "draw the test points (outlined in black)");
+  toggle(containers.outputTools, "discretize", "discretize", "discretize", "show hard classes instead of probabilities");
+  toggle(containers.lossTools, "logLoss", "log scale", "log-loss");
+
+  const mode = el("select", { dataset: { testid: "surface-mode" }, title: "which plane through parameter space to slice" });
+  for (const [v, t] of [["auto", "auto"], ["random", "random dirs"], ["pca", "PCA of path"], ["params", "two parameters"], ["exact", "exact (2 params)"]]) {
+    mode.append(el("option", { value: v }, t));
+  }
+  mode.addEventListener("change", () => state.setUi({ surfaceMode: mode.value }));
+  const res = el("select", { dataset: { testid: "surface-resolution" }, title: "grid points per axis" });
+  for (const r of [11, 21, 31, 41]) res.append(el("option", { value: r }, `${r}×${r}`));
+  res.addEventListener("change", () => state.setUi({ surfaceResolution: Number(res.value) }));
+  containers.surfaceTools.append(mode, res);
+  toggle(containers.surfaceTools, "surface3d", "3-D", "surface-3d");
+  refreshers.push((c, ui, run) => {
+    for (const o of mode.options) {
+      if (o.value === "exact") {
+        o.disabled = run.nParams != null && run.nParams !== 2;
+        o.title = "only for two-parameter models (1-D data, no hidden layer)";
+      } else if (o.value === "params") {
+        o.disabled = ui.surfaceParams.length !== 2;
+        o.textContent = ui.surfaceParams.length === 2 ? `${ui.surfaceParams[0]} × ${ui.surfaceParams[1]}` : "two parameters (click 2 edges)";
+      }
+    }
+    mode.value = ui.surfaceMode;
+    res.value = ui.surfaceResolution;
+    if (res.value === "") res.append(el("option", { value: ui.surfaceResolution, selected: true }, `${ui.surfaceResolution}×${ui.surfaceResolution}`));
+  });
+
+  // the diverged state's way out (shown by the diagnostics view when the run diverges)
+  const recover = el("button", { type: "button", dataset: { testid: "lower-lr-reset" } }, "lower the learning rate and reset");
+  recover.addEventListener("click", () => {
+    state.setConfig({ learning_rate: nice(state.config.learning_rate / 10) }, { reset: true });
+  });
+  containers.divergedActions.append(recover);
+
+  // ---- relevance and refresh -------------------------------------------------------------
+  function refresh() {
+    const { config, ui, run } = state;
+    for (const fn of refreshers) fn(config, ui, run);
+    for (const [name, rule] of Object.entries(RELEVANT)) {
+      const node = fieldNodes.get(name);
+      if (node) node.hidden = !rule(config);
+    }
+  }
+  state.subscribe((change) => {
+    if (change.kind === "config" || change.kind === "ui" || change.kind === "run") refresh();
+  });
+  refresh();
+
+  // ---- keyboard: space play/pause, s step, r reset ----------------------------------------
+  window.addEventListener("keydown", (e) => {
+    if (e.ctrlKey || e.metaKey || e.altKey) return;
+    const t = e.target;
+    const typing = t instanceof HTMLElement && (t.isContentEditable || t.tagName === "SELECT" || t.tagName === "TEXTAREA"
+      || (t.tagName === "INPUT" && !["checkbox", "range", "radio", "button"].includes(t.type)));
+    if (typing) return;
+    if (e.key === " " || e.code === "Space") {
+      e.preventDefault();
+      state.command("toggle");
+    } else if (e.key === "s" || e.key === "S") {
+      state.command("step", 1);
+    } else if (e.key === "r" || e.key === "R") {
+      state.command("reset");
+    }
+  });
+}

@@ -1,0 +1,111 @@
+// Diagnostics: the run's status (training, paused, diverged and why), its counters, and per-layer
+// gradient norms over time (log scale: vanishing gradients sink, exploding ones climb) with the
+// fraction of saturated hidden units. Charts redraw at most ~10 times a second.
+
+import { sizedCanvas } from "./canvas_size.js";
+import { LAYER_COLORS, fmt } from "./colors.js";
+import { drawLineChart } from "./line_chart.js";
+
+const MIN_INTERVAL_MS = 100;
+const STATUS_TEXT = { playing: "training", paused: "paused", diverged: "diverged" };
+
+function column(rows, j) {
+  const out = new Array(rows.length);
+  for (let i = 0; i < rows.length; i++) out[i] = rows[i][j] ?? NaN;
+  return out;
+}
+
+export function createDiagnosticsView(els) {
+  const grad = sizedCanvas(els.gradCanvas);
+  const sat = sizedCanvas(els.saturationCanvas);
+  let lastChartKey = "";
+  let lastChartTime = -Infinity;
+  let lastSummaryKey = "";
+  let summaryValues = [];
+  let lastStatus = "";
+  const view = { renders: 0 };
+
+  function layerName(l, n) {
+    return l === n - 1 ? "out" : `L${l + 1}`;
+  }
+
+  function summary(h) {
+    const m = h.metrics;
+    const acc = m.train_accuracy == null ? null : `${(m.train_accuracy * 100).toFixed(1)}% / ${(m.test_accuracy * 100).toFixed(1)}%`;
+    const items = [
+      ["step", m.step.toLocaleString("en-US")],
+      ["epoch", m.epoch.toLocaleString("en-US")],
+      ["train loss", fmt(m.train_loss, 4)],
+      ["test loss", fmt(m.test_loss, 4)],
+      ...(acc ? [["accuracy train / test", acc]] : []),
+      ["learning rate", fmt(m.learning_rate, 3)],
+      ["batch", String(m.batch_size)],
+      ["steps/s", fmt(h.steps_per_second ?? 0, 3)],
+    ];
+    const labels = items.map((i) => i[0]).join("|");
+    if (labels !== lastSummaryKey) {
+      // build the boxes once per set of labels; afterwards only their numbers change
+      lastSummaryKey = labels;
+      els.summary.innerHTML = items.map(([label]) => `<div class="metric" data-metric="${label}"><b></b><span>${label}</span></div>`).join("");
+      summaryValues = [...els.summary.querySelectorAll("b")];
+    }
+    items.forEach(([, value], i) => {
+      if (summaryValues[i].textContent !== value) summaryValues[i].textContent = value;
+    });
+  }
+
+  function status(h) {
+    const s = h.status;
+    const key = `${s}|${h.reason}`;
+    if (key === lastStatus) return;
+    lastStatus = key;
+    els.status.textContent = STATUS_TEXT[s] ?? s;
+    els.status.className = `status ${s}`;
+    els.status.dataset.status = s;
+    els.diverged.hidden = s !== "diverged";
+    els.divergedReason.textContent = s === "diverged"
+      ? `Training diverged: ${h.reason || "the loss is no longer finite"}.`
+      : "";
+  }
+
+  function charts(snap) {
+    const d = snap.diagnostics;
+    const n = snap.header.layer_sizes.length - 1;
+    grad.ctx.clearRect(0, 0, grad.width, grad.height);
+    const series = [];
+    for (let l = 0; l < n; l++) {
+      series.push({ xs: d.step, ys: column(d.gradNorms, l), color: LAYER_COLORS[l % LAYER_COLORS.length], label: layerName(l, n), width: 1.3 });
+    }
+    drawLineChart(grad.ctx, { x: 0, y: 0, w: grad.width, h: grad.height }, {
+      series, log: true, yLabel: "gradient norm (log)", xLabel: "step",
+    });
+    sat.ctx.clearRect(0, 0, sat.width, sat.height);
+    const satSeries = [];
+    for (let l = 0; l < n - 1; l++) {
+      const ys = column(d.saturation, l);
+      if (ys.every((v) => !Number.isFinite(v))) continue;
+      satSeries.push({ xs: d.step, ys, color: LAYER_COLORS[l % LAYER_COLORS.length], label: layerName(l, n), width: 1.3 });
+    }
+    const act = snap.header.config.activation;
+    drawLineChart(sat.ctx, { x: 0, y: 0, w: sat.width, h: sat.height }, {
+      series: satSeries, yMin: 0, yMax: 1, yLabel: "saturated share",
+      empty: n < 2 ? "no hidden layers" : `${act} does not saturate (only sigmoid and tanh do)`,
+    });
+  }
+
+  view.render = function render(snap, ui, now = performance.now()) {
+    const h = snap.header;
+    if (!h) return false;
+    status(h);
+    summary(h);
+    const key = `${snap.stamps.frame}|${snap.generation}`;
+    const resized = grad.changed() | sat.changed();
+    if (!resized && (key === lastChartKey || now - lastChartTime < MIN_INTERVAL_MS)) return false;
+    lastChartKey = key;
+    lastChartTime = now;
+    charts(snap);
+    view.renders += 1;
+    return true;
+  };
+  return view;
+}

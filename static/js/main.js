@@ -1,0 +1,178 @@
+// Wiring: schema -> state -> controls; state -> connection -> server; frames -> snapshot -> views.
+// Views are drawn on animation frames from the latest snapshot only (never a backlog).
+
+import { createActivationView } from "./activation_view.js";
+import { createBoundaryView } from "./boundary_view.js";
+import { onCanvasResize } from "./canvas_size.js";
+import { createConnection } from "./connection.js";
+import { buildControls } from "./controls.js";
+import { createDiagnosticsView } from "./diagnostics_view.js";
+import { createLossChart } from "./loss_chart.js";
+import { createNetworkView } from "./network_view.js";
+import { createSnapshot } from "./snapshot.js";
+import { createState } from "./state.js";
+import { createSurfaceView } from "./surface_view.js";
+
+const FPS = 60;            // frames per second asked of the server (it sends fewer if it must)
+const NOTICE_MS = 7000;
+const byId = (id) => document.getElementById(id);
+
+async function loadDatasets() {
+  try {
+    const r = await fetch("/static/img/datasets/datasets.json");
+    return r.ok ? await r.json() : {};
+  } catch {
+    return {};
+  }
+}
+
+function noticeBoard(el) {
+  let timer = null;
+  return (text, level = "info") => {
+    el.textContent = text;
+    el.className = `notice ${level}`;
+    clearTimeout(timer);
+    timer = setTimeout(() => { el.textContent = ""; }, NOTICE_MS);
+  };
+}
+
+/** Keep the view options valid for the run's architecture (after a rebuild). */
+function validateSelection(state, header) {
+  const sizes = header.layer_sizes;
+  const L = sizes.length - 1;
+  const [layer, index] = state.ui.neuron;
+  if (!(layer >= 1 && layer <= L && index < sizes[layer])) {
+    state.setUi({ neuron: [1, 0] });
+  }
+  const valid = (name) => {
+    const m = /^([Wb])(\d+)\[(\d+)(?:,(\d+))?\]$/.exec(name);
+    if (!m) return false;
+    const l = Number(m[2]);
+    if (l < 1 || l > L || Number(m[3]) >= sizes[l]) return false;
+    return m[1] === "b" ? m[4] === undefined : m[4] !== undefined && Number(m[4]) < sizes[l - 1];
+  };
+  if (state.ui.surfaceMode === "exact" && header.n_params !== 2) state.setUi({ surfaceMode: "auto" });
+  if (state.ui.surfaceParams.length && !state.ui.surfaceParams.every(valid)) {
+    state.setUi({ surfaceParams: [], surfaceMode: state.ui.surfaceMode === "params" ? "auto" : state.ui.surfaceMode });
+  }
+}
+
+async function main() {
+  const schema = JSON.parse(byId("config-schema").textContent);
+  const datasets = await loadDatasets();
+  const state = createState(schema);
+  const snapshot = createSnapshot();
+  const notice = noticeBoard(byId("notice"));
+
+  buildControls(state, {
+    settings: byId("controls"),
+    actions: byId("run-actions"),
+    networkTools: byId("network-tools"),
+    outputTools: byId("output-tools"),
+    lossTools: byId("loss-tools"),
+    surfaceTools: byId("surface-tools"),
+    activationTools: byId("activation-tools"),
+    divergedActions: byId("diverged-actions"),
+  }, datasets);
+
+  const views = {
+    network: createNetworkView(byId("network-canvas"), byId("network-tooltip"), byId("network-legend"), state),
+    boundary: createBoundaryView(byId("output-canvas"), byId("output-legend")),
+    loss: createLossChart(byId("loss-canvas"), byId("accuracy-canvas")),
+    activation: createActivationView(byId("activation-canvas"), byId("activation-legend"), byId("activation-tools")),
+    surface: createSurfaceView({
+      host: byId("surface-plot"), canvas: byId("surface-canvas"), plot3d: byId("surface-3d-plot"),
+      tooltip: byId("surface-tooltip"), legend: byId("surface-legend"),
+    }),
+    diagnostics: createDiagnosticsView({
+      gradCanvas: byId("gradnorm-canvas"), saturationCanvas: byId("saturation-canvas"),
+      status: byId("status"), summary: byId("run-summary"),
+      diverged: byId("diverged"), divergedReason: byId("diverged-reason"),
+    }),
+  };
+
+  // ---- counters for tests and the page benchmark
+  // drawMs / ingestMs: the last few hundred timings; totals: sums since the start (benchmarks
+  // difference them over a window); viewDraws: animation frames in which some view redrew
+  const stats = {
+    framesIngested: 0, draws: 0, viewDraws: 0, drawMs: [], ingestMs: [], renders: {},
+    totals: { drawMs: 0, ingestMs: 0 }, viewMs: {}, lastHeader: null, lastDrawAt: 0,
+  };
+  const MS_KEEP = 600;
+  const keep = (arr, v) => {
+    arr.push(v);
+    if (arr.length > MS_KEEP) arr.splice(0, arr.length - MS_KEEP);
+  };
+
+  let scheduled = false;
+  function schedule() {
+    if (!scheduled) {
+      scheduled = true;
+      requestAnimationFrame(draw);
+    }
+  }
+
+  function draw(now) {
+    scheduled = false;
+    const t0 = performance.now();
+    let waiting = false;
+    let drew = false;
+    for (const [name, v] of Object.entries(views)) {
+      const tv = performance.now();
+      try {
+        if (v.render(snapshot, state.ui, now)) {
+          stats.renders[name] = (stats.renders[name] ?? 0) + 1;
+          stats.viewMs[name] = (stats.viewMs[name] ?? 0) + performance.now() - tv;
+          drew = true;
+        }
+      } catch (err) {
+        console.error(`${name} view:`, err);
+      }
+      if (v.waiting?.()) waiting = true;
+    }
+    stats.draws += 1;
+    if (drew) stats.viewDraws += 1;
+    stats.lastDrawAt = now;
+    const ms = performance.now() - t0;
+    stats.totals.drawMs += ms;
+    keep(stats.drawMs, ms);
+    // throttled charts may still owe a redraw of the latest data
+    if (waiting || state.run.status === "playing") schedule();
+  }
+
+  const connection = createConnection(state, {
+    fps: FPS,
+    onNotice: notice,
+    onFrame(frame) {
+      const t0 = performance.now();
+      const newGeneration = snapshot.ingest(frame);
+      const h = frame.header;
+      stats.framesIngested += 1;
+      stats.lastHeader = h;
+      state.setRun({ status: h.status, reason: h.reason, inputDim: h.input_dim, nParams: h.n_params });
+      if (newGeneration) validateSelection(state, h);
+      const ms = performance.now() - t0;
+      stats.totals.ingestMs += ms;
+      keep(stats.ingestMs, ms);
+      schedule();
+    },
+  });
+
+  state.subscribe((change) => {
+    if (change.kind === "ui" || change.kind === "config") schedule();
+  });
+  onCanvasResize(schedule);
+
+  window.__nnp = { state, snapshot, connection, views, stats, ready: false };
+  await connection.start();
+  window.__nnp.ready = true;
+}
+
+main().catch((err) => {
+  console.error(err);
+  const el = byId("notice");
+  if (el) {
+    el.textContent = `The page could not start: ${err.message}`;
+    el.className = "notice error";
+  }
+});

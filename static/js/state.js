@@ -1,0 +1,259 @@
+// The client state: the run's configuration (as the server's schema describes it), the page's
+// view options, and the latest run status. Controls write here and nowhere else; the connection
+// and the views read from here. The whole setting is mirrored into the URL's query string, so a
+// link restores it and a reload keeps it.
+//
+// Data flows one way:  controls -> state -> (connection -> server) and (views, URL).
+
+/** View options that are not part of the run's configuration, with their defaults. */
+export const UI_DEFAULTS = Object.freeze({
+  edgeValues: "weights",        // "weights" | "gradients": what the network's edges show
+  showTest: true,               // draw the test points on the output
+  discretize: false,            // output heatmap as hard classes instead of probabilities
+  logLoss: false,               // loss chart on a log scale
+  surfaceMode: "auto",          // "auto" | "random" | "pca" | "params" | "exact"
+  surfaceResolution: 21,        // landscape grid points per axis
+  surface3d: false,             // 3-D surface instead of the contour
+  surfaceParams: [],            // ["W1[0,1]", "b2[0]"]: the two parameters of the "params" slice
+  neuron: [1, 0],               // [layer (1 = first hidden), index]: the activation view's neuron
+  speed: 10,                    // training steps per frame; null = as fast as the server can train
+});
+
+/** URL query keys of the view options (short, stable). */
+const UI_KEYS = {
+  edgeValues: "edges", showTest: "test", discretize: "discrete", logLoss: "log",
+  surfaceMode: "surface", surfaceResolution: "res", surface3d: "3d", surfaceParams: "axes",
+  neuron: "neuron", speed: "speed",
+};
+
+function clamp(x, lo, hi) {
+  return Math.min(hi, Math.max(lo, x));
+}
+
+/** Parse one config value from its URL text according to its schema field; undefined if bad. */
+export function parseFieldValue(field, text) {
+  switch (field.type) {
+    case "choice":
+      return field.choices.includes(text) ? text : undefined;
+    case "multichoice": {
+      const items = text === "" ? [] : text.split(",");
+      if (!items.every((v) => field.choices.includes(v))) return undefined;
+      if (items.length < (field.min_length ?? 0)) return undefined;
+      return [...new Set(items)];
+    }
+    case "int_list": {
+      if (text === "" || text === "-") return [];
+      const items = text.split(",").map(Number);
+      if (!items.every((v) => Number.isInteger(v) && v >= field.item_minimum && v <= field.item_maximum)) {
+        return undefined;
+      }
+      return field.max_length != null && items.length > field.max_length ? undefined : items;
+    }
+    case "int":
+    case "float": {
+      const v = Number(text);
+      if (text === "" || !Number.isFinite(v)) return undefined;
+      if (field.type === "int" && !Number.isInteger(v)) return undefined;
+      return fieldAccepts(field, v) ? v : undefined;
+    }
+    case "bool":
+      return text === "1" || text === "true" ? true : text === "0" || text === "false" ? false : undefined;
+    default:
+      return undefined;
+  }
+}
+
+/** Whether a number lies within a numeric field's bounds. */
+export function fieldAccepts(field, v) {
+  if (field.minimum != null && v < field.minimum) return false;
+  if (field.exclusiveMinimum != null && v <= field.exclusiveMinimum) return false;
+  if (field.maximum != null && v > field.maximum) return false;
+  return true;
+}
+
+/** The URL text of one config value. */
+export function formatFieldValue(field, value) {
+  if (Array.isArray(value)) return value.length ? value.join(",") : "-";
+  if (typeof value === "boolean") return value ? "1" : "0";
+  return String(value);
+}
+
+function sameValue(a, b) {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+function parseUiValue(key, text) {
+  const d = UI_DEFAULTS[key];
+  switch (key) {
+    case "edgeValues": return ["weights", "gradients"].includes(text) ? text : undefined;
+    case "surfaceMode": return ["auto", "random", "pca", "params", "exact"].includes(text) ? text : undefined;
+    case "surfaceResolution": {
+      const v = Number(text);
+      return Number.isInteger(v) ? clamp(v, 5, 61) : undefined;
+    }
+    case "surfaceParams": {
+      const items = text.split(";").filter((s) => /^[Wb]\d+\[\d+(,\d+)?\]$/.test(s));
+      return items.length === 2 ? items : undefined;
+    }
+    case "neuron": {
+      const v = text.split(",").map(Number);
+      return v.length === 2 && v.every((n) => Number.isInteger(n) && n >= 0) && v[0] >= 1 ? v : undefined;
+    }
+    case "speed": {
+      if (text === "max") return null;
+      const v = Number(text);
+      return Number.isInteger(v) && v >= 1 ? v : undefined;
+    }
+    default:
+      if (typeof d === "boolean") return text === "1" ? true : text === "0" ? false : undefined;
+      return undefined;
+  }
+}
+
+function formatUiValue(key, value) {
+  if (key === "surfaceParams") return value.join(";");
+  if (key === "neuron") return value.join(",");
+  if (key === "speed") return value == null ? "max" : String(value);
+  if (typeof value === "boolean") return value ? "1" : "0";
+  return String(value);
+}
+
+/**
+ * Create the client state from the server's config schema (engine.config_schema()).
+ *
+ * state.config      the full configuration the page wants the run to have
+ * state.ui          view options (UI_DEFAULTS)
+ * state.run         {status, reason, step}: the server's latest word on the run (read-only for controls)
+ * state.subscribe(fn)  fn(change) for every change; change.kind is one of
+ *     "config"  {changes, reset}  settings changed (reset: they need a rebuilt run)
+ *     "ui"      {changes}
+ *     "command" {name, n}         play | pause | toggle | step | reset
+ *     "run"     {run}             the server's status changed
+ */
+export function createState(schema, { url = window.location } = {}) {
+  const fields = new Map(schema.map((f) => [f.name, f]));
+  const defaults = Object.fromEntries(schema.map((f) => [f.name, f.default]));
+  const listeners = new Set();
+
+  const config = structuredClone(defaults);
+  const ui = structuredClone(UI_DEFAULTS);
+  const run = { status: "paused", reason: "", step: 0 };
+
+  // ---- restore from the URL
+  const query = new URLSearchParams(url.search);
+  for (const [name, field] of fields) {
+    if (!query.has(name)) continue;
+    const v = parseFieldValue(field, query.get(name));
+    if (v !== undefined) config[name] = v;
+  }
+  for (const [key, q] of Object.entries(UI_KEYS)) {
+    if (!query.has(q)) continue;
+    const v = parseUiValue(key, query.get(q));
+    if (v !== undefined) ui[key] = v;
+  }
+
+  function emit(change) {
+    for (const fn of listeners) fn(change);
+  }
+
+  function urlQuery() {
+    const q = new URLSearchParams();
+    for (const [name, field] of fields) {
+      if (!sameValue(config[name], defaults[name])) q.set(name, formatFieldValue(field, config[name]));
+    }
+    for (const [key, k] of Object.entries(UI_KEYS)) {
+      if (!sameValue(ui[key], UI_DEFAULTS[key])) q.set(k, formatUiValue(key, ui[key]));
+    }
+    return q.toString();
+  }
+
+  function syncUrl() {
+    if (typeof history === "undefined") return;
+    const q = urlQuery();
+    const target = `${window.location.pathname}${q ? `?${q}` : ""}${window.location.hash}`;
+    if (target !== `${window.location.pathname}${window.location.search}${window.location.hash}`) {
+      history.replaceState(null, "", target);
+    }
+  }
+
+  const state = {
+    schema,
+    fields,
+    defaults,
+    config,
+    ui,
+    run,
+
+    subscribe(fn) {
+      listeners.add(fn);
+      return () => listeners.delete(fn);
+    },
+
+    /** Whether changing these settings needs a reset (any of them is not live). */
+    needsReset(changes) {
+      return Object.keys(changes).some((k) => fields.get(k) && !fields.get(k).live);
+    },
+
+    /** Change settings; non-live ones rebuild the run (the controls mark them so). */
+    setConfig(changes, { reset } = {}) {
+      const changed = {};
+      for (const [k, v] of Object.entries(changes)) {
+        if (!fields.has(k) || sameValue(config[k], v)) continue;
+        config[k] = structuredClone(v);
+        changed[k] = config[k];
+      }
+      const needsReset = reset ?? this.needsReset(changed);
+      if (!Object.keys(changed).length && !reset) return;
+      syncUrl();
+      emit({ kind: "config", changes: changed, reset: needsReset });
+    },
+
+    /** Take settings the server reports (e.g. after a rejected change) without sending them back. */
+    adoptConfig(serverConfig) {
+      const changed = {};
+      for (const [k, v] of Object.entries(serverConfig)) {
+        if (fields.has(k) && !sameValue(config[k], v)) {
+          config[k] = structuredClone(v);
+          changed[k] = v;
+        }
+      }
+      if (!Object.keys(changed).length) return;
+      syncUrl();
+      emit({ kind: "config", changes: changed, reset: false, fromServer: true });
+    },
+
+    setUi(changes) {
+      const changed = {};
+      for (const [k, v] of Object.entries(changes)) {
+        if (!(k in UI_DEFAULTS) || sameValue(ui[k], v)) continue;
+        ui[k] = structuredClone(v);
+        changed[k] = ui[k];
+      }
+      if (!Object.keys(changed).length) return;
+      syncUrl();
+      emit({ kind: "ui", changes: changed });
+    },
+
+    /** Ask for a run action: "play", "pause", "toggle", "step" (n steps), "reset". */
+    command(name, n = 1) {
+      emit({ kind: "command", name, n });
+    },
+
+    /** The server's latest status; set by the wiring from each frame's header. */
+    setRun(update) {
+      let changed = false;
+      for (const [k, v] of Object.entries(update)) {
+        if (run[k] !== v) {
+          run[k] = v;
+          changed = true;
+        }
+      }
+      if (changed) emit({ kind: "run", run });
+    },
+
+    /** The query string of the current setting (what a shared link carries). */
+    urlQuery,
+  };
+  syncUrl();
+  return state;
+}

@@ -1,0 +1,470 @@
+// The loss surface: a slice of the training loss through the current parameters (exact for a
+// two-parameter model; otherwise two pinned parameters, random or PCA directions), drawn as a
+// filled contour on a canvas, or with the 3-D toggle as a plotly surface. On the contour: the
+// descent path projected onto the slice (points far from the plane fade: the path is not on the
+// plane, and the picture says so), the full-batch and minibatch negative gradients at the current
+// point, and the optimizer's last step.
+//
+// Why a canvas for the contour: Plotly.react of a 21x21 contour took ~110 ms per update on the
+// reference machine, far over a 10 ms frame budget, and the surface refreshes several times a
+// second while training. The canvas contour (heatmap + marching squares) takes about 1 ms.
+// The 3-D view keeps plotly and refreshes at most once a second.
+
+import { sizedCanvas } from "./canvas_size.js";
+import { MUTED, TEXT, fmt } from "./colors.js";
+
+const PLOTLY_3D_INTERVAL_MS = 1000;
+const CONTOUR_LEVELS = 12;
+const CLIP_QUANTILE = 0.95;      // colours span min .. this quantile; higher values saturate
+const PLOT_FONT = { family: "system-ui, sans-serif", size: 10, color: "#444" };
+const ARROWS = [
+  ["full_batch", "#111111", "full-batch −∇L"],
+  ["minibatch", "#d62728", "minibatch −∇L"],
+  ["update", "#8e24aa", "optimizer step"],
+];
+
+// viridis, sampled at ten evenly spaced stops
+const VIRIDIS = [[68, 1, 84], [72, 40, 120], [62, 74, 137], [49, 104, 142], [38, 130, 142],
+  [31, 158, 137], [53, 183, 121], [109, 205, 89], [180, 222, 44], [253, 231, 37]];
+
+function viridis(t) {
+  t = Math.max(0, Math.min(1, t)) * (VIRIDIS.length - 1);
+  const i = Math.min(VIRIDIS.length - 2, Math.floor(t));
+  const f = t - i;
+  const a = VIRIDIS[i];
+  const b = VIRIDIS[i + 1];
+  return [a[0] + (b[0] - a[0]) * f, a[1] + (b[1] - a[1]) * f, a[2] + (b[2] - a[2]) * f];
+}
+
+function quantile(sorted, q) {
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.round(q * (sorted.length - 1))))];
+}
+
+/** Marching squares: line segments where the (rows x cols) grid crosses `level`, in grid units. */
+function contourSegments(z, rows, cols, level, out) {
+  for (let i = 0; i < rows - 1; i++) {
+    for (let j = 0; j < cols - 1; j++) {
+      const v00 = z[i * cols + j];
+      const v01 = z[i * cols + j + 1];
+      const v10 = z[(i + 1) * cols + j];
+      const v11 = z[(i + 1) * cols + j + 1];
+      if (!(Number.isFinite(v00) && Number.isFinite(v01) && Number.isFinite(v10) && Number.isFinite(v11))) continue;
+      const pts = [];
+      // edges: bottom (00-01), right (01-11), top (10-11), left (00-10); crossing where sign changes
+      if ((v00 < level) !== (v01 < level)) pts.push([j + (level - v00) / (v01 - v00), i]);
+      if ((v01 < level) !== (v11 < level)) pts.push([j + 1, i + (level - v01) / (v11 - v01)]);
+      if ((v10 < level) !== (v11 < level)) pts.push([j + (level - v10) / (v11 - v10), i + 1]);
+      if ((v00 < level) !== (v10 < level)) pts.push([j, i + (level - v00) / (v10 - v00)]);
+      if (pts.length >= 2) out.push(pts[0], pts[1]);
+      if (pts.length === 4) out.push(pts[2], pts[3]);
+    }
+  }
+}
+
+export function createSurfaceView(els) {
+  const { canvas, plot3d, tooltip, legend, host } = els;
+  const sized = sizedCanvas(canvas);
+  const image = document.createElement("canvas");
+  const imageCtx = image.getContext("2d");
+  let img = null;
+  const colorbar = document.createElement("canvas");  // viridis, high at the top
+  colorbar.width = 1;
+  colorbar.height = 128;
+  {
+    const c = colorbar.getContext("2d");
+    const bar = c.createImageData(1, 128);
+    for (let k = 0; k < 128; k++) {
+      const [r, g, b] = viridis(1 - k / 127);
+      bar.data.set([r, g, b, 255], k * 4);
+    }
+    c.putImageData(bar, 0, 0);
+  }
+  let lastKey = "";
+  let last3d = -Infinity;
+  let deferred3d = false;
+  let showing3d = false;
+  let geometry = null;     // what the last drawing mapped where (for hover)
+  const view = { renders: 0, pathLength: 0, pathLastStep: null, landscapeId: null, mode: null };
+
+  // ---- the 2-D contour on the canvas ---------------------------------------------------------
+  function drawContour(snap) {
+    const L = snap.landscape;
+    const meta = L.meta;
+    const ctx = sized.ctx;
+    const { width, height } = sized;
+    ctx.clearRect(0, 0, width, height);
+    const [rows, cols] = L.shape;
+    const alpha = L.alpha;
+    const beta = L.beta;
+    const z = L.loss;
+    const finite = Array.from(z).filter(Number.isFinite).sort((a, b) => a - b);
+    if (!finite.length || !alpha.every(Number.isFinite) || !beta.every(Number.isFinite)) {
+      ctx.fillStyle = MUTED;
+      ctx.font = "11px system-ui, sans-serif";
+      ctx.textAlign = "center";
+      ctx.fillText("no finite loss on this slice", width / 2, height / 2);
+      geometry = null;
+      return { note: meta.note ?? "", path: { n: 0, hidden: 0, maxDist: 0 }, arrowsNote: [] };
+    }
+    const lo = finite[0];
+    const top = quantile(finite, CLIP_QUANTILE);
+    const hi = top > lo ? top : lo + 1e-12;
+
+    // grid nodes sit at pixel centres: the picture spans half a cell beyond the outer nodes
+    const da = cols > 1 ? (alpha[cols - 1] - alpha[0]) / (cols - 1) : 1;
+    const db = rows > 1 ? (beta[rows - 1] - beta[0]) / (rows - 1) : 1;
+    const aLo = alpha[0] - da / 2;
+    const aHi = alpha[cols - 1] + da / 2;
+    const bLo = beta[0] - db / 2;
+    const bHi = beta[rows - 1] + db / 2;
+    const box = { x: 46, y: 6, w: Math.max(40, width - 46 - 62), h: Math.max(40, height - 6 - 30) };
+    const X = (a) => box.x + ((a - aLo) / (aHi - aLo)) * box.w;
+    const Y = (b) => box.y + box.h - ((b - bLo) / (bHi - bLo)) * box.h;
+    const gx = (j) => X(alpha[0] + j * da);  // grid units -> pixels
+    const gy = (i) => Y(beta[0] + i * db);
+
+    // heatmap
+    if (image.width !== cols || image.height !== rows || !img) {
+      image.width = cols;
+      image.height = rows;
+      img = imageCtx.createImageData(cols, rows);
+    }
+    for (let i = 0; i < rows; i++) {
+      for (let j = 0; j < cols; j++) {
+        const v = z[i * cols + j];
+        const o = ((rows - 1 - i) * cols + j) * 4;
+        const [r, g, b] = Number.isFinite(v) ? viridis((v - lo) / (hi - lo)) : [170, 170, 170];
+        img.data[o] = r;
+        img.data[o + 1] = g;
+        img.data[o + 2] = b;
+        img.data[o + 3] = 255;
+      }
+    }
+    imageCtx.putImageData(img, 0, 0);
+    ctx.imageSmoothingEnabled = true;
+    ctx.drawImage(image, box.x, box.y, box.w, box.h);
+
+    // contour lines
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(box.x, box.y, box.w, box.h);
+    ctx.clip();
+    ctx.strokeStyle = "rgba(255,255,255,0.45)";
+    ctx.lineWidth = 0.8;
+    ctx.beginPath();
+    const segs = [];
+    for (let k = 1; k <= CONTOUR_LEVELS; k++) contourSegments(z, rows, cols, lo + ((hi - lo) * k) / (CONTOUR_LEVELS + 1), segs);
+    for (let s = 0; s < segs.length; s += 2) {
+      ctx.moveTo(gx(segs[s][0]), gy(segs[s][1]));
+      ctx.lineTo(gx(segs[s + 1][0]), gy(segs[s + 1][1]));
+    }
+    ctx.stroke();
+
+    // the path, projected: columns step, alpha, beta, loss, distance
+    const center = meta.center ?? [0, 0];
+    const centerOk = center.every((v) => v != null && Number.isFinite(v));
+    const [cx, cy] = centerOk ? center : [0, 0];
+    const spanA = aHi - aLo;
+    const spanB = bHi - bLo;
+    const path = { n: 0, hidden: 0, maxDist: 0, points: [] };
+    if (L.path) {
+      const k = L.pathShape[0];
+      const p = L.path;
+      for (let i = 0; i < k; i++) {
+        const pa = p[i * 5 + 1];
+        const pb = p[i * 5 + 2];
+        const d = p[i * 5 + 4];
+        if (Number.isFinite(d)) path.maxDist = Math.max(path.maxDist, d);
+        const shown = Number.isFinite(pa) && Number.isFinite(pb) && Math.abs(pa - cx) < 20 * spanA && Math.abs(pb - cy) < 20 * spanB;
+        if (!shown) {
+          path.hidden += 1;
+          continue;
+        }
+        path.points.push({ step: p[i * 5], a: pa, b: pb, loss: p[i * 5 + 3], dist: d, x: X(pa), y: Y(pb) });
+      }
+      path.n = k;
+    }
+    const pts = path.points;
+    const scale = Math.max(spanA, spanB) || 1;
+    if (pts.length) {
+      ctx.strokeStyle = "rgba(255,255,255,0.85)";
+      ctx.lineWidth = 1.5;
+      ctx.beginPath();
+      pts.forEach((q, i) => (i ? ctx.lineTo(q.x, q.y) : ctx.moveTo(q.x, q.y)));
+      ctx.stroke();
+      ctx.lineWidth = 0.8;
+      for (const q of pts) {
+        const fade = Number.isFinite(q.dist) ? Math.max(0.15, 1 / (1 + (4 * q.dist) / scale)) : 0.15;
+        ctx.fillStyle = `rgba(255,255,255,${fade})`;
+        ctx.strokeStyle = `rgba(20,20,20,${fade})`;
+        ctx.beginPath();
+        ctx.arc(q.x, q.y, 2.6, 0, Math.PI * 2);
+        ctx.fill();
+        ctx.stroke();
+      }
+      ctx.strokeStyle = "#fff";
+      ctx.lineWidth = 2.2;
+      ctx.beginPath();
+      ctx.arc(pts[0].x, pts[0].y, 6, 0, Math.PI * 2);
+      ctx.stroke();
+    }
+
+    // arrows at the current point
+    const arrowsNote = [];
+    if (centerOk) {
+      const arrows = meta.arrows ?? {};
+      const screen = ([a, b]) => Math.hypot((a / spanA) * box.w, (b / spanB) * box.h);
+      const grads = ["full_batch", "minibatch"].map((k) => arrows[k]).filter((v) => v && v.every(Number.isFinite));
+      const gmax = Math.max(1e-300, ...grads.map(screen));
+      const target = 0.22 * Math.min(box.w, box.h);
+      for (const [key, color] of ARROWS) {
+        const v = arrows[key];
+        if (!v || !v.every(Number.isFinite)) continue;
+        const len = screen(v);
+        if (!(len > 1e-9) || !Number.isFinite(len)) continue;
+        let s = key === "update" ? 1 : target / gmax;
+        if (key === "update" && (len < 8 || len > 0.6 * Math.min(box.w, box.h))) {
+          s = (len < 8 ? 0.12 * Math.min(box.w, box.h) : 0.35 * Math.min(box.w, box.h)) / len;
+          arrowsNote.push(`step drawn ×${fmt(s, 2)}`);
+        }
+        const x0 = X(cx);
+        const y0 = Y(cy);
+        const x1 = X(cx + v[0] * s);
+        const y1 = Y(cy + v[1] * s);
+        if (!Number.isFinite(x1) || !Number.isFinite(y1) || Math.hypot(x1 - x0, y1 - y0) < 2) continue;
+        drawArrow(ctx, x0, y0, x1, y1, color);
+      }
+      star(ctx, X(cx), Y(cy), 7);
+    }
+    ctx.restore();
+
+    // frame, ticks, labels
+    ctx.strokeStyle = "#999";
+    ctx.lineWidth = 1;
+    ctx.strokeRect(box.x - 0.5, box.y - 0.5, box.w + 1, box.h + 1);
+    ctx.fillStyle = MUTED;
+    ctx.font = "10px system-ui, sans-serif";
+    ctx.textAlign = "center";
+    ctx.textBaseline = "top";
+    for (const a of [alpha[0], (alpha[0] + alpha[cols - 1]) / 2, alpha[cols - 1]]) ctx.fillText(fmt(a, 3), X(a), box.y + box.h + 3);
+    const [la, lb] = meta.labels ?? ["α", "β"];
+    ctx.fillStyle = TEXT;
+    ctx.fillText(la, box.x + box.w / 2, box.y + box.h + 16);
+    ctx.fillStyle = MUTED;
+    ctx.textAlign = "right";
+    ctx.textBaseline = "middle";
+    for (const b of [beta[0], (beta[0] + beta[rows - 1]) / 2, beta[rows - 1]]) ctx.fillText(fmt(b, 3), box.x - 3, Y(b));
+    ctx.save();
+    ctx.translate(10, box.y + box.h / 2);
+    ctx.rotate(-Math.PI / 2);
+    ctx.textAlign = "center";
+    ctx.fillStyle = TEXT;
+    ctx.fillText(lb, 0, 0);
+    ctx.restore();
+
+    // colour bar
+    const cb = { x: box.x + box.w + 8, y: box.y, w: 9, h: box.h };
+    ctx.drawImage(colorbar, cb.x, cb.y, cb.w, cb.h);
+    ctx.fillStyle = MUTED;
+    ctx.textAlign = "left";
+    ctx.textBaseline = "top";
+    ctx.fillText(`${top < finite[finite.length - 1] ? "≥" : ""}${fmt(hi, 2)}`, cb.x + cb.w + 2, cb.y);
+    ctx.textBaseline = "bottom";
+    ctx.fillText(fmt(lo, 2), cb.x + cb.w + 2, cb.y + cb.h);
+    ctx.save();
+    ctx.translate(cb.x + cb.w + 14, cb.y + cb.h / 2);
+    ctx.rotate(Math.PI / 2);
+    ctx.textAlign = "center";
+    ctx.textBaseline = "middle";
+    ctx.fillText(meta.log_scale ? "log₁₀ loss" : "loss", 0, 0);
+    ctx.restore();
+
+    geometry = { box, aLo, aHi, bLo, bHi, alpha, beta, rows, cols, z, pts, da, db };
+    return { path, arrowsNote };
+  }
+
+  function drawArrow(ctx, x0, y0, x1, y1, color) {
+    const ang = Math.atan2(y1 - y0, x1 - x0);
+    ctx.strokeStyle = color;
+    ctx.fillStyle = color;
+    ctx.lineWidth = 2.2;
+    ctx.beginPath();
+    ctx.moveTo(x0, y0);
+    ctx.lineTo(x1 - 6 * Math.cos(ang), y1 - 6 * Math.sin(ang));
+    ctx.stroke();
+    ctx.beginPath();
+    ctx.moveTo(x1, y1);
+    ctx.lineTo(x1 - 9 * Math.cos(ang - 0.4), y1 - 9 * Math.sin(ang - 0.4));
+    ctx.lineTo(x1 - 9 * Math.cos(ang + 0.4), y1 - 9 * Math.sin(ang + 0.4));
+    ctx.closePath();
+    ctx.fill();
+  }
+
+  function star(ctx, x, y, r) {
+    ctx.beginPath();
+    for (let k = 0; k < 10; k++) {
+      const rr = k % 2 ? r * 0.45 : r;
+      const ang = -Math.PI / 2 + (k * Math.PI) / 5;
+      const px = x + rr * Math.cos(ang);
+      const py = y + rr * Math.sin(ang);
+      if (k) ctx.lineTo(px, py);
+      else ctx.moveTo(px, py);
+    }
+    ctx.closePath();
+    ctx.fillStyle = "#ffeb3b";
+    ctx.fill();
+    ctx.strokeStyle = "#222";
+    ctx.lineWidth = 1;
+    ctx.stroke();
+  }
+
+  // ---- the 3-D surface (plotly) ---------------------------------------------------------------
+  function rows2d(flat, shape) {
+    const [r, c] = shape;
+    const out = new Array(r);
+    for (let i = 0; i < r; i++) out[i] = Array.from(flat.subarray(i * c, (i + 1) * c), (v) => (Number.isFinite(v) ? v : null));
+    return out;
+  }
+
+  function draw3d(snap) {
+    const P = window.Plotly;
+    const L = snap.landscape;
+    const meta = L.meta;
+    const [la, lb] = meta.labels ?? ["α", "β"];
+    const path = { a: [], b: [], loss: [], text: [], maxDist: 0 };
+    if (L.path) {
+      for (let i = 0; i < L.pathShape[0]; i++) {
+        const p = L.path.subarray(i * 5, i * 5 + 5);
+        if (Number.isFinite(p[4])) path.maxDist = Math.max(path.maxDist, p[4]);
+        if (![p[1], p[2], p[3]].every(Number.isFinite)) continue;
+        path.a.push(p[1]);
+        path.b.push(p[2]);
+        path.loss.push(p[3]);
+        path.text.push(`step ${p[0]}<br>loss ${fmt(p[3])}<br>distance from the plane ${fmt(p[4])}`);
+      }
+    }
+    const data = [
+      { type: "surface", x: Array.from(L.alpha), y: Array.from(L.beta), z: rows2d(L.loss, L.shape), colorscale: "Viridis", showscale: false,
+        hovertemplate: `${la} %{x:.3g}<br>${lb} %{y:.3g}<br>loss %{z:.4g}<extra></extra>` },
+      { type: "scatter3d", mode: "lines+markers", x: path.a, y: path.b, z: path.loss, text: path.text, hoverinfo: "text",
+        line: { color: "#fff", width: 4 }, marker: { size: 2.5, color: "#fff" } },
+    ];
+    const layout = {
+      margin: { l: 0, r: 0, t: 0, b: 0 }, font: PLOT_FONT, showlegend: false, uirevision: "surface3d",
+      paper_bgcolor: "rgba(0,0,0,0)",
+      scene: { xaxis: { title: { text: la } }, yaxis: { title: { text: lb } }, zaxis: { title: { text: meta.log_scale ? "log₁₀ loss" : "loss" } },
+        camera: { eye: { x: 1.5, y: -1.5, z: 1.0 } } },
+    };
+    P.react(plot3d, data, layout, { displayModeBar: false, responsive: true });
+    return path;
+  }
+
+  function show3d(on) {
+    if (on === showing3d) return;
+    showing3d = on;
+    plot3d.hidden = !on;
+    canvas.hidden = on;
+    tooltip.hidden = true;
+    if (!on && window.Plotly) window.Plotly.purge(plot3d);
+  }
+
+  new ResizeObserver(() => {
+    if (showing3d && window.Plotly && plot3d.data) window.Plotly.Plots.resize(plot3d);
+  }).observe(host);
+
+  // ---- hover on the contour -------------------------------------------------------------------
+  canvas.addEventListener("pointermove", (e) => {
+    const g = geometry;
+    if (!g) return;
+    const r = canvas.getBoundingClientRect();
+    const x = e.clientX - r.left;
+    const y = e.clientY - r.top;
+    const { box } = g;
+    if (x < box.x || x > box.x + box.w || y < box.y || y > box.y + box.h) {
+      tooltip.hidden = true;
+      return;
+    }
+    let near = null;
+    let best = 64;
+    for (const q of g.pts) {
+      const d = (q.x - x) ** 2 + (q.y - y) ** 2;
+      if (d < best) {
+        best = d;
+        near = q;
+      }
+    }
+    const a = g.aLo + ((x - box.x) / box.w) * (g.aHi - g.aLo);
+    const b = g.bLo + ((box.y + box.h - y) / box.h) * (g.bHi - g.bLo);
+    const j = Math.round((a - g.alpha[0]) / g.da);
+    const i = Math.round((b - g.beta[0]) / g.db);
+    const v = i >= 0 && i < g.rows && j >= 0 && j < g.cols ? g.z[i * g.cols + j] : NaN;
+    tooltip.innerHTML = near
+      ? `<b>path, step ${near.step}</b><br>loss ${fmt(near.loss, 4)}<br>distance from the plane ${fmt(near.dist, 3)}`
+      : `α ${fmt(a, 3)}, β ${fmt(b, 3)}<br>loss ≈ ${fmt(v, 4)}`;
+    tooltip.hidden = false;
+    tooltip.style.left = `${Math.min(x + 12, r.width - tooltip.offsetWidth - 2)}px`;
+    tooltip.style.top = `${y + 12}px`;
+  });
+  canvas.addEventListener("pointerleave", () => { tooltip.hidden = true; });
+
+  // ---- legend ---------------------------------------------------------------------------------
+  let legendKey = "";
+  function updateLegend(meta, path, arrowsNote, is3d) {
+    const [la, lb] = meta.labels ?? ["α", "β"];
+    const modeText = {
+      exact: "Exact: the model has just two parameters",
+      params: `Two parameters, ${la} and ${lb}, moved; all others fixed`,
+      random: "Random filter-normalized directions through the current point",
+      pca: "The plane of the path's two main (PCA) directions",
+    }[meta.mode] ?? meta.mode;
+    const ev = meta.explained_variance && meta.explained_variance.every((v) => v != null)
+      ? ` (they explain ${meta.explained_variance.map((v) => `${(v * 100).toFixed(0)}%`).join(" + ")} of it)` : "";
+    const pathText = `Path: ${path.n} points projected onto the slice; faded points lie off it (up to ${fmt(path.maxDist, 2)} away)`
+      + `${path.hidden ? `; ${path.hidden} outside the view` : ""}.`;
+    const arrows = is3d ? " 3-D view: refreshed once a second." : ` ★ now; ○ start. Arrows: <b style="color:#111">full-batch −∇L</b>, <b style="color:#d62728">minibatch −∇L</b> (same scale), <b style="color:#8e24aa">last step</b>${arrowsNote.length ? ` (${arrowsNote.join(", ")})` : ""}.`;
+    const html = `<span title="${(meta.note ?? "").replace(/"/g, "&quot;")}">${modeText}${ev}.</span> ${pathText}${arrows}`;
+    if (html !== legendKey) {
+      legendKey = html;
+      legend.innerHTML = html;
+    }
+  }
+
+  view.render = function render(snap, ui, now = performance.now()) {
+    const L = snap.landscape;
+    if (!L) return false;
+    const key = `${snap.stamps.landscape}|${snap.stamps.path}|${ui.surface3d}`;
+    const resized = sized.changed();
+    const want3d = ui.surface3d && Boolean(window.Plotly);
+    if (key === lastKey && !resized && !(want3d && deferred3d)) return false;
+    show3d(want3d);
+    let summary;
+    if (want3d) {
+      if (now - last3d < PLOTLY_3D_INTERVAL_MS) {
+        deferred3d = true;
+        return false;
+      }
+      deferred3d = false;
+      last3d = now;
+      const p = draw3d(snap);
+      summary = { path: { n: L.pathShape?.[0] ?? 0, hidden: (L.pathShape?.[0] ?? 0) - p.a.length, maxDist: p.maxDist }, arrowsNote: [] };
+    } else {
+      summary = drawContour(snap);
+    }
+    lastKey = key;
+    const k = L.pathShape?.[0] ?? 0;
+    view.pathLength = k;
+    view.pathLastStep = k ? L.path[(k - 1) * 5] : null;
+    view.landscapeId = L.id;
+    view.mode = L.meta.mode;
+    host.dataset.pathLength = String(view.pathLength);
+    host.dataset.pathLastStep = String(view.pathLastStep);
+    host.dataset.landscapeId = String(L.id);
+    host.dataset.mode = L.meta.mode ?? "";
+    updateLegend(L.meta, summary.path, summary.arrowsNote, want3d);
+    view.renders += 1;
+    return true;
+  };
+  /** True while a 3-D refresh waits for its throttle (the wiring keeps animating). */
+  view.waiting = () => deferred3d;
+  return view;
+}

@@ -1,0 +1,116 @@
+"""Browser tests: a real uvicorn on a free port and headless Chromium (Playwright, the system's
+/usr/bin/chromium; `playwright install` is never needed).
+
+Fixtures: `server_url` (one server for the session), `chromium_browser` (one Chromium for the session),
+`open_page(query="")` (a fresh page on the playground, ready and receiving frames; its console
+errors fail the test), `artifacts` (test-artifacts/ at the repo root, for screenshots).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+ARTIFACTS = REPO / "test-artifacts"
+CHROMIUM = os.environ.get("NNP_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+VIEWPORT = {"width": 1280, "height": 800}
+
+sync_api = pytest.importorskip("playwright.sync_api")
+if not Path(CHROMIUM).exists():
+    pytest.skip(f"no Chromium at {CHROMIUM} (set NNP_CHROMIUM)", allow_module_level=True)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def server_url():
+    port = free_port()
+    log = (ARTIFACTS / "server.log")
+    ARTIFACTS.mkdir(exist_ok=True)
+    out = log.open("w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "server.app:app", "--host", "127.0.0.1", "--port", str(port),
+         "--ws", "websockets", "--ws-per-message-deflate", "false", "--log-level", "warning"],
+        cwd=REPO, stdout=out, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        if proc.poll() is not None:
+            raise RuntimeError(f"the server exited with {proc.returncode}; see {log}")
+        try:
+            if httpx.get(f"{url}/api/schema", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        if time.monotonic() > deadline:
+            proc.terminate()
+            raise RuntimeError(f"the server did not answer within 30 s; see {log}")
+        time.sleep(0.1)
+    yield url
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    out.close()
+
+
+@pytest.fixture(scope="session")
+def chromium_browser():
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
+
+
+@pytest.fixture
+def api(server_url):
+    with httpx.Client(base_url=server_url, timeout=10) as client:
+        yield client
+
+
+@pytest.fixture
+def open_page(chromium_browser, server_url):
+    """open_page(query="", viewport=VIEWPORT) -> a page on the playground that has received its
+    first frame. Console errors and uncaught exceptions of every page opened fail the test."""
+    contexts, errors = [], []
+
+    def opener(query: str = "", viewport: dict | None = None):
+        context = chromium_browser.new_context(viewport=viewport or VIEWPORT)
+        contexts.append(context)
+        page = context.new_page()
+        page.on("console", lambda m: errors.append(f"console.{m.type}: {m.text}") if m.type == "error" else None)
+        page.on("pageerror", lambda e: errors.append(f"pageerror: {e}"))
+        page.goto(f"{server_url}/{query}")
+        wait_ready(page)
+        return page
+
+    yield opener
+    for c in contexts:
+        c.close()
+    assert not errors, "errors in the browser console:\n" + "\n".join(errors)
+
+
+def wait_ready(page, timeout: float = 15_000) -> None:
+    page.wait_for_function("window.__nnp && window.__nnp.ready && window.__nnp.stats.framesIngested > 0",
+                           timeout=timeout)
