@@ -77,7 +77,7 @@ def start_server() -> tuple[subprocess.Popen, str]:
     port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "server.app:app", "--host", "127.0.0.1", "--port", str(port),
-         "--ws", "websockets", "--ws-per-message-deflate", "false", "--log-level", "warning"],
+         "--ws", "websockets-sansio", "--ws-per-message-deflate", "false", "--log-level", "warning"],
         cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30

@@ -26,7 +26,7 @@ def main(argv: list[str] | None = None) -> None:
                         allowed_origins=tuple(args.allow_origin))
     shown = "localhost" if args.host in ("0.0.0.0", "::") else args.host
     print(f"nn-playground: open http://{shown}:{args.port}/", flush=True)
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, ws="websockets",
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, ws="websockets-sansio",
                 ws_per_message_deflate=False, ws_max_size=4 * settings.max_message_bytes,
                 log_level="warning")
 

@@ -67,7 +67,8 @@ class FrameEncoder:
                 entry.update(dtype="u8", lo=float(lo), hi=float(hi))
             else:
                 dtype = SECTION_DTYPES.get(name, "f32")
-                data = np.ascontiguousarray(array, dtype=NUMPY_DTYPES[dtype])
+                with np.errstate(over="ignore"):  # a diverged run's huge values become +-inf
+                    data = np.ascontiguousarray(array, dtype=NUMPY_DTYPES[dtype])
                 entry["dtype"] = dtype
             raw = data.tobytes()
             entry.update(shape=list(data.shape), offset=offset, nbytes=len(raw))

@@ -187,9 +187,13 @@ class RunStream:
             self._task = asyncio.get_running_loop().create_task(self._loop())
 
     def detach(self, viewer: Viewer) -> None:
+        """Forget a viewer; when the last one leaves, a playing run pauses (its weights and
+        history stay; nobody is watching it learn, and other runs get the CPU)."""
         self.viewers.discard(viewer)
         self.run.viewer_count = len(self.viewers)
         self.run.touch()
+        if not self.viewers and self.run.playing:
+            self.run.pause()
 
     def subscriptions_changed(self) -> None:
         self._subscriptions += 1

@@ -103,6 +103,25 @@ def test_play_streams_frames_and_pause_stops_training(client):
         assert client.get(f"/api/runs/{run}").json()["metrics"]["step"] == paused["metrics"]["step"]
 
 
+def test_a_run_pauses_when_its_last_viewer_leaves_and_keeps_its_weights(client):
+    run = new_run(client)
+    with client.websocket_connect(f"/ws/runs/{run}") as first, \
+            client.websocket_connect(f"/ws/runs/{run}") as second:
+        a, b = Socket(first), Socket(second)
+        a.send(type="play")
+        a.frame(lambda h, arrays: h["metrics"]["step"] > 50)
+        first.close()
+        b.frame(lambda h, arrays: h["metrics"]["step"] > 200)  # one viewer left: still playing
+        assert client.get(f"/api/runs/{run}").json()["status"] == "playing"
+    deadline = time.monotonic() + 5
+    while client.get(f"/api/runs/{run}").json()["status"] != "paused":
+        assert time.monotonic() < deadline, "the run kept playing with nobody watching"
+        time.sleep(0.05)
+    step = client.get(f"/api/runs/{run}").json()["metrics"]["step"]
+    time.sleep(0.2)
+    assert step > 200 and client.get(f"/api/runs/{run}").json()["metrics"]["step"] == step
+
+
 def test_changing_lr_during_play_takes_effect_within_one_frame_and_keeps_weights(client):
     run = new_run(client, hidden=[4])
     with client.websocket_connect(f"/ws/runs/{run}") as ws:

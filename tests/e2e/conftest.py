@@ -44,7 +44,7 @@ def server_url():
     out = log.open("w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "server.app:app", "--host", "127.0.0.1", "--port", str(port),
-         "--ws", "websockets", "--ws-per-message-deflate", "false", "--log-level", "warning"],
+         "--ws", "websockets-sansio", "--ws-per-message-deflate", "false", "--log-level", "warning"],
         cwd=REPO, stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
