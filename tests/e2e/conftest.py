@@ -1,7 +1,7 @@
 """Browser tests: a real uvicorn on a free port and headless Chromium (Playwright, the system's
 /usr/bin/chromium; `playwright install` is never needed).
 
-Fixtures: `server_url` (one server for the session), `chromium_browser` (one Chromium for the session),
+Fixtures: `server_url` (one server for the session), `chromium_browser` (one Chromium per test module),
 `open_page(query="")` (a fresh page on the playground, ready and receiving frames; its console
 errors fail the test), `artifacts` (test-artifacts/ at the repo root, for screenshots).
 """
@@ -25,9 +25,11 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 VIEWPORT = {"width": 1280, "height": 800}
 
-sync_api = pytest.importorskip("playwright.sync_api")
-if not Path(CHROMIUM).exists():
-    pytest.skip(f"no Chromium at {CHROMIUM} (set NNP_CHROMIUM)", allow_module_level=True)
+from playwright import sync_api  # noqa: E402  (a test dependency: pip install -e '.[test]')
+
+if not Path(CHROMIUM).exists():  # fail, never skip: the browser tests are part of the suite
+    raise RuntimeError(f"no Chromium at {CHROMIUM}: `bash scripts/test.sh` installs it from "
+                       "Debian's packages (or set NNP_CHROMIUM to another Chromium)")
 
 
 def free_port() -> int:
@@ -69,8 +71,10 @@ def server_url():
     out.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium_browser():
+    """Module-scoped: Playwright's sync API runs an event loop in this thread while it is open,
+    which would stop later (non-browser) tests from calling asyncio.run()."""
     with sync_api.sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield b
