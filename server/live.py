@@ -46,8 +46,13 @@ _active_streams: set["RunStream"] = set()
 
 
 async def compute_landscape_in_thread(run: Run, options: LandscapeOptions, timeout: float) -> dict:
-    """Trainer.landscape on a detached copy, in a worker thread (the event loop stays free)."""
+    """Trainer.landscape on a detached copy, in a worker thread (the event loop stays free).
+
+    At most LANDSCAPE_THREADS computations run at once. A thread cannot be stopped, so when the
+    caller gives up (TimeoutError after `timeout` seconds, waiting for a slot included), the slot
+    stays taken until the thread really ends: slow requests queue, they never pile up threads."""
     loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
     slots = _landscape_slots.setdefault(loop, asyncio.Semaphore(LANDSCAPE_THREADS))
     state = run.trainer.capture_state()
     options = options.model_dump()
@@ -55,8 +60,16 @@ async def compute_landscape_in_thread(run: Run, options: LandscapeOptions, timeo
     def compute() -> dict:
         return Trainer.from_state(state).landscape(**options)
 
-    async with slots:
-        return await asyncio.wait_for(asyncio.to_thread(compute), timeout)
+    await asyncio.wait_for(slots.acquire(), timeout)
+    work = asyncio.ensure_future(asyncio.to_thread(compute))
+
+    def finished(future: asyncio.Future) -> None:
+        slots.release()
+        if not future.cancelled():
+            future.exception()  # retrieved, so an abandoned failure is not logged as unhandled
+
+    work.add_done_callback(finished)
+    return await asyncio.wait_for(asyncio.shield(work), max(deadline - loop.time(), 0.001))
 
 
 async def _wait_at_most(event: asyncio.Event, seconds: float) -> None:
