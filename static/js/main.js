@@ -13,6 +13,12 @@ import { createSnapshot } from "./snapshot.js";
 import { createState } from "./state.js";
 import { createSurfaceView } from "./surface_view.js";
 
+// Uncaught errors and rejections, kept for the browser tests (Marionette, which drives Firefox,
+// has no console hook): window.__nnp.errors.
+const pageErrors = [];
+window.addEventListener("error", (e) => pageErrors.push(String(e.message)));
+window.addEventListener("unhandledrejection", (e) => pageErrors.push(String(e.reason)));
+
 const FPS = 60;            // frames per second asked of the server (it sends fewer if it must)
 const NOTICE_MS = 7000;
 const byId = (id) => document.getElementById(id);
@@ -163,7 +169,7 @@ async function main() {
   });
   onCanvasResize(schedule);
 
-  window.__nnp = { state, snapshot, connection, views, stats, ready: false };
+  window.__nnp = { state, snapshot, connection, views, stats, errors: pageErrors, ready: false };
   await connection.start();
   window.__nnp.ready = true;
 }
