@@ -95,12 +95,12 @@ def api(server_url):
 
 @pytest.fixture
 def open_page(chromium_browser, server_url):
-    """open_page(query="", viewport=VIEWPORT) -> a page on the playground that has received its
+    """open_page(query="", viewport=VIEWPORT, **context_options) -> a page on the playground that has received its
     first frame. Console errors and uncaught exceptions of every page opened fail the test."""
     contexts, errors = [], []
 
-    def opener(query: str = "", viewport: dict | None = None):
-        context = chromium_browser.new_context(viewport=viewport or VIEWPORT)
+    def opener(query: str = "", viewport: dict | None = None, **context_options):
+        context = chromium_browser.new_context(viewport=viewport or VIEWPORT, **context_options)
         contexts.append(context)
         page = context.new_page()
         page.on("console", lambda m: errors.append(f"console.{m.type}: {m.text}") if m.type == "error" else None)

@@ -274,8 +274,14 @@ def test_keyboard_space_plays_s_steps_r_resets(open_page):
     wait_metric(page, f"m.step === 0 && h.generation > {generation}")
 
 
-def test_tablet_layout(open_page, artifacts):
-    page = open_page(viewport={"width": 1024, "height": 768})
+@pytest.mark.parametrize("width, height", [(1024, 768), (768, 1024)])
+def test_tablet_touch_plays_and_switches_dataset(open_page, artifacts, width, height):
+    page = open_page(viewport={"width": width, "height": height}, has_touch=True, is_mobile=True)
     for testid in VIEWS:
         assert page.get_by_test_id(testid).bounding_box()["width"] > 200, testid
-    page.screenshot(path=str(artifacts / "page-tablet.png"), full_page=True)
+    assert page.evaluate("document.documentElement.scrollWidth") <= width  # no sideways scroll
+    page.get_by_test_id("play").tap()
+    wait_metric(page, "h.status === 'playing' && m.step > 50")
+    page.get_by_test_id("dataset-xor").tap()
+    wait_metric(page, "h.config.dataset === 'xor'")
+    page.screenshot(path=str(artifacts / f"page-tablet-{width}x{height}.png"), full_page=True)
