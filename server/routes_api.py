@@ -1,4 +1,9 @@
-"""REST API for scripts: thin handlers over runs.py; models in api_models.py."""
+"""REST API for scripts: thin handlers over runs.py; models in api_models.py.
+
+Every handler and dependency that touches a run is `async def`, so it runs on the event loop,
+the one thread that trains (FastAPI would run a plain `def` in a worker thread, racing the
+training slices on the trainer's shared buffers). Each is quick; landscapes go to a thread on a
+captured copy."""
 
 from __future__ import annotations
 
@@ -26,15 +31,15 @@ NOT_FOUND = {404: {"description": "No run with this id (never existed, deleted o
 BAD_BODY = {400: {"description": "The body is not valid JSON."}}
 
 
-def registry_of(request: Request) -> RunRegistry:
+async def registry_of(request: Request) -> RunRegistry:
     return request.app.state.registry
 
 
-def settings_of(request: Request) -> Settings:
+async def settings_of(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def get_run(run_id: str, registry: Annotated[RunRegistry, Depends(registry_of)]) -> Run:
+async def get_run(run_id: str, registry: Annotated[RunRegistry, Depends(registry_of)]) -> Run:
     """The run with this id, or 404."""
     run = registry.get(run_id)
     if run is None:
@@ -71,7 +76,7 @@ def get_schema() -> list[dict]:
 
 @router.post("/runs", status_code=201, response_model=RunOut,
              responses={**BAD_BODY, 429: {"description": "Too many runs are live."}})
-def create_run(registry: Annotated[RunRegistry, Depends(registry_of)],
+async def create_run(registry: Annotated[RunRegistry, Depends(registry_of)],
                config: Annotated[TrainConfig | None, Body()] = None) -> dict:
     try:
         run = registry.create(config or TrainConfig())
@@ -81,14 +86,14 @@ def create_run(registry: Annotated[RunRegistry, Depends(registry_of)],
 
 
 @router.get("/runs/{run_id}", response_model=RunOut, responses=NOT_FOUND)
-def read_run(run: RunDep) -> dict:
+async def read_run(run: RunDep) -> dict:
     return run_out(run)
 
 
 @router.patch("/runs/{run_id}", response_model=SetOut,
               responses={**NOT_FOUND, **BAD_BODY,
                          409: {"description": "The change needs reset=true."}})
-def patch_run(run: RunDep, patch: RunPatch) -> dict:
+async def patch_run(run: RunDep, patch: RunPatch) -> dict:
     """Change settings. Live fields keep the weights; data/architecture fields answer 409 unless
     "reset": true is sent."""
     try:
@@ -118,37 +123,37 @@ async def step_run(run: RunDep, settings: Annotated[Settings, Depends(settings_o
 
 
 @router.post("/runs/{run_id}/reset", response_model=RunOut, responses=NOT_FOUND)
-def reset_run(run: RunDep) -> dict:
+async def reset_run(run: RunDep) -> dict:
     run.reset()
     return run_out(run)
 
 
 @router.delete("/runs/{run_id}", status_code=204, response_class=Response, responses=NOT_FOUND)
-def delete_run(run: RunDep, registry: Annotated[RunRegistry, Depends(registry_of)]) -> Response:
+async def delete_run(run: RunDep, registry: Annotated[RunRegistry, Depends(registry_of)]) -> Response:
     registry.delete(run.id)
     return Response(status_code=204)
 
 
 @router.get("/runs/{run_id}/params", response_model=list[LayerArrays], responses=NOT_FOUND)
-def read_params(run: RunDep) -> list[dict]:
+async def read_params(run: RunDep) -> list[dict]:
     """Trainer.params(): per layer {"W": (fan_out, fan_in), "b": (fan_out,)}, input layer first."""
     return layer_arrays(run.trainer.params())
 
 
 @router.get("/runs/{run_id}/gradients", response_model=list[LayerArrays], responses=NOT_FOUND)
-def read_gradients(run: RunDep) -> list[dict]:
+async def read_gradients(run: RunDep) -> list[dict]:
     """Trainer.gradients(): the full-training-set gradient, laid out like params."""
     return layer_arrays(run.trainer.gradients())
 
 
 @router.get("/runs/{run_id}/dataset", response_model=DatasetOut, responses=NOT_FOUND)
-def read_dataset(run: RunDep) -> dict:
+async def read_dataset(run: RunDep) -> dict:
     """Trainer.data(): inputs after feature mapping, labels or targets."""
     return plain(run.trainer.data())
 
 
 @router.get("/runs/{run_id}/history", response_model=list[Metrics], responses=NOT_FOUND)
-def read_history(run: RunDep) -> list[dict]:
+async def read_history(run: RunDep) -> list[dict]:
     """Per-step metrics as recorded (thinned to every 2^k-th step on long runs)."""
     return plain(run.trainer.history)
 
@@ -169,7 +174,7 @@ async def read_landscape(run: RunDep, settings: Annotated[Settings, Depends(sett
 
 
 @router.get("/runs/{run_id}/snapshot", responses=NOT_FOUND)
-def read_snapshot(run: RunDep, settings: Annotated[Settings, Depends(settings_of)],
+async def read_snapshot(run: RunDep, settings: Annotated[Settings, Depends(settings_of)],
                   layer: Annotated[int, Query(ge=1, le=9)] = 1,
                   neuron: Annotated[int, Query(ge=0, le=63)] = 0) -> dict:
     """What a frame carries (default views, plus the dataset and history), as JSON; grids are

@@ -271,3 +271,26 @@ def test_landscapes_that_time_out_never_pile_up_threads(monkeypatch):
     results = asyncio.run(scenario())
     assert all(isinstance(r, TimeoutError) for r in results)
     assert most <= live.LANDSCAPE_THREADS
+
+
+def test_every_handler_touching_a_run_runs_on_the_event_loop():
+    """Plain `def` handlers and dependencies run in FastAPI's thread pool, where they would race
+    the training slices on the trainer's shared buffers; the server's model is one thread."""
+    import inspect
+
+    from fastapi.routing import APIRoute
+
+    from server.routes_api import router
+
+    def dependencies(dependant):
+        for dep in dependant.dependencies:
+            yield dep.call
+            yield from dependencies(dep)
+
+    checked = 0
+    for route in router.routes:
+        if isinstance(route, APIRoute) and "/runs" in route.path:
+            for call in (route.endpoint, *dependencies(route.dependant)):
+                assert inspect.iscoroutinefunction(call), f"{route.path}: {call.__name__}"
+            checked += 1
+    assert checked >= 10
