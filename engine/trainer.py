@@ -222,9 +222,20 @@ class Trainer:
 
     # ------------------------------------------------------------------ training
     def step(self, n: int = 1) -> dict:
-        """Run n minibatch updates (fewer if training diverges); return metrics()."""
-        self._train(n)
-        return self._record_history()
+        """Run n minibatch updates (fewer if training diverges); record and return metrics()."""
+        self.train(n)
+        return self.record_history()
+
+    def train(self, n: int = 1) -> None:
+        """Run n minibatch updates (fewer if training diverges) without computing metrics: the
+        fast path for callers that read metrics at their own pace (the server's play loop)."""
+        if self.status != "ok" or n <= 0:
+            return
+        with np.errstate(all="ignore"):  # divergence is detected and reported, not raised
+            self._train_unchecked(n)
+        if not np.isfinite(self.net.theta).all():
+            kind = "nan" if np.isnan(self.net.theta).any() else "inf"
+            self._diverge(f"parameters became {kind}")
 
     def steps_for_epochs(self, n: int) -> int:
         """How many steps complete n more passes over the training set from here."""
@@ -260,15 +271,9 @@ class Trainer:
             self._batch_views[batch] = cached
         return cached
 
-    def _train(self, n: int) -> None:
-        """The hot loop: forward, backward, penalty, clipping, update; counters; checks."""
-        if self.status != "ok" or n <= 0:
-            return
-        with np.errstate(all="ignore"):  # divergence is detected and reported, not raised
-            self._train_unchecked(n)
-        self._check_divergence()
-
     def _train_unchecked(self, n: int) -> None:
+        """The hot loop: forward, backward, penalty, clipping, update; counters; a finiteness
+        check of the parameters every DIVERGENCE_CHECK_EVERY steps."""
         cfg = self._config
         net, theta, grad, update = self.net, self.net.theta, self._grad, self._update
         grad_blocks, weight_mask = self._grad_blocks, net.weight_mask
@@ -312,20 +317,11 @@ class Trainer:
         self.step_count, self.epoch = step, epoch
         self._position, self._position_batch = position, self.batch_size
 
-    def _check_divergence(self) -> None:
-        if self.status == "diverged":
-            return
-        bad = None
-        if not np.isfinite(self.net.theta).all():
-            bad = f"parameters became {'nan' if np.isnan(self.net.theta).any() else 'inf'}"
-        else:
-            loss = self._loss_on(self._x_train_aug, self._data.y_train)
-            if not math.isfinite(loss):
-                bad = f"loss became {loss}"
-        if bad:
-            self.status = "diverged"
-            self.reason = (f"{bad} at step {self.step_count}; learning rate "
-                           f"{self.learning_rate():g} is too large here: lower it and reset")
+    def _diverge(self, what: str) -> None:
+        """Stop training: status "diverged" with a one-line reason."""
+        self.status = "diverged"
+        self.reason = (f"{what} at step {self.step_count}; learning rate "
+                       f"{self.learning_rate():g} is too large here: lower it and reset")
 
     # ------------------------------------------------------------------ observation
     def _loss_on(self, x_aug: np.ndarray, y: np.ndarray) -> float:
@@ -355,9 +351,12 @@ class Trainer:
         "status", "reason", "learning_rate", "batch_size"}; losses are means over each split
         (plus the penalty); accuracies are None for regression."""
         d = self._data
+        train_loss = self._loss_on(self._x_train_aug, d.y_train)
+        if self.status == "ok" and not math.isfinite(train_loss):
+            self._diverge(f"loss became {train_loss}")
         return {
             "step": self.step_count, "epoch": self.epoch,
-            "train_loss": self._loss_on(self._x_train_aug, d.y_train),
+            "train_loss": train_loss,
             "test_loss": self._loss_on(self._x_test_aug, d.y_test),
             "train_accuracy": self._accuracy(self._x_train_aug, d.labels_train),
             "test_accuracy": self._accuracy(self._x_test_aug, d.labels_test),
@@ -387,7 +386,7 @@ class Trainer:
             saturation = [None] * (len(self.layer_sizes) - 2)
         return {"grad_norms": grad_norms, "update_ratios": ratios, "saturation": saturation}
 
-    def _record_history(self) -> dict:
+    def record_history(self) -> dict:
         """Metrics now; appended to the history when at least history_stride steps have passed
         since the last entry (or the status changed). When full, every other entry is dropped
         and the stride doubles, so the history spans the whole run in bounded memory."""

@@ -264,3 +264,19 @@ def test_history_keeps_recording_after_thinning():
 def test_trajectory_memory_is_bounded_for_the_largest_network():
     t = Trainer(TrainConfig(hidden=[64] * 8, n_samples=40))
     assert t._trajectory.nbytes <= 8 * 2**20 + 64 * 65 * 8 * 8
+
+
+def test_train_updates_like_step_without_recording_history():
+    a, b = Trainer(TrainConfig(hidden=[4])), Trainer(TrainConfig(hidden=[4]))
+    a.train(40)
+    b.step(40)
+    assert a.history == [] and len(b.history) == 1
+    assert np.array_equal(flat(a.params()), flat(b.params()))
+    assert a.record_history() == b.metrics() and len(a.history) == 1
+
+
+def test_train_detects_non_finite_parameters_without_metrics():
+    t = Trainer(TrainConfig(dataset="house", loss="mse", hidden=[], learning_rate=10))
+    t.train(500)
+    assert t.status == "diverged" and t.reason.startswith("parameters became")
+    assert t.history == []
