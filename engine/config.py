@@ -98,7 +98,8 @@ class TrainConfig(BaseModel):
                                     live=True, group="schedule")
     decay_rate: float = _field(0.5, "Step/exponential decay factor per decay_steps.",
                                live=True, group="schedule", gt=0.0, le=1.0)
-    decay_steps: int = _field(1000, "Steps per decay (step, exponential) or cosine period.",
+    decay_steps: int = _field(1000, "Steps per decay (step, exponential); for cosine, the steps "
+                              "over which the rate falls to 0, where it then stays.",
                               live=True, group="schedule", ge=1, le=1_000_000)
     warmup_steps: int = _field(100, "Steps of linear warm-up from 0 to the learning rate.",
                                live=True, group="schedule", ge=1, le=1_000_000)

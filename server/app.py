@@ -6,14 +6,19 @@ import asyncio
 import contextlib
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from .frames import FrameEncoder
 from .pages import REPO, pages_router
+from .request_guard import RequestGuard
 from .routes_api import router as api_router
 from .runs import RunRegistry
 from .settings import Settings
+from .snapshot import plain
 from .websocket import router as ws_router
 
 
@@ -38,6 +43,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.registry = registry
     app.state.encoder = FrameEncoder()
     app.state.streams = {}
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+        """FastAPI's 422, but JSON-safe: an echoed input of NaN or Infinity (which Python's JSON
+        parser accepts) becomes null instead of crashing the error response into a 500."""
+        return JSONResponse(status_code=422, content={"detail": plain(jsonable_encoder(exc.errors()))})
+
+    app.add_middleware(RequestGuard, settings=settings)
     app.include_router(api_router)
     app.include_router(ws_router)
     app.include_router(pages_router(Path(settings.templates_dir or REPO / "templates")))

@@ -6,7 +6,7 @@ import argparse
 
 import uvicorn
 
-from .settings import Settings
+from .settings import LOOPBACK_HOSTS, Settings
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -19,11 +19,21 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--run-ttl", type=float, default=Settings.run_ttl_seconds,
                         help="seconds before an idle run expires (default 3600)")
     parser.add_argument("--allow-origin", action="append", default=[], metavar="ORIGIN",
-                        help="extra websocket origin to accept, e.g. http://localhost:3000")
+                        help="another origin whose pages may drive runs, e.g. http://localhost:3000")
+    parser.add_argument("--allow-host", action="append", default=[], metavar="NAME",
+                        help="another Host name to answer to (default: loopback names only when "
+                             "bound to loopback; any name otherwise)")
     args = parser.parse_args(argv)
     from .app import create_app
+    loopback = args.host in LOOPBACK_HOSTS
+    if args.allow_host or loopback:
+        allowed_hosts = tuple(dict.fromkeys([*LOOPBACK_HOSTS, args.host, *args.allow_host]))
+    else:
+        allowed_hosts = None
+        print(f"nn-playground: listening on {args.host}: anyone who can reach this machine can "
+              "use it (bind 127.0.0.1 to keep it local)", flush=True)
     settings = Settings(max_runs=args.max_runs, run_ttl_seconds=args.run_ttl,
-                        allowed_origins=tuple(args.allow_origin))
+                        allowed_origins=tuple(args.allow_origin), allowed_hosts=allowed_hosts)
     shown = "localhost" if args.host in ("0.0.0.0", "::") else args.host
     print(f"nn-playground: open http://{shown}:{args.port}/", flush=True)
     uvicorn.run(create_app(settings), host=args.host, port=args.port, ws="websockets-sansio",

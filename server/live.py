@@ -218,7 +218,7 @@ class RunStream:
             viewer.say(message)
 
     def close(self) -> None:
-        self.tell_all({"type": "closed", "message": "the run was deleted or expired"})
+        """The run is gone: stop the broadcaster (each viewer's endpoint says "closed")."""
         if self._task is not None:
             self._task.cancel()
         if self._landscape_task is not None:
@@ -254,17 +254,17 @@ class RunStream:
         """Build a snapshot if anything changed and offer it to every viewer."""
         run = self.run
         version = (run.state_version, run.generation, run.config_version, run.playing,
-                   run.trainer.status, self._subscriptions,
+                   run.trainer.status, self._subscriptions, self.landscape_error,
                    self.landscape.id if self.landscape else None)
         if version == self._published and not urgent:
             return
         if version[:-1] != (self._published or (None,))[:-1] or self.snapshot is None:
-            self.snapshot = self.build_snapshot(force_grids=urgent)
+            self.snapshot = self.build_snapshot()
         self._published = version
         for viewer in list(self.viewers):
             viewer.offer(self.snapshot, urgent)
 
-    def build_snapshot(self, force_grids: bool = False) -> Snapshot:
+    def build_snapshot(self) -> Snapshot:
         run, trainer = self.run, self.run.trainer
         views = set().union(*(v.views for v in self.viewers)) if self.viewers else set(DEFAULT_VIEWS)
         self._seq += 1
@@ -274,7 +274,7 @@ class RunStream:
                       reason=trainer.reason, playing=run.playing,
                       steps_per_second=round(run.meter.rate(), 1), speed=run.speed)
         sections = parameter_sections(trainer, views)
-        grid_sections, grid = self._grid_sections(views, force_grids)
+        grid_sections, grid = self._grid_sections(views)
         sections.update(grid_sections)
         neurons = {}
         for viewer in self.viewers:
@@ -285,16 +285,17 @@ class RunStream:
                                        activation_points(trainer, *neuron))
         return Snapshot(self._seq, run.generation, header, sections, grid, neurons)
 
-    def _grid_sections(self, views: set[str], force: bool) -> tuple[Sections, dict | None]:
+    def _grid_sections(self, views: set[str]) -> tuple[Sections, dict | None]:
         """Output and hidden grids; under load, refreshed less often than frames (the total grid
-        work of all runs stays near GRID_LOAD_SHARE of the loop)."""
+        work of all runs stays near GRID_LOAD_SHARE of the loop). Control messages do not force
+        a refresh: a burst of them must not turn into a burst of grid computations."""
         want = tuple(v for v in ("output", "hidden") if v in views)
         if not want:
             return Sections(), None
         run, s = self.run, self.settings
         now = time.monotonic()
         key = (run.generation, want)
-        if self._grids is not None and self._grids[0] == key and not force:
+        if self._grids is not None and self._grids[0] == key:
             _, state_version, made, sections, grid = self._grids
             min_interval = self._grid_cost * max(1, len(_active_streams)) / GRID_LOAD_SHARE
             if state_version == run.state_version or now - made < min_interval:
@@ -433,5 +434,7 @@ class RunStream:
     def _landscape_failed(self, key: tuple, exc: Exception) -> None:
         message = f"landscape: {exc}" if str(exc) else f"landscape: {type(exc).__name__}"
         self.landscape_error = (key, message)
+        self.run.urgent = True   # a frame now, so that its header carries the error
+        self.run.wake.set()
         self.tell_all({"type": "error", "for": "subscribe", "status": 422, "message": message,
                        "fields": ["landscape"]})

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Body, Depends, HTTPException, Query, Request, Res
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
-from engine import ResetRequired, TrainConfig, config_schema
+from engine import ResetRequired, Trainer, TrainConfig, config_schema
 
 from .api_models import (DatasetOut, LandscapeOptions, LayerArrays, Metrics, RunOut, RunPatch,
                          SetOut, StepOut, StepRequest, changes_of)
@@ -61,7 +61,7 @@ def as_422(exc: ValidationError, prefix: tuple = ("body",)) -> RequestValidation
 
 
 def run_out(run: Run) -> dict:
-    return {"id": run.id, "config": run.trainer.config, "metrics": plain(run.trainer.metrics()),
+    return {"id": run.id, "config": run.trainer.config, "metrics": plain(run.metrics()),
             "status": run.status}
 
 
@@ -118,7 +118,7 @@ async def step_run(run: RunDep, settings: Annotated[Settings, Depends(settings_o
     done, truncated = await run.advance(steps, settings.step_time_budget_seconds)
     run.urgent = True
     run.wake.set()
-    return {"metrics": plain(run.trainer.metrics()), "status": run.status, "steps_run": done,
+    return {"metrics": plain(run.metrics()), "status": run.status, "steps_run": done,
             "truncated": truncated}
 
 
@@ -178,24 +178,31 @@ async def read_snapshot(run: RunDep, settings: Annotated[Settings, Depends(setti
                   layer: Annotated[int, Query(ge=1, le=9)] = 1,
                   neuron: Annotated[int, Query(ge=0, le=63)] = 0) -> dict:
     """What a frame carries (default views, plus the dataset and history), as JSON; grids are
-    not quantized."""
-    trainer = run.trainer
-    header = state_header(trainer)
-    header.update(run=run.id, generation=run.generation, config_version=run.config_version,
-                  status=run.status, reason=trainer.reason, playing=run.playing,
-                  steps_per_second=round(run.meter.rate(), 1), speed=run.speed,
-                  views=list(DEFAULT_VIEWS))
-    sections = Sections()
-    sections.update(parameter_sections(trainer, DEFAULT_VIEWS))
-    two_d = trainer.config.input_dim == 2
-    out_res = settings.output_grid_resolution if two_d else settings.curve_resolution
-    hid_res = settings.hidden_grid_resolution if two_d else settings.curve_resolution
-    sections.update(output_grid(trainer, out_res))
-    sections.update(hidden_grids(trainer, hid_res))
-    chosen = valid_neuron(trainer, (layer, neuron))
-    sections.update(activation_points(trainer, *chosen))
-    sections.update(dataset_sections(trainer))
-    header.update(grid={"output_resolution": out_res, "hidden_resolution": hid_res},
-                  neuron=list(chosen), neuron_function=neuron_function(trainer, chosen[0]),
-                  history_columns=list(HISTORY_COLUMNS))
-    return to_json(header, sections)
+    not quantized. Built in a worker thread from a captured copy: on large networks the grids
+    take a few hundred ms, which must not stall the event loop."""
+    run_fields = dict(run=run.id, generation=run.generation, config_version=run.config_version,
+                      status=run.status, reason=run.trainer.reason, playing=run.playing,
+                      steps_per_second=round(run.meter.rate(), 1), speed=run.speed,
+                      views=list(DEFAULT_VIEWS))
+    state = run.trainer.capture_state()
+
+    def build() -> dict:
+        trainer = Trainer.from_state(state)
+        header = state_header(trainer)
+        header.update(run_fields)
+        sections = Sections()
+        sections.update(parameter_sections(trainer, DEFAULT_VIEWS))
+        two_d = trainer.config.input_dim == 2
+        out_res = settings.output_grid_resolution if two_d else settings.curve_resolution
+        hid_res = settings.hidden_grid_resolution if two_d else settings.curve_resolution
+        sections.update(output_grid(trainer, out_res))
+        sections.update(hidden_grids(trainer, hid_res))
+        chosen = valid_neuron(trainer, (layer, neuron))
+        sections.update(activation_points(trainer, *chosen))
+        sections.update(dataset_sections(trainer))
+        header.update(grid={"output_resolution": out_res, "hidden_resolution": hid_res},
+                      neuron=list(chosen), neuron_function=neuron_function(trainer, chosen[0]),
+                      history_columns=list(HISTORY_COLUMNS))
+        return to_json(header, sections)
+
+    return await asyncio.to_thread(build)

@@ -8,6 +8,7 @@ Heavy read-only work (landscapes) runs in a worker thread on a copy (Trainer.cap
 from __future__ import annotations
 
 import asyncio
+import logging
 import collections
 import secrets
 import time
@@ -17,6 +18,8 @@ from typing import Callable
 from engine import TrainConfig, Trainer
 
 from .settings import Settings
+
+log = logging.getLogger("nn_playground")
 
 
 YIELDS_PER_SLICE = 4
@@ -92,7 +95,12 @@ class PlayScheduler:
             # states to show at every frame even when many play at once
             seconds = max(MIN_SLICE_SECONDS, min(run.settings.train_slice_seconds,
                                                  CYCLE_SECONDS / len(queue)))
-            done = run.train_slice(limit=limit, seconds=seconds)
+            try:
+                done = run.train_slice(limit=limit, seconds=seconds)
+            except Exception:  # one run's failure must not stop every other run
+                log.exception("training run %s failed; it is paused", run.id)
+                run.pause()
+                continue
             if limit is not None:
                 run.step_budget -= done
             # a few loop iterations between slices: a frame or a message needs several
@@ -145,15 +153,21 @@ class Run:
             self.urgent = True
             self.wake.set()
 
-    def on_close(self, callback: Callable[[], None]) -> None:
+    def on_close(self, callback: Callable[[], None]) -> Callable[[], None]:
+        """Call callback when the run closes; returns a function that forgets it again."""
         self._on_close.append(callback)
+
+        def forget() -> None:
+            if callback in self._on_close:
+                self._on_close.remove(callback)
+        return forget
 
     def close(self) -> None:
         """Stop playing and tell listeners (viewers) that the run is gone."""
         self.closed = True
         self.playing = False
         self.scheduler.remove(self)
-        for callback in self._on_close:
+        for callback in list(self._on_close):
             callback()
         self.wake.set()
 
@@ -169,7 +183,7 @@ class Run:
         n = self._slice_steps if limit is None else max(1, min(self._slice_steps, limit))
         before = self.trainer.step_count
         t0 = time.perf_counter()
-        metrics = self.trainer.step(n)
+        self.trainer.train(n)   # no metrics here: frames and responses compute them when needed
         elapsed = time.perf_counter() - t0
         target = self.settings.train_slice_seconds if seconds is None else seconds
         if n == self._slice_steps or elapsed > target:
@@ -181,7 +195,6 @@ class Run:
         if diverged:
             self.playing = False    # nothing more to train; viewers see it at once
         self._mark_changed(urgent=diverged)
-        self.last_metrics = (self.state_version, metrics)
         return done
 
     async def advance(self, steps: int, budget_seconds: float) -> tuple[int, bool]:
@@ -211,10 +224,15 @@ class Run:
         self._mark_changed(urgent=True)
 
     def metrics(self) -> dict:
-        """Trainer.metrics(), reusing the ones the last slice computed if nothing changed since."""
-        if self.last_metrics is not None and self.last_metrics[0] == self.state_version:
-            return self.last_metrics[1]
-        return self.trainer.metrics()
+        """The trainer's metrics, computed (and recorded in its history) at most once per state
+        change. A non-finite loss found here marks the run diverged."""
+        if self.last_metrics is None or self.last_metrics[0] != self.state_version:
+            metrics = self.trainer.record_history()
+            if metrics["status"] == "diverged" and self.playing:
+                self.playing = False
+                self._mark_changed(urgent=True)
+            self.last_metrics = (self.state_version, metrics)
+        return self.last_metrics[1]
 
     # ------------------------------------------------------------------ settings
     def set(self, changes: dict, reset: bool = False) -> dict:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -13,7 +15,8 @@ class Settings:
     run_ttl_seconds: float = 3600.0     # a run nobody touched (REST or viewer) for this long expires
     sweep_interval_seconds: float = 30.0
     max_viewers_per_run: int = 16
-    allowed_origins: tuple[str, ...] = ()   # extra origins allowed for websockets, e.g. "http://localhost:3000"
+    allowed_origins: tuple[str, ...] = ()   # extra origins that may drive runs, e.g. "http://localhost:3000"
+    allowed_hosts: tuple[str, ...] | None = LOOPBACK_HOSTS   # Host names answered; None: any
     default_fps: int = 30
     max_fps: int = 60
     max_message_bytes: int = 64 * 1024     # websocket client messages

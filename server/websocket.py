@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from typing import Annotated, Literal, Union
-from urllib.parse import urlsplit
 
 from fastapi import APIRouter, WebSocket
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
@@ -20,6 +20,8 @@ from .live import RunStream, Viewer
 from .runs import Run
 from .settings import Settings
 from .snapshot import DEFAULT_VIEWS, VIEWS
+
+log = logging.getLogger("nn_playground")
 
 router = APIRouter()
 _LIMITS = Settings()
@@ -67,17 +69,6 @@ ClientMessage = TypeAdapter(Annotated[Union[Play, Pause, Reset, Step, Set, Subsc
 MESSAGE_TYPES = ("play", "pause", "step", "reset", "set", "subscribe")
 
 
-def origin_allowed(websocket: WebSocket, settings: Settings) -> bool:
-    """No Origin (a script), the server's own host:port, or an allow-listed origin."""
-    origin = websocket.headers.get("origin")
-    if origin is None:
-        return True
-    if origin in settings.allowed_origins:
-        return True
-    host = websocket.headers.get("host")
-    return host is not None and urlsplit(origin).netloc.lower() == host.lower()
-
-
 def stream_of(app_state, run: Run) -> RunStream:
     """The run's broadcaster, created on first use and forgotten when the run closes."""
     streams: dict[str, RunStream] = app_state.streams
@@ -111,7 +102,7 @@ async def _handle(text: str, viewer: Viewer, stream: RunStream, settings: Settin
         return
     try:
         raw = json.loads(text)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:   # RecursionError: absurdly nested JSON
         viewer.say(_error(None, 400, f"not JSON: {exc}"))
         return
     kind = raw.get("type") if isinstance(raw, dict) else None
@@ -189,9 +180,7 @@ def _subscribe(msg: Subscribe, viewer: Viewer, stream: RunStream) -> None:
 async def live_run(websocket: WebSocket, run_id: str) -> None:
     state = websocket.app.state
     settings: Settings = state.settings
-    if not origin_allowed(websocket, settings):
-        await websocket.close(code=1008, reason="origin not allowed")   # HTTP 403 before accept
-        return
+    # Host and Origin were checked by server.request_guard before this handler runs
     run = state.registry.get(run_id)
     await websocket.accept()
     if run is None:
@@ -210,7 +199,7 @@ async def live_run(websocket: WebSocket, run_id: str) -> None:
                                               "max_speed": settings.max_speed}})
     stream.attach(viewer)
     sender = asyncio.get_running_loop().create_task(viewer.send_loop(stream))
-    run.on_close(lambda: sender.cancel())
+    forget_close = run.on_close(sender.cancel)
     try:
         while True:
             receiver = asyncio.ensure_future(websocket.receive())
@@ -227,12 +216,22 @@ async def live_run(websocket: WebSocket, run_id: str) -> None:
                 continue
             await _handle(text, viewer, stream, settings)
     except (WebSocketDisconnect, RuntimeError):
-        pass
+        pass   # the client went away (Starlette raises RuntimeError on a closed transport)
+    except Exception:
+        log.exception("websocket for run %s failed", run.id)
+        if websocket.application_state == WebSocketState.CONNECTED:
+            try:
+                await websocket.close(code=1011, reason="server error; see the server log")
+            except RuntimeError:
+                pass
     finally:
+        forget_close()
         stream.detach(viewer)
         sender.cancel()
         if websocket.application_state == WebSocketState.CONNECTED and run.closed:
             try:
+                await websocket.send_text(json.dumps(
+                    {"type": "closed", "message": "the run was deleted or expired"}))
                 await websocket.close(code=4410, reason="the run was deleted or expired")
             except RuntimeError:
                 pass

@@ -16,7 +16,7 @@ DIVERGING = {"dataset": "plane", "loss": "mse", "hidden": [4], "activation": "li
 
 @pytest.fixture
 def client():
-    with TestClient(create_app(Settings())) as c:
+    with TestClient(create_app(Settings()), base_url="http://localhost") as c:
         yield c
 
 
@@ -115,7 +115,7 @@ def test_step_count_is_bounded(client):
 
 
 def test_step_stops_at_the_time_bound_and_says_truncated():
-    with TestClient(create_app(Settings(step_time_budget_seconds=0.05))) as client:
+    with TestClient(create_app(Settings(step_time_budget_seconds=0.05)), base_url="http://localhost") as client:
         run = new_run(client, n_samples=2000, batch_size=1, hidden=[32, 32])
         r = client.post(f"/api/runs/{run}/step", json={"steps": 100_000}).json()
         assert r["truncated"] is True and 0 < r["steps_run"] < 100_000
@@ -123,7 +123,7 @@ def test_step_stops_at_the_time_bound_and_says_truncated():
 
 
 def test_too_many_runs_is_429_with_a_clear_message():
-    with TestClient(create_app(Settings(max_runs=2))) as client:
+    with TestClient(create_app(Settings(max_runs=2)), base_url="http://localhost") as client:
         first = new_run(client)
         new_run(client)
         r = client.post("/api/runs", json={})
@@ -134,7 +134,7 @@ def test_too_many_runs_is_429_with_a_clear_message():
 
 def test_idle_runs_expire_after_the_ttl():
     app = create_app(Settings(run_ttl_seconds=60))
-    with TestClient(app) as client:
+    with TestClient(app, base_url="http://localhost") as client:
         run = new_run(client)
         registry = app.state.registry
         assert registry.sweep(now=registry.get(run).last_active + 30) == []
@@ -294,3 +294,78 @@ def test_every_handler_touching_a_run_runs_on_the_event_loop():
                 assert inspect.iscoroutinefunction(call), f"{route.path}: {call.__name__}"
             checked += 1
     assert checked >= 10
+
+
+@pytest.mark.parametrize("method, path, body", [
+    ("post", "/api/runs", '{"noise": NaN}'),
+    ("post", "/api/runs", '{"learning_rate": Infinity}'),
+    ("patch", "/api/runs/{run}", '{"learning_rate": -Infinity}'),
+    ("post", "/api/runs/{run}/step", '{"steps": 1e400}'),
+])
+def test_non_finite_numbers_in_json_get_422_not_500(client, method, path, body):
+    run = client.post("/api/runs", json={}).json()["id"]
+    r = client.request(method.upper(), path.format(run=run), content=body,
+                       headers={"content-type": "application/json"})
+    assert r.status_code == 422, r.text
+    assert r.json()["detail"]
+
+
+def test_requests_for_other_host_names_are_refused(client):
+    r = client.post("/api/runs", json={}, headers={"host": "evil.example:8000"})
+    assert r.status_code == 400 and "localhost" in r.text
+    assert client.get("/api/schema", headers={"host": "rebound.example"}).status_code == 400
+    for host in ("localhost:8000", "127.0.0.1:8000", "[::1]:8000"):
+        assert client.get("/api/schema", headers={"host": host}).status_code == 200
+
+
+def test_other_sites_cannot_drive_runs_but_scripts_and_the_page_can(client):
+    foreign = {"origin": "http://evil.example"}
+    assert client.post("/api/runs", json={}, headers=foreign).status_code == 403
+    assert client.post("/api/runs", json={},
+                       headers={"sec-fetch-site": "cross-site"}).status_code == 403
+    run = client.post("/api/runs", json={}).json()["id"]          # a script: no Origin
+    assert client.patch(f"/api/runs/{run}", json={"learning_rate": 0.1},
+                        headers=foreign).status_code == 403
+    assert client.delete(f"/api/runs/{run}", headers=foreign).status_code == 403
+    assert client.get(f"/api/runs/{run}", headers=foreign).status_code == 200   # reading is fine
+    same = {"origin": "http://localhost", "sec-fetch-site": "same-origin"}
+    assert client.post("/api/runs", json={}, headers=same).status_code == 201   # the page
+
+
+def test_a_failing_run_pauses_and_the_scheduler_keeps_training_the_others():
+    import asyncio
+
+    from engine import TrainConfig
+    from server.runs import RunRegistry
+
+    async def scenario():
+        registry = RunRegistry(Settings())
+        broken, healthy = registry.create(TrainConfig()), registry.create(TrainConfig())
+
+        def explode(n):
+            raise RuntimeError("boom")
+
+        broken.trainer.train = explode
+        broken.play()
+        healthy.play()
+        await asyncio.sleep(0.3)
+        result = (broken.playing, healthy.trainer.step_count)
+        healthy.pause()
+        await asyncio.sleep(0.05)
+        registry.close()
+        return result
+
+    broken_playing, healthy_steps = asyncio.run(scenario())
+    assert broken_playing is False and healthy_steps > 100
+
+
+def test_training_slices_do_not_compute_metrics(monkeypatch):
+    from engine import TrainConfig
+    from server.runs import Run
+
+    run = Run("r", TrainConfig(hidden=[8, 8]), Settings())
+    calls = []
+    monkeypatch.setattr(run.trainer, "metrics", lambda: calls.append(1) or {})
+    for _ in range(30):
+        run.train_slice(seconds=0.001)
+    assert calls == [] and run.trainer.step_count > 30

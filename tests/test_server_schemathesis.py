@@ -5,9 +5,11 @@ from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error, response_schema_conformance, status_code_conformance
 
 from server.app import create_app
-from server.settings import Settings
+from server.settings import LOOPBACK_HOSTS, Settings
 
-app = create_app(Settings(max_runs=16, step_time_budget_seconds=0.2))
+# Starlette's in-process client addresses the app as "testserver"
+app = create_app(Settings(max_runs=16, step_time_budget_seconds=0.2,
+                          allowed_hosts=(*LOOPBACK_HOSTS, "testserver")))
 schema = schemathesis.openapi.from_asgi("/openapi.json", app)
 
 

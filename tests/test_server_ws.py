@@ -17,7 +17,7 @@ from server.app import create_app
 from server.frames import FrameEncoder, decode_frame
 from server.live import RunStream, Viewer
 from server.runs import RunRegistry
-from server.settings import Settings
+from server.settings import LOOPBACK_HOSTS, Settings
 from server.snapshot import Sections
 
 REPO = Path(__file__).resolve().parent.parent
@@ -27,7 +27,10 @@ DIVERGING = {"dataset": "plane", "loss": "mse", "hidden": [4], "activation": "li
 
 @pytest.fixture
 def client():
-    with TestClient(create_app(Settings(allowed_origins=("http://allowed.example",)))) as c:
+    # Starlette's websocket_connect always addresses the app as "testserver"
+    settings = Settings(allowed_origins=("http://allowed.example",),
+                        allowed_hosts=(*LOOPBACK_HOSTS, "testserver"))
+    with TestClient(create_app(settings), base_url="http://localhost") as c:
         yield c
 
 
@@ -344,3 +347,58 @@ def test_frames_decode_in_javascript_like_in_python():
     assert got["weights"] == [0, 1, 2, 3, 4] and got["history"] == [1.0] * 10
     np.testing.assert_allclose(got["grid"], np.linspace(0, 1, 12), atol=1 / 255)
     assert got["q"][0] == 0 and got["q"][-1] == 255
+
+
+@pytest.mark.timeout(20)  # without an answer, the client would wait forever
+def test_absurdly_nested_json_gets_an_error_and_the_socket_stays_open(client):
+    run = new_run(client)
+    with client.websocket_connect(f"/ws/runs/{run}") as ws:
+        sock = Socket(ws)
+        ws.send_text("[" * 5000)
+        error = sock.text(lambda t: t["type"] == "error")
+        assert error["status"] == 400 and "not JSON" in error["message"]
+        sock.send(type="step", n=3)
+        assert sock.text(lambda t: t["type"] == "ack")["steps_run"] == 3
+
+
+def test_reconnecting_viewers_leave_nothing_behind(client):
+    run_id = new_run(client)
+    run = client.app.state.registry.get(run_id)
+    callbacks = []
+    for _ in range(5):
+        with client.websocket_connect(f"/ws/runs/{run_id}") as ws:
+            Socket(ws).frame()
+        callbacks.append(len(run._on_close))
+    assert len(set(callbacks)) == 1 and run.viewer_count == 0  # the run's stream only
+
+
+def test_a_failed_landscape_reaches_the_frame_header(client):
+    run = new_run(client, hidden=[4, 2])
+    with client.websocket_connect(f"/ws/runs/{run}") as ws:
+        sock = Socket(ws)
+        sock.frame()
+        sock.send(type="subscribe", views=["landscape"], landscape={"mode": "exact"})
+        assert "landscape" in sock.text(lambda t: t["type"] == "error")["message"]
+        header, _ = sock.frame(lambda h, a: h.get("landscape_error"))
+        assert "exact" in header["landscape_error"]
+
+
+def test_deleting_a_watched_run_says_closed_then_closes_4410(client):
+    run = new_run(client)
+    with client.websocket_connect(f"/ws/runs/{run}") as ws:
+        sock = Socket(ws)
+        sock.frame()
+        assert client.delete(f"/api/runs/{run}").status_code == 204
+        assert sock.text(lambda t: t["type"] == "closed")["message"]
+        with pytest.raises(WebSocketDisconnect) as closed:
+            sock.next()
+        assert closed.value.code == 4410
+
+
+def test_a_rebound_host_name_cannot_open_a_websocket(client):
+    run = new_run(client)
+    evil = {"host": "evil.example:8000", "origin": "http://evil.example:8000"}
+    with pytest.raises(WebSocketDisconnect) as refused:
+        with client.websocket_connect(f"/ws/runs/{run}", headers=evil):
+            pass
+    assert refused.value.code == 1008

@@ -18,6 +18,7 @@ export function createConnection(state, { onFrame, onNotice, fps = 60 } = {}) {
   let setTimer = null;
   let resyncConfig = false;     // adopt the next frame's config (after the server refused one)
   let lastHeader = null;
+  let subscribed = false;       // this socket has had our subscription (sent after its first frame)
   const counters = { framesReceived: 0, bytesReceived: 0, messagesSent: 0, errors: 0, lastError: null, decodeMs: 0 };
 
   function notice(text, level = "info") {
@@ -85,7 +86,9 @@ export function createConnection(state, { onFrame, onNotice, fps = 60 } = {}) {
     } catch {
       return;
     }
-    if (msg.type === "error") {
+    if (msg.type === "hello") {
+      state.setLimits(msg.limits);  // e.g. a linked speed above the server's bound is lowered
+    } else if (msg.type === "error") {
       counters.errors += 1;
       counters.lastError = msg;
       notice(`The server refused ${msg.for ?? "a message"}: ${msg.message}`, "error");
@@ -99,8 +102,8 @@ export function createConnection(state, { onFrame, onNotice, fps = 60 } = {}) {
     const scheme = location.protocol === "https:" ? "wss" : "ws";
     ws = new WebSocket(`${scheme}://${location.host}/ws/runs/${runId}`);
     ws.binaryType = "arraybuffer";
+    subscribed = false;
     ws.addEventListener("open", () => {
-      send(subscription());
       if (pendingSet) flushSet();
     });
     ws.addEventListener("message", (e) => {
@@ -125,7 +128,14 @@ export function createConnection(state, { onFrame, onNotice, fps = 60 } = {}) {
         resyncConfig = false;
         state.adoptConfig(frame.header.config);
       }
-      onFrame(frame);
+      try {
+        onFrame(frame);
+      } finally {
+        // subscribe once the first frame (after the hello and its limits) has let the page check
+        // its view options against the run (a link's surface axes or neuron may not exist in it):
+        // the server refuses a whole subscription for one bad key
+        if (!subscribed) subscribed = send(subscription());
+      }
     });
     ws.addEventListener("close", async (e) => {
       ws = null;
@@ -172,7 +182,7 @@ export function createConnection(state, { onFrame, onNotice, fps = 60 } = {}) {
       }
     } else if (change.kind === "ui") {
       const keys = Object.keys(change.changes);
-      if (keys.some((k) => ["neuron", "surfaceMode", "surfaceResolution", "surfaceParams", "speed"].includes(k))) {
+      if (subscribed && keys.some((k) => ["neuron", "surfaceMode", "surfaceResolution", "surfaceParams", "speed"].includes(k))) {
         send(subscription());
       }
     }

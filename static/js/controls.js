@@ -5,6 +5,7 @@
 // which choices, and slider shapes (log scale for the learning rate, stops for the batch size).
 
 import { fmt } from "./colors.js";
+import { compatibleLoss } from "./state.js";
 
 const GROUPS = [
   { id: "data", title: "Data", open: true },
@@ -126,10 +127,10 @@ export function buildControls(state, containers, datasets) {
     // keep the loss compatible with the dataset's task (the server would refuse it otherwise)
     if (name === "dataset") {
       const kind = kindOf(value);
-      const loss = state.config.loss;
-      if (kind === "regression" && loss !== "mse") changes.loss = "mse";
-      else if (kind === "multiclass" && loss === "bce") changes.loss = "cce";
-      else if (kind === "binary" && kindOf(state.config.dataset) === "regression") changes.loss = "bce";
+      let loss = compatibleLoss(kind, state.config.loss);
+      // back from a regression set (mse forced) to a binary one: its usual loss again
+      if (kind === "binary" && kindOf(state.config.dataset) === "regression") loss = "bce";
+      if (loss !== state.config.loss) changes.loss = loss;
     }
     state.setConfig(changes);
   }
@@ -159,10 +160,7 @@ export function buildControls(state, containers, datasets) {
       s.value = c[field.name];
       if (field.name === "loss") {
         const kind = kindOf(c.dataset);
-        for (const o of s.options) {
-          o.disabled = (o.value === "bce" && kind !== "binary" && kind !== undefined)
-            || (o.value === "cce" && kind === "regression");
-        }
+        for (const o of s.options) o.disabled = compatibleLoss(kind, o.value) !== o.value;
       }
     });
     return fieldFrame(field, s);
@@ -407,6 +405,13 @@ export function buildControls(state, containers, datasets) {
     play.setAttribute("aria-label", playing ? "pause" : "play");
     play.dataset.playing = String(playing);
     speed.value = ui.speed ?? "max";
+    if (speed.value === "") {
+      // a speed from a link that is not one of the stops: show it, in its place
+      const option = el("option", { value: ui.speed }, `${ui.speed} / frame`);
+      const after = [...speed.options].find((o) => o.value !== "max" && Number(o.value) > ui.speed);
+      speed.insertBefore(option, after ?? null);
+      speed.value = ui.speed;
+    }
   });
 
   // ---- view options (panel tools) ------------------------------------------------------

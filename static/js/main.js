@@ -10,7 +10,7 @@ import { createDiagnosticsView } from "./diagnostics_view.js";
 import { createLossChart } from "./loss_chart.js";
 import { createNetworkView } from "./network_view.js";
 import { createSnapshot } from "./snapshot.js";
-import { createState } from "./state.js";
+import { createState, paramExists } from "./state.js";
 import { createSurfaceView } from "./surface_view.js";
 
 // Uncaught errors and rejections, kept for the browser tests (Marionette, which drives Firefox,
@@ -50,13 +50,7 @@ function validateSelection(state, header) {
   if (!(layer >= 1 && layer <= L && index < sizes[layer])) {
     state.setUi({ neuron: [1, 0] });
   }
-  const valid = (name) => {
-    const m = /^([Wb])(\d+)\[(\d+)(?:,(\d+))?\]$/.exec(name);
-    if (!m) return false;
-    const l = Number(m[2]);
-    if (l < 1 || l > L || Number(m[3]) >= sizes[l]) return false;
-    return m[1] === "b" ? m[4] === undefined : m[4] !== undefined && Number(m[4]) < sizes[l - 1];
-  };
+  const valid = (name) => paramExists(name, sizes);
   if (state.ui.surfaceMode === "exact" && header.n_params !== 2) state.setUi({ surfaceMode: "auto" });
   if (state.ui.surfaceParams.length && !state.ui.surfaceParams.every(valid)) {
     state.setUi({ surfaceParams: [], surfaceMode: state.ui.surfaceMode === "params" ? "auto" : state.ui.surfaceMode });
@@ -66,9 +60,10 @@ function validateSelection(state, header) {
 async function main() {
   const schema = JSON.parse(byId("config-schema").textContent);
   const datasets = await loadDatasets();
-  const state = createState(schema);
+  const state = createState(schema, { datasets });
   const snapshot = createSnapshot();
   const notice = noticeBoard(byId("notice"));
+  if (state.notes.length) notice(state.notes.join(" "), "warn");
 
   buildControls(state, {
     settings: byId("controls"),

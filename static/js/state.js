@@ -26,8 +26,47 @@ const UI_KEYS = {
   neuron: "neuron", speed: "speed",
 };
 
+/** The server's speed bound until its hello message says otherwise (limits.max_speed). */
+export const DEFAULT_MAX_SPEED = 10000;
+
 function clamp(x, lo, hi) {
   return Math.min(hi, Math.max(lo, x));
+}
+
+/**
+ * The parts of a parameter's name: "W<l>[i,j]" (layer l's weight from input j to neuron i) or
+ * "b<l>[i]" (neuron i's bias), l >= 1. Null if the name is not of that form.
+ */
+export function parseParamName(name) {
+  const m = /^(?:W(\d+)\[(\d+),(\d+)\]|b(\d+)\[(\d+)\])$/.exec(name);
+  if (!m) return null;
+  const p = m[1] !== undefined
+    ? { kind: "W", layer: Number(m[1]), i: Number(m[2]), j: Number(m[3]) }
+    : { kind: "b", layer: Number(m[4]), i: Number(m[5]), j: null };
+  return p.layer >= 1 ? p : null;
+}
+
+/** Whether a parameter name exists in a network of these layer sizes ([inputs, ..., outputs]). */
+export function paramExists(name, layerSizes) {
+  const p = parseParamName(name);
+  if (!p || p.layer > layerSizes.length - 1 || p.i >= layerSizes[p.layer]) return false;
+  return p.kind === "b" || p.j < layerSizes[p.layer - 1];
+}
+
+/**
+ * The loss to use with a dataset of this kind ("binary" | "multiclass" | "regression"): `loss`
+ * itself when it fits, else the nearest that does (the server refuses the others: bce needs a
+ * binary dataset, cce a classification one, so regression needs mse). Unknown kind: unchanged.
+ */
+export function compatibleLoss(kind, loss) {
+  if (kind === "regression") return "mse";
+  if (kind === "multiclass" && loss === "bce") return "cce";
+  return loss;
+}
+
+/** A speed the server accepts: null (as fast as it can) or an integer 1..maxSpeed. */
+function validSpeed(v, maxSpeed) {
+  return v == null ? null : clamp(Math.round(v), 1, maxSpeed);
 }
 
 /** Parse one config value from its URL text according to its schema field; undefined if bad. */
@@ -92,8 +131,10 @@ function parseUiValue(key, text) {
       return Number.isInteger(v) ? clamp(v, 5, 61) : undefined;
     }
     case "surfaceParams": {
-      const items = text.split(";").filter((s) => /^[Wb]\d+\[\d+(,\d+)?\]$/.test(s));
-      return items.length === 2 ? items : undefined;
+      // names that are not W<l>[i,j] / b<l>[i] are dropped (whether they exist in the network is
+      // checked against the first frame's layer sizes, before the landscape is asked for)
+      const items = text.split(";").filter((s) => parseParamName(s) !== null);
+      return items.length === 2 && items[0] !== items[1] ? items : undefined;
     }
     case "neuron": {
       const v = text.split(",").map(Number);
@@ -102,7 +143,7 @@ function parseUiValue(key, text) {
     case "speed": {
       if (text === "max") return null;
       const v = Number(text);
-      return Number.isInteger(v) && v >= 1 ? v : undefined;
+      return text.trim() !== "" && Number.isFinite(v) ? validSpeed(v, DEFAULT_MAX_SPEED) : undefined;
     }
     default:
       if (typeof d === "boolean") return text === "1" ? true : text === "0" ? false : undefined;
@@ -129,8 +170,13 @@ function formatUiValue(key, value) {
  *     "ui"      {changes}
  *     "command" {name, n}         play | pause | toggle | step | reset
  *     "run"     {run}             the server's status changed
+ * state.notes       what restoring from the URL had to change (for the page to tell the user)
+ * state.limits      {maxSpeed}: the server's bounds (setLimits() takes its hello message's)
+ *
+ * `datasets` ({name: {kind, input_dim}}) lets the state keep a linked loss compatible with the
+ * linked dataset; without it the loss is taken as given.
  */
-export function createState(schema, { url = window.location } = {}) {
+export function createState(schema, { url = window.location, datasets = {} } = {}) {
   const fields = new Map(schema.map((f) => [f.name, f]));
   const defaults = Object.fromEntries(schema.map((f) => [f.name, f.default]));
   const listeners = new Set();
@@ -138,6 +184,8 @@ export function createState(schema, { url = window.location } = {}) {
   const config = structuredClone(defaults);
   const ui = structuredClone(UI_DEFAULTS);
   const run = { status: "paused", reason: "", step: 0 };
+  const limits = { maxSpeed: DEFAULT_MAX_SPEED };
+  const notes = [];
 
   // ---- restore from the URL
   const query = new URLSearchParams(url.search);
@@ -151,6 +199,18 @@ export function createState(schema, { url = window.location } = {}) {
     const v = parseUiValue(key, query.get(q));
     if (v !== undefined) ui[key] = v;
   }
+  // a loss that does not fit the dataset (a link's, or the default one) would make the server
+  // refuse the whole setting: change only the loss
+  const kind = datasets[config.dataset]?.kind;
+  const loss = compatibleLoss(kind, config.loss);
+  if (fields.has("loss") && loss !== config.loss) {
+    if (query.has("loss")) {
+      notes.push(`The loss ${config.loss} does not fit the ${kind} dataset ${config.dataset}: using ${loss}.`);
+    }
+    config.loss = loss;
+  }
+  // the "two parameters" slice without two (valid) parameters: the automatic one
+  if (ui.surfaceMode === "params" && ui.surfaceParams.length !== 2) ui.surfaceMode = "auto";
 
   function emit(change) {
     for (const fn of listeners) fn(change);
@@ -183,6 +243,8 @@ export function createState(schema, { url = window.location } = {}) {
     config,
     ui,
     run,
+    limits,
+    notes,
 
     subscribe(fn) {
       listeners.add(fn);
@@ -224,7 +286,8 @@ export function createState(schema, { url = window.location } = {}) {
 
     setUi(changes) {
       const changed = {};
-      for (const [k, v] of Object.entries(changes)) {
+      for (let [k, v] of Object.entries(changes)) {
+        if (k === "speed") v = validSpeed(v, limits.maxSpeed);
         if (!(k in UI_DEFAULTS) || sameValue(ui[k], v)) continue;
         ui[k] = structuredClone(v);
         changed[k] = ui[k];
@@ -237,6 +300,14 @@ export function createState(schema, { url = window.location } = {}) {
     /** Ask for a run action: "play", "pause", "toggle", "step" (n steps), "reset". */
     command(name, n = 1) {
       emit({ kind: "command", name, n });
+    },
+
+    /** Take the server's bounds (its hello message's `limits`) and keep the view options within them. */
+    setLimits(serverLimits) {
+      const maxSpeed = serverLimits?.max_speed;
+      if (!Number.isInteger(maxSpeed) || maxSpeed < 1) return;
+      limits.maxSpeed = maxSpeed;
+      this.setUi({ speed: ui.speed });
     },
 
     /** The server's latest status; set by the wiring from each frame's header. */

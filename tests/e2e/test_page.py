@@ -285,3 +285,92 @@ def test_tablet_touch_plays_and_switches_dataset(open_page, artifacts, width, he
     page.get_by_test_id("dataset-xor").tap()
     wait_metric(page, "h.config.dataset === 'xor'")
     page.screenshot(path=str(artifacts / f"page-tablet-{width}x{height}.png"), full_page=True)
+
+
+# ---- links with settings the server would refuse: the page fixes them up, never errors ------------
+
+def assert_no_error_notice(page) -> None:
+    """No refused message on the socket and no error shown in the page's notice."""
+    counters = page.evaluate("window.__nnp.connection.counters")
+    assert counters["errors"] == 0, counters["lastError"]
+    notice = page.get_by_test_id("notice")
+    assert "error" not in (notice.get_attribute("class") or ""), notice.inner_text()
+
+
+def wait_landscape(page, timeout: float = 20_000) -> None:
+    page.wait_for_function("window.__nnp.snapshot.landscape && (window.__nnp.stats.renders.surface ?? 0) > 0",
+                           timeout=timeout)
+
+
+@pytest.mark.parametrize("given, shown", [("20000", "10000"), ("0", "1"), ("-5", "1"), ("abc", "10")])
+def test_a_speed_out_of_range_in_the_url_is_clamped(open_page, given, shown):
+    page = open_page(f"?speed={given}")
+    wait_landscape(page)
+    assert_no_error_notice(page)
+    assert page.evaluate("window.__nnp.state.ui.speed") == int(shown)
+    speed = page.get_by_test_id("speed")
+    assert speed.input_value() == shown
+    assert shown in speed.locator("option:checked").inner_text()
+    # the server took it: playing trains
+    play(page)
+    wait_metric(page, "m.step > 0")
+
+
+@pytest.mark.parametrize("query, loss, fixed", [
+    ("?dataset=plane&learning_rate=0.1&hidden=3", "mse", False),      # no loss given: the default bce does not fit
+    ("?dataset=plane&loss=bce&learning_rate=0.1&hidden=3", "mse", True),
+    ("?dataset=house&loss=cce&learning_rate=0.1&hidden=3", "mse", True),
+    ("?dataset=blobs&loss=bce&learning_rate=0.1&hidden=3", "cce", True),
+    ("?dataset=blobs&loss=mse&learning_rate=0.1&hidden=3", "mse", False),  # fits: kept
+    ("?dataset=xor&loss=cce&learning_rate=0.1&hidden=3", "cce", False),    # fits: kept
+])
+def test_a_loss_that_does_not_fit_the_linked_dataset_is_fixed_not_the_whole_link(open_page, api, query, loss, fixed):
+    page = open_page(query)
+    dataset = parse_qs(urlparse(query).query)["dataset"][0]
+    config = api.get(f"/api/runs/{run_id(page)}").json()["config"]
+    assert config["dataset"] == dataset
+    assert config["loss"] == loss
+    assert config["learning_rate"] == 0.1 and config["hidden"] == [3]   # the rest of the link survives
+    assert page.get_by_test_id("input-loss").input_value() == loss
+    assert f"loss={loss}" in page.url or loss == "bce"
+    notice = page.get_by_test_id("notice")
+    assert "defaults" not in notice.inner_text() and "refused" not in notice.inner_text()
+    assert_no_error_notice(page)
+    if fixed:
+        assert "loss" in notice.inner_text()
+
+
+@pytest.mark.parametrize("axes", ["b1[0,1];W1[0,0]", "W1[0];W1[0,0]", "W0[0,0];W1[0,0]", "W9[0,0];W1[0,0]",
+                                  "W1[0,99];W1[0,0]", "b1[99];W1[0,0]", "W1[0,0]", "x;y"])
+def test_invalid_surface_axes_in_the_url_fall_back_to_auto(open_page, axes):
+    page = open_page(f"?axes={axes}&surface=params")
+    wait_landscape(page)
+    assert_no_error_notice(page)
+    assert page.evaluate("window.__nnp.state.ui.surfaceParams") == []
+    assert page.evaluate("window.__nnp.state.ui.surfaceMode") == "auto"
+    assert page.get_by_test_id("surface-mode").input_value() == "auto"
+    assert "axes=" not in page.url and "surface=" not in page.url
+
+
+def test_valid_surface_axes_in_the_url_are_used(open_page):
+    page = open_page("?axes=W2[0,1];b1[2]&surface=params")
+    page.wait_for_function(
+        "(() => { const l = window.__nnp.snapshot.landscape; return l && l.meta.mode === 'params'"
+        " && JSON.stringify(l.meta.labels).includes('W2[0,1]'); })()", timeout=20_000)
+    assert_no_error_notice(page)
+    assert page.evaluate("window.__nnp.state.ui.surfaceParams") == ["W2[0,1]", "b1[2]"]
+
+
+def test_the_speed_bound_is_the_servers(open_page):
+    page = open_page("?speed=5000")
+    # the hello message's limits are the bound (the server's is 10000: 5000 is kept)
+    assert page.evaluate("window.__nnp.state.limits.maxSpeed") == 10_000
+    assert page.get_by_test_id("speed").input_value() == "5000"
+    # a server with a lower bound lowers a linked speed before it is sent
+    page.evaluate("window.__nnp.state.setLimits({max_speed: 300})")
+    assert page.evaluate("window.__nnp.state.ui.speed") == 300
+    assert page.get_by_test_id("speed").input_value() == "300"
+    assert "speed=300" in page.url
+    play(page)
+    wait_metric(page, "m.step > 0")
+    assert_no_error_notice(page)

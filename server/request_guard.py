@@ -1,0 +1,70 @@
+"""Which requests the server answers: the Host names it serves (against DNS rebinding) and the
+Origins that may drive runs (against cross-site requests from other pages in the browser).
+
+- Host: with the default loopback binding, only requests addressed to localhost, 127.0.0.1 or
+  [::1] (any port) are answered; a page on another domain that re-points its name at 127.0.0.1
+  still sends its own name as Host and gets 400. Bound elsewhere (`--host 0.0.0.0`), any Host is
+  answered unless `--allow-host` names them.
+- Origin: websocket handshakes and state-changing HTTP requests (POST, PATCH, PUT, DELETE) with
+  an Origin other than the server's own (or an allow-listed one) get 403, as do browser requests
+  marked `Sec-Fetch-Site: cross-site`. Scripts send no Origin and are not affected.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from starlette.datastructures import Headers
+from starlette.responses import PlainTextResponse
+
+from .settings import Settings
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def host_name(host_header: str) -> str:
+    """'Example.com:8000' -> 'example.com'; '[::1]:8000' -> '::1'."""
+    host = host_header.strip().lower()
+    if host.startswith("["):
+        return host[1:host.find("]")] if "]" in host else host
+    return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+
+
+def host_allowed(host_header: str | None, settings: Settings) -> bool:
+    if settings.allowed_hosts is None:
+        return True
+    return host_header is not None and host_name(host_header) in settings.allowed_hosts
+
+
+def origin_allowed(origin: str | None, host_header: str | None, settings: Settings) -> bool:
+    """No Origin (a script), the server's own scheme-less host:port, or an allow-listed origin."""
+    if origin is None or origin in settings.allowed_origins:
+        return True
+    return host_header is not None and urlsplit(origin).netloc.lower() == host_header.lower()
+
+
+class RequestGuard:
+    """ASGI middleware applying the Host and Origin rules above to HTTP and websocket scopes."""
+
+    def __init__(self, app, settings: Settings):
+        self.app = app
+        self.settings = settings
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] not in ("http", "websocket"):
+            return await self.app(scope, receive, send)
+        headers = Headers(scope=scope)
+        host = headers.get("host")
+        problem = None
+        if not host_allowed(host, self.settings):
+            problem = (400, f"this server answers to {', '.join(self.settings.allowed_hosts)} "
+                            f"(Host {host!r}); start it with --allow-host to add a name")
+        elif scope["type"] == "websocket" or scope["method"] not in SAFE_METHODS:
+            cross_site = headers.get("sec-fetch-site") == "cross-site"
+            if cross_site or not origin_allowed(headers.get("origin"), host, self.settings):
+                problem = (403, "requests from other sites may not drive runs "
+                                "(start the server with --allow-origin to allow one)")
+        if problem is None:
+            return await self.app(scope, receive, send)
+        if scope["type"] == "websocket":   # refused before the handshake completes: HTTP 403
+            return await send({"type": "websocket.close", "code": 1008, "reason": problem[1]})
+        return await PlainTextResponse(problem[1], status_code=problem[0])(scope, receive, send)
