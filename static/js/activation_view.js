@@ -26,6 +26,7 @@ export function createActivationView(canvas, legendEl, titleEl) {
   const sized = sizedCanvas(canvas);
   let lastKey = "";
   let lastLegend = "";
+  let lastTitle = "";
   const view = { renders: 0 };
 
   function flatZone(fn, z) {
@@ -38,7 +39,7 @@ export function createActivationView(canvas, legendEl, titleEl) {
   function draw(snap) {
     const ctx = sized.ctx;
     const { width, height } = sized;
-    ctx.clearRect(0, 0, width, height);
+    sized.clear();
     const name = snap.neuronFunction;
     const z = snap.preactivations;
     const a = snap.activations;
@@ -72,15 +73,20 @@ export function createActivationView(canvas, legendEl, titleEl) {
     const X = (v) => box.x + ((v + zr) / (2 * zr)) * box.w;
     const Y = (v) => box.y + box.h - ((v - yLo) / (yHi - yLo)) * box.h;
 
-    // shaded zones where g' (nearly) vanishes
+    // shaded zones where g' (nearly) vanishes: one rectangle per run of flat steps
     let satCount = 0;
     if (fn) {
       ctx.fillStyle = "rgba(198,40,40,0.10)";
       const steps = 240;
-      for (let k = 0; k < steps; k++) {
-        const z0 = -zr + (2 * zr * k) / steps;
-        const z1 = -zr + (2 * zr * (k + 1)) / steps;
-        if (flatZone(fn, (z0 + z1) / 2)) ctx.fillRect(X(z0), box.y, X(z1) - X(z0) + 0.5, box.h);
+      const zAt = (k) => -zr + (2 * zr * k) / steps;
+      let start = -1;
+      for (let k = 0; k <= steps; k++) {
+        const flat = k < steps && flatZone(fn, (zAt(k) + zAt(k + 1)) / 2);
+        if (flat && start < 0) start = k;
+        if (!flat && start >= 0) {
+          ctx.fillRect(X(zAt(start)), box.y, X(zAt(k)) - X(zAt(start)), box.h);
+          start = -1;
+        }
       }
       for (let i = 0; i < z.length; i++) if (Number.isFinite(z[i]) && flatZone(fn, z[i])) satCount += 1;
     }
@@ -107,14 +113,16 @@ export function createActivationView(canvas, legendEl, titleEl) {
     ctx.fillText("z", box.x + box.w - 8, Y(0) - 7);
 
     if (fn) {
-      // derivative (dashed) and function (solid)
+      // derivative (dashed) and function (solid), a sample every ~1.5 px (an even count, so that
+      // z = 0, where relu and step bend, is one of them)
+      const samples = 2 * Math.max(40, Math.round(box.w / 3));
       for (const [f, color, dash, width] of [[fn.d, POSITIVE, [5, 3], 1.6], [fn.g, TEXT, [], 2]]) {
         ctx.strokeStyle = color;
         ctx.setLineDash(dash);
         ctx.lineWidth = width;
         ctx.beginPath();
-        for (let k = 0; k <= 300; k++) {
-          const zz = -zr + (2 * zr * k) / 300;
+        for (let k = 0; k <= samples; k++) {
+          const zz = -zr + (2 * zr * k) / samples;
           const y = Math.max(box.y - 2, Math.min(box.y + box.h + 2, Y(f(zz))));
           if (k) ctx.lineTo(X(zz), y);
           else ctx.moveTo(X(zz), y);
@@ -153,7 +161,11 @@ export function createActivationView(canvas, legendEl, titleEl) {
     const [layer, index] = snap.neuron ?? [1, 0];
     const L = snap.header.layer_sizes.length - 1;
     const who = layer === L ? `output ${index}` : `h${layer}.${index}`;
-    titleEl.textContent = `${who} · ${name ?? "?"}`;
+    const title = `${who} · ${name ?? "?"}`;
+    if (title !== lastTitle) {
+      lastTitle = title;
+      titleEl.textContent = title;
+    }
     const share = finiteCount ? satCount / finiteCount : 0;
     const zone = fn?.saturates ? "saturated (g′ < 0.1·max g′)" : fn?.dead ? "z ≤ 0, where g′ " + (name === "relu" ? "= 0 (dead)" : "= 0.01") : fn?.flat ? "flat (g′ = 0 everywhere: nothing below learns)" : null;
     const html = `<b style="color:${TEXT}">—</b> g(z) <b style="color:${POSITIVE}">- -</b> g′(z) `

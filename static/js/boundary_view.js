@@ -345,7 +345,7 @@ export function createBoundaryView(canvas, legendEl) {
     if (key === lastKey && !resized) return false;
     lastKey = key;
     const ctx = sized.ctx;
-    ctx.clearRect(0, 0, sized.width, sized.height);
+    sized.clear();
     const h = snap.header;
     if (h.input_dim === 2 && snap.outputGrid.shape.length === 3) {
       const box = plotBox();

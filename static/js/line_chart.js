@@ -115,27 +115,15 @@ export function drawLineChart(ctx, box, opts) {
   ctx.beginPath();
   ctx.rect(px, py - 2, pw, ph + 4);
   ctx.clip();
+  const columnsPerPx = ctx.getTransform().a || 1;
   for (const s of series) {
     ctx.strokeStyle = s.color;
     ctx.lineWidth = s.width ?? 1.5;
     ctx.setLineDash(s.dash ?? []);
     ctx.beginPath();
-    let pen = false;
-    const { xs, ys } = s;
-    for (let i = 0; i < xs.length; i++) {
-      let v = ys[i];
-      if (!Number.isFinite(v) || (log && v <= 0)) {
-        pen = false;
-        continue;
-      }
-      if (log) v = Math.log10(v);
-      const xx = X(xs[i]);
-      const yy = Y(v);
-      if (pen) ctx.lineTo(xx, yy);
-      else ctx.moveTo(xx, yy);
-      pen = true;
-    }
+    traceSeries(ctx, s.xs, s.ys, X, Y, log, columnsPerPx);
     ctx.stroke();
+    const { xs, ys } = s;
     if (xs.length === 1 && Number.isFinite(ys[0])) {
       ctx.fillStyle = s.color;
       ctx.beginPath();
@@ -146,6 +134,73 @@ export function drawLineChart(ctx, box, opts) {
   ctx.restore();
   drawLegend(ctx, series, px, box.y, opts.yLabel);
   ctx.restore();
+}
+
+/**
+ * Add a series to the current path; non-finite values (and values <= 0 on a log scale) break
+ * the line. Within one pixel column only the first, lowest, highest and last points are kept
+ * (M4 aggregation): the line covers the same pixels, and a history of thousands of points
+ * costs no more to stroke than the chart is wide.
+ */
+function traceSeries(ctx, xs, ys, X, Y, log, columnsPerPx) {
+  let pen = false;       // the line goes on from the previous column
+  let column = NaN;
+  let first = -1;        // indices of the column's first, lowest, highest and last points
+  let low = -1;
+  let high = -1;
+  let last = -1;
+  let lowX = 0;
+  let lowY = 0;
+  let highX = 0;
+  let highY = 0;
+  let lastX = 0;
+  let lastY = 0;
+  const extreme = (i, x, y) => {
+    if (i !== first && i !== last) ctx.lineTo(x, y);
+  };
+  const finish = () => {
+    if (last < 0) return;
+    // the extremes in the order they came (y grows downwards: "low" is the smaller y)
+    if (low < high) {
+      extreme(low, lowX, lowY);
+      extreme(high, highX, highY);
+    } else {
+      extreme(high, highX, highY);
+      extreme(low, lowX, lowY);
+    }
+    if (last !== first) ctx.lineTo(lastX, lastY);
+    last = -1;
+  };
+  for (let i = 0; i < xs.length; i++) {
+    let v = ys[i];
+    if (!Number.isFinite(v) || (log && v <= 0)) {
+      finish();
+      pen = false;
+      column = NaN;
+      continue;
+    }
+    if (log) v = Math.log10(v);
+    const x = X(xs[i]);
+    const y = Y(v);
+    const c = Math.floor(x * columnsPerPx);
+    if (c !== column) {
+      finish();
+      column = c;
+      if (pen) ctx.lineTo(x, y);
+      else ctx.moveTo(x, y);
+      pen = true;
+      first = low = high = last = i;
+      lowX = highX = lastX = x;
+      lowY = highY = lastY = y;
+      continue;
+    }
+    if (y < lowY) { low = i; lowX = x; lowY = y; }
+    if (y > highY) { high = i; highX = x; highY = y; }
+    last = i;
+    lastX = x;
+    lastY = y;
+  }
+  finish();
 }
 
 function drawLegend(ctx, series, x, y, label) {

@@ -12,17 +12,20 @@ export function createLossChart(lossCanvas, accuracyCanvas) {
   const acc = sizedCanvas(accuracyCanvas);
   let lastKey = "";
   let lastTime = -Infinity;
+  let owed = false;        // newer data than drawn waits for the throttle
   const view = { renders: 0 };
 
   view.render = function render(snap, ui, now = performance.now()) {
     if (!snap.header) return false;
     const key = `${snap.stamps.history}|${ui.logLoss}`;
     const resized = loss.changed() | acc.changed();
-    if (!resized && (key === lastKey || now - lastTime < MIN_INTERVAL_MS)) return false;
+    owed = key !== lastKey;
+    if (!resized && (!owed || now - lastTime < MIN_INTERVAL_MS)) return false;
     lastKey = key;
     lastTime = now;
+    owed = false;
     const h = snap.history;
-    loss.ctx.clearRect(0, 0, loss.width, loss.height);
+    loss.clear();
     drawLineChart(loss.ctx, { x: 0, y: 0, w: loss.width, h: loss.height }, {
       series: [
         { xs: h.step, ys: h.testLoss, color: TEST, label: "test", width: 1.5 },
@@ -32,7 +35,7 @@ export function createLossChart(lossCanvas, accuracyCanvas) {
       yLabel: ui.logLoss ? "loss (log)" : "loss",
       xLabel: "step",
     });
-    acc.ctx.clearRect(0, 0, acc.width, acc.height);
+    acc.clear();
     const regression = snap.header.task === "regression";
     drawLineChart(acc.ctx, { x: 0, y: 0, w: acc.width, h: acc.height }, {
       series: regression ? [] : [
@@ -47,5 +50,7 @@ export function createLossChart(lossCanvas, accuracyCanvas) {
     view.renders += 1;
     return true;
   };
+  /** True while newer data waits for the throttle (the wiring keeps animating). */
+  view.waiting = () => owed;
   return view;
 }

@@ -2,7 +2,8 @@
 // (what it computes over the input square), edges whose width is |w| and whose colour is the
 // sign. The gradient toggle shows dL/dw instead, with the largest emphasised. Hover shows
 // values; clicking two edges or biases picks the loss surface's axes; clicking a neuron picks the
-// activation view's neuron. Drawn on a canvas; edges are batched into a few paths per frame.
+// activation view's neuron. Drawn on a canvas; edges are batched into a few paths, kept in a
+// layer of their own and stroked again only when their look changed.
 
 import { sizedCanvas } from "./canvas_size.js";
 import { CLASS_COLORS, MUTED, NEGATIVE, POSITIVE, SELECTED, TEXT, divergingRgb, fmt, hexToRgb } from "./colors.js";
@@ -56,6 +57,9 @@ export function createNetworkView(canvas, tooltip, legendEl, state) {
   const outCtx = outAtlas.getContext("2d");
   let outData = null;
   const inAtlas = document.createElement("canvas");  // input features' images (computed here)
+  const edgeLayer = document.createElement("canvas"); // the edges, stroked again only when they look different
+  const edgeCtx = edgeLayer.getContext("2d");
+  let edgeKey = "";
   let inKey = "";
   let layout = null;      // {nodes: [[{x, y, s}]], edges: [...], biases: [...]}
   let layoutKey = "";
@@ -230,6 +234,63 @@ export function createNetworkView(canvas, tooltip, legendEl, state) {
     return useGrad ? snap.gradients : snap.weights;
   }
 
+  /**
+   * Stroke the edges (and the chosen axes under them) into the edge layer. Each edge's look is
+   * one of a few width/opacity levels per sign, so while training nudges the weights the
+   * picture of the edges usually stays the same: it is only stroked again when a level, the
+   * chosen axes, the mode or the layout changed.
+   */
+  function paintEdges(h, values, gradMode, scale, chosen) {
+    const { edges, s } = layout;
+    const levels = new Int8Array(edges.length).fill(-1);  // sign * WIDTH_LEVELS + level; -1: not drawn
+    if (values) {
+      edges.forEach((e, k) => {
+        const v = values[paramIndex(h, e.layer, e.i, e.j)];
+        if (!Number.isFinite(v)) return;
+        const m = Math.min(1, Math.abs(v) / scale);
+        const level = Math.min(WIDTH_LEVELS - 1, Math.floor((gradMode ? m ** 0.6 : m) * WIDTH_LEVELS));
+        levels[k] = (v >= 0 ? WIDTH_LEVELS : 0) + level;
+      });
+    }
+    const key = `${layoutKey}|${sized.dpr}|${gradMode}|${[...chosen].join()}|${levels.join()}`;
+    if (key === edgeKey) return;
+    edgeKey = key;
+    const ctx = edgeCtx;
+    edgeLayer.width = Math.round(sized.width * sized.dpr);   // also clears it
+    edgeLayer.height = Math.round(sized.height * sized.dpr);
+    ctx.setTransform(sized.dpr, 0, 0, sized.dpr, 0, 0);
+    ctx.lineCap = "round";
+    // selected axes under everything
+    for (const e of edges) {
+      if (!chosen.has(e.name)) continue;
+      ctx.strokeStyle = "rgba(142,36,170,0.45)";
+      ctx.lineWidth = 9;
+      ctx.beginPath();
+      ctx.moveTo(e.x0, e.y0);
+      ctx.bezierCurveTo(e.cx, e.y0, e.cx, e.y1, e.x1, e.y1);
+      ctx.stroke();
+    }
+    // one path per sign and level, negative first, thin under thick
+    const maxW = Math.max(3, Math.min(8, s * 0.3));
+    for (let code = 0; code < WIDTH_LEVELS * 2; code++) {
+      if (!levels.includes(code)) continue;
+      const sign = code >= WIDTH_LEVELS ? 1 : 0;
+      const level = code % WIDTH_LEVELS;
+      const t = (level + 0.5) / WIDTH_LEVELS;
+      const [r, g, b] = hexToRgb(sign ? POSITIVE : NEGATIVE);
+      const alpha = gradMode ? 0.12 + 0.88 * t ** 1.5 : 0.3 + 0.6 * t;
+      ctx.strokeStyle = `rgba(${r},${g},${b},${alpha})`;
+      ctx.lineWidth = gradMode ? 0.4 + maxW * t ** 1.3 : 0.5 + maxW * t;
+      ctx.beginPath();
+      edges.forEach((e, k) => {
+        if (levels[k] !== code) return;
+        ctx.moveTo(e.x0, e.y0);
+        ctx.bezierCurveTo(e.cx, e.y0, e.cx, e.y1, e.x1, e.y1);
+      });
+      ctx.stroke();
+    }
+  }
+
   function draw(snap, ui) {
     const ctx = sized.ctx;
     const h = snap.header;
@@ -240,56 +301,19 @@ export function createNetworkView(canvas, tooltip, legendEl, state) {
       layout = computeLayout(sizes);
     }
     const { nodes, edges, biases, s } = layout;
-    ctx.clearRect(0, 0, sized.width, sized.height);
+    sized.clear();
     const values = edgeValues(snap, ui);
-    const gradMode = ui.edgeValues === "gradients" && snap.gradients;
+    const gradMode = Boolean(ui.edgeValues === "gradients" && snap.gradients);
 
     // edge scale: weights show their size up to 1, beyond it relative to the largest;
     // gradients are always relative to the largest (they are tiny late in training)
     let maxAbs = 0;
     if (values) for (const e of edges) maxAbs = Math.max(maxAbs, Math.abs(values[paramIndex(h, e.layer, e.i, e.j)]));
     const scale = gradMode ? maxAbs || 1 : Math.max(1, maxAbs);
-    const buckets = [[], []].map(() => Array.from({ length: WIDTH_LEVELS }, () => []));
-    if (values) {
-      for (const e of edges) {
-        const v = values[paramIndex(h, e.layer, e.i, e.j)];
-        if (!Number.isFinite(v)) continue;
-        const m = Math.min(1, Math.abs(v) / scale);
-        const level = Math.min(WIDTH_LEVELS - 1, Math.floor((gradMode ? m ** 0.6 : m) * WIDTH_LEVELS));
-        buckets[v >= 0 ? 1 : 0][level].push(e);
-      }
-    }
-    // selected axes under everything
     const chosen = new Set(ui.surfaceParams);
     if (pendingAxis) chosen.add(pendingAxis);
-    ctx.lineCap = "round";
-    for (const e of edges) {
-      if (!chosen.has(e.name)) continue;
-      ctx.strokeStyle = "rgba(142,36,170,0.45)";
-      ctx.lineWidth = 9;
-      ctx.beginPath();
-      ctx.moveTo(e.x0, e.y0);
-      ctx.bezierCurveTo(e.cx, e.y0, e.cx, e.y1, e.x1, e.y1);
-      ctx.stroke();
-    }
-    const maxW = Math.max(3, Math.min(8, s * 0.3));
-    for (let sign = 0; sign < 2; sign++) {
-      for (let level = 0; level < WIDTH_LEVELS; level++) {
-        const list = buckets[sign][level];
-        if (!list.length) continue;
-        const t = (level + 0.5) / WIDTH_LEVELS;
-        const [r, g, b] = hexToRgb(sign ? POSITIVE : NEGATIVE);
-        const alpha = gradMode ? 0.12 + 0.88 * t ** 1.5 : 0.3 + 0.6 * t;
-        ctx.strokeStyle = `rgba(${r},${g},${b},${alpha})`;
-        ctx.lineWidth = gradMode ? 0.4 + maxW * t ** 1.3 : 0.5 + maxW * t;
-        ctx.beginPath();
-        for (const e of list) {
-          ctx.moveTo(e.x0, e.y0);
-          ctx.bezierCurveTo(e.cx, e.y0, e.cx, e.y1, e.x1, e.y1);
-        }
-        ctx.stroke();
-      }
-    }
+    paintEdges(h, values, gradMode, scale, chosen);
+    ctx.drawImage(edgeLayer, 0, 0, sized.width, sized.height);
 
     // node images
     paintInputs(h);
@@ -444,7 +468,7 @@ export function createNetworkView(canvas, tooltip, legendEl, state) {
 
   function updateTooltip(snap, ui) {
     if (!hover || !pointer || !snap.header) {
-      tooltip.hidden = true;
+      if (!tooltip.hidden) tooltip.hidden = true;
       return;
     }
     const h = snap.header;

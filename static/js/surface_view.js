@@ -92,7 +92,7 @@ export function createSurfaceView(els) {
     const meta = L.meta;
     const ctx = sized.ctx;
     const { width, height } = sized;
-    ctx.clearRect(0, 0, width, height);
+    sized.clear();
     const [rows, cols] = L.shape;
     const alpha = L.alpha;
     const beta = L.beta;
@@ -193,15 +193,17 @@ export function createSurfaceView(els) {
       pts.forEach((q, i) => (i ? ctx.lineTo(q.x, q.y) : ctx.moveTo(q.x, q.y)));
       ctx.stroke();
       ctx.lineWidth = 0.8;
+      // the fade as globalAlpha: hundreds of points, and no colour string to build and parse each
+      ctx.fillStyle = "rgb(255,255,255)";
+      ctx.strokeStyle = "rgb(20,20,20)";
       for (const q of pts) {
-        const fade = Number.isFinite(q.dist) ? Math.max(0.15, 1 / (1 + (4 * q.dist) / scale)) : 0.15;
-        ctx.fillStyle = `rgba(255,255,255,${fade})`;
-        ctx.strokeStyle = `rgba(20,20,20,${fade})`;
+        ctx.globalAlpha = Number.isFinite(q.dist) ? Math.max(0.15, 1 / (1 + (4 * q.dist) / scale)) : 0.15;
         ctx.beginPath();
         ctx.arc(q.x, q.y, 2.6, 0, Math.PI * 2);
         ctx.fill();
         ctx.stroke();
       }
+      ctx.globalAlpha = 1;
       ctx.strokeStyle = "#fff";
       ctx.lineWidth = 2.2;
       ctx.beginPath();
