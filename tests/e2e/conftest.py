@@ -39,6 +39,12 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="session")
+def unused_port():
+    """A function returning a free loopback port (for servers and browsers the tests start)."""
+    return free_port
+
+
+@pytest.fixture(scope="session")
 def server_url():
     port = free_port()
     log = (ARTIFACTS / "server.log")

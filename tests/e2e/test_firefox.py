@@ -28,18 +28,12 @@ PREFS = {
 VIEWS = ("network", "boundary", "loss", "activation", "diagnostics", "surface")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
-def firefox():
+def firefox(unused_port):
     if not Path(FIREFOX).exists():  # fail, never skip
         raise RuntimeError(f"no Firefox at {FIREFOX}: `bash scripts/test.sh` installs firefox-esr "
                            "from Debian's packages (or set NNP_FIREFOX)")
-    port = _free_port()
+    port = unused_port()
     with tempfile.TemporaryDirectory() as profile:
         prefs = dict(PREFS, **{"marionette.port": str(port)})
         Path(profile, "user.js").write_text(
