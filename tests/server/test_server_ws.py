@@ -20,18 +20,10 @@ from server.runs import RunRegistry
 from server.settings import LOOPBACK_HOSTS, Settings
 from server.snapshot import Sections
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 DIVERGING = {"dataset": "plane", "loss": "mse", "hidden": [4], "activation": "linear",
              "learning_rate": 100.0}
 
-
-@pytest.fixture
-def client():
-    # Starlette's websocket_connect always addresses the app as "testserver"
-    settings = Settings(allowed_origins=("http://allowed.example",),
-                        allowed_hosts=(*LOOPBACK_HOSTS, "testserver"))
-    with TestClient(create_app(settings), base_url="http://localhost") as c:
-        yield c
 
 
 def new_run(client, **config) -> str:

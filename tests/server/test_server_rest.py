@@ -14,11 +14,6 @@ DIVERGING = {"dataset": "plane", "loss": "mse", "hidden": [4], "activation": "li
              "learning_rate": 100.0}
 
 
-@pytest.fixture
-def client():
-    with TestClient(create_app(Settings()), base_url="http://localhost") as c:
-        yield c
-
 
 def new_run(client, **config) -> str:
     r = client.post("/api/runs", json=config)

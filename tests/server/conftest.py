@@ -1,0 +1,37 @@
+"""Server fixtures: `client`, a TestClient on a fresh app (Settings() plus one allowed foreign
+origin, and "testserver", the Host name Starlette's websocket_connect always sends)."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from server.app import create_app
+from server.settings import LOOPBACK_HOSTS, Settings
+
+
+def _settings(**overrides) -> Settings:
+    return Settings(**{"allowed_origins": ("http://allowed.example",),
+                       "allowed_hosts": (*LOOPBACK_HOSTS, "testserver"), **overrides})
+
+
+@pytest.fixture
+def client():
+    with TestClient(create_app(_settings()), base_url="http://localhost") as c:
+        yield c
+
+
+@pytest.fixture
+def make_client():
+    """make_client(**settings) -> a TestClient on an app with those Settings (closed after the test)."""
+    opened = []
+
+    def make(**overrides):
+        c = TestClient(create_app(_settings(**overrides)), base_url="http://localhost")
+        c.__enter__()
+        opened.append(c)
+        return c
+
+    yield make
+    for c in opened:
+        c.__exit__(None, None, None)
