@@ -18,7 +18,7 @@ DatasetName = Literal[
 ]
 FeatureName = Literal["x1", "x2", "x1_sq", "x2_sq", "x1x2", "sin_x1", "sin_x2"]
 ActivationName = Literal["sigmoid", "tanh", "relu", "leaky_relu", "linear", "step"]
-LossName = Literal["mse", "bce", "cce"]
+LossName = Literal["mse", "bce", "cce", "perceptron"]
 InitName = Literal["xavier", "he", "uniform", "zeros"]
 OptimizerName = Literal["sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam"]
 ScheduleName = Literal["constant", "step", "exponential", "cosine", "warmup"]
@@ -72,7 +72,8 @@ class TrainConfig(BaseModel):
                                         "(its derivative is 0, so nothing below it learns).",
                                         live=False, group="network")
     loss: LossName = _field("bce", "Loss; the output follows it: sigmoid for bce, softmax for "
-                            "cce, identity for mse.", live=False, group="network")
+                            "cce, identity for mse, step for perceptron (Rosenblatt's rule; "
+                            "one layer, binary data).", live=False, group="network")
     init: InitName = _field("xavier", "Weight initialization (biases start at 0).",
                             live=False, group="network")
     seed: int = _field(1, "Random seed for data, initialization and shuffling.",
@@ -134,6 +135,16 @@ class TrainConfig(BaseModel):
         if self.loss == "bce" and kind != "binary":
             raise ValueError(f"loss 'bce' needs a binary dataset; '{self.dataset}' is {kind} "
                              f"(use {'cce or mse' if kind == 'multiclass' else 'mse'})")
+        if self.loss == "perceptron":
+            if kind != "binary":
+                raise ValueError(f"loss 'perceptron' needs a binary dataset; '{self.dataset}' "
+                                 f"is {kind}")
+            if self.hidden:
+                raise ValueError(
+                    "loss 'perceptron' trains a single layer of step units: use hidden=[] "
+                    f"(got {self.hidden}). A network of step units gives no gradient to learn "
+                    "from (step'(z) = 0 everywhere), which is why hidden layers need smooth "
+                    "neurons such as the sigmoid")
         if self.loss == "cce" and kind == "regression":
             raise ValueError(f"loss 'cce' needs a classification dataset; '{self.dataset}' is "
                              "regression (use mse)")

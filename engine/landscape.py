@@ -70,7 +70,6 @@ nan (the server sends them as null). Nothing raises or warns because of a diverg
 from __future__ import annotations
 
 import math
-import re
 import time
 import weakref
 from dataclasses import dataclass, field
@@ -79,6 +78,7 @@ import numpy as np
 
 from .landscape_surface import (DTYPES, parameter_data_losses, parameter_losses, penalty_rows,
                                 plane_losses)
+from .param_names import parameter_names, parse_parameter  # noqa: F401 (re-exported)
 
 MODES = ("auto", "exact", "params", "random", "pca")
 MIN_RESOLUTION, MAX_RESOLUTION = 3, 101
@@ -89,50 +89,6 @@ LOG_FLOOR = 1e-12       # log10 of a loss below this is log10(LOG_FLOOR)
 PCA_MIN_POINTS = 3
 FLOAT32_TOLERANCE = 1e-5  # above this checked deviation a float32 grid is redone in float64
 PARALLEL_COSINE = 0.99  # directions closer than this to parallel make a degenerate slice
-
-
-# ---------------------------------------------------------------------- parameter names
-def parameter_names(trainer) -> list[str]:
-    """Every parameter's name in flat order: "W{l}[{i},{j}]" is the weight from input j to
-    neuron i of layer l, "b{l}[{i}]" neuron i's bias; layers count from 1 (the first layer after
-    the inputs). Block l is [W_l | b_l] row by row, so a row's weights precede its bias."""
-    names = []
-    for l, (rows, cols) in enumerate(trainer.net.shapes, start=1):
-        for i in range(rows):
-            names.extend(f"W{l}[{i},{j}]" for j in range(cols - 1))
-            names.append(f"b{l}[{i}]")
-    return names
-
-
-_NAME = re.compile(r"^\s*([Wb])\s*(\d+)\s*\[\s*(\d+)\s*(?:,\s*(\d+)\s*)?\]\s*$")
-
-
-def parse_parameter(trainer, name: str) -> int:
-    """The flat index of a parameter named as in parameter_names(); ValueError if malformed or
-    out of range."""
-    match = _NAME.match(name) if isinstance(name, str) else None
-    if match is None:
-        raise ValueError(f"parameter {name!r} is not of the form 'W<layer>[<neuron>,<input>]' "
-                         "or 'b<layer>[<neuron>]', e.g. 'W1[0,1]' or 'b2[0]'")
-    kind, layer, row, col = match.group(1), int(match.group(2)), int(match.group(3)), match.group(4)
-    shapes = trainer.net.shapes
-    if not 1 <= layer <= len(shapes):
-        raise ValueError(f"parameter {name!r}: layer must be 1..{len(shapes)}, got {layer}")
-    rows, cols = shapes[layer - 1]
-    if not 0 <= row < rows:
-        raise ValueError(f"parameter {name!r}: layer {layer} has neurons 0..{rows - 1}")
-    if kind == "b":
-        if col is not None:
-            raise ValueError(f"parameter {name!r}: a bias has one index, e.g. 'b{layer}[{row}]'")
-        col = cols - 1
-    else:
-        if col is None:
-            raise ValueError(f"parameter {name!r}: a weight has two indices, "
-                             f"e.g. 'W{layer}[{row},0]'")
-        col = int(col)
-        if not 0 <= col < cols - 1:
-            raise ValueError(f"parameter {name!r}: layer {layer} has inputs 0..{cols - 2}")
-    return int(trainer.net.offsets[layer - 1]) + row * cols + col
 
 
 # ---------------------------------------------------------------------- directions
@@ -414,8 +370,9 @@ def landscape(trainer, mode: str = "random", resolution: int = 21, span=None, pa
       "alpha" (R,), "beta" (R,): the axes (absolute w, b for exact; offsets for slices);
       "loss" (R, R): loss[i, j] = L at (alpha[j], beta[i]);
       "center": [alpha_c, beta_c] of the current point ([0, 0] for slices), "center_loss";
-      "path": {"steps", "alpha", "beta", "loss", "distance"} (k,) each: the recorded trajectory
-        in least-squares coordinates, its true loss and its distance from the plane;
+      "path": {"steps", "alpha", "beta", "loss", "distance", "jump"} (k,) each: the recorded
+        trajectory in least-squares coordinates, its true loss and its distance from the plane;
+        jump[i] is True where the segment into point i contains a hand edit (set_params);
       "arrows": {"full_batch", "minibatch", "update"}: [d_alpha, d_beta] or None (see module doc);
       "field": None or {"alpha" (F,), "beta" (F,), "d_alpha" (F, F), "d_beta" (F, F)} indexed
         [beta_i, alpha_j] like "loss";
@@ -522,7 +479,8 @@ def _landscape(trainer, mode, resolution, span, params, seed, log_scale, field_r
         "alpha": alpha, "beta": beta, "loss": loss,
         "center": [float(center[0]), float(center[1])], "center_loss": float(center_loss),
         "path": {"steps": steps[finite], "alpha": coords[:, 0], "beta": coords[:, 1],
-                 "loss": path_loss, "distance": distances},
+                 "loss": path_loss, "distance": distances,
+                 "jump": trainer.trajectory_jumps()[finite]},
         "arrows": arrows, "field": grad_field,
         "explained_variance": plane.explained_variance,
         "log_scale": bool(log_scale),

@@ -39,7 +39,7 @@ def _summed_losses(z: np.ndarray, yt: np.ndarray, loss: str) -> np.ndarray:
     to cancellation (a well-fitted loss stays accurate to ~1e-7 relative):
     mse: sum (z - y)^2. bce: log(1 + e^-|z|) + (1 - y) max(z, 0) + y max(-z, 0), which equals
     log(1 + e^z) - y z. cce (one-hot y): (t - z_y) + log1p(sum_{j != argmax} e^(z_j - t)) with t
-    the row max, which equals logsumexp(z) - z_y."""
+    the row max, which equals logsumexp(z) - z_y. perceptron: max(0, -(2y - 1) z)."""
     if loss == "mse":
         d = z - yt
         d *= d
@@ -57,6 +57,8 @@ def _summed_losses(z: np.ndarray, yt: np.ndarray, loss: str) -> np.ndarray:
         np.maximum(v, 0.0, out=v)
         total += v @ y
         return total
+    if loss == "perceptron":  # max(0, -(2y - 1) z): non-negative terms as well
+        return np.maximum(-(2.0 * yt[0] - 1.0) * z[:, 0, :], 0.0).sum(axis=1, dtype=np.float64)
     if loss == "cce":
         top = z.max(axis=1, keepdims=True)
         e = np.exp(z - top)

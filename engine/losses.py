@@ -1,8 +1,9 @@
 """Losses on the output layer's pre-activations z (logits), with their exact gradients.
 
 Shapes: z and y are (n, k). The output activation follows the loss: identity for mse, sigmoid
-for bce (k = 1), softmax for cce. Every gradient here is of the SUM over examples; the caller
-divides by n (one multiply on the flat gradient) to get the gradient of the mean.
+for bce (k = 1), softmax for cce, the step function for perceptron (k = 1). Every gradient here
+is of the SUM over examples; the caller divides by n (one multiply on the flat gradient) to get
+the gradient of the mean.
 """
 
 from __future__ import annotations
@@ -68,6 +69,27 @@ def cce_residual(z, y, out):
     return out
 
 
+def step_output(z: np.ndarray) -> np.ndarray:
+    """The perceptron's output: step(z) = 1 where z > 0, else 0."""
+    return (z > 0.0).astype(np.float64)
+
+
+def perceptron_value(z: np.ndarray, y: np.ndarray) -> float:
+    """The perceptron criterion: sum_i max(0, -(2 y_i - 1) z_i), y in {0, 1}. Zero exactly when
+    every example is on its side of the threshold (z > 0 for y = 1, z <= 0 for y = 0)."""
+    return float(np.sum(np.maximum(0.0, -(2.0 * y - 1.0) * z)))
+
+
+def perceptron_residual(z, y, out):
+    """A subgradient of the summed criterion: step(z) - y, i.e. -(2y - 1) on the examples that
+    step(z) gets wrong and 0 on the others (at z = 0 step says 0: wrong for y = 1, right for
+    y = 0). With SGD at batch size 1 the update -lr (step(z) - y) [x | 1] is exactly Rosenblatt's
+    rule w <- w + lr (y - yhat) x, b <- b + lr (y - yhat); a larger batch takes its mean."""
+    np.greater(z, 0.0, out=out, casting="unsafe")
+    out -= y
+    return out
+
+
 class Loss(NamedTuple):
     value: Callable[[np.ndarray, np.ndarray], float]           # summed loss
     residual: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]  # d(summed loss)/dz
@@ -78,4 +100,5 @@ LOSSES: dict[str, Loss] = {
     "mse": Loss(mse_value, mse_residual, lambda z: z),
     "bce": Loss(bce_value, bce_residual, lambda z: sigmoid(z)),
     "cce": Loss(cce_value, cce_residual, softmax),
+    "perceptron": Loss(perceptron_value, perceptron_residual, step_output),
 }

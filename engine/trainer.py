@@ -62,16 +62,22 @@ def _prepare_data(cfg: TrainConfig) -> PreparedData:
         mean, scale = np.zeros(f_tr.shape[1]), np.ones(f_tr.shape[1])
     f_tr, f_te = (f_tr - mean) / scale, (f_te - mean) / scale
     n_classes = int(labels.max()) + 1 if cfg.task != "regression" else 1
-    one_hot = cfg.loss == "cce" or (cfg.loss == "mse" and cfg.task == "multiclass")
-    n_outputs = n_classes if one_hot else 1
-
-    def encode(lab):
-        if one_hot:
-            return np.eye(n_outputs)[lab.astype(int)]
-        return lab.reshape(-1, 1).astype(float)
-
+    n_outputs = n_classes if _one_hot(cfg) else 1
     return PreparedData(np.ascontiguousarray(f_tr), np.ascontiguousarray(f_te), l_tr, l_te,
-                        encode(l_tr), encode(l_te), mean, scale, n_outputs)
+                        encode_targets(cfg, l_tr, n_outputs), encode_targets(cfg, l_te, n_outputs),
+                        mean, scale, n_outputs)
+
+
+def _one_hot(cfg: TrainConfig) -> bool:
+    """Whether targets are one-hot rows (cce, or mse on a multiclass set) rather than (n, 1)."""
+    return cfg.loss == "cce" or (cfg.loss == "mse" and cfg.task == "multiclass")
+
+
+def encode_targets(cfg: TrainConfig, labels: np.ndarray, n_outputs: int) -> np.ndarray:
+    """Labels (n,) -> targets (n, k) in the loss's layout: one-hot rows or a single column."""
+    if _one_hot(cfg):
+        return np.eye(n_outputs)[labels.astype(int)]
+    return labels.reshape(-1, 1).astype(float)
 
 
 @dataclass
@@ -97,6 +103,7 @@ class TrainerState:
     trajectory_stride: int
     history: list
     history_stride: int
+    trajectory_jumps: np.ndarray | None = None  # None: no hand edits recorded
 
 
 class Trainer:
@@ -141,6 +148,7 @@ class Trainer:
         capacity = int(np.clip(TRAJECTORY_BYTES // (8 * p), 32, TRAJECTORY_CAPACITY))
         self._trajectory = np.empty((capacity, p))
         self._trajectory_steps = np.empty(capacity, dtype=np.int64)
+        self._trajectory_jumps = np.zeros(capacity, dtype=bool)
         self._trajectory_len = 0
         self._trajectory_stride = 1
         self._record_trajectory()
@@ -157,7 +165,8 @@ class Trainer:
             self._position_batch, self._shuffle_rng.bit_generator.state,
             self._x_epoch.copy(), self._y_epoch.copy(), self._trajectory[:k].copy(),
             self._trajectory_steps[:k].copy(), self._trajectory_stride,
-            list(self.history), self._history_stride)  # entries are never mutated
+            list(self.history), self._history_stride,  # entries are never mutated
+            self._trajectory_jumps[:k].copy())
 
     @classmethod
     def from_state(cls, state: TrainerState) -> "Trainer":
@@ -175,6 +184,8 @@ class Trainer:
         k = len(state.trajectory_steps)
         t._trajectory[:k], t._trajectory_steps[:k] = state.trajectory, state.trajectory_steps
         t._trajectory_len, t._trajectory_stride = k, state.trajectory_stride
+        if state.trajectory_jumps is not None:
+            t._trajectory_jumps[:k] = state.trajectory_jumps
         t.history, t._history_stride = list(state.history), state.history_stride
         return t
 
@@ -400,18 +411,26 @@ class Trainer:
                 self._history_stride *= 2
         return m
 
-    def _record_trajectory(self) -> None:
-        """Append theta to the trajectory; when full, keep every other point and halve the rate."""
+    def _record_trajectory(self, jump: bool = False) -> None:
+        """Append theta to the trajectory; when full, keep every other point and halve the rate.
+        ``jump`` marks a point reached by a hand edit (set_params) rather than by training; a
+        kept point inherits the mark of a dropped one just before it, so a jump stays marked
+        on the segment that contains it."""
         if self._trajectory_len == len(self._trajectory):
             kept = self._trajectory[::2].copy()
             kept_steps = self._trajectory_steps[::2].copy()
+            jumps = self._trajectory_jumps
+            kept_jumps = jumps[::2].copy()
+            kept_jumps[1:] |= jumps[1::2][:len(kept_jumps) - 1]
             half = kept.shape[0]
             self._trajectory[:half], self._trajectory_steps[:half] = kept, kept_steps
+            self._trajectory_jumps[:half] = kept_jumps
             self._trajectory_len = half
             self._trajectory_stride *= 2
         i = self._trajectory_len
         self._trajectory[i] = self.net.theta
         self._trajectory_steps[i] = self.step_count
+        self._trajectory_jumps[i] = jump
         self._trajectory_len += 1
 
     def trajectory(self) -> tuple[np.ndarray, np.ndarray]:
@@ -422,6 +441,34 @@ class Trainer:
             steps = np.append(steps, self.step_count)
             thetas = np.vstack([thetas, self.net.theta])
         return steps.copy(), thetas.copy()
+
+    def trajectory_jumps(self) -> np.ndarray:
+        """(k,) bools aligned with trajectory(): True where the segment from the previous point
+        to this one contains a hand edit of the parameters (set_params), not only descent."""
+        k = self._trajectory_len
+        jumps = self._trajectory_jumps[:k].copy()
+        if self._trajectory_steps[k - 1] != self.step_count:
+            jumps = np.append(jumps, False)
+        return jumps
+
+    def set_params(self, values: dict) -> list[str]:
+        """Set parameters by name, e.g. {"W1[0,1]": 0.5, "b1[0]": -5} (names: engine/
+        param_names.py). All entries are checked first (ParameterEditError, a ValueError, names
+        every unknown name and non-finite value; nothing changes then). The optimizer's state
+        (momentum velocity, Adam's moments, ...) is kept as it is: the next steps continue from
+        the new values with the old averages. The trajectory records the point before and after
+        the edit, the latter marked as a jump (trajectory_jumps), so the descent path shows a
+        jump, not a descent. Returns the names set."""
+        from .param_names import parse_assignments
+        assignments = parse_assignments(self, values)
+        k = self._trajectory_len
+        if (self._trajectory_steps[k - 1] != self.step_count
+                or not np.array_equal(self._trajectory[k - 1], self.net.theta)):
+            self._record_trajectory()
+        for index, value in assignments:
+            self.net.theta[index] = value
+        self._record_trajectory(jump=True)
+        return [str(name) for name in values]
 
     def params(self) -> list[dict]:
         """[{"W": (fan_out, fan_in), "b": (fan_out,)}] per layer, input layer first; copies."""
@@ -474,9 +521,61 @@ class Trainer:
         x_tr, l_tr, x_te, l_te = split_train_test(x, labels, cfg.train_fraction, cfg.seed)
         return {"x_train": x_tr, "y_train": l_tr, "x_test": x_te, "y_test": l_te}
 
+    def map_inputs(self, x_raw: np.ndarray) -> np.ndarray:
+        """Raw inputs (n, d) -> the network's inputs (n, n_in): feature mapping, then the
+        training set's standardization."""
+        return (map_features(x_raw, self._config.features) - self._data.mean) / self._data.scale
+
+    def trace(self, x, y=None) -> dict:
+        """One raw input x (d,) forward, and with a target y (a class index or a regression
+        value, as in data()) also backward, with every number; see engine/trace.py.
+        {"input", "target", "output", "loss", "layers": [{"W", "b", "a_in", "z", "a", "delta",
+        "dW", "db"}, ...]} input layer first, W as in params(); the backward keys and "loss"
+        only with a target. ValueError for a wrong length or non-finite values."""
+        from .trace import trace_features
+        d = self._config.input_dim
+        x = np.asarray(x, dtype=float).reshape(-1)
+        if x.shape != (d,) or not np.isfinite(x).all():
+            raise ValueError(f"x must be {d} finite number(s) (the raw input of "
+                             f"'{self._config.dataset}'), got {x.tolist()}")
+        target = None
+        if y is not None:
+            target = encode_targets(self._config, self._check_label(y), self.layer_sizes[-1])[0]
+        result = trace_features(self, self.map_inputs(x[None, :])[0], target)
+        return {"input": x, "target": y, **result}
+
+    def trace_example(self, index: int, split: str = "train") -> dict:
+        """trace() of example `index` of the "train" or "test" split, with its label."""
+        if split not in ("train", "test"):
+            raise ValueError(f"split must be 'train' or 'test', got {split!r}")
+        raw = self.raw_data()
+        xs, labels = raw[f"x_{split}"], raw[f"y_{split}"]
+        if not 0 <= index < len(labels):
+            raise ValueError(f"example must be 0..{len(labels) - 1} for the {split} split, "
+                             f"got {index}")
+        from .trace import trace_features
+        d = self._data
+        features = (d.x_train if split == "train" else d.x_test)[index]
+        target = (d.y_train if split == "train" else d.y_test)[index]
+        label = labels[index]
+        return {"input": xs[index].copy(),
+                "target": int(label) if self._config.task != "regression" else float(label),
+                **trace_features(self, features, target)}
+
+    def _check_label(self, y) -> np.ndarray:
+        """A target given by a caller as a (1,) label array, checked against the task."""
+        if isinstance(y, bool) or not isinstance(y, (int, float, np.integer, np.floating)) \
+                or not np.isfinite(y):
+            raise ValueError(f"target must be a finite number, got {y!r}")
+        if self._config.task != "regression":
+            classes = self.layer_sizes[-1] if _one_hot(self._config) else 2
+            if y != int(y) or not 0 <= y < classes:
+                raise ValueError(f"target must be a class index 0..{classes - 1}, got {y!r}")
+        return np.array([y], dtype=float)
+
     def predict(self, x_raw: np.ndarray) -> np.ndarray:
         """The model's output for raw inputs (n, d): probabilities for bce/cce, values for mse."""
-        x = (map_features(x_raw, self._config.features) - self._data.mean) / self._data.scale
+        x = self.map_inputs(x_raw)
         with np.errstate(all="ignore"):
             z = self.net.forward(augment(x), self.net.workspace(x.shape[0]))
             return self.net.loss.output(z.copy())

@@ -18,7 +18,7 @@ from engine.activations import ACTIVATIONS
 VIEWS = ("weights", "gradients", "output", "hidden", "activation", "landscape")
 DEFAULT_VIEWS = ("weights", "gradients", "output", "hidden", "activation")
 HISTORY_COLUMNS = ("step", "train_loss", "test_loss", "train_accuracy", "test_accuracy")
-OUTPUT_FUNCTION = {"bce": "sigmoid", "cce": "softmax", "mse": "identity"}
+OUTPUT_FUNCTION = {"bce": "sigmoid", "cce": "softmax", "mse": "identity", "perceptron": "step"}
 BOUNDED_RANGE = {"tanh": (-1.0, 1.0), "sigmoid": (0.0, 1.0), "step": (0.0, 1.0)}
 
 
@@ -178,6 +178,8 @@ def landscape_sections(result: dict) -> tuple[dict, Sections]:
     arrays = {"landscape_loss": np.asarray(result["loss"]), "landscape_alpha": alpha,
               "landscape_beta": beta}
     path = result.get("path")
+    if path and "jump" in path:  # indices of path points reached by a hand edit (a jump)
+        meta["path_jumps"] = [int(i) for i in np.flatnonzero(path["jump"])]
     if path:
         arrays["path"] = np.column_stack([np.asarray(path[c], dtype=float) for c in
                                           ("steps", "alpha", "beta", "loss", "distance")])

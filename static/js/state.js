@@ -55,12 +55,12 @@ export function paramExists(name, layerSizes) {
 
 /**
  * The loss to use with a dataset of this kind ("binary" | "multiclass" | "regression"): `loss`
- * itself when it fits, else the nearest that does (the server refuses the others: bce needs a
- * binary dataset, cce a classification one, so regression needs mse). Unknown kind: unchanged.
+ * itself when it fits, else the nearest that does (the server refuses the others: bce and
+ * perceptron need a binary dataset, cce a classification one, so regression needs mse). Unknown kind: unchanged.
  */
 export function compatibleLoss(kind, loss) {
   if (kind === "regression") return "mse";
-  if (kind === "multiclass" && loss === "bce") return "cce";
+  if (kind === "multiclass" && (loss === "bce" || loss === "perceptron")) return "cce";
   return loss;
 }
 
