@@ -16,6 +16,7 @@ from .frames import FrameEncoder
 from .pages import REPO, pages_router
 from .request_guard import RequestGuard
 from .routes_api import router as api_router
+from .routes_params import router as params_router
 from .runs import RunRegistry
 from .settings import Settings
 from .snapshot import plain
@@ -51,6 +52,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.add_middleware(RequestGuard, settings=settings)
     app.include_router(api_router)
+    app.include_router(params_router)
     app.include_router(ws_router)
     app.include_router(pages_router(Path(settings.templates_dir or REPO / "templates")))
     static_dir = Path(settings.static_dir or REPO / "static")

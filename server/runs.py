@@ -245,6 +245,13 @@ class Run:
         self._mark_changed(urgent=True)
         return result
 
+    def set_params(self, values: dict) -> list[str]:
+        """Trainer.set_params (raises ParameterEditError naming bad entries; nothing changes
+        then); viewers get a frame at once and training continues from the new values."""
+        changed = self.trainer.set_params(values)
+        self._mark_changed(urgent=True)
+        return changed
+
     def reset(self) -> dict:
         metrics = self.trainer.reset()
         self.generation += 1

@@ -23,6 +23,7 @@ class Settings:
     max_steps_per_call: int = 100_000      # REST /step {"steps": n}
     max_epochs_per_call: int = 1_000       # REST /step {"epochs": n}
     max_ws_steps: int = 10_000             # websocket {"type": "step", "n": n}
+    max_param_edits: int = 1_024           # names per PATCH /params or {"type": "params"} message
     max_speed: int = 10_000                # steps per frame when throttled
     step_time_budget_seconds: float = 2.0  # a /step call returns what it managed by then
     train_slice_seconds: float = 0.004     # wall time of one training slice on the event loop

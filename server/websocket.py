@@ -6,13 +6,14 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from typing import Annotated, Literal, Union
+from typing import Annotated, Any, Literal, Union
 
 from fastapi import APIRouter, WebSocket
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 from starlette.websockets import WebSocketDisconnect, WebSocketState
 
 from engine import ResetRequired
+from engine.param_names import ParameterEditError
 from engine.config import MAX_HIDDEN_LAYERS, MAX_NEURONS
 
 from .api_models import ConfigChanges, LandscapeOptions, changes_of
@@ -54,6 +55,12 @@ class Set(_Message):
     reset: bool = False
 
 
+class SetParams(_Message):
+    """Set weights/biases by name, as PATCH /api/runs/{id}/params: {"W1[0,1]": 0.5, ...}."""
+    type: Literal["params"]
+    values: dict[str, Any] = Field(min_length=1)  # at most settings.max_param_edits names
+
+
 class Subscribe(_Message):
     type: Literal["subscribe"]
     views: list[Literal[VIEWS]] | None = Field(None, max_length=len(VIEWS))
@@ -64,9 +71,9 @@ class Subscribe(_Message):
     speed: int | None = Field(None, ge=1, le=_LIMITS.max_speed)
 
 
-ClientMessage = TypeAdapter(Annotated[Union[Play, Pause, Reset, Step, Set, Subscribe],
+ClientMessage = TypeAdapter(Annotated[Union[Play, Pause, Reset, Step, Set, SetParams, Subscribe],
                                       Field(discriminator="type")])
-MESSAGE_TYPES = ("play", "pause", "step", "reset", "set", "subscribe")
+MESSAGE_TYPES = ("play", "pause", "step", "reset", "set", "params", "subscribe")
 
 
 def stream_of(app_state, run: Run) -> RunStream:
@@ -87,8 +94,7 @@ def _error(for_type, status: int, message: str, fields: list[str] | None = None)
 def _validation_error(for_type, exc: ValidationError) -> dict:
     parts, fields = [], []
     for err in exc.errors(include_url=False):
-        loc = ".".join(str(p) for p in err["loc"] if p not in ("play", "pause", "reset", "step",
-                                                                  "set", "subscribe"))
+        loc = ".".join(str(p) for p in err["loc"] if p not in MESSAGE_TYPES)
         fields.append(loc)
         parts.append(f"{loc}: {err['msg']}" if loc else err["msg"])
     return _error(for_type, 422, "; ".join(parts), fields)
@@ -128,6 +134,9 @@ async def _handle(text: str, viewer: Viewer, stream: RunStream, settings: Settin
     except ValidationError as exc:
         viewer.say(_validation_error("set", exc))
         return
+    except ParameterEditError as exc:
+        viewer.say(_error("params", 422, str(exc), [name for name, _ in exc.bad]))
+        return
     # the frame showing the change is in every viewer's slot before the ack is queued, so the
     # first frame after the ack reflects it
     stream.publish(urgent=True)
@@ -150,6 +159,12 @@ async def _control(msg, run: Run, settings: Settings) -> dict:
         run.pause()
         done, truncated = await run.advance(msg.n, settings.step_time_budget_seconds)
         return {"type": "ack", "for": "step", "steps_run": done, "truncated": truncated,
+                "step": run.trainer.step_count}
+    if isinstance(msg, SetParams):
+        if len(msg.values) > settings.max_param_edits:
+            raise ParameterEditError([("", f"at most {settings.max_param_edits} parameters per "
+                                           f"message, got {len(msg.values)}")])
+        return {"type": "ack", "for": "params", "changed": run.set_params(msg.values),
                 "step": run.trainer.step_count}
     result = run.set(changes_of(msg.config), reset=msg.reset)
     return {"type": "ack", "for": "set", "changed": result["changed"], "reset": result["reset"],
