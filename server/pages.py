@@ -37,6 +37,11 @@ def pages_router(templates_dir: Path) -> APIRouter:
         return templates.TemplateResponse(request, "index.html", {
             "schema": schema, "schema_json": json.dumps(schema), "plotly_url": PLOTLY_URL})
 
+    @router.get("/neuron", response_class=HTMLResponse)
+    def neuron(request: Request):
+        """The neuron lab (?preset=sweets): static; its arithmetic is static/js/neuron/."""
+        return templates.TemplateResponse(request, "neuron.html", {})
+
     @router.get(PLOTLY_URL)
     def plotly_js():
         path = plotly_path()
