@@ -1,17 +1,32 @@
-"""`nn-playground` / `python -m server.cli`: start the server and print the page's URL."""
+"""`nn-playground` / `python -m server.cli`: start the server and print the page's URL.
+
+`nn-playground train ...` and `nn-playground sweep ...` are the scripting commands (nnp/cli.py);
+`nn-playground serve ...` and no subcommand at all both start the server."""
 
 from __future__ import annotations
 
 import argparse
+import sys
 
 import uvicorn
 
 from .settings import LOOPBACK_HOSTS, Settings
 
 
-def main(argv: list[str] | None = None) -> None:
+TOOL_COMMANDS = ("train", "sweep")
+
+
+def main(argv: list[str] | None = None) -> int | None:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv and argv[0] in TOOL_COMMANDS:
+        from nnp.cli import main as tool_main
+        return tool_main(argv)
+    if argv and argv[0] == "serve":
+        argv = argv[1:]
     parser = argparse.ArgumentParser(prog="nn-playground", description="Watch a neural network "
-                                     "learn: serve the page and the API.")
+                                     "learn: serve the page and the API.",
+                                     epilog="Also: `nn-playground train --help`, "
+                                            "`nn-playground sweep --help` (scripting commands).")
     parser.add_argument("--host", default="127.0.0.1", help="interface (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8000, help="port (default 8000)")
     parser.add_argument("--max-runs", type=int, default=Settings.max_runs,
@@ -42,4 +57,4 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
