@@ -15,8 +15,10 @@ from fastapi.staticfiles import StaticFiles
 from .frames import FrameEncoder
 from .pages import REPO, pages_router
 from .request_guard import RequestGuard
+from .lesson_pages import lesson_pages_router
 from .routes_api import router as api_router
 from .routes_params import router as params_router
+from .routes_lessons import router as lessons_router
 from .runs import RunRegistry
 from .settings import Settings
 from .snapshot import plain
@@ -55,6 +57,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(params_router)
     app.include_router(ws_router)
     app.include_router(pages_router(Path(settings.templates_dir or REPO / "templates")))
+    app.include_router(lessons_router)
+    app.include_router(lesson_pages_router(Path(settings.templates_dir or REPO / "templates")))
     static_dir = Path(settings.static_dir or REPO / "static")
     if static_dir.is_dir():
         app.mount("/static", StaticFiles(directory=str(static_dir)), name="static")
