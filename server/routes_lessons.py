@@ -23,7 +23,8 @@ async def list_lessons() -> list[dict]:
     return [lesson.summary() for lesson in load_lessons()]
 
 
-@router.get("/lessons/{slug}", summary="One lesson: text, preset, panels to look at, tasks")
+@router.get("/lessons/{slug}", summary="One lesson: text, preset, panels to look at, tasks",
+            responses={404: {"description": "No lesson has this slug (the message lists them)"}})
 async def get_lesson(slug: str) -> dict:
     """The lesson's summary fields plus `number`, `html` (TeX in `.math` elements), `preset`
     (`view`, `config` or `query`, and the `url` that opens it with the lesson panel), `look`
