@@ -45,8 +45,7 @@ TASK_FIELDS: dict[str, tuple[str, ...]] = {
                    *(f"config.{f}" for f in TrainConfig.model_fields)),
     "graph": ("graph.preset", "graph.output", "graph.nodes", "graph.backward_done",
               "graph.nudge_leaf", "graph.nudge_h", "graph.nudge_change"),
-    "neuron": ("neuron.preset", "neuron.inputs", "neuron.scale", "neuron.perceptron_flips",
-               "neuron.bias"),
+    "neuron": ("neuron.preset", "neuron.inputs", "neuron.scale", "neuron.bias"),
 }
 INDEXED = re.compile(r"^(diagnostics\.\w+)\[(-?\d+)\]$")
 OPS = ("==", "!=", "<", "<=", ">", ">=")

@@ -94,3 +94,14 @@ def test_a_panel_question_mark_opens_its_note_with_a_formula(open_page):
     assert button.get_attribute("aria-expanded") == "true"
     page.keyboard.press("Escape")
     assert not note.is_visible()
+
+
+def test_a_neuron_lab_task_is_detected_beside_the_lab(browser_page, server_url, artifacts):
+    page = browser_page
+    page.goto(server_url + lesson_url("sigmoid-neuron", server_url))
+    page.get_by_test_id("lesson-panel").wait_for()
+    assert "done" not in page.get_by_test_id("task-steepen").get_attribute("class")
+    page.evaluate("""() => { const s = document.getElementById('scale');
+                             s.value = '1.2'; s.dispatchEvent(new Event('input', {bubbles: true})); }""")
+    page.wait_for_function("document.querySelector('[data-testid=task-steepen]').classList.contains('done')")
+    page.screenshot(path=str(artifacts / "lesson-neuron-1280.png"))

@@ -257,3 +257,7 @@ function renderPresetNote(table) {
 buildControls();
 render();
 window.__neuronLab = { state: () => state };
+// what a lesson's tasks read (server/lessons.py TASK_FIELDS["neuron"])
+window.__nnpLessonState = () => ({
+  neuron: { preset, inputs: state.x.length, scale: state.scale, bias: biasOf(state.threshold) },
+});
