@@ -236,12 +236,16 @@ export function createBoundaryView(canvas, legendEl) {
   }
 
   // ---- 1-D: curve over the data ------------------------------------------------------------
+  function curveBox() {
+    const { width, height } = sized;
+    return { x: 40, y: 8, w: width - 50, h: height - 30 };
+  }
+
   function drawCurve(ctx, snap, ui) {
     const h = snap.header;
     const d = snap.dataset;
     const g = snap.outputGrid;
-    const { width, height } = sized;
-    const box = { x: 40, y: 8, w: width - 50, h: height - 30 };
+    const box = curveBox();
     const [lo, hi] = h.domain[0];
     const [R, K] = g.shape;
     let yLo = Infinity;
@@ -337,6 +341,38 @@ export function createBoundaryView(canvas, legendEl) {
         + `<div>${h.input_dim === 1 ? "curve: " : "background: "}the model's ${h.config.loss === "mse" ? "output" : "probability of class 1"}; 0.5 is the boundary. Rims: ${rim}</div>`;
     }
   }
+
+  /** The input under a pointer (client coordinates), for the trace panel: {x: raw input} and,
+   *  within 6 px of a training point, {example: its index}; null outside the plot. */
+  view.pointAt = function pointAt(snap, clientX, clientY) {
+    const h = snap.header;
+    if (!h) return null;
+    const r = canvas.getBoundingClientRect();
+    const px = clientX - r.left, py = clientY - r.top;
+    const xs = snap.dataset?.xTrain;
+    const two = h.input_dim === 2 && snap.outputGrid?.shape.length === 3;
+    const box = two ? plotBox() : curveBox();
+    if (px < box.x || px > box.x + box.w || py < box.y || py > box.y + box.h) return null;
+    const [a0, a1] = h.domain[0];
+    const x1 = a0 + ((px - box.x) / box.w) * (a1 - a0);
+    let x = [x1];
+    let best = null, bestD = 36;
+    if (two) {
+      const [b0, b1] = h.domain[1];
+      x = [x1, b0 + ((box.y + box.h - py) / box.h) * (b1 - b0)];
+      for (let i = 0; xs && i < xs.length / 2; i++) {
+        const dx = box.x + ((xs[2 * i] - a0) / (a1 - a0)) * box.w - px;
+        const dy = box.y + box.h - ((xs[2 * i + 1] - h.domain[1][0]) / (h.domain[1][1] - h.domain[1][0])) * box.h - py;
+        if (dx * dx + dy * dy < bestD) { bestD = dx * dx + dy * dy; best = i; }
+      }
+    } else {
+      for (let i = 0; xs && i < xs.length; i++) {
+        const dx = box.x + ((xs[i] - a0) / (a1 - a0)) * box.w - px;
+        if (dx * dx < bestD / 4) { bestD = 4 * dx * dx; best = i; }
+      }
+    }
+    return best == null ? { x } : { x, example: best };
+  };
 
   view.render = function render(snap, ui) {
     if (!snap.header || !snap.outputGrid) return false;

@@ -9,9 +9,11 @@ import { buildControls } from "./controls.js";
 import { createDiagnosticsView } from "./diagnostics_view.js";
 import { createLossChart } from "./loss_chart.js";
 import { createNetworkView } from "./network_view.js";
+import { createParamEditor } from "./param_editor.js";
 import { createSnapshot } from "./snapshot.js";
 import { createState, paramExists } from "./state.js";
 import { createSurfaceView } from "./surface_view.js";
+import { createTracePanel } from "./trace_panel.js";
 
 // Uncaught errors and rejections, kept for the browser tests (Marionette, which drives Firefox,
 // has no console hook): window.__nnp.errors.
@@ -164,7 +166,16 @@ async function main() {
   });
   onCanvasResize(schedule);
 
-  window.__nnp = { state, snapshot, connection, views, stats, errors: pageErrors, ready: false };
+  const trace = createTracePanel({
+    panel: byId("trace-panel"), outputCanvas: byId("output-canvas"), boundaryView: views.boundary,
+    snapshot, connection, state, notice,
+  });
+  createParamEditor({
+    canvas: byId("network-canvas"), networkView: views.network, box: byId("param-editor"),
+    snapshot, connection, notice,
+  });
+
+  window.__nnp = { state, snapshot, connection, views, stats, trace, errors: pageErrors, ready: false };
   await connection.start();
   window.__nnp.ready = true;
 }

@@ -480,7 +480,7 @@ export function createNetworkView(canvas, tooltip, legendEl, state) {
       const what = hover.kind === "edge"
         ? `${neuronName(h, hover.layer - 1, hover.j)} → ${neuronName(h, hover.layer, hover.i)}`
         : `bias of ${neuronName(h, hover.layer, hover.i)}`;
-      html = `<b>${hover.name}</b> ${what}<br>value ${fmt(w, 4)}<br>∂L/∂${hover.kind === "edge" ? "w" : "b"} ${fmt(g, 3)}<br><i>click: loss-surface axis</i>`;
+      html = `<b>${hover.name}</b> ${what}<br>value ${fmt(w, 6)}<br>∂L/∂${hover.kind === "edge" ? "w" : "b"} ${fmt(g, 6)}<br><i>click: loss-surface axis; double-click: set it</i>`;
     } else if (hover.kind === "node") {
       const L = h.layer_sizes.length - 1;
       if (hover.layer === 0) {
@@ -545,5 +545,21 @@ export function createNetworkView(canvas, tooltip, legendEl, state) {
     return true;
   };
   view.pendingAxis = () => pendingAxis;
+  /** The edge or bias under a pointer (client coordinates): {kind, name, layer, i, j} or null. */
+  view.paramAt = (clientX, clientY) => {
+    const r = canvas.getBoundingClientRect();
+    const hit = hitTest(clientX - r.left, clientY - r.top);
+    return hit && (hit.kind === "edge" || hit.kind === "bias") ? hit : null;
+  };
+  /** Where a parameter is drawn, in client coordinates (edge midpoint, bias centre), or null. */
+  view.paramAnchor = (name) => {
+    const r = canvas.getBoundingClientRect();
+    const b = layout?.biases.find((q) => q.name === name);
+    if (b) return { x: r.left + b.x + b.b / 2, y: r.top + b.y + b.b / 2 };
+    const e = layout?.edges.find((q) => q.name === name);
+    if (!e) return null;
+    const [x, y] = bezierPoint(e, 0.5);
+    return { x: r.left + x, y: r.top + y };
+  };
   return view;
 }
