@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from engine.config import MAX_SAMPLES
 from engine.param_names import ParameterEditError
 
-from .routes_api import NOT_FOUND, RunDep, layer_arrays, settings_of
+from .routes_api import BAD_BODY, NOT_FOUND, RunDep, layer_arrays, settings_of
 from .settings import Settings
 from .snapshot import plain
 
@@ -68,7 +68,8 @@ class ParamsOut(BaseModel):
 
 
 @router.post("/runs/{run_id}/trace", response_model=TraceOut, response_model_exclude_none=False,
-             responses={**NOT_FOUND, 422: {"description": "Bad input, target or example index."}})
+             responses={**NOT_FOUND, **BAD_BODY,
+                        422: {"description": "Bad input, target or example index."}})
 async def trace(run: RunDep, body: TraceRequest) -> dict:
     """One example forward (W, b, a_in, z, a per layer) and, with a target, backward (delta,
     dW, db), with the current parameters."""
@@ -83,8 +84,9 @@ async def trace(run: RunDep, body: TraceRequest) -> dict:
 
 
 @router.patch("/runs/{run_id}/params", response_model=ParamsOut,
-              responses={**NOT_FOUND, 422: {"description": "Unknown names or non-finite values "
-                                                           "(each named; nothing changes)."}})
+              responses={**NOT_FOUND, **BAD_BODY,
+                         422: {"description": "Unknown names or non-finite values "
+                                              "(each named; nothing changes)."}})
 async def set_params(run: RunDep, settings: Annotated[Settings, Depends(settings_of)],
                      values: Annotated[dict[str, Any], Body(
                          examples=[{"W1[0,1]": 0.5, "b1[0]": -5}])]) -> dict:
