@@ -17,6 +17,8 @@ class Activation(NamedTuple):
     forward: Callable[[np.ndarray, np.ndarray], np.ndarray]
     derivative: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
     saturates: bool  # True for sigmoid/tanh: their derivative vanishes for large |z|
+    output_range: tuple[float | None, float | None]  # (lo, hi) of g; None: unbounded that way
+    peak_derivative: float  # max over z of g'(z) (saturation is measured against it)
 
 
 def sigmoid(z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
@@ -91,12 +93,13 @@ def _zero(z, a, out):
 
 
 ACTIVATIONS: dict[str, Activation] = {
-    "sigmoid": Activation(sigmoid, _sigmoid_derivative, True),
-    "tanh": Activation(lambda z, out: np.tanh(z, out=out), _tanh_derivative, True),
-    "relu": Activation(_relu, _relu_derivative, False),
-    "leaky_relu": Activation(_leaky_relu, _leaky_relu_derivative, False),
-    "linear": Activation(_linear, _one, False),
-    "step": Activation(_step, _zero, False),
+    "sigmoid": Activation(sigmoid, _sigmoid_derivative, True, (0.0, 1.0), 0.25),
+    "tanh": Activation(lambda z, out: np.tanh(z, out=out), _tanh_derivative, True, (-1.0, 1.0),
+                       1.0),
+    "relu": Activation(_relu, _relu_derivative, False, (0.0, None), 1.0),
+    "leaky_relu": Activation(_leaky_relu, _leaky_relu_derivative, False, (None, None), 1.0),
+    "linear": Activation(_linear, _one, False, (None, None), 1.0),
+    "step": Activation(_step, _zero, False, (0.0, 1.0), 0.0),
 }
 
 SATURATION_THRESHOLD = 0.1

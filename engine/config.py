@@ -12,10 +12,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-DatasetName = Literal[
-    "circle", "xor", "gauss", "spiral", "moons", "blobs", "spiral3", "plane", "multigauss",
-    "house", "threshold",
-]
+from .datasets import DATASETS
+
+DatasetName = Literal[tuple(DATASETS)]
 FeatureName = Literal["x1", "x2", "x1_sq", "x2_sq", "x1x2", "sin_x1", "sin_x2"]
 ActivationName = Literal["sigmoid", "tanh", "relu", "leaky_relu", "linear", "step"]
 LossName = Literal["mse", "bce", "cce", "perceptron"]
@@ -29,20 +28,34 @@ MAX_HIDDEN_LAYERS = 8
 MAX_NEURONS = 64
 MAX_SAMPLES = 2000
 
-# What each dataset is: its task kind and input dimension. The engine's datasets module
-# implements exactly these names; the config uses the table to check loss/dataset compatibility.
+# What each dataset is: its task kind and input dimension (from engine/datasets.py's table).
 DATASET_KIND: dict[str, tuple[str, int]] = {
-    "circle": ("binary", 2), "xor": ("binary", 2), "gauss": ("binary", 2),
-    "spiral": ("binary", 2), "moons": ("binary", 2), "blobs": ("multiclass", 2),
-    "spiral3": ("multiclass", 2), "plane": ("regression", 2), "multigauss": ("regression", 2),
-    "house": ("regression", 1), "threshold": ("binary", 1),
+    name: (spec.kind, spec.input_dim) for name, spec in DATASETS.items()}
+
+# Which task kinds each loss fits (bce: one sigmoid output for two classes; cce: softmax over
+# the classes; mse: any target, one-hot for classes), and the usual loss of each kind.
+LOSS_KINDS: dict[str, tuple[str, ...]] = {
+    "bce": ("binary",), "cce": ("binary", "multiclass"),
+    "mse": ("binary", "multiclass", "regression"), "perceptron": ("binary",),
 }
+# Losses that train a single layer only (hidden must be []).
+SINGLE_LAYER_LOSSES = ("perceptron",)
+USUAL_LOSS: dict[str, str] = {"binary": "bce", "multiclass": "cce", "regression": "mse"}
 
 
-def _field(default, description: str, *, live: bool, group: str, **bounds):
-    """A config field with its description, bounds and whether it can change live."""
-    return Field(default, description=description,
-                 json_schema_extra={"live": live, "group": group}, **bounds)
+def losses_for(kind: str) -> list[str]:
+    """The losses that fit a dataset of this task kind, in LOSS_KINDS order."""
+    return [loss for loss, kinds in LOSS_KINDS.items() if kind in kinds]
+
+
+def _field(default, description: str, *, live: bool, group: str, applies=None, **bounds):
+    """A config field with its description, bounds and whether it can change live. `applies`:
+    {other field: [values]}: the field only has an effect when every named field has one of
+    those values (momentum only for the momentum and nesterov rules, ...)."""
+    extra = {"live": live, "group": group}
+    if applies:
+        extra["applies_when"] = {k: list(v) for k, v in applies.items()}
+    return Field(default, description=description, json_schema_extra=extra, **bounds)
 
 
 class TrainConfig(BaseModel):
@@ -59,7 +72,7 @@ class TrainConfig(BaseModel):
     train_fraction: float = _field(0.5, "Fraction of the points used for training; the rest test.",
                                    live=False, group="data", ge=0.1, le=0.9)
     n_classes: int = _field(3, "Number of classes for the blobs dataset.",
-                            live=False, group="data", ge=3, le=5)
+                            live=False, group="data", applies={"dataset": ["blobs"]}, ge=3, le=5)
     standardize: bool = _field(False, "Standardize inputs to zero mean, unit variance "
                                "(statistics of the training split).", live=False, group="data")
     features: list[FeatureName] = _field(["x1", "x2"], "Input features computed from (x1, x2) "
@@ -86,33 +99,39 @@ class TrainConfig(BaseModel):
                              live=True, group="optimizer", ge=1, le=MAX_SAMPLES)
     optimizer: OptimizerName = _field("sgd", "Update rule.", live=True, group="optimizer")
     momentum: float = _field(0.9, "Momentum coefficient (momentum, nesterov).",
-                             live=True, group="optimizer", ge=0.0, le=0.999)
+                             live=True, group="optimizer",
+                             applies={"optimizer": ["momentum", "nesterov"]}, ge=0.0, le=0.999)
     beta1: float = _field(0.9, "Adam: decay of the first-moment average.",
-                          live=True, group="optimizer", ge=0.0, le=0.999)
+                          live=True, group="optimizer", applies={"optimizer": ["adam"]}, ge=0.0, le=0.999)
     beta2: float = _field(0.999, "Adam: decay of the second-moment average.",
-                          live=True, group="optimizer", ge=0.0, le=0.99999)
+                          live=True, group="optimizer", applies={"optimizer": ["adam"]}, ge=0.0, le=0.99999)
     rho: float = _field(0.9, "RMSprop: decay of the squared-gradient average.",
-                        live=True, group="optimizer", ge=0.0, le=0.9999)
+                        live=True, group="optimizer", applies={"optimizer": ["rmsprop"]}, ge=0.0, le=0.9999)
     epsilon: float = _field(1e-8, "Adagrad/RMSprop/Adam: added to the denominator.",
-                            live=True, group="optimizer", ge=1e-12, le=1e-2)
+                            live=True, group="optimizer",
+                            applies={"optimizer": ["adagrad", "rmsprop", "adam"]}, ge=1e-12, le=1e-2)
     schedule: ScheduleName = _field("constant", "Learning-rate schedule over steps.",
                                     live=True, group="schedule")
     decay_rate: float = _field(0.5, "Step/exponential decay factor per decay_steps.",
-                               live=True, group="schedule", gt=0.0, le=1.0)
+                               live=True, group="schedule",
+                               applies={"schedule": ["step", "exponential"]}, gt=0.0, le=1.0)
     decay_steps: int = _field(1000, "Steps per decay (step, exponential); for cosine, the steps "
                               "over which the rate falls to 0, where it then stays.",
-                              live=True, group="schedule", ge=1, le=1_000_000)
+                              live=True, group="schedule",
+                              applies={"schedule": ["step", "exponential", "cosine"]}, ge=1, le=1_000_000)
     warmup_steps: int = _field(100, "Steps of linear warm-up from 0 to the learning rate.",
-                               live=True, group="schedule", ge=1, le=1_000_000)
+                               live=True, group="schedule", applies={"schedule": ["warmup"]}, ge=1, le=1_000_000)
     clipping: ClippingName = _field("none", "Gradient clipping: by global norm or by value.",
                                     live=True, group="regularization")
     clip_threshold: float = _field(1.0, "Largest allowed global norm or absolute value.",
-                                   live=True, group="regularization", gt=0.0, le=1e6)
+                                   live=True, group="regularization",
+                                   applies={"clipping": ["norm", "value"]}, gt=0.0, le=1e6)
     regularization: RegularizationName = _field("none", "Weight penalty (biases are exempt).",
                                                 live=True, group="regularization")
     regularization_rate: float = _field(0.001, "Penalty rate: L2 adds rate*sum(w^2), "
                                         "L1 adds rate*sum(|w|).", live=True,
-                                        group="regularization", ge=0.0, le=10.0)
+                                        group="regularization",
+                                        applies={"regularization": ["l1", "l2"]}, ge=0.0, le=10.0)
 
     @field_validator("hidden")
     @classmethod
@@ -131,23 +150,17 @@ class TrainConfig(BaseModel):
 
     @model_validator(mode="after")
     def _loss_fits_dataset(self) -> "TrainConfig":
-        kind, _ = DATASET_KIND[self.dataset]
-        if self.loss == "bce" and kind != "binary":
-            raise ValueError(f"loss 'bce' needs a binary dataset; '{self.dataset}' is {kind} "
-                             f"(use {'cce or mse' if kind == 'multiclass' else 'mse'})")
-        if self.loss == "perceptron":
-            if kind != "binary":
-                raise ValueError(f"loss 'perceptron' needs a binary dataset; '{self.dataset}' "
-                                 f"is {kind}")
-            if self.hidden:
-                raise ValueError(
-                    "loss 'perceptron' trains a single layer of step units: use hidden=[] "
-                    f"(got {self.hidden}). A network of step units gives no gradient to learn "
-                    "from (step'(z) = 0 everywhere), which is why hidden layers need smooth "
-                    "neurons such as the sigmoid")
-        if self.loss == "cce" and kind == "regression":
-            raise ValueError(f"loss 'cce' needs a classification dataset; '{self.dataset}' is "
-                             "regression (use mse)")
+        kind = DATASET_KIND[self.dataset][0]
+        fits = losses_for(kind)
+        if self.loss not in fits:
+            raise ValueError(f"loss '{self.loss}' does not fit the {kind} dataset "
+                             f"'{self.dataset}' (use {' or '.join(fits)})")
+        if self.loss in SINGLE_LAYER_LOSSES and self.hidden:
+            raise ValueError(
+                "loss 'perceptron' trains a single layer of step units: use hidden=[] "
+                f"(got {self.hidden}). A network of step units gives no gradient to learn "
+                "from (step'(z) = 0 everywhere), which is why hidden layers need smooth "
+                "neurons such as the sigmoid")
         return self
 
     @property
@@ -173,6 +186,8 @@ def config_schema() -> list[dict]:
     for name, prop in json_schema["properties"].items():
         entry = {"name": name, "default": prop.get("default"), "description": prop["description"],
                  "live": prop["live"], "group": prop["group"]}
+        if "applies_when" in prop:
+            entry["applies_when"] = prop["applies_when"]
         if "enum" in prop:
             entry.update(type="choice", choices=prop["enum"])
         elif prop.get("type") == "array":

@@ -10,21 +10,14 @@ The sets are returned class by class, not shuffled; ``split_train_test`` shuffle
 
 from __future__ import annotations
 
+from typing import Callable, NamedTuple
+
 import numpy as np
 
 _SQUARE = ((-6.0, 6.0), (-6.0, 6.0))
 HOUSE_SIZE = (40.0, 250.0)  # m^2
 HOUSE_PRICE_PER_M2, HOUSE_BASE_PRICE = 3.0, 40.0  # thousands per m^2, thousands
 THRESHOLD = 1.0
-
-# Plotting range of each raw input dimension, per dataset.
-INPUT_DOMAIN: dict[str, tuple[tuple[float, float], ...]] = {
-    **{name: _SQUARE for name in ("circle", "xor", "gauss", "spiral", "moons", "blobs",
-                                  "spiral3", "plane", "multigauss")},
-    "house": (HOUSE_SIZE,),
-    "threshold": ((-6.0, 6.0),),
-}
-
 
 def _halves(n: int) -> tuple[int, int]:
     """Sizes of the two classes of a binary set: (n - n//2, n//2)."""
@@ -150,26 +143,53 @@ def _threshold(rng, n, noise):
     return x[:, None], y.astype(np.float64)
 
 
-_GENERATORS = {
-    "circle": _circle, "xor": _xor, "gauss": _gauss, "spiral": _spiral, "moons": _moons,
-    "spiral3": _spiral3, "plane": _plane, "multigauss": _multigauss, "house": _house,
-    "threshold": _threshold,
-}  # blobs takes n_classes as well, see generate()
+class DatasetSpec(NamedTuple):
+    """What a dataset is: its task kind, raw input dimension, the plotting range of each input
+    dimension, a one-line description, and its generator (rng, n, noise) -> (X, y)."""
+    kind: str            # "binary" | "multiclass" | "regression"
+    input_dim: int       # 1 or 2
+    domain: tuple[tuple[float, float], ...]
+    description: str
+    generate: Callable | None   # None: blobs, which also takes n_classes (see generate())
+
+
+# The one table of datasets: TrainConfig's choices, the loss rules, the page's controls and the
+# published schema all come from it. Adding a dataset is adding a row (and its generator).
+DATASETS: dict[str, DatasetSpec] = {
+    "circle": DatasetSpec("binary", 2, _SQUARE, "A disc inside a ring.", _circle),
+    "xor": DatasetSpec("binary", 2, _SQUARE, "Opposite quadrants share a class.", _xor),
+    "gauss": DatasetSpec("binary", 2, _SQUARE, "Two gaussian clouds.", _gauss),
+    "spiral": DatasetSpec("binary", 2, _SQUARE, "Two interleaved spiral arms.", _spiral),
+    "moons": DatasetSpec("binary", 2, _SQUARE, "Two interleaving half circles.", _moons),
+    "blobs": DatasetSpec("multiclass", 2, _SQUARE, "K gaussian blobs (n_classes).", None),
+    "spiral3": DatasetSpec("multiclass", 2, _SQUARE, "Three spiral arms.", _spiral3),
+    "plane": DatasetSpec("regression", 2, _SQUARE, "A tilted plane: y = (x1 + x2) / 10.",
+                         _plane),
+    "multigauss": DatasetSpec("regression", 2, _SQUARE, "Six signed bumps.", _multigauss),
+    "house": DatasetSpec("regression", 1, (HOUSE_SIZE,), "House prices against size, raw "
+                         "units (standardize the inputs).", _house),
+    "threshold": DatasetSpec("binary", 1, ((-6.0, 6.0),), "1-D: class 1 above x = 1.",
+                             _threshold),
+}
+
+# Plotting range of each raw input dimension, per dataset (from DATASETS).
+INPUT_DOMAIN: dict[str, tuple[tuple[float, float], ...]] = {
+    name: spec.domain for name, spec in DATASETS.items()}
 
 
 def generate(name: str, n_samples: int, noise: float, seed: int,
              n_classes: int = 3) -> tuple[np.ndarray, np.ndarray]:
     """X (n_samples, d) float64 raw inputs and y (n_samples,) float64: the class index 0..K-1
     for classification, the real target for regression. n_classes is used by blobs only."""
-    if name != "blobs" and name not in _GENERATORS:
-        raise ValueError(f"unknown dataset {name!r}; known: {sorted(INPUT_DOMAIN)}")
+    if name not in DATASETS:
+        raise ValueError(f"unknown dataset {name!r}; known: {sorted(DATASETS)}")
     if n_samples < 1:
         raise ValueError(f"n_samples must be >= 1, got {n_samples}")
     rng = np.random.default_rng(seed)
     if name == "blobs":
         X, y = _blobs(rng, n_samples, noise, n_classes)
     else:
-        X, y = _GENERATORS[name](rng, n_samples, noise)
+        X, y = DATASETS[name].generate(rng, n_samples, noise)
     return np.ascontiguousarray(X, dtype=np.float64), np.ascontiguousarray(y, dtype=np.float64)
 
 

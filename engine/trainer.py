@@ -388,7 +388,7 @@ class Trainer:
             ws = self.net.workspace(self.n_train)
             with np.errstate(all="ignore"):
                 self.net.forward(self._x_train_aug, ws)
-            peak = 0.25 if self._config.activation == "sigmoid" else 1.0
+            peak = ACTIVATIONS[self._config.activation].peak_derivative
             for l in range(len(self.layer_sizes) - 2):
                 slope = self.net.activation.derivative(ws.z[l], ws.act_views[l],
                                                        np.empty_like(ws.z[l]))

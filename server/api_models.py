@@ -1,5 +1,6 @@
 """Pydantic models at the edge: request bodies, queries and responses of the REST API, and the
-option models the websocket shares. Bounds come from TrainConfig and Settings, never restated."""
+option models the websocket shares. Bounds come from TrainConfig and from the serving app's
+Settings (fields made with `limited`, checked per request by server/limits.py), never restated."""
 
 from __future__ import annotations
 
@@ -9,10 +10,9 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
 
 from engine import TrainConfig
+from engine.landscape import MODES
 
-from .settings import Settings
-
-_DEFAULTS = Settings()
+from .limits import limited
 
 
 def _changes_fields() -> dict:
@@ -46,8 +46,8 @@ def changes_of(model: BaseModel) -> dict:
 class StepRequest(BaseModel):
     """Train `steps` minibatch updates or `epochs` passes (one of them; default 1 step)."""
     model_config = ConfigDict(extra="forbid")
-    steps: int | None = Field(None, ge=1, le=_DEFAULTS.max_steps_per_call)
-    epochs: int | None = Field(None, ge=1, le=_DEFAULTS.max_epochs_per_call)
+    steps: int | None = limited(None, "max_steps_per_call", ge=1)
+    epochs: int | None = limited(None, "max_epochs_per_call", ge=1)
 
     @model_validator(mode="after")
     def _one_of(self) -> "StepRequest":
@@ -56,7 +56,7 @@ class StepRequest(BaseModel):
         return self
 
 
-LandscapeMode = Literal["auto", "random", "pca", "params", "exact"]
+LandscapeMode = Literal[MODES]
 
 
 class LandscapeOptions(BaseModel):
@@ -65,21 +65,24 @@ class LandscapeOptions(BaseModel):
     mode: LandscapeMode = Field("auto", description="Plane of the slice: random filter-"
                                 "normalized directions, PCA of the path, two parameters, or "
                                 "exact (a network with exactly two parameters); auto picks.")
-    resolution: int = Field(21, ge=3, le=_DEFAULTS.max_landscape_resolution,
-                            description="Points per axis of the loss surface.")
+    resolution: int = limited(21, "max_landscape_resolution", ge=3,
+                              description="Points per axis of the loss surface (up to the "
+                                          "server's max_landscape_resolution).")
     span: float | None = Field(None, gt=0.0, le=1e3, description="Half-width of the plane "
                                "(default: chosen by the mode).")
     params: list[str] | None = Field(None, min_length=2, max_length=2,
                                      description='Mode "params": two names like "W1[0,1]", "b2[0]".')
     seed: int = Field(0, ge=0, le=2**31 - 1, description="Seed of the random directions.")
     log_scale: bool = Field(False, description="Show log10 of the loss.")
-    field_resolution: int = Field(0, ge=0, le=_DEFAULTS.max_field_resolution,
-                                  description="Points per axis of the gradient-field arrows: 0 (none) or 2..21.")
+    field_resolution: int = limited(0, "max_field_resolution", ge=0,
+                                    description="Points per axis of the gradient-field arrows: "
+                                                "0 (none) or 2 up to the server's "
+                                                "max_field_resolution.")
 
     @model_validator(mode="after")
     def _param_names_short(self) -> "LandscapeOptions":
         if self.field_resolution == 1:
-            raise ValueError("field_resolution must be 0 (no field) or 2..21")
+            raise ValueError("field_resolution must be 0 (no field) or at least 2")
         for name in self.params or []:
             if len(name) > 32:
                 raise ValueError(f"parameter name too long: {name[:40]!r}")

@@ -19,6 +19,7 @@ from .lesson_pages import lesson_pages_router
 from .routes_api import router as api_router
 from .routes_params import router as params_router
 from .routes_lessons import router as lessons_router
+from .routes_datasets import router as datasets_router
 from .runs import RunRegistry
 from .settings import Settings
 from .snapshot import plain
@@ -55,6 +56,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(RequestGuard, settings=settings)
     app.include_router(api_router)
     app.include_router(params_router)
+    app.include_router(datasets_router)
     app.include_router(ws_router)
     app.include_router(pages_router(Path(settings.templates_dir or REPO / "templates")))
     app.include_router(lessons_router)

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-from engine import config_schema
+from .schema import published_schema
 
 REPO = Path(__file__).resolve().parent.parent
 PLOTLY_URL = "/vendor/plotly.min.js"
@@ -33,7 +33,7 @@ def pages_router(templates_dir: Path) -> APIRouter:
 
     @router.get("/", response_class=HTMLResponse)
     def index(request: Request):
-        schema = config_schema()
+        schema = published_schema(request.app.state.settings)
         return templates.TemplateResponse(request, "index.html", {
             "schema": schema, "schema_json": json.dumps(schema), "plotly_url": PLOTLY_URL})
 

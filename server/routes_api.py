@@ -14,12 +14,14 @@ from fastapi import APIRouter, Body, Depends, HTTPException, Query, Request, Res
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
-from engine import ResetRequired, Trainer, TrainConfig, config_schema
+from engine import ResetRequired, Trainer, TrainConfig
 
 from .api_models import (DatasetOut, LandscapeOptions, LayerArrays, Metrics, RunOut, RunPatch,
                          SetOut, StepOut, StepRequest, changes_of)
+from .limits import enforce_limits
 from .live import compute_landscape_in_thread
 from .runs import RegistryFull, Run, RunRegistry
+from .schema import published_schema
 from .settings import Settings
 from .snapshot import (DEFAULT_VIEWS, HISTORY_COLUMNS, Sections, activation_points, dataset_sections,
                        hidden_grids, landscape_sections, neuron_function, output_grid,
@@ -49,6 +51,23 @@ async def get_run(run_id: str, registry: Annotated[RunRegistry, Depends(registry
 
 
 RunDep = Annotated[Run, Depends(get_run)]
+SettingsDep = Annotated[Settings, Depends(settings_of)]
+
+
+async def step_request(settings: SettingsDep,
+                       body: Annotated[StepRequest | None, Body()] = None) -> StepRequest:
+    """The step body (default: 1 step), within this app's max_steps_per_call /
+    max_epochs_per_call (else 422 with the allowed range)."""
+    body = body or StepRequest()
+    enforce_limits(body, settings, ("body",))
+    return body
+
+
+async def landscape_options(settings: SettingsDep,
+                            options: Annotated[LandscapeOptions, Query()]) -> LandscapeOptions:
+    """The landscape query, within this app's max_landscape_resolution / max_field_resolution."""
+    enforce_limits(options, settings, ("query",))
+    return options
 
 
 def as_422(exc: ValidationError, prefix: tuple = ("body",)) -> RequestValidationError:
@@ -69,9 +88,11 @@ def layer_arrays(layers: list[dict]) -> list[dict]:
     return [{"W": plain(layer["W"]), "b": plain(layer["b"])} for layer in layers]
 
 
-@router.get("/schema", summary="Every TrainConfig field: default, range or choices, description")
-def get_schema() -> list[dict]:
-    return config_schema()
+@router.get("/schema", summary="The engine's rules and the server's limits (engine/rules.py)")
+async def get_schema(settings: SettingsDep) -> dict:
+    """{"fields": every TrainConfig field (default, range or choices, description, live,
+    applies_when), "datasets", "losses", "activations", "optimizers", "landscape", "limits"}."""
+    return published_schema(settings)
 
 
 @router.post("/runs", status_code=201, response_model=RunOut,
@@ -106,11 +127,10 @@ async def patch_run(run: RunDep, patch: RunPatch) -> dict:
 
 
 @router.post("/runs/{run_id}/step", response_model=StepOut, responses={**NOT_FOUND, **BAD_BODY})
-async def step_run(run: RunDep, settings: Annotated[Settings, Depends(settings_of)],
-                   request: Annotated[StepRequest | None, Body()] = None) -> dict:
+async def step_run(run: RunDep, settings: SettingsDep,
+                   request: Annotated[StepRequest, Depends(step_request)]) -> dict:
     """Train n steps (or epochs) now, in slices that keep the server responsive; stops after
     about settings.step_time_budget_seconds with truncated=true."""
-    request = request or StepRequest()
     if request.epochs is not None:
         steps = run.trainer.steps_for_epochs(request.epochs)
     else:
@@ -160,8 +180,8 @@ async def read_history(run: RunDep) -> list[dict]:
 
 @router.get("/runs/{run_id}/landscape", responses={
     **NOT_FOUND, 422: {"description": "Bad options (also: options the network does not allow)."}})
-async def read_landscape(run: RunDep, settings: Annotated[Settings, Depends(settings_of)],
-                         options: Annotated[LandscapeOptions, Query()]) -> dict:
+async def read_landscape(run: RunDep, settings: SettingsDep,
+                         options: Annotated[LandscapeOptions, Depends(landscape_options)]) -> dict:
     """The loss surface around the current parameters (computed in a worker thread)."""
     try:
         result = await compute_landscape_in_thread(run, options, settings.landscape_timeout_seconds)

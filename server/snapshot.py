@@ -13,13 +13,16 @@ import numpy as np
 
 from engine import Trainer
 from engine.activations import ACTIVATIONS
+from engine.rules import LOSS_OUTPUT
 
 # Views a client can subscribe to, and the sections each adds (metrics etc. are always in the header).
 VIEWS = ("weights", "gradients", "output", "hidden", "activation", "landscape")
 DEFAULT_VIEWS = ("weights", "gradients", "output", "hidden", "activation")
 HISTORY_COLUMNS = ("step", "train_loss", "test_loss", "train_accuracy", "test_accuracy")
-OUTPUT_FUNCTION = {"bce": "sigmoid", "cce": "softmax", "mse": "identity", "perceptron": "step"}
-BOUNDED_RANGE = {"tanh": (-1.0, 1.0), "sigmoid": (0.0, 1.0), "step": (0.0, 1.0)}
+PATH_COLUMNS = ("step", "alpha", "beta", "loss", "distance")   # columns of the `path` section
+OUTPUT_FUNCTION = LOSS_OUTPUT   # the output unit of each loss (engine/rules.py)
+BOUNDED_RANGE = {name: a.output_range for name, a in ACTIVATIONS.items()
+                 if None not in a.output_range}
 
 
 def plain(value):
@@ -79,6 +82,9 @@ def state_header(trainer: Trainer, metrics: dict | None = None) -> dict:
         "task": cfg.task,
         "input_dim": cfg.input_dim,
         "domain": [list(d) for d in trainer.input_domain()],
+        "n_train": trainer.n_train,
+        "effective_learning_rate": trainer.learning_rate(),
+        "path_columns": list(PATH_COLUMNS),
     })
 
 
@@ -181,8 +187,9 @@ def landscape_sections(result: dict) -> tuple[dict, Sections]:
     if path and "jump" in path:  # indices of path points reached by a hand edit (a jump)
         meta["path_jumps"] = [int(i) for i in np.flatnonzero(path["jump"])]
     if path:
-        arrays["path"] = np.column_stack([np.asarray(path[c], dtype=float) for c in
-                                          ("steps", "alpha", "beta", "loss", "distance")])
+        keys = {"step": "steps"}   # the engine's path dict says "steps"
+        arrays["path"] = np.column_stack([np.asarray(path[keys.get(c, c)], dtype=float)
+                                          for c in PATH_COLUMNS])
     fld = result.get("field")
     if fld:
         for key in ("alpha", "beta", "d_alpha", "d_beta"):

@@ -17,6 +17,7 @@ from engine.param_names import ParameterEditError
 from engine.config import MAX_HIDDEN_LAYERS, MAX_NEURONS
 
 from .api_models import ConfigChanges, LandscapeOptions, changes_of
+from .limits import limit_errors, limited
 from .live import RunStream, Viewer
 from .runs import Run
 from .settings import Settings
@@ -25,7 +26,6 @@ from .snapshot import DEFAULT_VIEWS, VIEWS
 log = logging.getLogger("nn_playground")
 
 router = APIRouter()
-_LIMITS = Settings()
 
 
 class _Message(BaseModel):
@@ -46,7 +46,7 @@ class Reset(_Message):
 
 class Step(_Message):
     type: Literal["step"]
-    n: int = Field(1, ge=1, le=_LIMITS.max_ws_steps)
+    n: int = limited(1, "max_ws_steps", "max_steps_per_call", ge=1)
 
 
 class Set(_Message):
@@ -64,11 +64,11 @@ class SetParams(_Message):
 class Subscribe(_Message):
     type: Literal["subscribe"]
     views: list[Literal[VIEWS]] | None = Field(None, max_length=len(VIEWS))
-    fps: int | None = Field(None, ge=1, le=_LIMITS.max_fps)
+    fps: int | None = limited(None, "max_fps", ge=1)
     neuron: tuple[Annotated[int, Field(ge=1, le=MAX_HIDDEN_LAYERS + 1)],
                   Annotated[int, Field(ge=0, le=MAX_NEURONS - 1)]] | None = None
     landscape: LandscapeOptions | None = None
-    speed: int | None = Field(None, ge=1, le=_LIMITS.max_speed)
+    speed: int | None = limited(None, "max_speed", ge=1)
 
 
 ClientMessage = TypeAdapter(Annotated[Union[Play, Pause, Reset, Step, Set, SetParams, Subscribe],
@@ -91,9 +91,10 @@ def _error(for_type, status: int, message: str, fields: list[str] | None = None)
             "fields": fields or []}
 
 
-def _validation_error(for_type, exc: ValidationError) -> dict:
+def _validation_error(for_type, exc: ValidationError | list[dict]) -> dict:
+    """A 422 error message naming each bad field (pydantic's errors, or limit_errors')."""
     parts, fields = [], []
-    for err in exc.errors(include_url=False):
+    for err in (exc if isinstance(exc, list) else exc.errors(include_url=False)):
         loc = ".".join(str(p) for p in err["loc"] if p not in MESSAGE_TYPES)
         fields.append(loc)
         parts.append(f"{loc}: {err['msg']}" if loc else err["msg"])
@@ -121,6 +122,10 @@ async def _handle(text: str, viewer: Viewer, stream: RunStream, settings: Settin
         msg = ClientMessage.validate_python(raw)
     except ValidationError as exc:
         viewer.say(_validation_error(kind, exc))
+        return
+    over = limit_errors(msg, settings)   # the bounds of this app's Settings
+    if over:
+        viewer.say(_validation_error(kind, over))
         return
     run.touch()
     if isinstance(msg, Subscribe):

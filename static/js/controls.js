@@ -1,11 +1,13 @@
 // The controls, built from the server's config schema (engine.config_schema()): one widget per
 // field, chosen by its type, with its range, default and description taken from the schema.
 // Controls write to the client state only; they re-read it when it changes (e.g. a link, or the
-// server refusing a value). This file adds presentation only: labels, which fields matter for
-// which choices, and slider shapes (log scale for the learning rate, stops for the batch size).
+// server refusing a value). This file adds presentation only: labels and slider shapes (log
+// scale for the learning rate, stops for the batch size). Which fields matter for which choices
+// (`applies_when`), which losses fit a dataset, thumbnails and the training-set size come from
+// the engine (the schema and each frame's header), never restated here.
 
 import { fmt } from "./colors.js";
-import { compatibleLoss } from "./state.js";
+import { compatibleLoss, fieldApplies } from "./state.js";
 
 const GROUPS = [
   { id: "data", title: "Data", open: true },
@@ -32,21 +34,6 @@ const CHOICE_LABELS = {
   mse: "mean squared error", bce: "binary cross-entropy", cce: "categorical cross-entropy",
   sgd: "SGD", momentum: "momentum", nesterov: "Nesterov", adagrad: "AdaGrad", rmsprop: "RMSprop", adam: "Adam",
   none: "none", l1: "L1", l2: "L2", norm: "by global norm", value: "by value",
-};
-
-/** Which fields matter for the current choices; hidden otherwise (they keep their values). */
-const RELEVANT = {
-  n_classes: (c) => c.dataset === "blobs",
-  momentum: (c) => c.optimizer === "momentum" || c.optimizer === "nesterov",
-  beta1: (c) => c.optimizer === "adam",
-  beta2: (c) => c.optimizer === "adam",
-  rho: (c) => c.optimizer === "rmsprop",
-  epsilon: (c) => ["adagrad", "rmsprop", "adam"].includes(c.optimizer),
-  decay_rate: (c) => c.schedule === "step" || c.schedule === "exponential",
-  decay_steps: (c) => ["step", "exponential", "cosine"].includes(c.schedule),
-  warmup_steps: (c) => c.schedule === "warmup",
-  clip_threshold: (c) => c.clipping !== "none",
-  regularization_rate: (c) => c.regularization !== "none",
 };
 
 /** Slider steps for bounded numbers (the bounds themselves come from the schema). */
@@ -95,15 +82,12 @@ function roundStep(x, step) {
 
 /**
  * Build every control. `containers`: {settings, actions, networkTools, outputTools, lossTools,
- * surfaceTools, activationTools, divergedActions}; `datasets`: {name: {kind, input_dim}}.
+ * surfaceTools, activationTools, divergedActions}; `datasets`: the schema's
+ * {name: {kind, input_dim, losses, usual_loss, thumbnail, description}}.
  */
 export function buildControls(state, containers, datasets) {
   const refreshers = [];       // (config, ui, run) => void: re-read the state into a widget
   const fieldNodes = new Map(); // name -> .field element (for relevance hiding)
-
-  function nTrain(config) {
-    return Math.min(Math.max(Math.round(config.train_fraction * config.n_samples), 1), config.n_samples - 1);
-  }
 
   function kindOf(dataset) {
     return datasets[dataset]?.kind;
@@ -126,10 +110,10 @@ export function buildControls(state, containers, datasets) {
     const changes = { [name]: value };
     // keep the loss compatible with the dataset's task (the server would refuse it otherwise)
     if (name === "dataset") {
-      const kind = kindOf(value);
-      let loss = compatibleLoss(kind, state.config.loss);
-      // back from a regression set (mse forced) to a binary one: its usual loss again
-      if (kind === "binary" && kindOf(state.config.dataset) === "regression") loss = "bce";
+      const info = datasets[value];
+      // another kind of task: its usual loss; the same kind: the loss kept if it fits
+      const loss = kindOf(value) !== kindOf(state.config.dataset) && info
+        ? info.usual_loss : compatibleLoss(info, state.config.loss);
       if (loss !== state.config.loss) changes.loss = loss;
     }
     state.setConfig(changes);
@@ -141,9 +125,9 @@ export function buildControls(state, containers, datasets) {
     const buttons = field.choices.map((name) => {
       const info = datasets[name];
       const b = el("button", {
-        type: "button", title: `${name}${info ? ` (${info.kind}, ${info.input_dim}-D)` : ""}`,
+        type: "button", title: `${name}${info ? ` (${info.kind}, ${info.input_dim}-D): ${info.description}` : ""}`,
         dataset: { value: name, testid: `dataset-${name}` },
-      }, el("img", { src: `/static/img/datasets/${name}.svg`, alt: "", width: 64, height: 64 }), name);
+      }, el("img", { src: info?.thumbnail ?? "", alt: "", width: 64, height: 64 }), name);
       b.addEventListener("click", () => set("dataset", name));
       grid.append(b);
       return b;
@@ -159,8 +143,8 @@ export function buildControls(state, containers, datasets) {
     refreshers.push((c) => {
       s.value = c[field.name];
       if (field.name === "loss") {
-        const kind = kindOf(c.dataset);
-        for (const o of s.options) o.disabled = compatibleLoss(kind, o.value) !== o.value;
+        const info = datasets[c.dataset];
+        for (const o of s.options) o.disabled = compatibleLoss(info, o.value) !== o.value;
       }
     });
     return fieldFrame(field, s);
@@ -309,8 +293,9 @@ export function buildControls(state, containers, datasets) {
     const input = el("input", { type: "range", min: 0, step: 1, dataset: { testid: "input-batch_size" }, "aria-label": "batch size" });
     const value = el("span", { className: "value", dataset: { testid: "batch-size-value" } });
     let stops = [];
-    function stopsFor(c) {
-      const n = nTrain(c);
+    // the full batch is the training-set size the engine reports in each frame (n_train);
+    // before the first frame of a run it is not known, and the batch size is shown as set
+    function stopsFor(c, n) {
       const base = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000].filter((v) => v < n);
       if (c.batch_size < n && !base.includes(c.batch_size)) base.push(c.batch_size);
       return [...base.sort((a, b) => a - b), n];
@@ -323,13 +308,13 @@ export function buildControls(state, containers, datasets) {
       value.textContent = label(v, stops[stops.length - 1]);
       set("batch_size", v);
     });
-    refreshers.push((c) => {
-      stops = stopsFor(c);
-      const n = stops[stops.length - 1];
+    refreshers.push((c, ui, run) => {
+      const n = run.nTrain ?? Math.max(c.batch_size, 2);
+      stops = stopsFor(c, n);
       input.max = stops.length - 1;
       const i = stops.findIndex((s) => s >= Math.min(c.batch_size, n));
       input.value = i;
-      value.textContent = label(Math.min(c.batch_size, n), n);
+      value.textContent = run.nTrain == null ? String(c.batch_size) : label(Math.min(c.batch_size, n), n);
     });
     const node = fieldFrame(field, input, value);
     node.append(el("div", { className: "hint" }, "1 = stochastic … all training points = full batch"));
@@ -478,10 +463,7 @@ export function buildControls(state, containers, datasets) {
   function refresh() {
     const { config, ui, run } = state;
     for (const fn of refreshers) fn(config, ui, run);
-    for (const [name, rule] of Object.entries(RELEVANT)) {
-      const node = fieldNodes.get(name);
-      if (node) node.hidden = !rule(config);
-    }
+    for (const [name, node] of fieldNodes) node.hidden = !fieldApplies(state.fields.get(name), config);
   }
   state.subscribe((change) => {
     if (change.kind === "config" || change.kind === "ui" || change.kind === "run") refresh();

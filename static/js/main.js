@@ -25,15 +25,6 @@ const FPS = 60;            // frames per second asked of the server (it sends fe
 const NOTICE_MS = 7000;
 const byId = (id) => document.getElementById(id);
 
-async function loadDatasets() {
-  try {
-    const r = await fetch("/static/img/datasets/datasets.json");
-    return r.ok ? await r.json() : {};
-  } catch {
-    return {};
-  }
-}
-
 function noticeBoard(el) {
   let timer = null;
   return (text, level = "info") => {
@@ -60,9 +51,10 @@ function validateSelection(state, header) {
 }
 
 async function main() {
-  const schema = JSON.parse(byId("config-schema").textContent);
-  const datasets = await loadDatasets();
-  const state = createState(schema, { datasets });
+  // the engine's rules and the server's limits (GET /api/schema, embedded in the page)
+  const rules = JSON.parse(byId("config-schema").textContent);
+  const datasets = rules.datasets;
+  const state = createState(rules.fields, { datasets });
   const snapshot = createSnapshot();
   const notice = noticeBoard(byId("notice"));
   if (state.notes.length) notice(state.notes.join(" "), "warn");
@@ -93,6 +85,8 @@ async function main() {
       diverged: byId("diverged"), divergedReason: byId("diverged-reason"),
     }),
   };
+
+  views.network.requestRedraw = () => schedule();   // a click while paused must show at once
 
   // ---- counters for tests and the page benchmark
   // drawMs / ingestMs: the last few hundred timings; totals: sums since the start (benchmarks
@@ -152,7 +146,7 @@ async function main() {
       const h = frame.header;
       stats.framesIngested += 1;
       stats.lastHeader = h;
-      state.setRun({ status: h.status, reason: h.reason, inputDim: h.input_dim, nParams: h.n_params });
+      state.setRun({ status: h.status, reason: h.reason, inputDim: h.input_dim, nParams: h.n_params, nTrain: h.n_train });
       if (newGeneration) validateSelection(state, h);
       const ms = performance.now() - t0;
       stats.totals.ingestMs += ms;

@@ -54,14 +54,19 @@ export function paramExists(name, layerSizes) {
 }
 
 /**
- * The loss to use with a dataset of this kind ("binary" | "multiclass" | "regression"): `loss`
- * itself when it fits, else the nearest that does (the server refuses the others: bce and
- * perceptron need a binary dataset, cce a classification one, so regression needs mse). Unknown kind: unchanged.
+ * The loss to use with a dataset: `loss` itself when it fits (the schema's `datasets[name].losses`,
+ * from the engine), else the dataset's usual one. Unknown dataset: unchanged.
  */
-export function compatibleLoss(kind, loss) {
-  if (kind === "regression") return "mse";
-  if (kind === "multiclass" && (loss === "bce" || loss === "perceptron")) return "cce";
-  return loss;
+export function compatibleLoss(info, loss) {
+  if (!info?.losses) return loss;
+  return info.losses.includes(loss) ? loss : info.usual_loss;
+}
+
+/** Whether a field has an effect under this configuration (its schema's `applies_when`). */
+export function fieldApplies(field, config) {
+  const when = field?.applies_when;
+  if (!when) return true;
+  return Object.entries(when).every(([name, values]) => values.includes(config[name]));
 }
 
 /** A speed the server accepts: null (as fast as it can) or an integer 1..maxSpeed. */
@@ -164,7 +169,8 @@ function formatUiValue(key, value) {
  *
  * state.config      the full configuration the page wants the run to have
  * state.ui          view options (UI_DEFAULTS)
- * state.run         {status, reason, step}: the server's latest word on the run (read-only for controls)
+ * state.run         {status, reason, step, nTrain, ...}: the server's latest word on the run (from
+ *                   each frame's header; read-only for controls)
  * state.subscribe(fn)  fn(change) for every change; change.kind is one of
  *     "config"  {changes, reset}  settings changed (reset: they need a rebuilt run)
  *     "ui"      {changes}
@@ -173,8 +179,8 @@ function formatUiValue(key, value) {
  * state.notes       what restoring from the URL had to change (for the page to tell the user)
  * state.limits      {maxSpeed}: the server's bounds (setLimits() takes its hello message's)
  *
- * `datasets` ({name: {kind, input_dim}}) lets the state keep a linked loss compatible with the
- * linked dataset; without it the loss is taken as given.
+ * `datasets` (the schema's {name: {kind, input_dim, losses, usual_loss, ...}}) lets the state keep
+ * a linked loss compatible with the linked dataset; without it the loss is taken as given.
  */
 export function createState(schema, { url = window.location, datasets = {} } = {}) {
   const fields = new Map(schema.map((f) => [f.name, f]));
@@ -183,7 +189,7 @@ export function createState(schema, { url = window.location, datasets = {} } = {
 
   const config = structuredClone(defaults);
   const ui = structuredClone(UI_DEFAULTS);
-  const run = { status: "paused", reason: "", step: 0 };
+  const run = { status: "paused", reason: "", step: 0, nTrain: null };
   const limits = { maxSpeed: DEFAULT_MAX_SPEED };
   const notes = [];
 
@@ -201,11 +207,11 @@ export function createState(schema, { url = window.location, datasets = {} } = {
   }
   // a loss that does not fit the dataset (a link's, or the default one) would make the server
   // refuse the whole setting: change only the loss
-  const kind = datasets[config.dataset]?.kind;
-  const loss = compatibleLoss(kind, config.loss);
+  const info = datasets[config.dataset];
+  const loss = compatibleLoss(info, config.loss);
   if (fields.has("loss") && loss !== config.loss) {
     if (query.has("loss")) {
-      notes.push(`The loss ${config.loss} does not fit the ${kind} dataset ${config.dataset}: using ${loss}.`);
+      notes.push(`The loss ${config.loss} does not fit the ${info.kind} dataset ${config.dataset}: using ${loss}.`);
     }
     config.loss = loss;
   }

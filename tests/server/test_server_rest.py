@@ -170,7 +170,7 @@ def test_history_has_per_step_metrics(client):
 
 
 def test_schema_lists_every_config_field_with_bounds(client):
-    schema = client.get("/api/schema").json()
+    schema = client.get("/api/schema").json()["fields"]
     assert schema == config_schema()
     by_name = {f["name"]: f for f in schema}
     assert set(by_name) == set(TrainConfig.model_fields)

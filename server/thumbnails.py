@@ -1,25 +1,11 @@
-"""Regenerate the dataset thumbnails (one SVG per dataset) and datasets.json from the engine.
-
-    python static/img/datasets/make_thumbnails.py
-
-datasets.json tells the page each dataset's task kind and input dimension, taken from
-engine.config.DATASET_KIND, so the controls never restate them.
-"""
+"""A dataset's thumbnail (64x64 SVG of 200 clean points), drawn from the engine's generator, so
+a dataset added to engine/datasets.py has one without a file in static/."""
 
 from __future__ import annotations
 
-import json
-import sys
-from pathlib import Path
+import functools
 
-import numpy as np
-
-REPO = Path(__file__).resolve().parents[1]
-HERE = REPO / "static" / "img" / "datasets"
-sys.path.insert(0, str(REPO))
-
-from engine.config import DATASET_KIND  # noqa: E402
-from engine.datasets import INPUT_DOMAIN, generate  # noqa: E402
+from engine.datasets import DATASETS, generate
 
 SIZE = 64
 CLASS_COLORS = ["#f59322", "#0877bd", "#2ca02c", "#9467bd", "#d62728"]
@@ -35,19 +21,20 @@ def diverging(t: float) -> str:
     return f"#{r:02x}{g:02x}{b:02x}"
 
 
-def thumbnail(name: str) -> str:
-    kind, dim = DATASET_KIND[name]
+@functools.lru_cache(maxsize=64)
+def thumbnail_svg(name: str) -> str:
+    """The SVG text; KeyError for an unknown dataset."""
+    spec = DATASETS[name]
     x, y = generate(name, 200, 0.0, 7)
-    domain = INPUT_DOMAIN[name]
     pad = 4
 
     def sx(v, lo, hi):
         return pad + (v - lo) / (hi - lo) * (SIZE - 2 * pad)
 
     dots = []
-    if dim == 2:
-        (x_lo, x_hi), (y_lo, y_hi) = domain
-        if kind == "regression":
+    if spec.input_dim == 2:
+        (x_lo, x_hi), (y_lo, y_hi) = spec.domain
+        if spec.kind == "regression":
             scale = max(abs(y).max(), 1e-9)
             colors = [diverging(v / scale) for v in y]
         else:
@@ -55,15 +42,15 @@ def thumbnail(name: str) -> str:
         for (a, b), c in zip(x, colors):
             dots.append((sx(a, x_lo, x_hi), SIZE - sx(b, y_lo, y_hi), c))
     else:
-        (x_lo, x_hi), = domain
+        (x_lo, x_hi), = spec.domain
         y_lo, y_hi = float(y.min()), float(y.max())
         if y_hi - y_lo < 1e-9:
             y_hi = y_lo + 1
-        if kind == "regression":
+        if spec.kind == "regression":
             colors = ["#0877bd"] * len(y)
             ys = y
         else:
-            colors = [CLASS_COLORS[int(v)] for v in y]
+            colors = [CLASS_COLORS[int(v) % len(CLASS_COLORS)] for v in y]
             ys = y * 0.6 + 0.2
             y_lo, y_hi = 0.0, 1.0
         for a, b, c in zip(x[:, 0], ys, colors):
@@ -72,16 +59,3 @@ def thumbnail(name: str) -> str:
     return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {SIZE} {SIZE}" '
             f'width="{SIZE}" height="{SIZE}"><rect width="{SIZE}" height="{SIZE}" fill="#fff"/>'
             f'<g fill-opacity="0.85">{body}</g></svg>\n')
-
-
-def main() -> None:
-    info = {}
-    for name, (kind, dim) in DATASET_KIND.items():
-        (HERE / f"{name}.svg").write_text(thumbnail(name))
-        info[name] = {"kind": kind, "input_dim": dim,
-                      "domain": [list(map(float, r)) for r in INPUT_DOMAIN[name]]}
-    (HERE / "datasets.json").write_text(json.dumps(info, indent=1) + "\n")
-
-
-if __name__ == "__main__":
-    main()
