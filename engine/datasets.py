@@ -35,6 +35,20 @@ def _circle(rng, n, noise):
     return X, (np.hypot(*(X + jitter).T) < 2.5).astype(np.float64)
 
 
+def _ring(rng, n, noise):
+    """Class 1: a ring, radius r ~ U(2.5, 4); class 0: half inside it (r ~ U(0, 1.5)), half
+    outside (r ~ U(5, 6)); angle ~ U(0, 2 pi). The label is 2 <= |p + e| <= 4.5 with
+    e ~ U(-5, 5)^2 * noise: noise flips labels near the edges, the points stay."""
+    n1, n0 = _halves(n)
+    inner = n0 // 2
+    r = np.concatenate([rng.uniform(2.5, 4.0, n1), rng.uniform(0.0, 1.5, inner),
+                        rng.uniform(5.0, 6.0, n0 - inner)])
+    angle = rng.uniform(0.0, 2 * np.pi, n)
+    X = np.column_stack([r * np.sin(angle), r * np.cos(angle)])
+    radius = np.hypot(*(X + rng.uniform(-5.0, 5.0, (n, 2)) * noise).T)
+    return X, ((radius >= 2.0) & (radius <= 4.5)).astype(np.float64)
+
+
 def _xor(rng, n, noise):
     """x1, x2 ~ U(-5, 5), each pushed 0.3 away from 0 (padding). The label is
     (x1 + e1)(x2 + e2) >= 0 with e ~ U(-5, 5)^2 * noise."""
@@ -158,6 +172,8 @@ class DatasetSpec(NamedTuple):
 DATASETS: dict[str, DatasetSpec] = {
     "circle": DatasetSpec("binary", 2, _SQUARE, "A disc inside a ring.", _circle),
     "xor": DatasetSpec("binary", 2, _SQUARE, "Opposite quadrants share a class.", _xor),
+    "ring": DatasetSpec("binary", 2, _SQUARE, "A ring between a disc and an outer band.",
+                        _ring),
     "gauss": DatasetSpec("binary", 2, _SQUARE, "Two gaussian clouds.", _gauss),
     "spiral": DatasetSpec("binary", 2, _SQUARE, "Two interleaved spiral arms.", _spiral),
     "moons": DatasetSpec("binary", 2, _SQUARE, "Two interleaving half circles.", _moons),

@@ -72,3 +72,20 @@ def test_switching_dataset_kind_takes_the_losses_the_engine_lists(open_page, api
     page.get_by_test_id("dataset-blobs").click()
     page.wait_for_function("window.__nnp.stats.lastHeader.config.dataset === 'blobs'")
     assert header(page)["config"]["loss"] == datasets["blobs"]["usual_loss"] == "cce"
+
+
+def test_the_ring_dataset_added_in_python_only_is_offered_and_trains(open_page, api):
+    import re
+    from pathlib import Path
+    repo = Path(__file__).resolve().parents[2]
+    # the page's code and template never name it: it knows it from the schema alone
+    for path in [*(repo / "static").rglob("*"), *(repo / "templates").rglob("*")]:
+        if path.is_file() and path.suffix in (".js", ".html", ".css", ".json"):
+            assert not re.search(r"\bring\b", path.read_text(errors="ignore")), path
+    assert api.get("/api/schema").json()["datasets"]["ring"]["kind"] == "binary"
+    page = open_page()
+    page.get_by_test_id("dataset-ring").click()
+    page.wait_for_function("window.__nnp.stats.lastHeader.config.dataset === 'ring'")
+    assert page.evaluate("window.__nnp.state.config.dataset") == "ring"
+    page.get_by_test_id("play").click()
+    page.wait_for_function("window.__nnp.stats.lastHeader.metrics.step > 50")

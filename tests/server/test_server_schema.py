@@ -160,6 +160,13 @@ def test_schema_activation_ranges_hold_for_the_engines_functions(client):
         assert info["saturates"] == (name in ("sigmoid", "tanh"))
 
 
+def test_schema_describes_the_ring_dataset_added_in_python_only(client):
+    ring = client.get("/api/schema").json()["datasets"]["ring"]
+    assert ring["kind"] == "binary" and ring["input_dim"] == 2
+    assert ring["losses"] == ["bce", "cce", "mse"] and ring["usual_loss"] == "bce"
+    assert client.post("/api/runs", json={"dataset": "ring"}).status_code == 201
+
+
 def test_usual_loss_fits_its_kind():
     for name, kind_dim in DATASET_KIND.items():
         kind = kind_dim[0]
