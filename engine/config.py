@@ -153,8 +153,8 @@ class TrainConfig(BaseModel):
         kind = DATASET_KIND[self.dataset][0]
         fits = losses_for(kind)
         if self.loss not in fits:
-            raise ValueError(f"loss '{self.loss}' does not fit the {kind} dataset "
-                             f"'{self.dataset}' (use {' or '.join(fits)})")
+            raise ValueError(f"loss '{self.loss}' needs a {' or '.join(LOSS_KINDS[self.loss])} "
+                             f"dataset; '{self.dataset}' is {kind} (use {' or '.join(fits)})")
         if self.loss in SINGLE_LAYER_LOSSES and self.hidden:
             raise ValueError(
                 "loss 'perceptron' trains a single layer of step units: use hidden=[] "
