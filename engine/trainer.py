@@ -342,16 +342,26 @@ class Trainer:
             return data + penalty_value(self._config, self.net.theta, self.net.weight_mask)
 
     def _accuracy(self, x_aug: np.ndarray, labels: np.ndarray) -> float | None:
-        if self._config.task == "regression":
-            return None
+        return self._evaluate(x_aug, None, labels)[1]
+
+    def _evaluate(self, x_aug: np.ndarray, y: np.ndarray | None,
+                  labels: np.ndarray) -> tuple[float | None, float | None]:
+        """(mean data loss + penalty, accuracy) from one forward pass; the loss is None when y
+        is None, the accuracy None for regression."""
         with np.errstate(all="ignore"):
             z = self.net.forward(x_aug, self.net.workspace(x_aug.shape[0]))
+            loss = None
+            if y is not None:
+                loss = self.net.loss.value(z, y) / x_aug.shape[0] + penalty_value(
+                    self._config, self.net.theta, self.net.weight_mask)
+        if self._config.task == "regression":
+            return loss, None
         if z.shape[1] > 1:
             predicted = z.argmax(axis=1)
         else:
             threshold = 0.5 if self._config.loss == "mse" else 0.0
             predicted = (z[:, 0] > threshold).astype(int)
-        return float((predicted == labels).mean())
+        return loss, float((predicted == labels).mean())
 
     def training_loss(self) -> float:
         """Mean training loss + penalty at the current parameters."""
@@ -362,15 +372,15 @@ class Trainer:
         "status", "reason", "learning_rate", "batch_size"}; losses are means over each split
         (plus the penalty); accuracies are None for regression."""
         d = self._data
-        train_loss = self._loss_on(self._x_train_aug, d.y_train)
+        train_loss, train_accuracy = self._evaluate(self._x_train_aug, d.y_train, d.labels_train)
+        train_loss = float(train_loss)
         if self.status == "ok" and not math.isfinite(train_loss):
             self._diverge(f"loss became {train_loss}")
+        test_loss, test_accuracy = self._evaluate(self._x_test_aug, d.y_test, d.labels_test)
         return {
             "step": self.step_count, "epoch": self.epoch,
-            "train_loss": train_loss,
-            "test_loss": self._loss_on(self._x_test_aug, d.y_test),
-            "train_accuracy": self._accuracy(self._x_train_aug, d.labels_train),
-            "test_accuracy": self._accuracy(self._x_test_aug, d.labels_test),
+            "train_loss": train_loss, "test_loss": float(test_loss),
+            "train_accuracy": train_accuracy, "test_accuracy": test_accuracy,
             "status": self.status, "reason": self.reason,
             "learning_rate": self.learning_rate(), "batch_size": self.batch_size,
         }
