@@ -104,6 +104,7 @@ class TrainerState:
     history: list
     history_stride: int
     trajectory_jumps: np.ndarray | None = None  # None: no hand edits recorded
+    examples_seen: int = 0
 
 
 class Trainer:
@@ -141,6 +142,7 @@ class Trainer:
         ensure_state(cfg.optimizer, self._opt_state, p)
         self.step_count = 0
         self.epoch = 0
+        self.examples_seen = 0      # training examples the updates have used, over all epochs
         self.status = "ok"
         self.reason = ""
         self.history: list[dict] = []
@@ -166,7 +168,7 @@ class Trainer:
             self._x_epoch.copy(), self._y_epoch.copy(), self._trajectory[:k].copy(),
             self._trajectory_steps[:k].copy(), self._trajectory_stride,
             list(self.history), self._history_stride,  # entries are never mutated
-            self._trajectory_jumps[:k].copy())
+            self._trajectory_jumps[:k].copy(), self.examples_seen)
 
     @classmethod
     def from_state(cls, state: TrainerState) -> "Trainer":
@@ -187,6 +189,7 @@ class Trainer:
         if state.trajectory_jumps is not None:
             t._trajectory_jumps[:k] = state.trajectory_jumps
         t.history, t._history_stride = list(state.history), state.history_stride
+        t.examples_seen = state.examples_seen
         return t
 
     def copy(self) -> "Trainer":
@@ -298,6 +301,7 @@ class Trainer:
         # the position in the epoch is kept in batches; a batch-size change restarts the epoch
         position = self._position if self._position_batch == self.batch_size else len(batches)
         step, epoch = self.step_count, self.epoch
+        first_step, first_position = step, position
         trajectory_stride = self._trajectory_stride
         for _ in range(n):
             if position >= len(batches):
@@ -327,6 +331,20 @@ class Trainer:
                 break
         self.step_count, self.epoch = step, epoch
         self._position, self._position_batch = position, self.batch_size
+        self.examples_seen += self._examples_in(first_position, step - first_step)
+
+    def _examples_in(self, position: int, steps: int) -> int:
+        """Examples used by `steps` batches taken from batch `position` of an epoch on (batch
+        k holds min((k+1) b, n) - min(k b, n) rows; a position at the end starts a new epoch)."""
+        n, b = self.n_train, self.batch_size
+        per_epoch = len(self._batches())
+        rows_before = lambda k: min(k * b, n)   # noqa: E731  rows in the first k batches
+        if position >= per_epoch:
+            position = 0
+        first = min(steps, per_epoch - position)
+        rest = steps - first
+        return (rows_before(position + first) - rows_before(position)
+                + (rest // per_epoch) * n + rows_before(rest % per_epoch))
 
     def _diverge(self, what: str) -> None:
         """Stop training: status "diverged" with a one-line reason."""

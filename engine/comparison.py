@@ -1,0 +1,180 @@
+"""Comparison groups: a few trainers built from one base config and partial variants, advanced on
+one fair clock.
+
+- Members share the data: every data field comes from the base (a variant may not change it),
+  so all see the same points and the same train/test split. The seed is a data field, so members
+  with the same layer sizes and init start from the same weights, and members with the same
+  batch size draw the same shuffles.
+- Clocks: "epochs" (every member sees the same number of examples: full batch makes 1 update
+  while batch size 1 makes n_train) or "updates" (every member makes the same number of steps).
+- Each member's curve history is recorded in all three units (updates, epochs, examples seen),
+  so a chart can plot against any of them; live setting changes are recorded as marks.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .config import RESET_FIELDS, TrainConfig
+from .trainer import Trainer
+
+MIN_MEMBERS, MAX_MEMBERS = 2, 6
+CLOCKS = ("epochs", "updates")
+# The fields that make the data: shared by every member, so a variant may not set them.
+DATA_FIELDS = ("dataset", "noise", "n_samples", "train_fraction", "n_classes", "seed")
+HISTORY_COLUMNS = ("updates", "epochs", "examples", "train_loss", "test_loss", "train_accuracy",
+                   "test_accuracy", "gradient_norm", "learning_rate")
+HISTORY_CAPACITY = 2000
+MARKS_CAPACITY = 200
+
+
+def member_configs(base: TrainConfig, variants: list[dict]) -> list[TrainConfig]:
+    """base updated by each variant, validated by TrainConfig; data fields must not vary."""
+    if not MIN_MEMBERS <= len(variants) <= MAX_MEMBERS:
+        raise ValueError(f"a group has {MIN_MEMBERS} to {MAX_MEMBERS} members; got "
+                         f"{len(variants)} variants")
+    configs = []
+    for i, variant in enumerate(variants):
+        shared = sorted(set(variant) & set(DATA_FIELDS))
+        if shared:
+            raise ValueError(f"variants[{i}] sets {', '.join(shared)}: members share the data, "
+                             "so data fields come from the base only")
+        configs.append(TrainConfig.model_validate({**base.model_dump(), **variant}))
+    return configs
+
+
+class MemberCurves:
+    """One member's recorded rows (HISTORY_COLUMNS) and marks, bounded: when full, every other
+    row is dropped (the stride between kept rows doubles)."""
+
+    def __init__(self):
+        self.rows: list[tuple] = []
+        self.count = 0          # rows ever recorded (an id for clients that append)
+        self.stride = 1
+        self.marks: list[dict] = []
+
+    def add(self, row: tuple) -> None:
+        self.count += 1
+        if self.count % self.stride:
+            return
+        self.rows.append(row)
+        if len(self.rows) >= HISTORY_CAPACITY:
+            self.rows = self.rows[::2]
+            self.stride *= 2
+
+    def array(self) -> np.ndarray:
+        return np.array(self.rows, dtype=float).reshape(-1, len(HISTORY_COLUMNS))
+
+
+class ComparisonGroup:
+    """2..6 Trainers from one base config and variants, advanced together on one clock."""
+
+    def __init__(self, base: TrainConfig, variants: list[dict], clock: str = "epochs",
+                 trainers: list[Trainer] | None = None):
+        if clock not in CLOCKS:
+            raise ValueError(f"clock must be one of {', '.join(CLOCKS)}, got {clock!r}")
+        self.base = base
+        self.variants = [dict(v) for v in variants]
+        self.configs = member_configs(base, variants)
+        self.clock = clock
+        self.members = trainers or [Trainer(c) for c in self.configs]
+        self.curves = [MemberCurves() for _ in self.members]
+        self._seen_configs = [m.config for m in self.members]
+        self._seen_steps = [m.step_count for m in self.members]
+
+    # ------------------------------------------------------------------ clocks
+    def member_clock(self, i: int) -> dict:
+        """Member i's position on every clock: updates, epochs (examples / n_train), examples."""
+        m = self.members[i]
+        return {"updates": m.step_count, "epochs": m.examples_seen / m.n_train,
+                "examples": m.examples_seen}
+
+    def steps_for(self, epochs: int | None = None, updates: int | None = None) -> list[int]:
+        """Steps each member takes for n more epochs (whole passes, each member from where it
+        is) or n more updates. Exactly one of the two."""
+        if (epochs is None) == (updates is None):
+            raise ValueError("give epochs or updates, not both")
+        if updates is not None:
+            return [int(updates)] * len(self.members)
+        return [m.steps_for_epochs(int(epochs)) for m in self.members]
+
+    def steps_to_reach(self, target: float) -> list[int]:
+        """Steps each member needs to reach `target` on the group's clock (updates, or epochs
+        as examples seen / n_train): how a playing group stays in step. A smaller last batch
+        can leave a member short of the target: ask again until every count is 0."""
+        out = []
+        for m in self.members:
+            if self.clock == "updates":
+                out.append(max(0, math.ceil(target - m.step_count)))
+            else:
+                missing = target * m.n_train - m.examples_seen
+                out.append(max(0, math.ceil(missing / m.batch_size - 1e-9)))
+        return out
+
+    def position(self) -> float:
+        """Where the group is on its clock: the slowest member's value."""
+        key = "updates" if self.clock == "updates" else "epochs"
+        return min(self.member_clock(i)[key] for i in range(len(self.members)))
+
+    def advance(self, epochs: int | None = None, updates: int | None = None) -> list[int]:
+        """Train every member its share now; returns the steps each made."""
+        plan = self.steps_for(epochs=epochs, updates=updates)
+        done = []
+        for m, n in zip(self.members, plan):
+            before = m.step_count
+            m.train(n)
+            done.append(m.step_count - before)
+        return done
+
+    # ------------------------------------------------------------------ curves
+    def record(self, metrics: list[dict] | None = None) -> None:
+        """Append one row per member (metrics may be given, e.g. already computed by a caller)
+        and a mark for every setting that changed since the last record."""
+        for i, m in enumerate(self.members):
+            if m.step_count < self._seen_steps[i]:      # rebuilt from outside: start over
+                self.curves[i] = MemberCurves()
+                self.curves[i].marks.append({**self.member_clock(i), "field": "reset",
+                                             "value": None})
+            self._mark_changes(i)
+            self._seen_steps[i] = m.step_count
+            curves = self.curves[i]
+            clock = self.member_clock(i)
+            if curves.rows and curves.rows[-1][0] == clock["updates"]:
+                continue
+            mt = metrics[i] if metrics is not None else m.metrics()
+            with np.errstate(all="ignore"):
+                grad_norm = float(np.linalg.norm(m.full_gradient()))
+            curves.add((clock["updates"], clock["epochs"], clock["examples"], mt["train_loss"],
+                        mt["test_loss"], _num(mt["train_accuracy"]), _num(mt["test_accuracy"]),
+                        grad_norm, m.learning_rate()))
+
+    def _mark_changes(self, i: int) -> None:
+        old, new = self._seen_configs[i], self.members[i].config
+        if old is new:
+            return
+        clock = self.member_clock(i)
+        for name in TrainConfig.model_fields:
+            if getattr(old, name) != getattr(new, name):
+                marks = self.curves[i].marks
+                marks.append({**clock, "field": name, "value": getattr(new, name)})
+                del marks[:-MARKS_CAPACITY]
+        self._seen_configs[i] = new
+
+    def set_member(self, i: int, **changes) -> dict:
+        """A live change of member i (data/architecture changes are refused: a member's start
+        is what makes the comparison fair). Returns Trainer.set's result."""
+        if not 0 <= i < len(self.members):
+            raise ValueError(f"member must be 0..{len(self.members) - 1}, got {i}")
+        fixed = sorted(set(changes) & RESET_FIELDS)
+        if fixed:
+            raise ValueError(f"{', '.join(fixed)} cannot change in a group (only live settings "
+                             "can); start a new group instead")
+        result = self.members[i].set(**changes)
+        self._mark_changes(i)
+        return result
+
+
+def _num(x) -> float:
+    return float("nan") if x is None else float(x)
