@@ -100,14 +100,20 @@ class ComparisonGroup:
             return [int(updates)] * len(self.members)
         return [m.steps_for_epochs(int(epochs)) for m in self.members]
 
-    def steps_to_reach(self, target: float) -> list[int]:
-        """Steps each member needs to reach `target` on the group's clock (updates, or epochs
-        as examples seen / n_train): how a playing group stays in step. A smaller last batch
-        can leave a member short of the target: ask again until every count is 0."""
+    def targets_from_here(self) -> list[float]:
+        """Every member's position on the group's clock now (updates, or epochs as examples
+        seen / n_train): a playing group raises all of these by the same amount."""
+        key = "updates" if self.clock == "updates" else "epochs"
+        return [self.member_clock(i)[key] for i in range(len(self.members))]
+
+    def steps_to_reach(self, targets: list[float]) -> list[int]:
+        """Steps each member needs to reach its target on the group's clock: how a playing
+        group stays fair (equal updates, or equal examples seen, from where each was). A smaller
+        last batch can leave a member short: ask again until every count is 0."""
         out = []
-        for m in self.members:
+        for m, target in zip(self.members, targets):
             if self.clock == "updates":
-                out.append(max(0, math.ceil(target - m.step_count)))
+                out.append(max(0, math.ceil(target - m.step_count - 1e-9)))
             else:
                 missing = target * m.n_train - m.examples_seen
                 out.append(max(0, math.ceil(missing / m.batch_size - 1e-9)))
@@ -162,15 +168,19 @@ class ComparisonGroup:
                 del marks[:-MARKS_CAPACITY]
         self._seen_configs[i] = new
 
-    def set_member(self, i: int, **changes) -> dict:
-        """A live change of member i (data/architecture changes are refused: a member's start
-        is what makes the comparison fair). Returns Trainer.set's result."""
+    def check_member_change(self, i: int, changes: dict) -> None:
+        """Raises ValueError unless `changes` may apply to member i: live settings only (data
+        and architecture make the comparison fair, they stay as the group began)."""
         if not 0 <= i < len(self.members):
             raise ValueError(f"member must be 0..{len(self.members) - 1}, got {i}")
         fixed = sorted(set(changes) & RESET_FIELDS)
         if fixed:
             raise ValueError(f"{', '.join(fixed)} cannot change in a group (only live settings "
                              "can); start a new group instead")
+
+    def set_member(self, i: int, **changes) -> dict:
+        """A live change of member i, marked on its curves. Returns Trainer.set's result."""
+        self.check_member_change(i, changes)
         result = self.members[i].set(**changes)
         self._mark_changes(i)
         return result

@@ -17,6 +17,7 @@ from .pages import REPO, pages_router
 from .request_guard import RequestGuard
 from .lesson_pages import lesson_pages_router
 from .routes_api import router as api_router
+from .routes_comparisons import router as comparisons_router
 from .routes_params import router as params_router
 from .routes_lessons import router as lessons_router
 from .routes_datasets import router as datasets_router
@@ -58,6 +59,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(params_router)
     app.include_router(datasets_router)
     app.include_router(ws_router)
+    app.include_router(comparisons_router)
     app.include_router(pages_router(Path(settings.templates_dir or REPO / "templates")))
     app.include_router(lessons_router)
     app.include_router(lesson_pages_router(Path(settings.templates_dir or REPO / "templates")))

@@ -113,11 +113,11 @@ class Run:
     """One training run: the trainer, whether it plays, and counters viewers use to notice change."""
 
     def __init__(self, run_id: str, config: TrainConfig, settings: Settings,
-                 scheduler: "PlayScheduler | None" = None):
+                 scheduler: "PlayScheduler | None" = None, trainer: Trainer | None = None):
         self.id = run_id
         self.scheduler = scheduler or PlayScheduler()
         self.settings = settings
-        self.trainer = Trainer(config)
+        self.trainer = trainer if trainer is not None else Trainer(config)
         self.created = self.last_active = time.monotonic()
         self.playing = False
         self.speed: int | None = None        # steps per frame interval; None: as fast as possible
@@ -271,14 +271,15 @@ class RunRegistry:
     def __len__(self) -> int:
         return len(self.runs)
 
-    def create(self, config: TrainConfig) -> Run:
+    def create(self, config: TrainConfig, trainer: Trainer | None = None) -> Run:
+        """A new run of this config (or of a trainer built elsewhere, e.g. a group member)."""
         if len(self.runs) >= self.settings.max_runs:
             raise RegistryFull(
                 f"too many runs: {len(self.runs)} of {self.settings.max_runs} are live; delete "
                 f"one (DELETE /api/runs/{{id}}) or wait until idle runs expire "
                 f"(after {self.settings.run_ttl_seconds:g} s)")
         run_id = secrets.token_urlsafe(16)
-        run = self.runs[run_id] = Run(run_id, config, self.settings, self.scheduler)
+        run = self.runs[run_id] = Run(run_id, config, self.settings, self.scheduler, trainer)
         return run
 
     def get(self, run_id: str) -> Run | None:

@@ -34,5 +34,14 @@ class Settings:
     max_landscape_resolution: int = 101
     max_field_resolution: int = 21
     landscape_timeout_seconds: float = 30.0
+    max_comparisons: int = 8               # comparison groups at once (their members are runs)
+    max_comparison_members: int = 6
+    comparison_grid_resolution: int = 40   # each member's small decision boundary
+    comparison_round_seconds: float = 0.012  # wall time of one lockstep round of a playing group
+    max_races: int = 32
+    max_racers: int = 6
+    max_race_steps_per_call: int = 10_000  # REST /step and websocket step
+    max_race_speed: int = 1_000            # race steps per frame while playing
+    max_function_resolution: int = 201     # GET /api/functions/{name}/surface
     static_dir: str | None = None          # default: <repo>/static
     templates_dir: str | None = None       # default: <repo>/templates

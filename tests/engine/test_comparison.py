@@ -81,11 +81,12 @@ def test_updates_clock_gives_every_member_the_same_steps():
 def test_steps_to_reach_keeps_a_playing_group_in_step():
     group = ComparisonGroup(BASE, [{"batch_size": 2000}, {"batch_size": 1},
                                    {"batch_size": 25}], clock="epochs")
+    assert group.targets_from_here() == [0.0, 0.0, 0.0]
     for target in (0.3, 1.0, 2.5):
         for _ in range(4):   # smaller last batches: a second round tops up
-            for m, k in zip(group.members, group.steps_to_reach(target)):
+            for m, k in zip(group.members, group.steps_to_reach([target] * 3)):
                 m.train(k)
-        assert group.steps_to_reach(target) == [0, 0, 0]
+        assert group.steps_to_reach([target] * 3) == [0, 0, 0]
         for i, m in enumerate(group.members):
             epochs = group.member_clock(i)["epochs"]
             assert target <= epochs < target + m.batch_size / m.n_train + 1e-12

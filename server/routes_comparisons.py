@@ -1,0 +1,298 @@
+"""Comparison groups over REST and one websocket: POST/GET/DELETE /api/comparisons,
+POST /api/comparisons/{id}/step, GET /api/comparisons/presets, WS /ws/comparisons/{id}.
+
+Members are ordinary runs (GET /api/runs/{member_id} and the rest work on them). Handlers are
+async: they run on the event loop, the one thread that trains. Bounds come from the app's
+Settings; errors are FastAPI's 422 shape, naming the field and the allowed range."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Annotated, Literal, Union
+
+from fastapi import APIRouter, Body, Depends, HTTPException, Request, Response, WebSocket
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+from starlette.websockets import WebSocketState
+
+from engine import TrainConfig
+from engine.comparison_presets import PRESETS
+
+from .api_models import ConfigChanges, changes_of
+from .comparisons import Comparison, ComparisonRegistry
+from .latest_sender import LatestSender, serve_socket
+from .routes_api import as_422
+from .runs import RegistryFull
+from .settings import Settings
+
+log = logging.getLogger("nn_playground")
+router = APIRouter(tags=["comparisons"])
+NOT_FOUND = {404: {"description": "No comparison group with this id."}}
+Clock = Literal["epochs", "updates"]
+
+
+def comparisons_registry(app_state) -> ComparisonRegistry:
+    """The app's comparison registry, made on first use beside its run registry."""
+    registry = getattr(app_state, "comparisons", None)
+    if registry is None:
+        registry = app_state.comparisons = ComparisonRegistry(
+            app_state.settings, app_state.registry, app_state.encoder)
+    return registry
+
+
+async def comparisons_of(request: Request) -> ComparisonRegistry:
+    return comparisons_registry(request.app.state)
+
+
+async def settings_of(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+async def get_comparison(comparison_id: str, registry: Annotated[ComparisonRegistry,
+                                                                Depends(comparisons_of)]):
+    c = registry.get(comparison_id)
+    if c is None:
+        raise HTTPException(404, f"no comparison group with id {comparison_id!r} (deleted, or "
+                                 "all its members expired)")
+    c.touch()
+    return c
+
+
+ComparisonDep = Annotated[Comparison, Depends(get_comparison)]
+RegistryDep = Annotated[ComparisonRegistry, Depends(comparisons_of)]
+SettingsDep = Annotated[Settings, Depends(settings_of)]
+
+
+def unprocessable(loc: tuple, message: str) -> RequestValidationError:
+    return RequestValidationError([{"type": "value_error", "loc": ("body", *loc),
+                                    "msg": message, "input": None}])
+
+
+class ComparisonCreate(BaseModel):
+    """A base TrainConfig, 2..6 partial variants (one member each), the clock; labels optional."""
+    model_config = ConfigDict(extra="forbid")
+    base: TrainConfig = Field(default_factory=TrainConfig)
+    variants: list[ConfigChanges] = Field(description="One partial TrainConfig per member; "
+                                                      "data fields come from the base only.")
+    clock: Clock = Field("epochs", description='"epochs": equal examples seen; "updates": '
+                                               "equal steps.")
+    labels: list[Annotated[str, Field(max_length=60)]] | None = Field(
+        None, description="A name per member for legends (default: what differs from base).")
+
+
+class GroupStep(BaseModel):
+    """n more epochs (every member sees n x n_train examples) or n more updates each."""
+    model_config = ConfigDict(extra="forbid")
+    epochs: int | None = Field(None, ge=1)
+    updates: int | None = Field(None, ge=1)
+
+
+def check_step(step: GroupStep, settings: Settings, prefix: tuple = ()) -> None:
+    if (step.epochs is None) == (step.updates is None):
+        raise unprocessable(prefix, 'send exactly one of "epochs" or "updates"')
+    if step.epochs is not None and step.epochs > settings.max_epochs_per_call:
+        raise unprocessable((*prefix, "epochs"), f"epochs must be 1..{settings.max_epochs_per_call}")
+    if step.updates is not None and step.updates > settings.max_steps_per_call:
+        raise unprocessable((*prefix, "updates"),
+                            f"updates must be 1..{settings.max_steps_per_call}")
+
+
+@router.get("/api/comparisons/presets", summary="The one-click comparisons of the course")
+def list_presets() -> list[dict]:
+    """[{"name", "title", "lesson", "clock", "base", "variants", "labels"}]."""
+    return [{"name": name, **p} for name, p in PRESETS.items()]
+
+
+@router.post("/api/comparisons", status_code=201,
+             responses={429: {"description": "Too many groups or runs are live."}})
+async def create_comparison(registry: RegistryDep, settings: SettingsDep,
+                            body: Annotated[ComparisonCreate, Body()]) -> dict:
+    bound = settings.max_comparison_members
+    if not 2 <= len(body.variants) <= bound:
+        raise unprocessable(("variants",), f"a group has 2 to {bound} members; got "
+                                           f"{len(body.variants)} variants")
+    if body.labels is not None and len(body.labels) != len(body.variants):
+        raise unprocessable(("labels",), f"one label per variant: {len(body.variants)} expected, "
+                                         f"got {len(body.labels)}")
+    variants = [changes_of(v) for v in body.variants]
+    registry.sweep()
+    try:
+        c = registry.create(body.base, variants, body.clock, body.labels)
+    except RegistryFull as exc:
+        raise HTTPException(429, str(exc)) from None
+    except ValidationError as exc:
+        raise as_422(exc, ("body", "variants")) from None
+    except ValueError as exc:
+        raise unprocessable(("variants",), str(exc)) from None
+    out = c.describe()
+    return {"id": out["id"], "clock": out["clock"],
+            "members": [{"id": m["id"], "config": m["config"], "label": m["label"]}
+                        for m in out["members"]]}
+
+
+@router.get("/api/comparisons/{comparison_id}", responses=NOT_FOUND)
+async def read_comparison(c: ComparisonDep) -> dict:
+    return c.describe()
+
+
+@router.post("/api/comparisons/{comparison_id}/step", responses=NOT_FOUND)
+async def step_comparison(c: ComparisonDep, settings: SettingsDep,
+                          body: Annotated[GroupStep, Body()]) -> dict:
+    """Train every member n epochs or n updates (from where each is), time-bounded like
+    /api/runs/{id}/step: truncated=true if it had to stop."""
+    check_step(body, settings)
+    done, truncated = await c.step(body.epochs, body.updates, settings.step_time_budget_seconds)
+    return {**c.describe(), "steps_run": done, "truncated": truncated}
+
+
+@router.delete("/api/comparisons/{comparison_id}", status_code=204, response_class=Response,
+               responses=NOT_FOUND)
+async def delete_comparison(c: ComparisonDep, registry: RegistryDep) -> Response:
+    """Deletes the group and its member runs."""
+    registry.delete(c.id)
+    return Response(status_code=204)
+
+
+# ---------------------------------------------------------------------- websocket
+class _Message(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Play(_Message):
+    type: Literal["play"]
+
+
+class Pause(_Message):
+    type: Literal["pause"]
+
+
+class Step(_Message):
+    type: Literal["step"]
+    epochs: int | None = Field(None, ge=1)
+    updates: int | None = Field(None, ge=1)
+
+
+class Set(_Message):
+    type: Literal["set"]
+    member: int = Field(ge=0)
+    config: ConfigChanges
+
+
+class SetClock(_Message):
+    type: Literal["clock"]
+    clock: Clock
+
+
+class Subscribe(_Message):
+    type: Literal["subscribe"]
+    fps: int = Field(ge=1)
+
+
+GroupMessage = TypeAdapter(Annotated[Union[Play, Pause, Step, Set, SetClock, Subscribe],
+                                     Field(discriminator="type")])
+MESSAGE_TYPES = ("play", "pause", "step", "set", "clock", "subscribe")
+
+
+def _error(for_type, status: int, message: str) -> dict:
+    return {"type": "error", "for": for_type, "status": status, "message": message}
+
+
+def _validation_message(exc: ValidationError) -> str:
+    parts = []
+    for err in exc.errors(include_url=False):
+        loc = ".".join(str(p) for p in err["loc"] if p not in MESSAGE_TYPES)
+        parts.append(f"{loc}: {err['msg']}" if loc else err["msg"])
+    return "; ".join(parts)
+
+
+async def handle_group_message(text: str, viewer: LatestSender, c: Comparison,
+                               settings: Settings) -> None:
+    if len(text.encode()) > settings.max_message_bytes:
+        viewer.say(_error(None, 413, f"message too large: at most {settings.max_message_bytes} bytes"))
+        return
+    try:
+        raw = json.loads(text)
+    except (ValueError, RecursionError) as exc:
+        viewer.say(_error(None, 400, f"not JSON: {exc}"))
+        return
+    kind = raw.get("type") if isinstance(raw, dict) else None
+    if kind not in MESSAGE_TYPES:
+        viewer.say(_error(kind if isinstance(kind, str) else None, 400,
+                          f"unknown message type {kind!r}; known: {', '.join(MESSAGE_TYPES)}"))
+        return
+    try:
+        msg = GroupMessage.validate_python(raw)
+        c.touch()
+        if isinstance(msg, Play):
+            c.play()
+            ack = {"playing": True}
+        elif isinstance(msg, Pause):
+            c.pause()
+            ack = {"playing": False}
+        elif isinstance(msg, Step):
+            step = GroupStep(epochs=msg.epochs, updates=msg.updates)
+            check_step(step, settings)
+            c.pause()
+            done, truncated = await c.step(msg.epochs, msg.updates,
+                                           settings.step_time_budget_seconds)
+            ack = {"steps_run": done, "truncated": truncated}
+        elif isinstance(msg, Set):
+            ack = c.set_member(msg.member, changes_of(msg.config))
+        elif isinstance(msg, SetClock):
+            c.set_clock(msg.clock)
+            ack = {"clock": c.clock}
+        else:
+            if msg.fps > settings.max_fps:
+                raise ValueError(f"fps must be 1..{settings.max_fps}")
+            viewer.fps = msg.fps
+            ack = {"fps": viewer.fps}
+    except ValidationError as exc:
+        viewer.say(_error(kind, 422, _validation_message(exc)))
+        return
+    except RequestValidationError as exc:
+        viewer.say(_error(kind, 422, "; ".join(e["msg"] for e in exc.errors())))
+        return
+    except ValueError as exc:
+        viewer.say(_error(kind, 422, str(exc)))
+        return
+    c.changed(urgent=True)
+    viewer.say({"type": "ack", "for": kind, **ack})
+
+
+@router.websocket("/ws/comparisons/{comparison_id}")
+async def live_comparison(websocket: WebSocket, comparison_id: str) -> None:
+    state = websocket.app.state
+    settings: Settings = state.settings
+    c = comparisons_registry(state).get(comparison_id)
+    await websocket.accept()
+    if c is None:
+        await websocket.close(code=4404, reason="no comparison group with this id")
+        return
+    if len(c.viewers) >= settings.max_viewers_per_run:
+        await websocket.close(code=4429, reason=f"at most {settings.max_viewers_per_run} "
+                                                "viewers per group")
+        return
+    viewer = LatestSender(websocket, settings.default_fps)
+    viewer.say({"type": "hello", "comparison": c.id, "clock": c.clock,
+                "members": [r.id for r in c.runs], "fps": viewer.fps,
+                "limits": {"max_message_bytes": settings.max_message_bytes,
+                           "max_fps": settings.max_fps,
+                           "max_epochs": settings.max_epochs_per_call,
+                           "max_updates": settings.max_steps_per_call}})
+    c.attach(viewer)
+    try:
+        await serve_socket(websocket, viewer, c.frame_for,
+                           lambda text: handle_group_message(text, viewer, c, settings))
+    except Exception:
+        log.exception("websocket for comparison %s failed", c.id)
+    finally:
+        c.detach(viewer)
+        if websocket.application_state == WebSocketState.CONNECTED:
+            try:
+                if c.closed:
+                    await websocket.send_text(json.dumps(
+                        {"type": "closed", "message": "the group was deleted"}))
+                    await websocket.close(code=4410, reason="the group was deleted")
+            except RuntimeError:
+                pass

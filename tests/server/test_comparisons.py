@@ -1,0 +1,196 @@
+"""REST and websocket of comparison groups: members are runs, clocks, bounds, frames."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+
+from engine import Trainer, TrainConfig
+from server.frames import decode_frame
+
+BASE = {"dataset": "circle", "n_samples": 100, "hidden": [4, 2], "learning_rate": 0.05}
+
+
+def create(client, variants, clock="epochs", **extra):
+    r = client.post("/api/comparisons", json={"base": BASE, "variants": variants, "clock": clock,
+                                              **extra})
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+def test_create_returns_members_that_are_ordinary_runs(client):
+    out = create(client, [{"batch_size": 1000}, {"batch_size": 1}, {"optimizer": "adam"}])
+    assert set(out) >= {"id", "clock", "members"} and out["clock"] == "epochs"
+    assert [m["config"]["batch_size"] for m in out["members"]] == [1000, 1, 10]
+    params = [client.get(f"/api/runs/{m['id']}/params").json() for m in out["members"]]
+    assert params[0] == params[1] == params[2]
+    data = [client.get(f"/api/runs/{m['id']}/dataset").json() for m in out["members"]]
+    assert data[0] == data[1] == data[2]
+    run = client.get(f"/api/runs/{out['members'][2]['id']}").json()
+    assert run["config"]["optimizer"] == "adam" and run["metrics"]["step"] == 0
+
+
+def test_one_epoch_full_batch_makes_one_update_equal_to_a_gradient_step(client):
+    out = create(client, [{"batch_size": 1000}, {"batch_size": 1}])
+    full, sgd = (m["id"] for m in out["members"])
+    theta0 = client.get(f"/api/runs/{full}/params").json()
+    grad0 = client.get(f"/api/runs/{full}/gradients").json()
+    r = client.post(f"/api/comparisons/{out['id']}/step", json={"epochs": 1})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["steps_run"] == [1, 50] and body["truncated"] is False
+    assert client.get(f"/api/runs/{full}").json()["metrics"]["step"] == 1
+    assert client.get(f"/api/runs/{sgd}").json()["metrics"]["step"] == 50
+    theta1 = client.get(f"/api/runs/{full}/params").json()
+    for l0, g, l1 in zip(theta0, grad0, theta1):
+        expected = np.array(l0["W"]) - 0.05 * np.array(g["W"])
+        assert np.allclose(l1["W"], expected, atol=1e-12)
+        assert np.allclose(l1["b"], np.array(l0["b"]) - 0.05 * np.array(g["b"]), atol=1e-12)
+    # the same step by an independent trainer
+    t = Trainer(TrainConfig(**BASE, batch_size=1000))
+    t.train(1)
+    assert np.allclose(t.params()[0]["W"], theta1[0]["W"], atol=1e-12)
+
+
+def test_updates_clock_steps_every_member_equally(client):
+    out = create(client, [{"batch_size": 1000}, {"batch_size": 1}], clock="updates")
+    body = client.post(f"/api/comparisons/{out['id']}/step", json={"updates": 7}).json()
+    assert body["steps_run"] == [7, 7]
+    assert [m["clock"]["updates"] for m in body["members"]] == [7, 7]
+    assert [m["clock"]["examples"] for m in body["members"]] == [350, 7]
+
+
+def test_get_and_delete(client):
+    out = create(client, [{}, {"learning_rate": 0.2}])
+    got = client.get(f"/api/comparisons/{out['id']}").json()
+    assert got["id"] == out["id"] and got["playing"] is False
+    assert [m["id"] for m in got["members"]] == [m["id"] for m in out["members"]]
+    assert client.delete(f"/api/comparisons/{out['id']}").status_code == 204
+    assert client.get(f"/api/comparisons/{out['id']}").status_code == 404
+    assert client.get(f"/api/runs/{out['members'][0]['id']}").status_code == 404
+
+
+def test_bad_requests_get_422_naming_the_bound(client):
+    def detail(r):
+        assert r.status_code == 422, r.text
+        return json.dumps(r.json()["detail"])
+    assert "2 to 6 members" in detail(client.post("/api/comparisons", json={"variants": [{}]}))
+    assert "2 to 6 members" in detail(client.post("/api/comparisons",
+                                                  json={"variants": [{}] * 7}))
+    assert "data fields come from the base" in detail(client.post(
+        "/api/comparisons", json={"variants": [{}, {"seed": 5}]}))
+    assert "greater than 0" in detail(client.post(
+        "/api/comparisons", json={"variants": [{}, {"learning_rate": -1}]}))
+    assert "epochs" in detail(client.post("/api/comparisons",
+                                          json={"variants": [{}, {}], "clock": "days"}))
+    assert "one label per variant" in detail(client.post(
+        "/api/comparisons", json={"variants": [{}, {}], "labels": ["a"]}))
+    out = create(client, [{}, {}])
+    step = f"/api/comparisons/{out['id']}/step"
+    assert "exactly one" in detail(client.post(step, json={"epochs": 1, "updates": 1}))
+    assert "1..1000" in detail(client.post(step, json={"epochs": 5000}))
+    assert "1..100000" in detail(client.post(step, json={"updates": 10**6}))
+    assert client.post("/api/comparisons/nope/step", json={"epochs": 1}).status_code == 404
+
+
+def test_group_and_run_bounds_answer_429(make_client):
+    c = make_client(max_comparisons=1, max_runs=5)
+    create(c, [{}, {}])
+    r = c.post("/api/comparisons", json={"variants": [{}, {}]})
+    assert r.status_code == 429 and "too many comparison groups" in r.json()["detail"]
+    c2 = make_client(max_runs=3)
+    r = c2.post("/api/comparisons", json={"variants": [{}, {}, {}, {}]})
+    assert r.status_code == 429 and "only 3 of 3 are free" in r.json()["detail"]
+    assert c2.post("/api/runs", json={}).status_code == 201    # nothing was half-created
+
+
+def test_presets_are_published_and_each_creates_a_group(client):
+    presets = client.get("/api/comparisons/presets").json()
+    assert len(presets) >= 8
+    for p in presets:
+        r = client.post("/api/comparisons", json={"base": p["base"], "variants": p["variants"],
+                                                  "clock": p["clock"], "labels": p["labels"]})
+        assert r.status_code == 201, (p["name"], r.text)
+        assert [m["label"] for m in r.json()["members"]] == p["labels"]
+        client.delete(f"/api/comparisons/{r.json()['id']}")
+
+
+def _frames(ws, n):
+    """The next n binary frames (decoded) and the text messages in between."""
+    frames, texts = [], []
+    while len(frames) < n:
+        m = ws.receive()
+        if m.get("bytes") is not None:
+            frames.append(decode_frame(m["bytes"]))
+        elif m.get("text") is not None:
+            texts.append(json.loads(m["text"]))
+    return frames, texts
+
+
+def test_websocket_streams_all_members_in_one_frame(client):
+    out = create(client, [{"batch_size": 1000}, {"batch_size": 1}, {"batch_size": 10}])
+    with client.websocket_connect(f"/ws/comparisons/{out['id']}") as ws:
+        hello = json.loads(ws.receive_text())
+        assert hello["type"] == "hello" and hello["members"] == [m["id"] for m in out["members"]]
+        (first,), _ = _frames(ws, 1)
+        header, sections = first
+        assert header["full"] is True and len(header["members"]) == 3
+        assert {f"m{i}_history" for i in range(3)} <= set(sections)
+        assert sections["m0_output"].shape == (40, 40, 1)
+        assert header["history_columns"][:3] == ["updates", "epochs", "examples"]
+        ws.send_text(json.dumps({"type": "play"}))
+        frames, texts = _frames(ws, 6)
+        assert {"type": "ack", "for": "play", "playing": True} in texts
+        header, sections = frames[-1]
+        assert header["full"] is False and "m0_history" not in sections
+        epochs = [m["clock"]["epochs"] for m in header["members"]]
+        assert min(epochs) > 0
+        # fair: every member within one batch of the others on the epoch clock
+        assert max(epochs) - min(epochs) <= 1.0 + 1e-9
+        ws.send_text(json.dumps({"type": "set", "member": 1, "config": {"learning_rate": 0.5}}))
+        ws.send_text(json.dumps({"type": "set", "member": 1, "config": {"hidden": [3]}}))
+        ws.send_text(json.dumps({"type": "set", "member": 9, "config": {"learning_rate": 0.5}}))
+        ws.send_text(json.dumps({"type": "step", "epochs": 10**6}))
+        ws.send_text(json.dumps({"type": "jump"}))
+        frames, texts = [], []
+        while len([t for t in texts if t["type"] in ("ack", "error")]) < 5:
+            f, t = _frames(ws, 1)
+            frames += f
+            texts += t
+        errors = [t for t in texts if t["type"] == "error"]
+        assert [e["status"] for e in errors] == [422, 422, 422, 400]
+        assert "hidden cannot change in a group" in errors[0]["message"]
+        assert "member must be one of [0, 1, 2]" in errors[1]["message"]
+        assert "epochs must be 1..1000" in errors[2]["message"]
+        f, _ = _frames(ws, 2)
+        marks = f[-1][0]["members"][1]["marks"]
+        assert [(m["field"], m["value"]) for m in marks] == [("learning_rate", 0.5)]
+        ws.send_text(json.dumps({"type": "clock", "clock": "updates"}))
+        ws.send_text(json.dumps({"type": "pause"}))
+        texts = []
+        while not any(t.get("for") == "pause" for t in texts):
+            m = ws.receive()
+            if m.get("text") is not None:
+                texts.append(json.loads(m["text"]))
+        assert any(t.get("for") == "clock" and t["clock"] == "updates" for t in texts)
+        f, _ = _frames(ws, 1)     # the frame after an ack reflects it
+        assert f[-1][0]["clock"] == "updates" and f[-1][0]["playing"] is False
+    # the viewer left: the group paused
+    assert client.get(f"/api/comparisons/{out['id']}").json()["playing"] is False
+
+
+def test_websocket_unknown_group_and_deleted_group(client):
+    import pytest
+    from starlette.websockets import WebSocketDisconnect
+    with client.websocket_connect("/ws/comparisons/nope") as ws:
+        with pytest.raises(WebSocketDisconnect) as exc:
+            ws.receive_text()
+        assert exc.value.code == 4404
+    out = create(client, [{}, {}])
+    with client.websocket_connect(f"/ws/comparisons/{out['id']}") as ws:
+        ws.receive_text()
+        _frames(ws, 1)
+        client.delete(f"/api/comparisons/{out['id']}")
+        msg = json.loads(ws.receive_text())
+        assert msg["type"] == "closed"
