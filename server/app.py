@@ -21,6 +21,7 @@ from .routes_comparisons import router as comparisons_router
 from .routes_params import router as params_router
 from .routes_lessons import router as lessons_router
 from .routes_datasets import router as datasets_router
+from .routes_races import router as races_router
 from .runs import RunRegistry
 from .settings import Settings
 from .snapshot import plain
@@ -60,6 +61,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(datasets_router)
     app.include_router(ws_router)
     app.include_router(comparisons_router)
+    app.include_router(races_router)
     app.include_router(pages_router(Path(settings.templates_dir or REPO / "templates")))
     app.include_router(lessons_router)
     app.include_router(lesson_pages_router(Path(settings.templates_dir or REPO / "templates")))

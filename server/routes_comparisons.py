@@ -28,6 +28,7 @@ from .settings import Settings
 
 log = logging.getLogger("nn_playground")
 router = APIRouter(tags=["comparisons"])
+BAD_BODY = {400: {"description": "The body is not valid JSON."}}
 NOT_FOUND = {404: {"description": "No comparison group with this id."}}
 Clock = Literal["epochs", "updates"]
 
@@ -105,7 +106,7 @@ def list_presets() -> list[dict]:
 
 
 @router.post("/api/comparisons", status_code=201,
-             responses={429: {"description": "Too many groups or runs are live."}})
+             responses={**BAD_BODY, 429: {"description": "Too many groups or runs are live."}})
 async def create_comparison(registry: RegistryDep, settings: SettingsDep,
                             body: Annotated[ComparisonCreate, Body()]) -> dict:
     bound = settings.max_comparison_members
@@ -136,7 +137,7 @@ async def read_comparison(c: ComparisonDep) -> dict:
     return c.describe()
 
 
-@router.post("/api/comparisons/{comparison_id}/step", responses=NOT_FOUND)
+@router.post("/api/comparisons/{comparison_id}/step", responses={**BAD_BODY, **NOT_FOUND})
 async def step_comparison(c: ComparisonDep, settings: SettingsDep,
                           body: Annotated[GroupStep, Body()]) -> dict:
     """Train every member n epochs or n updates (from where each is), time-bounded like
