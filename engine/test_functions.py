@@ -34,6 +34,7 @@ class TestFunction:
     note: str = ""
     log_scale: bool = False                    # contours read better on log(f - f_min + 1)
     options: dict = field(default_factory=dict)
+    rates: dict = field(default_factory=dict)  # a learning rate per optimizer that races well here
 
     def describe(self) -> dict:
         """Plain data for the API: name, title, formula, domain, minima, saddles, start, note."""
@@ -43,7 +44,7 @@ class TestFunction:
                 "minimum_values": [float(self.value(x, y)) for x, y in self.minima],
                 "saddles": [[x, y] for x, y in self.saddles],
                 "start": list(self.start), "note": self.note, "log_scale": self.log_scale,
-                "options": dict(self.options)}
+                "options": dict(self.options), "rates": dict(self.rates)}
 
     def grid(self, resolution: int) -> dict:
         """f on a resolution x resolution grid over the domain: {"x", "y", "z"} with
@@ -71,7 +72,8 @@ def bowl(condition: float = 10.0) -> TestFunction:
         gradient, ((-3.0, 3.0), (-3.0, 3.0)), ((0.0, 0.0),), start=(-2.5, 1.5),
         note="Curvature k times stronger along y than along x: gradient descent zig-zags "
              "across the valley unless the learning rate is below 2/k; momentum and Adam "
-             "even out the two directions.", options={"condition": k})
+             "even out the two directions.", options={"condition": k},
+        rates={"sgd": 0.05, "momentum": 0.02, "nesterov": 0.02, "adagrad": 0.5, "rmsprop": 0.05, "adam": 0.1})
 
 
 def _rosenbrock(x, y):
@@ -138,35 +140,37 @@ FUNCTIONS: dict[str, TestFunction] = {f.name: f for f in [
     bowl(),
     TestFunction(
         "rosenbrock", "Rosenbrock", "f = (1 − x)² + 100·(y − x²)²", _rosenbrock,
-        _rosenbrock_gradient, ((-2.0, 2.0), (-1.0, 3.0)), ((1.0, 1.0),), start=(-1.5, 2.0),
+        _rosenbrock_gradient, ((-2.0, 2.0), (-1.0, 3.0)), ((1.0, 1.0),), start=(-1.5, 2.0), rates={"sgd": 0.001, "momentum": 0.0005, "nesterov": 0.0005, "adagrad": 0.05, "rmsprop": 0.005, "adam": 0.02},
         note="A curved, flat-bottomed valley: finding it is easy, following it to (1, 1) is "
              "slow for plain gradient descent.", log_scale=True),
     TestFunction(
         "himmelblau", "Himmelblau", "f = (x² + y − 11)² + (x + y² − 7)²", _himmelblau,
         _himmelblau_gradient, ((-5.0, 5.0), (-5.0, 5.0)),
         ((3.0, 2.0), (-2.805118, 3.131312), (-3.779310, -3.283186), (3.584428, -1.848126)),
-        start=(-0.5, 0.0), note="Four minima of equal value: where a racer ends depends on "
+        start=(-0.5, 0.0), rates={"sgd": 0.005, "momentum": 0.002, "nesterov": 0.002, "adagrad": 0.2, "rmsprop": 0.02, "adam": 0.05},
+        note="Four minima of equal value: where a racer ends depends on "
                                "where it starts and on how it moves.", log_scale=True),
     TestFunction(
         "beale", "Beale", "f = (1.5 − x + xy)² + (2.25 − x + xy²)² + (2.625 − x + xy³)²",
-        _beale, _beale_gradient, ((-4.5, 4.5), (-4.5, 4.5)), ((3.0, 0.5),), start=(1.0, 1.5),
+        _beale, _beale_gradient, ((-4.5, 4.5), (-4.5, 4.5)), ((3.0, 0.5),), start=(1.0, 1.5), rates={"sgd": 0.001, "momentum": 0.0005, "nesterov": 0.0005, "adagrad": 0.1, "rmsprop": 0.01, "adam": 0.02},
         note="Flat plateaus and steep walls: the gradient's size changes by orders of "
              "magnitude, which adaptive rates (RMSprop, Adam) cope with.", log_scale=True),
     TestFunction(
         "saddle", "Saddle", "f = x² − y²", _saddle, _saddle_gradient,
         ((-2.0, 2.0), (-2.0, 2.0)), (), saddles=((0.0, 0.0),), start=(1.5, 0.0),
+        rates={"sgd": 0.05, "momentum": 0.02, "nesterov": 0.02, "adagrad": 0.2, "rmsprop": 0.02, "adam": 0.02},
         note="Unbounded below. Started exactly on the ridge y = 0, gradient descent walks into "
              "the saddle point and stays; a little gradient noise pushes it off and away."),
     TestFunction(
         "monkey_saddle", "Monkey saddle", "f = x³ − 3xy²", _monkey_saddle,
         _monkey_saddle_gradient, ((-2.0, 2.0), (-2.0, 2.0)), (), saddles=((0.0, 0.0),),
-        start=(1.0, 0.05),
+        start=(1.0, 0.05), rates={"sgd": 0.02, "momentum": 0.01, "nesterov": 0.01, "adagrad": 0.2, "rmsprop": 0.02, "adam": 0.02},
         note="Three valleys around a flat point where the gradient and the curvature vanish: "
              "steps shrink to nothing near the origin."),
     TestFunction(
         "rastrigin", "Rastrigin (small range)", "f = 20 + x² − 10cos(2πx) + y² − 10cos(2πy)",
         _rastrigin, _rastrigin_gradient, ((-2.5, 2.5), (-2.5, 2.5)), ((0.0, 0.0),),
-        start=(2.2, 1.8),
+        start=(2.2, 1.8), rates={"sgd": 0.002, "momentum": 0.002, "nesterov": 0.002, "adagrad": 0.1, "rmsprop": 0.01, "adam": 0.05},
         note="A bowl covered in bumps: a local minimum near every integer point; plain "
              "gradient descent stops in the nearest one, momentum can roll over a few."),
 ]}

@@ -42,6 +42,14 @@ def pages_router(templates_dir: Path) -> APIRouter:
         """The neuron lab (?preset=sweets): static; its arithmetic is static/js/neuron/."""
         return templates.TemplateResponse(request, "neuron.html", {})
 
+    @router.get("/compare", response_class=HTMLResponse)
+    def compare(request: Request):
+        return templates.TemplateResponse(request, "compare.html", {})
+
+    @router.get("/race", response_class=HTMLResponse)
+    def race(request: Request):
+        return templates.TemplateResponse(request, "race.html", {"plotly_url": PLOTLY_URL})
+
     @router.get(PLOTLY_URL)
     def plotly_js():
         path = plotly_path()

@@ -33,6 +33,7 @@ function extent(seriesList, key, log) {
  * Draw a chart into ctx within box {x, y, w, h} (CSS pixels).
  * opts: {series: [{xs, ys, color, width?, dash?, label}], log?: bool, yMin?, yMax?,
  *        yLabel?, xLabel?, empty?: text when there is nothing to draw}
+ * Returns {X, Y, plot} (data -> pixels, the plot box) or null when there was nothing to draw.
  */
 export function drawLineChart(ctx, box, opts) {
   const { series, log = false } = opts;
@@ -55,7 +56,7 @@ export function drawLineChart(ctx, box, opts) {
     ctx.fillText(opts.empty ?? "no data yet", px + pw / 2, py + ph / 2);
     drawLegend(ctx, series, px, box.y);
     ctx.restore();
-    return;
+    return null;
   }
   if (xHi === xLo) xHi = xLo + 1;
   if (log) {
@@ -134,6 +135,8 @@ export function drawLineChart(ctx, box, opts) {
   ctx.restore();
   drawLegend(ctx, series, px, box.y, opts.yLabel);
   ctx.restore();
+  // the mapping, for callers that draw on top (marks): data -> CSS pixels, and the plot box
+  return { X, Y: (v) => Y(log ? Math.log10(v) : v), plot: { x: px, y: py, w: pw, h: ph } };
 }
 
 /**

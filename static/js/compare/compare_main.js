@@ -1,0 +1,231 @@
+// /compare wiring: presets (GET /api/comparisons/presets) -> POST /api/comparisons -> one
+// socket (WS /ws/comparisons/{id}) -> group state -> curves and boundaries, drawn on animation
+// frames from the latest state only. Controls send messages; they never touch a view.
+
+import { fmt, LAYER_COLORS } from "../colors.js";
+import { decodeFrame } from "../protocol.js";
+import { createBoundariesView } from "./boundaries_view.js";
+import { createCurvesView } from "./curves_view.js";
+import { createGroupState, ingestFrame } from "./group_state.js";
+
+const COLORS = LAYER_COLORS.slice(0, 6);   // one per member, distinct (ColorBrewer Dark2)
+const OPTIMIZERS = ["sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam"];
+const byId = (id) => document.getElementById(id);
+
+const pageErrors = [];
+window.addEventListener("error", (e) => pageErrors.push(String(e.message)));
+window.addEventListener("unhandledrejection", (e) => pageErrors.push(String(e.reason)));
+
+const debug = window.__nnpCompare = { ready: false, errors: pageErrors, colors: COLORS,
+  stats: { frames: 0, draws: 0 }, group: null, state: null, ui: null };
+
+function notice(text, level = "info") {
+  const el = byId("notice");
+  el.textContent = text;
+  el.className = `notice ${level}`;
+}
+
+async function json(url, options) {
+  const r = await fetch(url, options);
+  const body = r.status === 204 ? null : await r.json();
+  if (!r.ok) {
+    const detail = body?.detail;
+    throw new Error(Array.isArray(detail) ? detail.map((d) => d.msg).join("; ") : String(detail));
+  }
+  return body;
+}
+
+const ui = { xKey: "epochs", logLoss: true };
+debug.ui = ui;
+let presets = [];
+let group = null;       // {id, members, ws, state, playing}
+let curves = null;
+let boundaries = null;
+let drawScheduled = false;
+
+function requestDraw() {
+  if (drawScheduled) return;
+  drawScheduled = true;
+  requestAnimationFrame((now) => {
+    drawScheduled = false;
+    if (!group) return;
+    const a = curves.render(group.state, ui, now);
+    const b = boundaries.render(group.state);
+    if (a || b) debug.stats.draws += 1;
+    if (!a) setTimeout(requestDraw, 110);   // throttled charts still owe a redraw
+    updateMembers();
+  });
+}
+
+function send(message) {
+  if (group?.ws?.readyState === WebSocket.OPEN) group.ws.send(JSON.stringify(message));
+}
+
+function setClockRadio(value) {
+  for (const r of document.querySelectorAll("input[name=clock]")) r.checked = r.value === value;
+}
+
+// ---------------------------------------------------------------- members panel
+function memberRow(i, member) {
+  const cfg = member.config;
+  const row = document.createElement("div");
+  row.className = "member";
+  row.style.setProperty("--member", COLORS[i]);
+  row.dataset.testid = `member-${i}`;
+  row.innerHTML = `<div class="name"><span></span><span class="stats"></span></div>
+    <label>learning rate<input type="number" step="any" min="0" data-field="learning_rate"></label>
+    <label>batch size<input type="number" step="1" min="1" data-field="batch_size"></label>
+    <label>optimizer<select data-field="optimizer">${OPTIMIZERS.map((o) => `<option>${o}</option>`).join("")}</select></label>
+    <div class="status"></div>`;
+  row.querySelector(".name span").textContent = member.label;
+  const inputs = row.querySelectorAll("[data-field]");
+  for (const input of inputs) {
+    input.value = cfg[input.dataset.field];
+    input.addEventListener("change", () => {
+      const field = input.dataset.field;
+      let value = input.value;
+      if (field !== "optimizer") value = Number(value);
+      if (field !== "optimizer" && !(value > 0)) {
+        notice(`${field} must be a positive number`, "error");
+        return;
+      }
+      send({ type: "set", member: i, config: { [field]: value } });
+    });
+  }
+  return row;
+}
+
+function buildMembers(members) {
+  const box = byId("members");
+  box.replaceChildren(...members.map((m, i) => memberRow(i, m)));
+}
+
+function updateMembers() {
+  const header = group?.state.header;
+  if (!header) return;
+  header.members.forEach((m, i) => {
+    const row = byId("members").children[i];
+    if (!row) return;
+    const stats = row.querySelector(".stats");
+    const status = row.querySelector(".status");
+    if (m.status === "deleted") {
+      status.textContent = "deleted";
+      return;
+    }
+    const met = m.metrics;
+    stats.textContent = `${fmt(m.clock.updates, 4)} upd · ${fmt(m.clock.epochs, 3)} ep · loss ${fmt(met.train_loss, 3)}`;
+    status.textContent = m.status === "diverged" ? m.reason : "";
+    for (const input of row.querySelectorAll("[data-field]")) {
+      if (document.activeElement !== input) input.value = m.config[input.dataset.field];
+    }
+  });
+  const play = byId("play");
+  play.textContent = header.playing ? "❚❚" : "▶";
+  play.setAttribute("aria-label", header.playing ? "pause" : "play");
+}
+
+// ---------------------------------------------------------------- group lifecycle
+function closeGroup() {
+  if (!group) return;
+  const old = group;
+  group = null;
+  old.ws?.close();
+  fetch(`/api/comparisons/${old.id}`, { method: "DELETE", keepalive: true }).catch(() => {});
+}
+
+async function openPreset(name) {
+  const preset = presets.find((p) => p.name === name) ?? presets[0];
+  closeGroup();
+  const url = new URL(location.href);
+  url.searchParams.set("preset", preset.name);
+  history.replaceState(null, "", url);
+  byId("preset").value = preset.name;
+  byId("lesson").textContent = preset.lesson;
+  ui.xKey = preset.clock;
+  setClockRadio(ui.xKey);
+  const created = await json("/api/comparisons", {
+    method: "POST", headers: { "content-type": "application/json" },
+    body: JSON.stringify({ base: preset.base, variants: preset.variants, clock: preset.clock, labels: preset.labels }),
+  });
+  const state = createGroupState();
+  group = { id: created.id, members: created.members, state, ws: null };
+  debug.group = group;
+  debug.state = state;
+  buildMembers(created.members);
+  connect(group);
+}
+
+function connect(g) {
+  const proto = location.protocol === "https:" ? "wss" : "ws";
+  const ws = new WebSocket(`${proto}://${location.host}/ws/comparisons/${g.id}`);
+  ws.binaryType = "arraybuffer";
+  g.ws = ws;
+  let started = false;
+  ws.onmessage = (e) => {
+    if (group !== g) return;
+    if (typeof e.data === "string") {
+      const msg = JSON.parse(e.data);
+      if (msg.type === "error") notice(msg.message, "error");
+      else if (msg.type === "closed") notice(msg.message, "error");
+      return;
+    }
+    ingestFrame(g.state, decodeFrame(e.data));
+    debug.stats.frames += 1;
+    if (!started) {       // a preset is one click: it plays at once
+      started = true;
+      send({ type: "play" });
+    }
+    debug.ready = true;
+    requestDraw();
+  };
+  ws.onclose = () => {
+    if (group === g) notice("connection closed; reload the page to start again", "error");
+  };
+}
+
+// ---------------------------------------------------------------- controls
+function wireControls() {
+  byId("preset").addEventListener("change", (e) => openPreset(e.target.value).catch((err) => notice(err.message, "error")));
+  byId("play").addEventListener("click", () => send({ type: group?.state.header?.playing ? "pause" : "play" }));
+  byId("step").addEventListener("click", () => {
+    const clock = group?.state.header?.clock ?? "epochs";
+    send(clock === "updates" ? { type: "step", updates: 100 } : { type: "step", epochs: 1 });
+  });
+  for (const radio of document.querySelectorAll("input[name=clock]")) {
+    radio.addEventListener("change", () => {
+      ui.xKey = radio.value;
+      const clock = radio.value === "updates" ? "updates" : "epochs";   // examples seen = epochs
+      if (group?.state.header && group.state.header.clock !== clock) send({ type: "clock", clock });
+      requestDraw();
+    });
+  }
+  byId("log-loss").addEventListener("change", (e) => {
+    ui.logLoss = e.target.checked;
+    requestDraw();
+  });
+  document.addEventListener("keydown", (e) => {
+    if (e.target.closest("input, select")) return;
+    if (e.code === "Space") {
+      e.preventDefault();
+      byId("play").click();
+    }
+  });
+  addEventListener("pagehide", closeGroup);
+}
+
+async function main() {
+  curves = createCurvesView({ loss: byId("loss-canvas"), accuracy: byId("accuracy-canvas"),
+    gradnorm: byId("gradnorm-canvas"), lr: byId("lr-canvas") }, COLORS);
+  boundaries = createBoundariesView(byId("boundaries"), COLORS);
+  presets = await json("/api/comparisons/presets");
+  const select = byId("preset");
+  for (const p of presets) select.append(new Option(p.title, p.name));
+  wireControls();
+  const wanted = new URL(location.href).searchParams.get("preset");
+  if (wanted && !presets.some((p) => p.name === wanted)) {
+    notice(`unknown preset "${wanted}"; known: ${presets.map((p) => p.name).join(", ")}`, "error");
+  }
+  await openPreset(presets.some((p) => p.name === wanted) ? wanted : presets[0].name);
+}
+
+main().catch((err) => notice(String(err.message ?? err), "error"));

@@ -1,0 +1,128 @@
+// The race overlay, drawn over the plotly contour on every new frame: each racer's path in its
+// colour, its position, the direction of its negative gradient (thin) and of the step it
+// actually took (thick: with momentum or Adam it is not along the gradient), the minima, the
+// saddles and the start point.
+
+import { directionArrow, plotMapping } from "./race_state.js";
+
+const ARROW_PX = 34;
+
+function arrow(ctx, seg, color, width) {
+  if (!seg) return;
+  const [[x0, y0], [x1, y1]] = seg;
+  const a = Math.atan2(y1 - y0, x1 - x0);
+  ctx.strokeStyle = color;
+  ctx.fillStyle = color;
+  ctx.lineWidth = width;
+  ctx.beginPath();
+  ctx.moveTo(x0, y0);
+  ctx.lineTo(x1, y1);
+  ctx.stroke();
+  const h = 4 + width * 1.5;
+  ctx.beginPath();
+  ctx.moveTo(x1, y1);
+  ctx.lineTo(x1 - h * Math.cos(a - 0.45), y1 - h * Math.sin(a - 0.45));
+  ctx.lineTo(x1 - h * Math.cos(a + 0.45), y1 - h * Math.sin(a + 0.45));
+  ctx.closePath();
+  ctx.fill();
+}
+
+function star(ctx, x, y, r) {
+  ctx.beginPath();
+  for (let k = 0; k < 10; k++) {
+    const rr = k % 2 ? r * 0.45 : r;
+    const a = -Math.PI / 2 + (k * Math.PI) / 5;
+    ctx.lineTo(x + rr * Math.cos(a), y + rr * Math.sin(a));
+  }
+  ctx.closePath();
+  ctx.fill();
+  ctx.stroke();
+}
+
+/** A transparent canvas (it lies over the contour) kept at its CSS size x devicePixelRatio. */
+function overlayCanvas(canvas) {
+  const ctx = canvas.getContext("2d");
+  const sized = { ctx, width: 0, height: 0 };
+  sized.fit = () => {
+    const rect = canvas.getBoundingClientRect();
+    const dpr = Math.min(window.devicePixelRatio || 1, 2);
+    const w = Math.max(1, Math.round(rect.width));
+    const h = Math.max(1, Math.round(rect.height));
+    if (w !== sized.width || h !== sized.height || canvas.width !== Math.round(w * dpr)) {
+      sized.width = w;
+      sized.height = h;
+      canvas.width = Math.round(w * dpr);
+      canvas.height = Math.round(h * dpr);
+    }
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+  };
+  return sized;
+}
+
+export function createRaceView(canvas, colors) {
+  const sized = overlayCanvas(canvas);
+  const view = { renders: 0 };
+  /** box: the plot area in CSS px within the canvas; fn: {domain, minima, saddles}. */
+  view.render = function render(state, fn, box) {
+    sized.fit();
+    const { ctx } = sized;
+    ctx.clearRect(0, 0, sized.width, sized.height);
+    if (!fn || !box) return false;
+    const map = plotMapping(box, fn.domain);
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(box.x, box.y, box.w, box.h);
+    ctx.clip();
+    ctx.lineJoin = "round";
+    ctx.fillStyle = "#fff";
+    ctx.strokeStyle = "#222";
+    ctx.lineWidth = 1;
+    for (const m of fn.minima) star(ctx, ...map.toPx(m), 7);
+    for (const s of fn.saddles) {
+      const [x, y] = map.toPx(s);
+      ctx.strokeStyle = "#fff";
+      ctx.lineWidth = 2.5;
+      ctx.beginPath();
+      ctx.moveTo(x - 5, y - 5); ctx.lineTo(x + 5, y + 5); ctx.moveTo(x + 5, y - 5); ctx.lineTo(x - 5, y + 5);
+      ctx.stroke();
+    }
+    const frame = state.frame;
+    if (frame) {
+      const [sx, sy] = map.toPx(frame.start);
+      ctx.strokeStyle = "#fff";
+      ctx.lineWidth = 2;
+      ctx.beginPath();
+      ctx.arc(sx, sy, 6, 0, Math.PI * 2);
+      ctx.stroke();
+      frame.racers.forEach((r, i) => {
+        const color = colors[i % colors.length];
+        const path = state.paths[i] ?? [];
+        ctx.strokeStyle = color;
+        ctx.lineWidth = 2;
+        ctx.beginPath();
+        for (let k = 0; k < path.length; k++) {
+          const [px, py] = map.toPx(path[k]);
+          if (k === 0) ctx.moveTo(px, py);
+          else ctx.lineTo(px, py);
+        }
+        ctx.stroke();
+        const p = map.toPx(r.position);
+        if (r.status === "ok") {
+          arrow(ctx, directionArrow(p, [-r.gradient[0], -r.gradient[1]], ARROW_PX), color, 1.2);
+          arrow(ctx, directionArrow(p, r.update, ARROW_PX * 0.8), "#111", 2.6);
+        }
+        ctx.fillStyle = color;
+        ctx.strokeStyle = "#fff";
+        ctx.lineWidth = 1.5;
+        ctx.beginPath();
+        ctx.arc(p[0], p[1], 5, 0, Math.PI * 2);
+        ctx.fill();
+        ctx.stroke();
+      });
+    }
+    ctx.restore();
+    view.renders += 1;
+    return true;
+  };
+  return view;
+}
