@@ -124,3 +124,25 @@ def open_page(chromium_browser, server_url):
 def wait_ready(page, timeout: float = 15_000) -> None:
     page.wait_for_function("window.__nnp && window.__nnp.ready && window.__nnp.stats.framesIngested > 0",
                            timeout=timeout)
+
+
+@pytest.fixture
+def open_view(chromium_browser, server_url):
+    """open_view(path, ready_js, viewport=VIEWPORT) -> a page on another view of the app (e.g.
+    /compare, /race) once `ready_js` is true. Console errors fail the test, as in open_page."""
+    contexts, errors = [], []
+
+    def opener(path: str, ready_js: str, viewport: dict | None = None, timeout: float = 20_000):
+        context = chromium_browser.new_context(viewport=viewport or VIEWPORT)
+        contexts.append(context)
+        page = context.new_page()
+        page.on("console", lambda m: errors.append(f"console.{m.type}: {m.text}") if m.type == "error" else None)
+        page.on("pageerror", lambda e: errors.append(f"pageerror: {e}"))
+        page.goto(f"{server_url}{path}")
+        page.wait_for_function(ready_js, timeout=timeout)
+        return page
+
+    yield opener
+    for c in contexts:
+        c.close()
+    assert not errors, "errors in the browser console:\n" + "\n".join(errors)

@@ -35,7 +35,7 @@ async function json(url, options) {
   return body;
 }
 
-const ui = { xKey: "epochs", logLoss: true };
+const ui = { xKey: "epochs", logLoss: false };
 debug.ui = ui;
 let presets = [];
 let group = null;       // {id, members, ws, state, playing}

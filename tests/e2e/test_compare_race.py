@@ -1,0 +1,121 @@
+"""/compare and /race in headless Chromium: a preset opens a group whose curves draw in distinct
+colours; switching the clock re-plots; clicking a start point starts a race; screenshots."""
+
+from __future__ import annotations
+
+COMPARE_READY = ("window.__nnpCompare && window.__nnpCompare.ready && "
+                 "window.__nnpCompare.state.members.length > 0 && "
+                 "window.__nnpCompare.state.members.every(m => m.rows.length >= 3)")
+RACE_READY = "window.__nnpRace && window.__nnpRace.ready && window.__nnpRace.stats.draws > 0"
+TABLET = {"width": 768, "height": 1024}
+
+
+def _pixel_colors(page, testid: str) -> list[list[int]]:
+    """The distinct opaque non-grey colours drawn on a canvas (quantized to 16 levels)."""
+    return page.evaluate("""(testid) => {
+        const c = document.querySelector(`[data-testid=${testid}]`);
+        const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+        const seen = new Map();
+        for (let i = 0; i < d.length; i += 4) {
+          const [r, g, b] = [d[i], d[i + 1], d[i + 2]];
+          if (Math.max(r, g, b) - Math.min(r, g, b) < 40) continue;   // greys: axes, text
+          const key = [r >> 4, g >> 4, b >> 4].join(',');
+          seen.set(key, (seen.get(key) || 0) + 1);
+        }
+        return [...seen.entries()].filter(([, n]) => n > 30).map(([k]) => k.split(',').map(Number));
+    }""", testid)
+
+
+def _near(color, hex_color, tol=2):
+    rgb = [int(hex_color[i:i + 2], 16) >> 4 for i in (1, 3, 5)]
+    return all(abs(a - b) <= tol for a, b in zip(color, rgb))
+
+
+def test_a_preset_opens_a_group_whose_curves_draw_in_distinct_colours(open_view, api, artifacts):
+    page = open_view("/compare?preset=batch_sizes", COMPARE_READY)
+    info = page.evaluate("({colors: window.__nnpCompare.colors, id: window.__nnpCompare.group.id,"
+                         " members: window.__nnpCompare.group.members.map(m => m.id)})")
+    group = api.get(f"/api/comparisons/{info['id']}").json()
+    assert [m["config"]["batch_size"] for m in group["members"]] == [250, 10, 1]
+    assert all(api.get(f"/api/runs/{m}").status_code == 200 for m in info["members"])
+    page.wait_for_function("window.__nnpCompare.stats.draws > 3")
+    drawn = _pixel_colors(page, "loss-canvas")
+    colors = info["colors"][:3]
+    found = [any(_near(c, hexc) for c in drawn) for hexc in colors]
+    assert all(found), f"member colours {colors} not all on the loss chart: {found}"
+    assert page.locator("[data-testid=members] .member").count() == 3
+    page.screenshot(path=str(artifacts / "compare-1280x800.png"))
+
+
+def test_switching_the_clock_replots(open_view, api):
+    page = open_view("/compare?preset=batch_sizes", COMPARE_READY)
+    page.wait_for_function("window.__nnpCompare.stats.draws > 2")
+    before = page.evaluate("document.querySelector('[data-testid=loss-canvas]').toDataURL()")
+    page.locator("input[name=clock][value=updates]").check()
+    page.wait_for_function("window.__nnpCompare.state.header.clock === 'updates'")
+    page.locator("[data-testid=play]").click()       # pause: the picture changes by the axis only
+    page.wait_for_function("window.__nnpCompare.state.header.playing === false")
+    page.wait_for_timeout(300)
+    paused = page.evaluate("document.querySelector('[data-testid=loss-canvas]').toDataURL()")
+    page.locator("input[name=clock][value=examples]").check()
+    page.wait_for_function("window.__nnpCompare.ui.xKey === 'examples'")
+    page.wait_for_timeout(300)
+    after = page.evaluate("document.querySelector('[data-testid=loss-canvas]').toDataURL()")
+    assert before != paused != after
+    # examples seen keeps the fair clock at epochs
+    page.wait_for_function("window.__nnpCompare.state.header.clock === 'epochs'")
+
+
+def test_a_live_change_is_marked_on_that_members_curve(open_view):
+    page = open_view("/compare?preset=learning_rates", COMPARE_READY)
+    lr = page.locator("[data-testid=member-1] input[data-field=learning_rate]")
+    lr.fill("0.02")
+    lr.dispatch_event("change")
+    page.wait_for_function("window.__nnpCompare.state.members[1].marks.some("
+                           "m => m.field === 'learning_rate' && m.value === 0.02)")
+
+
+def test_compare_on_a_tablet(open_view, artifacts):
+    page = open_view("/compare?preset=schedules", COMPARE_READY, viewport=TABLET)
+    page.wait_for_function("window.__nnpCompare.stats.draws > 2")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= TABLET["width"], "no sideways scroll"
+    page.screenshot(path=str(artifacts / "compare-768x1024.png"), full_page=True)
+
+
+def test_clicking_a_start_point_starts_a_race(open_view, api, artifacts):
+    page = open_view("/race?function=himmelblau", RACE_READY)
+    first = page.evaluate("window.__nnpRace.race.id")
+    box = page.locator("[data-testid=race-click]").bounding_box()
+    page.mouse.click(box["x"] + box["width"] * 0.7, box["y"] + box["height"] * 0.3)
+    page.wait_for_function(f"window.__nnpRace.race.id !== {first!r} && "
+                           "window.__nnpRace.state.frame && window.__nnpRace.state.frame.step > 20")
+    race_id = page.evaluate("window.__nnpRace.race.id")
+    race = api.get(f"/api/races/{race_id}").json()
+    x, y = race["start"]
+    assert 0.5 < x < 4.5 and 0.5 < y < 4.5, race["start"]     # where the click was
+    assert len(race["racers"]) == 4 and race["step"] > 20
+    assert api.get(f"/api/races/{first}").status_code == 404     # the old race was deleted
+    drawn = _pixel_colors(page, "race-overlay")
+    colors = page.evaluate("window.__nnpRace.colors").copy()[:4]
+    assert sum(any(_near(c, h) for c in drawn) for h in colors) >= 3
+    page.screenshot(path=str(artifacts / "race-1280x800.png"))
+
+
+def test_race_sliders_act_live(open_view, api):
+    page = open_view("/race?function=bowl", RACE_READY)
+    slider = page.locator("[data-testid=racer-0] input[data-field=learning_rate]")
+    slider.fill("-1.5")           # log10: 0.032
+    slider.dispatch_event("input")
+    page.wait_for_function("window.__nnpRace.state.frame.racers[0].config.learning_rate === 0.032")
+    race_id = page.evaluate("window.__nnpRace.race.id")
+    assert api.get(f"/api/races/{race_id}").json()["racers"][0]["config"]["learning_rate"] == 0.032
+
+
+def test_race_on_a_tablet(open_view, artifacts):
+    page = open_view("/race?function=rastrigin", RACE_READY, viewport=TABLET)
+    box = page.locator("[data-testid=race-click]").bounding_box()
+    page.mouse.click(box["x"] + box["width"] * 0.25, box["y"] + box["height"] * 0.25)
+    page.wait_for_function("window.__nnpRace.state.frame && window.__nnpRace.state.frame.step > 10")
+    assert page.evaluate("document.documentElement.scrollWidth") <= TABLET["width"]
+    page.screenshot(path=str(artifacts / "race-768x1024.png"), full_page=True)
