@@ -28,6 +28,8 @@ log = logging.getLogger("nn_playground")
 
 YIELDS_PER_ROUND = 4
 MARKS_PER_FRAME = 50
+GRID_INTERVAL_SECONDS = 0.1   # decision boundaries refresh at most 10 times a second
+MIN_ROUND_UPDATES = 8         # a round gives each member at least this many updates
 
 
 class Comparison:
@@ -52,6 +54,7 @@ class Comparison:
         self._ticker: asyncio.Task | None = None
         self._versions: tuple | None = None
         self._frames: dict = {}
+        self._grids: dict[int, tuple[int, float, object]] = {}   # member -> (version, time, grid)
         self.last_active = time.monotonic()
 
     # ------------------------------------------------------------------ state
@@ -101,15 +104,11 @@ class Comparison:
 
     # ------------------------------------------------------------------ training
     def _train(self, index: int, steps: int) -> int:
-        """Up to `steps` steps of member `index` through its Run (meters, versions)."""
+        """`steps` steps of member `index` now, through its Run (meters, versions)."""
         run = self.runs[index]
-        done = 0
-        while done < steps and not run.closed and run.trainer.status == "ok":
-            taken = run.train_slice(limit=steps - done)
-            if taken == 0:
-                break
-            done += taken
-        return done
+        if run.closed or run.trainer.status != "ok":
+            return 0
+        return run.train_steps(steps)
 
     async def step(self, epochs: int | None, updates: int | None,
                    budget_seconds: float) -> tuple[list[int], bool]:
@@ -187,7 +186,8 @@ class Comparison:
                 break
             elapsed = time.perf_counter() - t0
             scale = min(2.0, target_seconds / max(elapsed, 1e-5))
-            self._delta = max(self._delta * scale, 1.0 if self.clock == "updates" else 1e-3)
+            self._delta = max(self._delta * scale, MIN_ROUND_UPDATES if self.clock == "updates"
+                              else 1e-3)
             if self.clock == "updates":
                 self._delta = float(round(self._delta))
             for r in self.runs:
@@ -256,8 +256,7 @@ class Comparison:
                          row=list(curves.rows[-1]) if curves.rows else None,
                          marks=curves.marks[-MARKS_PER_FRAME:],
                          steps_per_second=round(run.meter.rate(), 1))
-            grid = output_grid(t, res if t.config.input_dim == 2 else
-                               self.settings.curve_resolution)
+            grid = self._grid(i, run, res)
             sections.arrays[f"m{i}_output"] = grid.arrays["output_grid"]
             if "output_grid" in grid.ranges:
                 sections.ranges[f"m{i}_output"] = grid.ranges["output_grid"]
@@ -269,6 +268,20 @@ class Comparison:
                   "history_columns": list(HISTORY_COLUMNS), "full": full,
                   "grid_resolution": res, "members": members}
         return self.encoder.encode(header, sections)
+
+    def _grid(self, i: int, run: Run, resolution: int):
+        """Member i's output grid, recomputed at most every GRID_INTERVAL_SECONDS while it
+        trains (the same array object until then, so the encoder's quantization is reused)."""
+        now = time.monotonic()
+        cached = self._grids.get(i)
+        if cached is not None and (cached[0] == run.state_version
+                                   or now - cached[1] < GRID_INTERVAL_SECONDS):
+            return cached[2]
+        t = run.trainer
+        grid = output_grid(t, resolution if t.config.input_dim == 2
+                           else self.settings.curve_resolution)
+        self._grids[i] = (run.state_version, now, grid)
+        return grid
 
     def close(self) -> None:
         self.closed = True

@@ -44,7 +44,7 @@ def pages_router(templates_dir: Path) -> APIRouter:
 
     @router.get("/compare", response_class=HTMLResponse)
     def compare(request: Request):
-        return templates.TemplateResponse(request, "compare.html", {})
+        return templates.TemplateResponse(request, "compare.html", {"plotly_url": PLOTLY_URL})
 
     @router.get("/race", response_class=HTMLResponse)
     def race(request: Request):

@@ -1,7 +1,7 @@
 """Optimizer races on the server: an engine Race, its play loop and its viewers.
 
-A playing race takes `speed` steps per tick (ticks at the default frame rate) while someone
-watches; every viewer gets JSON text frames with each racer's position, value, gradient, last
+A playing race takes `speed` steps per tick (ticks at the fastest viewer's frame rate) while
+someone watches; every viewer gets JSON text frames with each racer's position, value, gradient, last
 step and the path points it has not seen yet (the whole path after a restart or a thinning).
 Everything runs on the event loop; a race step is microseconds.
 """
@@ -80,8 +80,8 @@ class RaceSession:
         self.changed(urgent=True)
 
     async def _play_loop(self) -> None:
-        interval = 1.0 / self.settings.default_fps
         while self.playing and not self.closed:
+            fps = max((v.fps for v in self.viewers), default=self.settings.default_fps)
             if all(r.status != "ok" for r in self.race.racers):
                 self.playing = False
                 self.changed(urgent=True)
@@ -89,7 +89,7 @@ class RaceSession:
             self.race.step(self.speed)
             self.touch()
             self.changed()
-            await asyncio.sleep(interval)
+            await asyncio.sleep(1.0 / fps)
 
     # ------------------------------------------------------------------ viewers
     def changed(self, urgent: bool = False) -> None:

@@ -7,16 +7,18 @@ Settings; errors are FastAPI's 422 shape, naming the field and the allowed range
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from typing import Annotated, Literal, Union
 
-from fastapi import APIRouter, Body, Depends, HTTPException, Request, Response, WebSocket
+from fastapi import APIRouter, Body, Depends, HTTPException, Query, Request, Response, WebSocket
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 from starlette.websockets import WebSocketState
 
-from engine import TrainConfig
+from engine import Trainer, TrainConfig
+from engine.comparison_landscape import shared_landscape
 from engine.comparison_presets import PRESETS
 
 from .api_models import ConfigChanges, changes_of
@@ -25,6 +27,7 @@ from .latest_sender import LatestSender, serve_socket
 from .routes_api import as_422
 from .runs import RegistryFull
 from .settings import Settings
+from .snapshot import plain
 
 log = logging.getLogger("nn_playground")
 router = APIRouter(tags=["comparisons"])
@@ -145,6 +148,35 @@ async def step_comparison(c: ComparisonDep, settings: SettingsDep,
     check_step(body, settings)
     done, truncated = await c.step(body.epochs, body.updates, settings.step_time_budget_seconds)
     return {**c.describe(), "steps_run": done, "truncated": truncated}
+
+
+@router.get("/api/comparisons/{comparison_id}/landscape", responses={
+    **NOT_FOUND, 422: {"description": "Bad resolution, or the members' models differ."}})
+async def comparison_landscape(c: ComparisonDep, settings: SettingsDep,
+                               resolution: Annotated[int, Query(ge=3)] = 31) -> dict:
+    """The loss surface on the PCA plane of all members' paths together, each path with its
+    plane coordinates, true losses and distance from the plane (engine/comparison_landscape.py).
+    Computed in a worker thread on copies of the members."""
+    if resolution > settings.max_landscape_resolution:
+        raise HTTPException(422, [{"type": "value_error", "loc": ["query", "resolution"],
+                                   "msg": f"resolution must be 3..{settings.max_landscape_resolution}",
+                                   "input": resolution}])
+    live = c.live_members()
+    states = [c.runs[i].trainer.capture_state() for i in live]
+
+    def compute() -> dict:
+        return shared_landscape([Trainer.from_state(s) for s in states], resolution)
+
+    try:
+        result = await asyncio.wait_for(asyncio.to_thread(compute),
+                                        settings.landscape_timeout_seconds)
+    except ValueError as exc:
+        raise HTTPException(422, f"shared surface: {exc}") from None
+    except (asyncio.TimeoutError, TimeoutError):
+        raise HTTPException(503, "the shared surface took too long; lower the resolution") from None
+    result.pop("plane")
+    result["members"] = live
+    return plain(result)
 
 
 @router.delete("/api/comparisons/{comparison_id}", status_code=204, response_class=Response,

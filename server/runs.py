@@ -197,6 +197,19 @@ class Run:
         self._mark_changed(urgent=diverged)
         return done
 
+    def train_steps(self, n: int) -> int:
+        """Train exactly n steps now (fewer if it diverges), for callers that size their own
+        slices (a comparison group's lockstep rounds). Returns the steps taken."""
+        before = self.trainer.step_count
+        self.trainer.train(n)
+        done = self.trainer.step_count - before
+        self.meter.add(done)
+        diverged = self.trainer.status == "diverged"
+        if diverged:
+            self.playing = False
+        self._mark_changed(urgent=diverged)
+        return done
+
     async def advance(self, steps: int, budget_seconds: float) -> tuple[int, bool]:
         """Train `steps` steps in slices, yielding to the event loop between them, for at most
         budget_seconds. Returns (steps taken, truncated)."""

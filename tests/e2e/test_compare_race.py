@@ -75,6 +75,18 @@ def test_a_live_change_is_marked_on_that_members_curve(open_view):
                            "m => m.field === 'learning_rate' && m.value === 0.02)")
 
 
+def test_the_shared_loss_surface_draws_every_path(open_view, artifacts):
+    page = open_view("/compare?preset=optimizers_xor", COMPARE_READY)
+    page.wait_for_function("window.__nnpCompare.state.members.every(m => m.rows.length >= 5)")
+    page.check("[data-testid=show-surface]")
+    page.wait_for_function("window.__nnpCompare.surface.renders > 0", timeout=30_000)
+    assert page.locator("[data-testid=boundaries]").is_hidden()
+    traces = page.evaluate("document.querySelector('#shared-plot').data.length")
+    assert traces == 1 + 3        # the contour and one path per member
+    assert "explained variance" in page.locator("#shared-note").inner_text()
+    page.screenshot(path=str(artifacts / "compare-surface-1280x800.png"))
+
+
 def test_compare_on_a_tablet(open_view, artifacts):
     page = open_view("/compare?preset=schedules", COMPARE_READY, viewport=TABLET)
     page.wait_for_function("window.__nnpCompare.stats.draws > 2")

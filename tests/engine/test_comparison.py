@@ -154,3 +154,43 @@ def test_every_preset_builds_a_valid_group(name):
     group = ComparisonGroup(p["base"], p["variants"], p["clock"])
     assert len(p["labels"]) == len(group.members)
     assert len({c.model_dump_json() for c in group.configs}) == len(group.configs)
+
+
+def test_shared_landscape_puts_every_path_on_one_plane_honestly():
+    from engine.comparison_landscape import shared_landscape
+    from engine.landscape_surface import parameter_losses
+    group = ComparisonGroup(BASE, [{"learning_rate": 0.05}, {"optimizer": "adam"},
+                                   {"batch_size": 1}], clock="updates")
+    group.advance(updates=60)
+    ls = shared_landscape(group.members, resolution=9)
+    assert ls["loss"].shape == (9, 9)
+    assert len(ls["paths"]) == 3
+    # all start at the origin of the plane (the shared theta_0)
+    for p in ls["paths"]:
+        assert abs(p["alpha"][0]) < 1e-9 and abs(p["beta"][0]) < 1e-9 and p["distance"][0] < 1e-9
+        assert p["steps"][-1] == 60
+    # the grid is the loss on the plane: one node against a direct evaluation
+    plane = ls["plane"]
+    node = plane["origin"] + ls["alpha"][2] * plane["d1"] + ls["beta"][6] * plane["d2"]
+    assert ls["loss"][6, 2] == pytest.approx(
+        float(parameter_losses(group.members[0], node[None, :])[0]), rel=1e-9)
+    steps, thetas = group.members[1].trajectory()
+    theta0 = thetas[0]
+    # a path point: its stated loss is the true loss there
+    assert ls["paths"][1]["loss"][-1] == pytest.approx(group.members[1].training_loss(), rel=1e-9)
+    assert 0 < sum(ls["explained_variance"]) <= 1 + 1e-12
+    assert "explained variance" in ls["note"]
+    assert np.isfinite(ls["loss"]).all()
+    assert float(parameter_losses(group.members[0], theta0[None, :])[0]) == pytest.approx(
+        ls["origin_loss"])
+
+
+def test_shared_landscape_refuses_members_with_different_models():
+    from engine.comparison_landscape import shared_landscape
+    group = ComparisonGroup(BASE, [{"activation": "tanh"}, {"activation": "relu"}])
+    group.advance(updates=5)
+    with pytest.raises(ValueError, match="differ in activation"):
+        shared_landscape(group.members)
+    fresh = ComparisonGroup(BASE, [{}, {}])
+    with pytest.raises(ValueError, match="train a few steps"):
+        shared_landscape(fresh.members)

@@ -194,3 +194,20 @@ def test_websocket_unknown_group_and_deleted_group(client):
         client.delete(f"/api/comparisons/{out['id']}")
         msg = json.loads(ws.receive_text())
         assert msg["type"] == "closed"
+
+
+def test_shared_landscape_of_a_group(client):
+    out = create(client, [{"learning_rate": 0.05}, {"optimizer": "adam"}], clock="updates")
+    client.post(f"/api/comparisons/{out['id']}/step", json={"updates": 30})
+    r = client.get(f"/api/comparisons/{out['id']}/landscape?resolution=7")
+    assert r.status_code == 200, r.text
+    ls = r.json()
+    assert np.array(ls["loss"]).shape == (7, 7) and ls["members"] == [0, 1]
+    assert [p["steps"][-1] for p in ls["paths"]] == [30, 30]
+    assert "explained variance" in ls["note"]
+    r = client.get(f"/api/comparisons/{out['id']}/landscape?resolution=1000")
+    assert r.status_code == 422 and "3..101" in r.text
+    other = create(client, [{"activation": "tanh"}, {"activation": "relu"}], clock="updates")
+    client.post(f"/api/comparisons/{other['id']}/step", json={"updates": 3})
+    r = client.get(f"/api/comparisons/{other['id']}/landscape")
+    assert r.status_code == 422 and "differ in activation" in r.text

@@ -7,6 +7,7 @@ import { decodeFrame } from "../protocol.js";
 import { createBoundariesView } from "./boundaries_view.js";
 import { createCurvesView } from "./curves_view.js";
 import { createGroupState, ingestFrame } from "./group_state.js";
+import { createSurfacePanel } from "./surface_panel.js";
 
 const COLORS = LAYER_COLORS.slice(0, 6);   // one per member, distinct (ColorBrewer Dark2)
 const OPTIMIZERS = ["sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam"];
@@ -41,7 +42,9 @@ let presets = [];
 let group = null;       // {id, members, ws, state, playing}
 let curves = null;
 let boundaries = null;
+let surface = null;
 let drawScheduled = false;
+let lastMembers = 0;      // member numbers are written at most 10 times a second
 
 function requestDraw() {
   if (drawScheduled) return;
@@ -53,7 +56,10 @@ function requestDraw() {
     const b = boundaries.render(group.state);
     if (a || b) debug.stats.draws += 1;
     if (!a) setTimeout(requestDraw, 110);   // throttled charts still owe a redraw
-    updateMembers();
+    if (now - lastMembers > 100) {
+      lastMembers = now;
+      updateMembers();
+    }
   });
 }
 
@@ -152,6 +158,7 @@ async function openPreset(name) {
   debug.group = group;
   debug.state = state;
   buildMembers(created.members);
+  surface.setGroup(created.id);
   connect(group);
 }
 
@@ -199,6 +206,16 @@ function wireControls() {
       requestDraw();
     });
   }
+  for (const radio of document.querySelectorAll("input[name=bottom]")) {
+    radio.addEventListener("change", () => {
+      const on = radio.value === "surface" && radio.checked;
+      byId("boundaries").hidden = on;
+      byId("shared-surface").hidden = !on;
+      byId("boundaries-title").textContent = on ? "Shared loss surface" : "Decision boundaries";
+      byId("bottom-legend").textContent = on ? "one PCA plane for every path" : "orange class 0 · blue class 1";
+      surface.show(on, group?.id);
+    });
+  }
   byId("log-loss").addEventListener("change", (e) => {
     ui.logLoss = e.target.checked;
     requestDraw();
@@ -217,6 +234,8 @@ async function main() {
   curves = createCurvesView({ loss: byId("loss-canvas"), accuracy: byId("accuracy-canvas"),
     gradnorm: byId("gradnorm-canvas"), lr: byId("lr-canvas") }, COLORS);
   boundaries = createBoundariesView(byId("boundaries"), COLORS);
+  surface = createSurfacePanel(byId("shared-plot"), byId("shared-note"), COLORS);
+  debug.surface = surface;
   presets = await json("/api/comparisons/presets");
   const select = byId("preset");
   for (const p of presets) select.append(new Option(p.title, p.name));

@@ -42,10 +42,16 @@ let view = null;
 let drawScheduled = false;
 let surface3d = false;
 let last3d = 0;
+let lastStats = 0;        // racer numbers are written at most 10 times a second
 
+let plotSize = null;       // the plot box's CSS size, measured on resize (no layout per frame)
 function plotBox() {
-  const box = byId("plot-box").getBoundingClientRect();
-  return { x: MARGIN.l, y: MARGIN.t, w: box.width - MARGIN.l - MARGIN.r, h: box.height - MARGIN.t - MARGIN.b };
+  if (!plotSize) {
+    const box = byId("plot-box").getBoundingClientRect();
+    plotSize = { w: box.width, h: box.height };
+  }
+  return { x: MARGIN.l, y: MARGIN.t, w: plotSize.w - MARGIN.l - MARGIN.r, h: plotSize.h - MARGIN.t - MARGIN.b,
+    canvasWidth: plotSize.w, canvasHeight: plotSize.h };
 }
 
 function requestDraw() {
@@ -61,7 +67,10 @@ function requestDraw() {
     } else if (view.render(race?.state ?? createRaceState(), fn, plotBox())) {
       debug.stats.draws += 1;
     }
-    updateRacerStats();
+    if (now - lastStats > 100) {
+      lastStats = now;
+      updateRacerStats();
+    }
   });
 }
 
@@ -300,7 +309,10 @@ function wire() {
       byId("play").click();
     }
   });
-  new ResizeObserver(() => requestDraw()).observe(byId("plot-box"));
+  new ResizeObserver(() => {
+    plotSize = null;
+    requestDraw();
+  }).observe(byId("plot-box"));
   addEventListener("pagehide", closeRace);
 }
 

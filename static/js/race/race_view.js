@@ -43,8 +43,8 @@ function star(ctx, x, y, r) {
 function overlayCanvas(canvas) {
   const ctx = canvas.getContext("2d");
   const sized = { ctx, width: 0, height: 0 };
-  sized.fit = () => {
-    const rect = canvas.getBoundingClientRect();
+  sized.fit = (cssWidth, cssHeight) => {
+    const rect = { width: cssWidth, height: cssHeight };
     const dpr = Math.min(window.devicePixelRatio || 1, 2);
     const w = Math.max(1, Math.round(rect.width));
     const h = Math.max(1, Math.round(rect.height));
@@ -62,9 +62,10 @@ function overlayCanvas(canvas) {
 export function createRaceView(canvas, colors) {
   const sized = overlayCanvas(canvas);
   const view = { renders: 0 };
-  /** box: the plot area in CSS px within the canvas; fn: {domain, minima, saddles}. */
+  /** box: the plot area {x, y, w, h} in CSS px within the canvas, and the canvas's CSS size
+   * {canvasWidth, canvasHeight} (measured by the caller on resize); fn: {domain, minima, saddles}. */
   view.render = function render(state, fn, box) {
-    sized.fit();
+    sized.fit(box.canvasWidth, box.canvasHeight);
     const { ctx } = sized;
     ctx.clearRect(0, 0, sized.width, sized.height);
     if (!fn || !box) return false;
@@ -107,7 +108,8 @@ export function createRaceView(canvas, colors) {
         }
         ctx.stroke();
         const p = map.toPx(r.position);
-        if (r.status === "ok") {
+        const moving = Math.hypot(r.gradient[0], r.gradient[1]) > 1e-6 || Math.hypot(r.update[0], r.update[1]) > 1e-9;
+        if (r.status === "ok" && moving) {   // at a minimum the directions mean nothing
           arrow(ctx, directionArrow(p, [-r.gradient[0], -r.gradient[1]], ARROW_PX), color, 1.2);
           arrow(ctx, directionArrow(p, r.update, ARROW_PX * 0.8), "#111", 2.6);
         }

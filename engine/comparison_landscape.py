@@ -1,0 +1,66 @@
+"""One loss surface under every member's descent path: the plane of the PCA of all members'
+recorded paths together (centred on their common start), with each path's true losses and its
+distance from the plane (the honesty of the single-run view: the plane is a slice, the paths
+need not lie in it).
+
+A shared surface only means something when the members' loss functions are the same function of
+the parameters: same layer sizes, activation, loss and penalty (they may differ in everything the
+optimizer does: rate, batch size, rule, schedule, clipping). Otherwise a ValueError says why.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .landscape import pca_directions, plane_coordinates
+from .landscape_surface import parameter_losses, plane_losses
+
+MODEL_FIELDS = ("features", "standardize", "hidden", "activation", "loss", "regularization",
+                "regularization_rate")
+SPAN_MARGIN = 1.25
+MIN_HALF_WIDTH = 0.05
+
+
+def shared_landscape(trainers: list, resolution: int = 31) -> dict:
+    """{"alpha" (R,), "beta" (R,), "loss" (R, R) indexed [beta, alpha], "explained_variance",
+    "origin_loss", "paths": [{"steps", "alpha", "beta", "loss", "distance"}] per trainer,
+    "note", "max_distance", "plane": {"origin", "d1", "d2"}}. The plane: theta_0 + alpha d1 + beta d2, d1/d2 the top two PCA directions of every
+    recorded theta_i - theta_0 of every member (theta_0 = the members' mean start)."""
+    if not 3 <= resolution <= 101:
+        raise ValueError(f"resolution must be 3..101, got {resolution}")
+    first = trainers[0]
+    for t in trainers[1:]:
+        differ = [f for f in MODEL_FIELDS if getattr(t.config, f) != getattr(first.config, f)]
+        if differ or t.layer_sizes != first.layer_sizes:
+            raise ValueError(f"members differ in {', '.join(differ or ['layer sizes'])}: their "
+                             "loss surfaces are different functions, so there is no shared one")
+    paths = [t.trajectory() for t in trainers]
+    origin = np.mean([thetas[0] for _, thetas in paths], axis=0)
+    offsets = np.vstack([thetas - origin for _, thetas in paths])
+    offsets = offsets[np.isfinite(offsets).all(axis=1)]
+    found = pca_directions(offsets) if len(offsets) >= 2 else None
+    if found is None:
+        raise ValueError("the paths span fewer than two directions yet: train a few steps first")
+    d1, d2, explained = found
+    out_paths, extent = [], np.zeros(2)
+    for t, (steps, thetas) in zip(trainers, paths):
+        coords, distances = plane_coordinates(d1, d2, thetas - origin)
+        finite = np.isfinite(coords).all(axis=1)
+        if finite.any():
+            extent = np.maximum(extent, np.abs(coords[finite]).max(axis=0))
+        out_paths.append({"steps": steps, "alpha": coords[:, 0], "beta": coords[:, 1],
+                          "loss": parameter_losses(t, thetas), "distance": distances})
+    half = np.maximum(SPAN_MARGIN * extent, MIN_HALF_WIDTH)
+    alpha = np.linspace(-half[0], half[0], resolution)
+    beta = np.linspace(-half[1], half[1], resolution)
+    loss = plane_losses(first, origin, d1, d2, alpha, beta, dtype="float64")
+    largest = max((float(np.nanmax(p["distance"])) for p in out_paths
+                   if np.isfinite(p["distance"]).any()), default=0.0)
+    note = (f"PCA plane of all {len(trainers)} paths together (explained variance "
+            f"{explained[0]:.0%} + {explained[1]:.0%}), centred on the common start; the paths "
+            f"are drawn at their plane coordinates, up to {largest:.3g} away from it, with their "
+            "true losses")
+    return {"alpha": alpha, "beta": beta, "loss": loss, "explained_variance": explained,
+            "origin_loss": float(parameter_losses(first, origin[None, :])[0]),
+            "paths": out_paths, "note": note, "max_distance": largest,
+            "plane": {"origin": origin, "d1": d1, "d2": d2}}
