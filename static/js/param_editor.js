@@ -1,6 +1,6 @@
 // Set a weight by hand: double-click (or double-tap) an edge or bias of the network diagram, type
-// a value, Enter: PATCH /api/runs/{id}/params; the run continues from there (its optimizer
-// state kept). The box shows the current value and gradient with 8 significant digits.
+// a value and Enter, or drag the slider: PATCH /api/runs/{id}/params; the run continues from
+// there (its optimizer state kept). While dragging, one request is in flight at a time. The box shows the current value and gradient with 8 significant digits.
 
 import { full } from "./trace_format.js";
 
@@ -14,7 +14,9 @@ export function createParamEditor({ canvas, networkView, box, snapshot, connecti
   let target = null;
   const label = box.querySelector("[data-role=name]");
   const now = box.querySelector("[data-role=now]");
-  const input = box.querySelector("input");
+  const input = box.querySelector("input[type=text]");
+  const slider = box.querySelector("input[type=range]");
+  let inFlight = false, queued = null;
   const error = box.querySelector("[data-role=error]");
 
   function open(p, clientX, clientY) {
@@ -23,15 +25,38 @@ export function createParamEditor({ canvas, networkView, box, snapshot, connecti
     target = p;
     const idx = flatIndex(h, p);
     label.textContent = p.name;
-    now.textContent = `now ${full(snapshot.weights?.[idx])}, \u2202L/\u2202 ${full(snapshot.gradients?.[idx])}`;
-    input.value = String(snapshot.weights?.[idx] ?? 0);
+    now.textContent = `now ${full(snapshot.weights?.[idx])}; gradient ${full(snapshot.gradients?.[idx])}`;
+    const v0 = snapshot.weights?.[idx] ?? 0;
+    input.value = String(v0);
+    const reach = 2 * Math.max(1, Math.abs(v0));   // the slider spans v0 +- 2 max(1, |v0|)
+    slider.min = String(v0 - reach);
+    slider.max = String(v0 + reach);
+    slider.value = String(v0);
     error.textContent = "";
     const host = box.offsetParent?.getBoundingClientRect() ?? { left: 0, top: 0 };
-    box.style.left = `${Math.max(0, clientX - host.left + 8)}px`;
-    box.style.top = `${Math.max(0, clientY - host.top + 8)}px`;
     box.hidden = false;
+    // above the pointer (the network's hover tooltip sits below it), kept on screen
+    const w = box.offsetWidth, hgt = box.offsetHeight;
+    const left = Math.min(window.innerWidth - w - 4, Math.max(4, clientX - host.left - w / 2));
+    const above = clientY - host.top - hgt - 14;
+    box.style.left = `${left}px`;
+    box.style.top = `${above >= 4 ? above : clientY - host.top + 40}px`;
     input.focus();
     input.select();
+  }
+
+  async function patch(v) {
+    const r = await fetch(`/api/runs/${connection.runId}/params`, {
+      method: "PATCH", headers: { "content-type": "application/json" },
+      body: JSON.stringify({ [target.name]: v }),
+    });
+    const body = await r.json().catch(() => ({}));
+    if (!r.ok) {
+      error.textContent = body.detail?.message ?? (typeof body.detail === "string" ? body.detail : `HTTP ${r.status}`);
+      return false;
+    }
+    error.textContent = "";
+    return true;
   }
 
   async function submit() {
@@ -40,17 +65,18 @@ export function createParamEditor({ canvas, networkView, box, snapshot, connecti
       error.textContent = "type a finite number";
       return;
     }
-    const r = await fetch(`/api/runs/${connection.runId}/params`, {
-      method: "PATCH", headers: { "content-type": "application/json" },
-      body: JSON.stringify({ [target.name]: v }),
-    });
-    const body = await r.json().catch(() => ({}));
-    if (!r.ok) {
-      error.textContent = body.detail?.message ?? (typeof body.detail === "string" ? body.detail : `HTTP ${r.status}`);
-      return;
-    }
+    if (!(await patch(v))) return;
     box.hidden = true;
     notice?.(`${target.name} = ${v}; training continues from there`);
+  }
+
+  async function drag(v) {
+    input.value = String(v);
+    if (inFlight) { queued = v; return; }
+    inFlight = true;
+    await patch(v);
+    inFlight = false;
+    if (queued != null) { const next = queued; queued = null; drag(next); }
   }
 
   canvas.addEventListener("dblclick", (e) => {
@@ -61,6 +87,7 @@ export function createParamEditor({ canvas, networkView, box, snapshot, connecti
     if (e.key === "Enter") submit();
     if (e.key === "Escape") box.hidden = true;
   });
+  slider.addEventListener("input", () => drag(Number(slider.value)));
   box.querySelector("[data-role=cancel]").addEventListener("click", () => { box.hidden = true; });
   box.querySelector("[data-role=ok]").addEventListener("click", submit);
   return { open, submit };

@@ -180,18 +180,31 @@ export function createSurfaceView(els) {
           path.hidden += 1;
           continue;
         }
-        path.points.push({ step: p[i * 5], a: pa, b: pb, loss: p[i * 5 + 3], dist: d, x: X(pa), y: Y(pb) });
+        path.points.push({ step: p[i * 5], a: pa, b: pb, loss: p[i * 5 + 3], dist: d, x: X(pa), y: Y(pb), row: i });
       }
       path.n = k;
     }
     const pts = path.points;
     const scale = Math.max(spanA, spanB) || 1;
     if (pts.length) {
+      // segments into a row of meta.path_jumps come from a hand edit of the parameters: dashed
+      const jumps = new Set(meta.path_jumps ?? []);
+      path.jumps = pts.filter((q, i) => i && jumps.has(q.row)).length;
       ctx.strokeStyle = "rgba(255,255,255,0.85)";
       ctx.lineWidth = 1.5;
       ctx.beginPath();
-      pts.forEach((q, i) => (i ? ctx.lineTo(q.x, q.y) : ctx.moveTo(q.x, q.y)));
+      pts.forEach((q, i) => (i && !jumps.has(q.row) ? ctx.lineTo(q.x, q.y) : ctx.moveTo(q.x, q.y)));
       ctx.stroke();
+      if (path.jumps) {
+        ctx.setLineDash([5, 4]);
+        ctx.strokeStyle = "#ffb300";
+        ctx.beginPath();
+        pts.forEach((q, i) => {
+          if (i && jumps.has(q.row)) { ctx.moveTo(pts[i - 1].x, pts[i - 1].y); ctx.lineTo(q.x, q.y); }
+        });
+        ctx.stroke();
+        ctx.setLineDash([]);
+      }
       ctx.lineWidth = 0.8;
       // the fade as globalAlpha: hundreds of points, and no colour string to build and parse each
       ctx.fillStyle = "rgb(255,255,255)";
@@ -422,7 +435,8 @@ export function createSurfaceView(els) {
     const ev = meta.explained_variance && meta.explained_variance.every((v) => v != null)
       ? ` (they explain ${meta.explained_variance.map((v) => `${(v * 100).toFixed(0)}%`).join(" + ")} of it)` : "";
     const pathText = `Path: ${path.n} points projected onto the slice; faded points lie off it (up to ${fmt(path.maxDist, 2)} away)`
-      + `${path.hidden ? `; ${path.hidden} outside the view` : ""}.`;
+      + `${path.hidden ? `; ${path.hidden} outside the view` : ""}`
+      + `${path.jumps ? `; <span style="color:#b37d00" title="${path.jumps} hand edit(s) of the weights: a jump, not a descent">dashed: hand edit</span>` : ""}.`;
     const arrows = is3d ? " 3-D view: refreshed once a second." : ` ★ now; ○ start. Arrows: <b style="color:#111">full-batch −∇L</b>, <b style="color:#d62728">minibatch −∇L</b> (same scale), <b style="color:#8e24aa">last step</b>${arrowsNote.length ? ` (${arrowsNote.join(", ")})` : ""}.`;
     const html = `<span title="${(meta.note ?? "").replace(/"/g, "&quot;")}">${modeText}${ev}.</span> ${pathText}${arrows}`;
     if (html !== legendKey) {
@@ -462,6 +476,7 @@ export function createSurfaceView(els) {
     host.dataset.pathLastStep = String(view.pathLastStep);
     host.dataset.landscapeId = String(L.id);
     host.dataset.mode = L.meta.mode ?? "";
+    host.dataset.pathJumps = String(summary.path.jumps ?? 0);
     updateLegend(L.meta, summary.path, summary.arrowsNote, want3d);
     view.renders += 1;
     return true;

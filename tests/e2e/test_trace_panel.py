@@ -117,3 +117,41 @@ def test_typing_a_weight_value_changes_params_and_training_continues(open_page, 
     # the run continues from there
     api.post(f"/api/runs/{rid}/step", json={"steps": 5})
     assert api.get(f"/api/runs/{rid}").json()["metrics"]["step"] == 5
+
+
+def test_a_hand_edit_shows_as_a_dashed_jump_on_the_loss_surface(open_page, api, artifacts):
+    page = open_page("?dataset=threshold&hidden=-&loss=perceptron&batch_size=1&learning_rate=0.1")
+    rid = run_id(page)
+    api.post(f"/api/runs/{rid}/step", json={"steps": 5})
+    at = anchor(page, "W1[0,0]")
+    page.mouse.dblclick(at["x"], at["y"])
+    page.get_by_test_id("param-input").fill("3")
+    page.get_by_test_id("param-input").press("Enter")
+    page.get_by_test_id("param-editor").wait_for(state="hidden")
+    api.post(f"/api/runs/{rid}/step", json={"steps": 5})
+    page.get_by_test_id("step").click()  # a control message: a fresh frame and landscape
+    page.wait_for_function(
+        "Number(document.querySelector('[data-testid=surface-plot]').dataset.pathJumps) >= 1",
+        timeout=20_000)
+    assert "dashed: hand edit" in page.get_by_test_id("surface-view").inner_text()
+    page.get_by_test_id("surface-view").screenshot(path=str(artifacts / "surface-jump.png"))
+
+
+def test_dragging_the_editors_slider_sets_the_weight(open_page, api):
+    page = open_page("?dataset=circle&hidden=3")
+    at = anchor(page, "W2[0,1]")
+    page.mouse.dblclick(at["x"], at["y"])
+    slider = page.get_by_test_id("param-slider")
+    slider.wait_for(state="visible")
+    box = slider.bounding_box()
+    y = box["y"] + box["height"] / 2
+    page.mouse.move(box["x"] + box["width"] / 2, y)
+    page.mouse.down()
+    for k in range(1, 11):
+        page.mouse.move(box["x"] + box["width"] / 2 + k * box["width"] / 25, y)
+    page.mouse.up()
+    target = float(slider.input_value())
+    rid = run_id(page)
+    page.wait_for_function(f"""fetch('/api/runs/{rid}/params').then(r => r.json())
+        .then(p => Math.abs(p[1].W[0][1] - {target}) < 1e-9)""", timeout=10_000)
+    assert api.get(f"/api/runs/{rid}/params").json()[1]["W"][0][1] == target
