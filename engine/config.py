@@ -157,10 +157,9 @@ class TrainConfig(BaseModel):
                              f"dataset; '{self.dataset}' is {kind} (use {' or '.join(fits)})")
         if self.loss in SINGLE_LAYER_LOSSES and self.hidden:
             raise ValueError(
-                "loss 'perceptron' trains a single layer of step units: use hidden=[] "
-                f"(got {self.hidden}). A network of step units gives no gradient to learn "
-                "from (step'(z) = 0 everywhere), which is why hidden layers need smooth "
-                "neurons such as the sigmoid")
+                f"loss '{self.loss}' is one layer of step units: use hidden=[] (got "
+                f"{self.hidden}); step units give no gradient to learn from (step'(z) = 0), "
+                "so hidden layers need smooth neurons")
         return self
 
     @property

@@ -85,7 +85,7 @@ function roundStep(x, step) {
  * surfaceTools, activationTools, divergedActions}; `datasets`: the schema's
  * {name: {kind, input_dim, losses, usual_loss, thumbnail, description}}.
  */
-export function buildControls(state, containers, datasets) {
+export function buildControls(state, containers, datasets, losses = {}) {
   const refreshers = [];       // (config, ui, run) => void: re-read the state into a widget
   const fieldNodes = new Map(); // name -> .field element (for relevance hiding)
 
@@ -116,6 +116,9 @@ export function buildControls(state, containers, datasets) {
         ? info.usual_loss : compatibleLoss(info, state.config.loss);
       if (loss !== state.config.loss) changes.loss = loss;
     }
+    // a single-layer loss (the perceptron: the server refuses hidden layers, they would get no
+    // gradient) takes the hidden layers away
+    if (name === "loss" && losses[value]?.single_layer && state.config.hidden.length) changes.hidden = [];
     state.setConfig(changes);
   }
 

@@ -68,7 +68,7 @@ async function main() {
     surfaceTools: byId("surface-tools"),
     activationTools: byId("activation-tools"),
     divergedActions: byId("diverged-actions"),
-  }, datasets);
+  }, datasets, rules.losses);
 
   const views = {
     network: createNetworkView(byId("network-canvas"), byId("network-tooltip"), byId("network-legend"), state),

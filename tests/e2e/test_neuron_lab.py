@@ -123,3 +123,24 @@ def test_the_playground_links_to_the_lab(open_page):
     page = open_page()
     link = page.get_by_test_id("neuron-lab-link")
     assert link.get_attribute("href") == "/neuron"
+
+
+def test_the_xor_link_trains_a_perceptron_that_never_gets_all_points(lab, api):
+    page = lab()
+    page.get_by_test_id("try-xor").click()
+    page.wait_for_function("window.__nnp && window.__nnp.ready && window.__nnp.stats.lastHeader")
+    h = page.evaluate("window.__nnp.stats.lastHeader")
+    assert h["config"]["loss"] == "perceptron" and h["config"]["hidden"] == []
+    assert h["config"]["dataset"] == "xor"
+    rid = page.evaluate("window.__nnp.connection.runId")
+    m = api.post(f"/api/runs/{rid}/step", json={"epochs": 20}).json()["metrics"]
+    assert m["train_accuracy"] < 1.0
+
+
+def test_choosing_the_perceptron_loss_in_the_playground_drops_the_hidden_layers(open_page):
+    page = open_page("?dataset=gauss&hidden=4,2")
+    page.get_by_test_id("input-loss").select_option("perceptron")
+    page.wait_for_function("window.__nnp.stats.lastHeader.config.loss === 'perceptron'")
+    h = page.evaluate("window.__nnp.stats.lastHeader")
+    assert h["config"]["hidden"] == [] and h["layer_sizes"] == [2, 1]
+    assert "refused" not in page.get_by_test_id("notice").inner_text()
