@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from .datasets import DATASETS
 
-DatasetName = Literal[tuple(DATASETS)]
+DatasetName = Literal[(*DATASETS, "custom")]   # custom: your own points (engine/custom_data.py)
 FeatureName = Literal["x1", "x2", "x1_sq", "x2_sq", "x1x2", "sin_x1", "sin_x2"]
 ActivationName = Literal["sigmoid", "tanh", "relu", "leaky_relu", "linear", "step"]
 LossName = Literal["mse", "bce", "cce", "perceptron"]
@@ -31,6 +31,8 @@ MAX_SAMPLES = 2000
 # What each dataset is: its task kind and input dimension (from engine/datasets.py's table).
 DATASET_KIND: dict[str, tuple[str, int]] = {
     name: (spec.kind, spec.input_dim) for name, spec in DATASETS.items()}
+# "custom" is not here: its kind and dimension come with its points (engine/custom_data.py)
+CUSTOM_DATASET_ID = r"^[A-Za-z0-9_-]{1,64}$"
 
 # Which task kinds each loss fits (bce: one sigmoid output for two classes; cce: softmax over
 # the classes; mse: any target, one-hot for classes), and the usual loss of each kind.
@@ -41,6 +43,16 @@ LOSS_KINDS: dict[str, tuple[str, ...]] = {
 # Losses that train a single layer only (hidden must be []).
 SINGLE_LAYER_LOSSES = ("perceptron",)
 USUAL_LOSS: dict[str, str] = {"binary": "bce", "multiclass": "cce", "regression": "mse"}
+
+
+def loss_fits(loss: str, kind: str, dataset: str) -> str | None:
+    """Why `loss` cannot learn a dataset of this kind, or None when it can (built-in sets are
+    checked by TrainConfig, custom ones by the Trainer: one rule)."""
+    fits = losses_for(kind)
+    if loss not in fits:
+        return (f"loss '{loss}' needs a {' or '.join(LOSS_KINDS[loss])} dataset; '{dataset}' "
+                f"is {kind} (use {' or '.join(fits)})")
+    return None
 
 
 def losses_for(kind: str) -> list[str]:
@@ -75,6 +87,9 @@ class TrainConfig(BaseModel):
                             live=False, group="data", applies={"dataset": ["blobs"]}, ge=3, le=5)
     standardize: bool = _field(False, "Standardize inputs to zero mean, unit variance "
                                "(statistics of the training split).", live=False, group="data")
+    custom_dataset: str | None = _field(None, "Id of your own dataset (POST /api/datasets: a "
+                                        "CSV or drawn points), used when dataset is custom.",
+                                        live=False, group="data", pattern=CUSTOM_DATASET_ID)
     features: list[FeatureName] = _field(["x1", "x2"], "Input features computed from (x1, x2) "
                                          "for 2-D datasets; 1-D datasets use x alone.",
                                          live=False, group="data", min_length=1, max_length=7)
@@ -150,11 +165,14 @@ class TrainConfig(BaseModel):
 
     @model_validator(mode="after")
     def _loss_fits_dataset(self) -> "TrainConfig":
-        kind = DATASET_KIND[self.dataset][0]
-        fits = losses_for(kind)
-        if self.loss not in fits:
-            raise ValueError(f"loss '{self.loss}' needs a {' or '.join(LOSS_KINDS[self.loss])} "
-                             f"dataset; '{self.dataset}' is {kind} (use {' or '.join(fits)})")
+        if self.dataset == "custom":   # the Trainer checks the loss against the points' kind
+            if self.custom_dataset is None:
+                raise ValueError("dataset 'custom' needs custom_dataset: the id that "
+                                 "POST /api/datasets answered")
+        else:
+            problem = loss_fits(self.loss, DATASET_KIND[self.dataset][0], self.dataset)
+            if problem:
+                raise ValueError(problem)
         if self.loss in SINGLE_LAYER_LOSSES and self.hidden:
             raise ValueError(
                 f"loss '{self.loss}' is one layer of step units: use hidden=[] (got "
@@ -163,14 +181,15 @@ class TrainConfig(BaseModel):
         return self
 
     @property
-    def task(self) -> str:
-        """'binary', 'multiclass' or 'regression'."""
-        return DATASET_KIND[self.dataset][0]
+    def task(self) -> str | None:
+        """'binary', 'multiclass' or 'regression'; None for custom (Trainer.task knows)."""
+        return DATASET_KIND.get(self.dataset, (None, None))[0]
 
     @property
-    def input_dim(self) -> int:
-        """Raw input dimension of the dataset (1 or 2), before feature mapping."""
-        return DATASET_KIND[self.dataset][1]
+    def input_dim(self) -> int | None:
+        """Raw input dimension of the dataset (1 or 2), before feature mapping; None for
+        custom (Trainer.input_dim knows)."""
+        return DATASET_KIND.get(self.dataset, (None, None))[1]
 
 
 LIVE_FIELDS = frozenset(name for name, f in TrainConfig.model_fields.items()
@@ -189,6 +208,9 @@ def config_schema() -> list[dict]:
             entry["applies_when"] = prop["applies_when"]
         if "enum" in prop:
             entry.update(type="choice", choices=prop["enum"])
+        elif "anyOf" in prop:   # an optional text (custom_dataset)
+            text = next(p for p in prop["anyOf"] if p.get("type") == "string")
+            entry.update(type="text", pattern=text.get("pattern"))
         elif prop.get("type") == "array":
             items = prop["items"]
             if "enum" in items:

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 
 from .activations import ACTIVATIONS, SATURATION_THRESHOLD
-from .config import RESET_FIELDS, TrainConfig
+from .config import RESET_FIELDS, TrainConfig, loss_fits
+from .custom_data import CustomData, CustomDataError
 from .datasets import INPUT_DOMAIN, generate, split_train_test
 from .features import map_features
 from .network import Network, augment
@@ -50,9 +52,18 @@ class PreparedData:
     n_outputs: int
 
 
-def _prepare_data(cfg: TrainConfig) -> PreparedData:
-    """Generate, split, map features, standardize on training statistics, encode targets."""
-    x, labels = generate(cfg.dataset, cfg.n_samples, cfg.noise, cfg.seed, cfg.n_classes)
+def _raw_points(cfg: TrainConfig, custom: CustomData | None) -> tuple[np.ndarray, np.ndarray]:
+    """The dataset's raw inputs and labels: a custom dataset's points, or generated ones."""
+    if custom is not None:
+        return custom.x, custom.y
+    return generate(cfg.dataset, cfg.n_samples, cfg.noise, cfg.seed, cfg.n_classes)
+
+
+def _prepare_data(cfg: TrainConfig, custom: CustomData | None = None) -> PreparedData:
+    """Generate (or take the custom points), split, map features, standardize on training
+    statistics, encode targets."""
+    x, labels = _raw_points(cfg, custom)
+    task = custom.kind if custom is not None else cfg.task
     x_tr, l_tr, x_te, l_te = split_train_test(x, labels, cfg.train_fraction, cfg.seed)
     f_tr, f_te = map_features(x_tr, cfg.features), map_features(x_te, cfg.features)
     if cfg.standardize:
@@ -61,21 +72,25 @@ def _prepare_data(cfg: TrainConfig) -> PreparedData:
     else:
         mean, scale = np.zeros(f_tr.shape[1]), np.ones(f_tr.shape[1])
     f_tr, f_te = (f_tr - mean) / scale, (f_te - mean) / scale
-    n_classes = int(labels.max()) + 1 if cfg.task != "regression" else 1
-    n_outputs = n_classes if _one_hot(cfg) else 1
+    n_classes = int(labels.max()) + 1 if task != "regression" else 1
+    n_outputs = n_classes if _one_hot(cfg, task) else 1
     return PreparedData(np.ascontiguousarray(f_tr), np.ascontiguousarray(f_te), l_tr, l_te,
-                        encode_targets(cfg, l_tr, n_outputs), encode_targets(cfg, l_te, n_outputs),
+                        encode_targets(cfg, l_tr, n_outputs, task),
+                        encode_targets(cfg, l_te, n_outputs, task),
                         mean, scale, n_outputs)
 
 
-def _one_hot(cfg: TrainConfig) -> bool:
-    """Whether targets are one-hot rows (cce, or mse on a multiclass set) rather than (n, 1)."""
-    return cfg.loss == "cce" or (cfg.loss == "mse" and cfg.task == "multiclass")
+def _one_hot(cfg: TrainConfig, task: str | None = None) -> bool:
+    """Whether targets are one-hot rows (cce, or mse on a multiclass set) rather than (n, 1);
+    task: the dataset's (default the config's; a custom dataset's points say it)."""
+    task = task or cfg.task
+    return cfg.loss == "cce" or (cfg.loss == "mse" and task == "multiclass")
 
 
-def encode_targets(cfg: TrainConfig, labels: np.ndarray, n_outputs: int) -> np.ndarray:
+def encode_targets(cfg: TrainConfig, labels: np.ndarray, n_outputs: int,
+                   task: str | None = None) -> np.ndarray:
     """Labels (n,) -> targets (n, k) in the loss's layout: one-hot rows or a single column."""
-    if _one_hot(cfg):
+    if _one_hot(cfg, task):
         return np.eye(n_outputs)[labels.astype(int)]
     return labels.reshape(-1, 1).astype(float)
 
@@ -105,22 +120,42 @@ class TrainerState:
     history_stride: int
     trajectory_jumps: np.ndarray | None = None  # None: no hand edits recorded
     examples_seen: int = 0
+    custom: CustomData | None = None   # the points of a custom dataset (immutable, shared)
 
 
 class Trainer:
     """Trains a fully connected net on a dataset, one minibatch update per step."""
 
-    def __init__(self, config: TrainConfig | None = None, **overrides):
+    def __init__(self, config: TrainConfig | None = None, *,
+                 dataset_source: Callable[[str], CustomData | None] | None = None, **overrides):
+        """dataset_source(id) gives the points of a custom dataset (dataset="custom",
+        custom_dataset=id), or None when it has no such id: the engine never fetches data."""
         config = config or TrainConfig()
         self._config = config.model_copy(update=overrides) if overrides else config
         if overrides:
             self._config = TrainConfig.model_validate(self._config.model_dump())
+        self._dataset_source = dataset_source
+        self._custom = self._custom_points(self._config)
         self._build()
+
+    def _custom_points(self, cfg: TrainConfig) -> CustomData | None:
+        """The custom dataset cfg names (checked against the loss), None for built-in ones;
+        CustomDataError if it cannot be had or does not fit."""
+        if cfg.dataset != "custom":
+            return None
+        found = self._dataset_source(cfg.custom_dataset) if self._dataset_source else None
+        if found is None:
+            raise CustomDataError(f"no custom dataset with id {cfg.custom_dataset!r} (upload "
+                                  "one with POST /api/datasets)", field="custom_dataset")
+        problem = loss_fits(cfg.loss, found.kind, "custom")
+        if problem:
+            raise CustomDataError(problem, field="loss")
+        return found
 
     # ------------------------------------------------------------------ construction
     def _build(self) -> None:
         cfg = self._config
-        self._data = _prepare_data(cfg)
+        self._data = _prepare_data(cfg, self._custom)
         self.layer_sizes = [self._data.x_train.shape[1], *cfg.hidden, self._data.n_outputs]
         self.net = Network(self.layer_sizes, cfg.activation, cfg.loss)
         self.net.initialize(cfg.init, np.random.default_rng(cfg.seed))
@@ -168,12 +203,18 @@ class Trainer:
             self._x_epoch.copy(), self._y_epoch.copy(), self._trajectory[:k].copy(),
             self._trajectory_steps[:k].copy(), self._trajectory_stride,
             list(self.history), self._history_stride,  # entries are never mutated
-            self._trajectory_jumps[:k].copy(), self.examples_seen)
+            self._trajectory_jumps[:k].copy(), self.examples_seen, self._custom)
 
     @classmethod
-    def from_state(cls, state: TrainerState) -> "Trainer":
-        """A new Trainer equal to the captured one (rebuilds the data from the config's seed)."""
-        t = cls(state.config)
+    def from_state(cls, state: TrainerState,
+                   dataset_source: Callable[[str], CustomData | None] | None = None) -> "Trainer":
+        """A new Trainer equal to the captured one (rebuilds the data from the config's seed,
+        or from the custom points the state carries). dataset_source serves later rebuilds."""
+        def source(dataset_id: str) -> CustomData | None:
+            if state.custom is not None and dataset_id == state.config.custom_dataset:
+                return state.custom
+            return dataset_source(dataset_id) if dataset_source else None
+        t = cls(state.config, dataset_source=source)
         t.net.theta[:] = state.theta
         t._grad[:], t._update[:] = state.grad, state.update
         t._opt_state = {key: (v.copy() if isinstance(v, np.ndarray) else v)
@@ -194,7 +235,7 @@ class Trainer:
 
     def copy(self) -> "Trainer":
         """An independent Trainer in the same state (deepcopy would break the buffer views)."""
-        return Trainer.from_state(self.capture_state())
+        return Trainer.from_state(self.capture_state(), self._dataset_source)
 
     def __deepcopy__(self, memo) -> "Trainer":
         return self.copy()
@@ -203,6 +244,21 @@ class Trainer:
     @property
     def config(self) -> TrainConfig:
         return self._config
+
+    @property
+    def task(self) -> str:
+        """'binary', 'multiclass' or 'regression' (a custom dataset's points say which)."""
+        return self._custom.kind if self._custom is not None else self._config.task
+
+    @property
+    def input_dim(self) -> int:
+        """Raw input dimension (1 or 2), before feature mapping."""
+        return self._custom.input_dim if self._custom is not None else self._config.input_dim
+
+    @property
+    def custom_data(self) -> CustomData | None:
+        """The points of the custom dataset in use, None for a built-in one."""
+        return self._custom
 
     @property
     def n_train(self) -> int:
@@ -222,7 +278,8 @@ class Trainer:
         needs_reset = sorted(set(changed) & RESET_FIELDS)
         if needs_reset and not reset:
             raise ResetRequired(needs_reset)
-        self._config = new
+        custom = self._custom_points(new) if reset else self._custom
+        self._config, self._custom = new, custom
         if reset:
             self._build()
         else:
@@ -372,7 +429,7 @@ class Trainer:
             if y is not None:
                 loss = self.net.loss.value(z, y) / x_aug.shape[0] + penalty_value(
                     self._config, self.net.theta, self.net.weight_mask)
-        if self._config.task == "regression":
+        if self.task == "regression":
             return loss, None
         if z.shape[1] > 1:
             predicted = z.argmax(axis=1)
@@ -545,7 +602,7 @@ class Trainer:
     def raw_data(self) -> dict:
         """Like data() but the raw 1-D or 2-D inputs before feature mapping (for plotting)."""
         cfg = self._config
-        x, labels = generate(cfg.dataset, cfg.n_samples, cfg.noise, cfg.seed, cfg.n_classes)
+        x, labels = _raw_points(cfg, self._custom)
         x_tr, l_tr, x_te, l_te = split_train_test(x, labels, cfg.train_fraction, cfg.seed)
         return {"x_train": x_tr, "y_train": l_tr, "x_test": x_te, "y_test": l_te}
 
@@ -561,14 +618,15 @@ class Trainer:
         "dW", "db"}, ...]} input layer first, W as in params(); the backward keys and "loss"
         only with a target. ValueError for a wrong length or non-finite values."""
         from .trace import trace_features
-        d = self._config.input_dim
+        d = self.input_dim
         x = np.asarray(x, dtype=float).reshape(-1)
         if x.shape != (d,) or not np.isfinite(x).all():
             raise ValueError(f"x must be {d} finite number(s) (the raw input of "
                              f"'{self._config.dataset}'), got {x.tolist()}")
         target = None
         if y is not None:
-            target = encode_targets(self._config, self._check_label(y), self.layer_sizes[-1])[0]
+            target = encode_targets(self._config, self._check_label(y), self.layer_sizes[-1],
+                                    self.task)[0]
         result = trace_features(self, self.map_inputs(x[None, :])[0], target)
         return {"input": x, "target": y, **result}
 
@@ -587,7 +645,7 @@ class Trainer:
         target = (d.y_train if split == "train" else d.y_test)[index]
         label = labels[index]
         return {"input": xs[index].copy(),
-                "target": int(label) if self._config.task != "regression" else float(label),
+                "target": int(label) if self.task != "regression" else float(label),
                 **trace_features(self, features, target)}
 
     def _check_label(self, y) -> np.ndarray:
@@ -595,8 +653,8 @@ class Trainer:
         if isinstance(y, bool) or not isinstance(y, (int, float, np.integer, np.floating)) \
                 or not np.isfinite(y):
             raise ValueError(f"target must be a finite number, got {y!r}")
-        if self._config.task != "regression":
-            classes = self.layer_sizes[-1] if _one_hot(self._config) else 2
+        if self.task != "regression":
+            classes = self.layer_sizes[-1] if _one_hot(self._config, self.task) else 2
             if y != int(y) or not 0 <= y < classes:
                 raise ValueError(f"target must be a class index 0..{classes - 1}, got {y!r}")
         return np.array([y], dtype=float)
@@ -610,6 +668,8 @@ class Trainer:
 
     # ------------------------------------------------------------------ views over inputs
     def input_domain(self) -> tuple[tuple[float, float], ...]:
+        if self._custom is not None:
+            return self._custom.domain
         return INPUT_DOMAIN[self._config.dataset]
 
     def grid_axes(self, resolution: int) -> list[np.ndarray]:

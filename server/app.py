@@ -22,15 +22,20 @@ from .routes_params import router as params_router
 from .routes_lessons import router as lessons_router
 from .routes_datasets import router as datasets_router
 from .routes_races import router as races_router
+from .routes_custom_datasets import router as custom_datasets_router
+from .routes_export import router as export_router
+from .routes_saved import router as saved_router
 from .runs import RunRegistry
 from .settings import Settings
 from .snapshot import plain
+from .store import Store
 from .websocket import router as ws_router
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
-    registry = RunRegistry(settings)
+    store = Store(settings)
+    registry = RunRegistry(settings, store)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -40,6 +45,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             sweeper.cancel()
             registry.close()
+            store.close()
 
     app = FastAPI(title="nn-playground", version="0.1.0", lifespan=lifespan,
                   description="Watch a neural network learn. Runs train live on the server; "
@@ -47,6 +53,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                               "is for scripts.")
     app.state.settings = settings
     app.state.registry = registry
+    app.state.store = store
     app.state.encoder = FrameEncoder()
     app.state.streams = {}
     @app.exception_handler(RequestValidationError)
@@ -59,6 +66,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(api_router)
     app.include_router(params_router)
     app.include_router(datasets_router)
+    app.include_router(custom_datasets_router)
+    app.include_router(saved_router)
+    app.include_router(export_router)
     app.include_router(ws_router)
     app.include_router(comparisons_router)
     app.include_router(races_router)

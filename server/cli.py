@@ -10,7 +10,7 @@ import sys
 
 import uvicorn
 
-from .settings import LOOPBACK_HOSTS, Settings
+from .settings import LOOPBACK_HOSTS, Settings, default_data_dir
 
 
 TOOL_COMMANDS = ("train", "sweep")
@@ -38,6 +38,10 @@ def main(argv: list[str] | None = None) -> int | None:
     parser.add_argument("--allow-host", action="append", default=[], metavar="NAME",
                         help="another Host name to answer to (default: loopback names only when "
                              "bound to loopback; any name otherwise)")
+    parser.add_argument("--data-dir", default=None, metavar="DIR",
+                        help="where the store keeps saved runs and your datasets (one SQLite "
+                             "file, created on first use; default $NN_PLAYGROUND_DATA_DIR or "
+                             f"{default_data_dir()})")
     args = parser.parse_args(argv)
     from .app import create_app
     loopback = args.host in LOOPBACK_HOSTS
@@ -48,7 +52,8 @@ def main(argv: list[str] | None = None) -> int | None:
         print(f"nn-playground: listening on {args.host}: anyone who can reach this machine can "
               "use it (bind 127.0.0.1 to keep it local)", flush=True)
     settings = Settings(max_runs=args.max_runs, run_ttl_seconds=args.run_ttl,
-                        allowed_origins=tuple(args.allow_origin), allowed_hosts=allowed_hosts)
+                        allowed_origins=tuple(args.allow_origin), allowed_hosts=allowed_hosts,
+                        **({"data_dir": args.data_dir} if args.data_dir else {}))
     shown = "localhost" if args.host in ("0.0.0.0", "::") else args.host
     print(f"nn-playground: open http://{shown}:{args.port}/", flush=True)
     uvicorn.run(create_app(settings), host=args.host, port=args.port, ws="websockets-sansio",

@@ -303,12 +303,12 @@ class RunStream:
         t0 = time.perf_counter()
         sections, grid = Sections(), {}
         if "output" in want:
-            resolution = s.output_grid_resolution if run.trainer.config.input_dim == 2 \
+            resolution = s.output_grid_resolution if run.trainer.input_dim == 2 \
                 else s.curve_resolution
             sections.update(output_grid(run.trainer, resolution))
             grid["output_resolution"] = resolution
         if "hidden" in want:
-            resolution = s.hidden_grid_resolution if run.trainer.config.input_dim == 2 \
+            resolution = s.hidden_grid_resolution if run.trainer.input_dim == 2 \
                 else s.curve_resolution
             sections.update(hidden_grids(run.trainer, resolution))
             grid["hidden_resolution"] = resolution

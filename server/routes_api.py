@@ -15,6 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
 from engine import ResetRequired, Trainer, TrainConfig
+from engine.custom_data import CustomDataError
 
 from .api_models import (DatasetOut, LandscapeOptions, LayerArrays, Metrics, RunOut, RunPatch,
                          SetOut, StepOut, StepRequest, changes_of)
@@ -79,6 +80,13 @@ def as_422(exc: ValidationError, prefix: tuple = ("body",)) -> RequestValidation
     return RequestValidationError(errors)
 
 
+def custom_data_422(exc: CustomDataError) -> RequestValidationError:
+    """A custom dataset that cannot be had or does not fit the loss, as a 422 on its field."""
+    return RequestValidationError([{"type": "value_error",
+                                    "loc": ("body", exc.field or "custom_dataset"),
+                                    "msg": str(exc), "input": None}])
+
+
 def run_out(run: Run) -> dict:
     return {"id": run.id, "config": run.trainer.config, "metrics": plain(run.metrics()),
             "status": run.status}
@@ -103,6 +111,8 @@ async def create_run(registry: Annotated[RunRegistry, Depends(registry_of)],
         run = registry.create(config or TrainConfig())
     except RegistryFull as exc:
         raise HTTPException(429, str(exc)) from None
+    except CustomDataError as exc:
+        raise custom_data_422(exc) from None
     return run_out(run)
 
 
@@ -123,6 +133,8 @@ async def patch_run(run: RunDep, patch: RunPatch) -> dict:
         raise HTTPException(409, str(exc)) from None
     except ValidationError as exc:
         raise as_422(exc) from None
+    except CustomDataError as exc:
+        raise custom_data_422(exc) from None
     return {**run_out(run), **result}
 
 
@@ -212,7 +224,7 @@ async def read_snapshot(run: RunDep, settings: Annotated[Settings, Depends(setti
         header.update(run_fields)
         sections = Sections()
         sections.update(parameter_sections(trainer, DEFAULT_VIEWS))
-        two_d = trainer.config.input_dim == 2
+        two_d = trainer.input_dim == 2
         out_res = settings.output_grid_resolution if two_d else settings.curve_resolution
         hid_res = settings.hidden_grid_resolution if two_d else settings.curve_resolution
         sections.update(output_grid(trainer, out_res))

@@ -16,6 +16,7 @@ from typing import Callable
 
 
 from engine import TrainConfig, Trainer
+from engine.trainer import TrainerState
 
 from .settings import Settings
 
@@ -112,12 +113,21 @@ class PlayScheduler:
 class Run:
     """One training run: the trainer, whether it plays, and counters viewers use to notice change."""
 
-    def __init__(self, run_id: str, config: TrainConfig, settings: Settings,
-                 scheduler: "PlayScheduler | None" = None, trainer: Trainer | None = None):
+    def __init__(self, run_id: str, config: TrainConfig | None, settings: Settings,
+                 scheduler: "PlayScheduler | None" = None, trainer: Trainer | None = None, *,
+                 dataset_source=None, state: TrainerState | None = None):
+        """A new run from config, of a trainer built elsewhere (a group member), or (state
+        given) one continuing a captured trainer state; dataset_source(id) gives custom
+        datasets' points (the store's)."""
         self.id = run_id
         self.scheduler = scheduler or PlayScheduler()
         self.settings = settings
-        self.trainer = trainer if trainer is not None else Trainer(config)
+        if trainer is not None:
+            self.trainer = trainer
+        elif state is not None:
+            self.trainer = Trainer.from_state(state, dataset_source)
+        else:
+            self.trainer = Trainer(config, dataset_source=dataset_source)
         self.created = self.last_active = time.monotonic()
         self.playing = False
         self.speed: int | None = None        # steps per frame interval; None: as fast as possible
@@ -276,24 +286,47 @@ class Run:
 class RunRegistry:
     """The live runs, at most settings.max_runs, ids from secrets.token_urlsafe."""
 
-    def __init__(self, settings: Settings):
+    def __init__(self, settings: Settings, store=None):
+        """store (server/store.py): where custom datasets come from and where runs that trained
+        are saved when they expire or the server shuts down (None: nowhere)."""
         self.settings = settings
+        self.store = store
         self.runs: dict[str, Run] = {}
         self.scheduler = PlayScheduler()
 
     def __len__(self) -> int:
         return len(self.runs)
 
-    def create(self, config: TrainConfig, trainer: Trainer | None = None) -> Run:
-        """A new run of this config (or of a trainer built elsewhere, e.g. a group member)."""
+    def dataset_source(self, dataset_id: str):
+        """The points of a stored custom dataset, or None."""
+        return self.store.get_dataset(dataset_id) if self.store is not None else None
+
+    def create(self, config: TrainConfig | None, trainer: Trainer | None = None,
+               state: TrainerState | None = None) -> Run:
+        """A new run of this config (or of a trainer built elsewhere, e.g. a group member, or
+        continuing a captured state: a reopened saved run). Raises RegistryFull, or
+        CustomDataError for a custom dataset that is missing or unfit."""
         if len(self.runs) >= self.settings.max_runs:
             raise RegistryFull(
                 f"too many runs: {len(self.runs)} of {self.settings.max_runs} are live; delete "
                 f"one (DELETE /api/runs/{{id}}) or wait until idle runs expire "
                 f"(after {self.settings.run_ttl_seconds:g} s)")
         run_id = secrets.token_urlsafe(16)
-        run = self.runs[run_id] = Run(run_id, config, self.settings, self.scheduler, trainer)
+        run = Run(run_id, config, self.settings, self.scheduler, trainer,
+                  dataset_source=self.dataset_source, state=state)
+        self.runs[run_id] = run
         return run
+
+    def autosave(self, run: Run, reason: str) -> str | None:
+        """Save a run that trained into the store (reason "expired" or "shutdown"); never
+        raises (a failing save is logged: it must not stop the sweep or the shutdown)."""
+        if self.store is None or run.trainer.step_count == 0:
+            return None
+        try:
+            return self.store.save_run(run.trainer.capture_state(), reason, run.id)
+        except Exception:  # noqa: BLE001
+            log.exception("could not save run %s at %s", run.id, reason)
+            return None
 
     def get(self, run_id: str) -> Run | None:
         return self.runs.get(run_id)
@@ -311,6 +344,7 @@ class RunRegistry:
         expired = [rid for rid, run in self.runs.items()
                    if run.viewer_count == 0 and now - run.last_active > self.settings.run_ttl_seconds]
         for rid in expired:
+            self.autosave(self.runs[rid], "expired")
             self.delete(rid)
         return expired
 
@@ -320,5 +354,7 @@ class RunRegistry:
             self.sweep()
 
     def close(self) -> None:
+        """Graceful shutdown: save the runs that trained, then close every run."""
         for rid in list(self.runs):
+            self.autosave(self.runs[rid], "shutdown")
             self.delete(rid)

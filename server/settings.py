@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
 
 LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
+DATA_DIR_VARIABLE = "NN_PLAYGROUND_DATA_DIR"
+
+
+def default_data_dir() -> str:
+    """$NN_PLAYGROUND_DATA_DIR, else $XDG_DATA_HOME/nn-playground (~/.local/share/nn-playground)."""
+    if os.environ.get(DATA_DIR_VARIABLE):
+        return os.environ[DATA_DIR_VARIABLE]
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return str(Path(base) / "nn-playground")
 
 
 @dataclass(frozen=True)
@@ -43,5 +54,14 @@ class Settings:
     max_race_steps_per_call: int = 10_000  # REST /step and websocket step
     max_race_speed: int = 1_000            # race steps per frame while playing
     max_function_resolution: int = 201     # GET /api/functions/{name}/surface
+    # the store (server/store.py): one SQLite file in data_dir, created on first use
+    data_dir: str = field(default_factory=default_data_dir)
+    max_upload_bytes: int = 512 * 1024        # POST /api/datasets body; past it 413
+    max_datasets: int = 1000                  # stored datasets; the least recently used go first
+    max_dataset_store_bytes: int = 64 * 2**20
+    max_saved_runs: int = 200                 # runs saved by "save"; past it 507 (delete one)
+    max_saved_bytes: int = 512 * 2**20
+    max_autosaved_runs: int = 50              # saved at expiry or shutdown; oldest dropped first
+    max_autosaved_bytes: int = 128 * 2**20
     static_dir: str | None = None          # default: <repo>/static
     templates_dir: str | None = None       # default: <repo>/templates

@@ -79,8 +79,8 @@ def state_header(trainer: Trainer, metrics: dict | None = None) -> dict:
         "layers": [{"shape": list(shape), "offset": int(net.offsets[l])}
                    for l, shape in enumerate(net.shapes)],
         "n_params": int(net.n_params),
-        "task": cfg.task,
-        "input_dim": cfg.input_dim,
+        "task": trainer.task,
+        "input_dim": trainer.input_dim,
         "domain": [list(d) for d in trainer.input_domain()],
         "n_train": trainer.n_train,
         "effective_learning_rate": trainer.learning_rate(),
@@ -103,7 +103,7 @@ def output_grid(trainer: Trainer, resolution: int) -> Sections:
     out = trainer.output_grid(resolution)
     k = out.shape[1]
     sections = Sections()
-    if trainer.config.input_dim == 2:
+    if trainer.input_dim == 2:
         sections.arrays["output_grid"] = out.reshape(resolution, resolution, k)
         sections.ranges["output_grid"] = ((0.0, 1.0) if trainer.config.loss != "mse"
                                           else _finite_range(out))
@@ -119,7 +119,7 @@ def hidden_grids(trainer: Trainer, resolution: int) -> Sections:
     if not layers:
         return sections
     acts = np.concatenate(layers, axis=1).T  # (N, r^d)
-    if trainer.config.input_dim == 2:
+    if trainer.input_dim == 2:
         sections.arrays["hidden_grids"] = acts.reshape(-1, resolution, resolution)
         activation = trainer.config.activation
         sections.ranges["hidden_grids"] = BOUNDED_RANGE.get(activation) or _finite_range(acts)

@@ -15,6 +15,7 @@ from starlette.websockets import WebSocketDisconnect, WebSocketState
 from engine import ResetRequired
 from engine.param_names import ParameterEditError
 from engine.config import MAX_HIDDEN_LAYERS, MAX_NEURONS
+from engine.custom_data import CustomDataError
 
 from .api_models import ConfigChanges, LandscapeOptions, changes_of
 from .limits import limit_errors, limited
@@ -141,6 +142,9 @@ async def _handle(text: str, viewer: Viewer, stream: RunStream, settings: Settin
         return
     except ParameterEditError as exc:
         viewer.say(_error("params", 422, str(exc), [name for name, _ in exc.bad]))
+        return
+    except CustomDataError as exc:
+        viewer.say(_error("set", 422, str(exc), [exc.field or "custom_dataset"]))
         return
     # the frame showing the change is in every viewer's slot before the ack is queued, so the
     # first frame after the ack reflects it

@@ -16,17 +16,21 @@ def _settings(**overrides) -> Settings:
 
 
 @pytest.fixture
-def client():
-    with TestClient(create_app(_settings()), base_url="http://localhost") as c:
+def client(tmp_path):
+    with TestClient(create_app(_settings(data_dir=str(tmp_path / "data"))),
+                    base_url="http://localhost") as c:
         yield c
 
 
 @pytest.fixture
-def make_client():
-    """make_client(**settings) -> a TestClient on an app with those Settings (closed after the test)."""
+def make_client(tmp_path):
+    """make_client(**settings) -> a TestClient on an app with those Settings (closed after the
+    test); its store is in a fresh temporary folder unless data_dir is given (pass the same
+    data_dir to two clients for a server restarted on the same store)."""
     opened = []
 
     def make(**overrides):
+        overrides.setdefault("data_dir", str(tmp_path / f"data{len(opened)}"))
         c = TestClient(create_app(_settings(**overrides)), base_url="http://localhost")
         c.__enter__()
         opened.append(c)

@@ -1,0 +1,85 @@
+"""Saved runs: POST /api/runs/{id}/save, GET /api/saved, POST /api/saved/{saved_id}/open,
+DELETE /api/saved/{saved_id}. A reopened run is a new live run continuing exactly where the
+saved one stood (the whole TrainerState is stored: server/store.py)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Response
+from pydantic import BaseModel, Field
+
+from engine.custom_data import CustomDataError
+
+from .routes_api import NOT_FOUND, RunDep, registry_of, run_out
+from .routes_custom_datasets import store_of
+from .runs import RegistryFull, RunRegistry
+from .store import REASONS, Store, StoreFull
+
+router = APIRouter(prefix="/api", tags=["saved runs"])
+
+SAVED_NOT_FOUND = {404: {"description": "No saved run with this id (never saved or deleted)."}}
+
+
+class SavedOut(BaseModel):
+    saved_id: str = Field(description="Open it with POST /api/saved/{saved_id}/open; the page "
+                                      "opens it at /?saved={saved_id}.")
+
+
+class SavedRun(BaseModel):
+    saved_id: str
+    reason: str = Field(description=f"why it was saved: one of {', '.join(REASONS)} (user: "
+                                    "POST .../save; expired / shutdown: automatically)")
+    run_id: str | None = Field(description="the live run it was saved from")
+    saved_at: float = Field(description="Unix time")
+    step: int
+    summary: dict
+    bytes: int
+
+
+@router.post("/runs/{run_id}/save", status_code=201, response_model=SavedOut,
+             responses={**NOT_FOUND, 507: {"description": "The store holds as many saved runs "
+                                                          "as it may; delete one."}})
+async def save_run(run: RunDep, store: Annotated[Store, Depends(store_of)]) -> dict:
+    """Save the run's whole state (config, weights, optimizer state, history, trajectory)."""
+    try:
+        return {"saved_id": store.save_run(run.trainer.capture_state(), "user", run.id)}
+    except StoreFull as exc:
+        raise HTTPException(507, str(exc)) from None
+
+
+@router.get("/saved", response_model=list[SavedRun])
+async def list_saved(store: Annotated[Store, Depends(store_of)],
+                     run: Annotated[str | None, Query(max_length=64, description=
+                                    "only the saves of this live-run id")] = None,
+                     limit: Annotated[int, Query(ge=1, le=500)] = 100) -> list[dict]:
+    """Saved runs, newest first."""
+    return store.list_saved(run_id=run, limit=limit)
+
+
+@router.post("/saved/{saved_id}/open", status_code=201,
+             responses={**SAVED_NOT_FOUND, 429: {"description": "Too many runs are live."}})
+async def open_saved(saved_id: str, store: Annotated[Store, Depends(store_of)],
+                     registry: Annotated[RunRegistry, Depends(registry_of)]) -> dict:
+    """A new live run continuing the saved one exactly (same next updates); paused.
+    {"id", "config", "metrics", "status", "saved_id"}."""
+    state = store.load_saved(saved_id) if len(saved_id) <= 64 else None
+    if state is None:
+        raise HTTPException(404, f"no saved run with id {saved_id!r}")
+    if state.custom is not None:   # its points may have left the dataset store: put them back
+        store.put_dataset(state.custom, "saved run")
+    try:
+        run = registry.create(None, state=state)
+    except RegistryFull as exc:
+        raise HTTPException(429, str(exc)) from None
+    except CustomDataError as exc:   # not expected: the state carries its points
+        raise HTTPException(422, str(exc)) from None
+    return {**run_out(run), "saved_id": saved_id}
+
+
+@router.delete("/saved/{saved_id}", status_code=204, response_class=Response,
+               responses=SAVED_NOT_FOUND)
+async def delete_saved(saved_id: str, store: Annotated[Store, Depends(store_of)]) -> Response:
+    if len(saved_id) > 64 or not store.delete_saved(saved_id):
+        raise HTTPException(404, f"no saved run with id {saved_id!r}")
+    return Response(status_code=204)
