@@ -374,8 +374,30 @@ export function createBoundaryView(canvas, legendEl) {
     return best == null ? { x } : { x, example: best };
   };
 
+  /** The data point under canvas position (px, py) in CSS pixels, {x1, x2, perPixel} (data
+   * units per pixel), or null outside the 2-D plot (the drawing tool, data_panel.js). */
+  view.drawPointAt = function drawPointAt(px, py) {
+    const h = view.header;
+    if (!h || h.input_dim !== 2) return null;
+    const box = plotBox();
+    if (px < box.x || px > box.x + box.w || py < box.y || py > box.y + box.h) return null;
+    const [[a0, a1], [b0, b1]] = h.domain;
+    return { x1: a0 + ((px - box.x) / box.w) * (a1 - a0), x2: b0 + ((box.y + box.h - py) / box.h) * (b1 - b0),
+             perPixel: (a1 - a0) / box.w };
+  };
+
+  /** The canvas position (CSS pixels) of data point (x1, x2) on the 2-D plot, or null. */
+  view.pixelOf = function pixelOf(x1, x2) {
+    const h = view.header;
+    if (!h || h.input_dim !== 2) return null;
+    const box = plotBox();
+    const [[a0, a1], [b0, b1]] = h.domain;
+    return { x: box.x + ((x1 - a0) / (a1 - a0)) * box.w, y: box.y + box.h - ((x2 - b0) / (b1 - b0)) * box.h };
+  };
+
   view.render = function render(snap, ui) {
     if (!snap.header || !snap.outputGrid) return false;
+    view.header = snap.header;
     const key = `${snap.stamps.output}|${snap.stamps.dataset}|${ui.showTest}|${ui.discretize}`;
     const resized = sized.changed();
     if (key === lastKey && !resized) return false;

@@ -10,8 +10,12 @@ const RECONNECT_MS = 1000;
 /** The views a frame should carry (every picture on the page). */
 const VIEWS = ["weights", "gradients", "output", "hidden", "activation", "landscape"];
 
-export function createConnection(state, { onFrame, onNotice, fps = 60 } = {}) {
+// openSaved: a saved run's id to reopen instead of creating a run (the page's ?saved=ID);
+// onRunLost(runId): the server no longer has the run; resolves true if the user was told about
+// a saved copy (static/js/store_panel.js), else the page says that it expired.
+export function createConnection(state, { onFrame, onNotice, fps = 60, openSaved = null, onRunLost = null } = {}) {
   let runId = null;
+  let savedToOpen = openSaved;
   let ws = null;
   let closedByUs = false;
   let pendingSet = null;        // {config, reset} waiting to be sent
@@ -141,7 +145,8 @@ export function createConnection(state, { onFrame, onNotice, fps = 60 } = {}) {
       ws = null;
       if (closedByUs) return;
       if (e.code === 4404) {
-        notice("The run expired on the server; starting a new one with the same settings.", "warn");
+        const told = await onRunLost?.(runId).catch(() => false);
+        if (!told) notice("The run expired on the server; starting a new one with the same settings.", "warn");
         await start();
         return;
       }
@@ -150,8 +155,31 @@ export function createConnection(state, { onFrame, onNotice, fps = 60 } = {}) {
     });
   }
 
+  async function reopen(savedId) {
+    const r = await fetch(`/api/saved/${encodeURIComponent(savedId)}/open`, { method: "POST" });
+    const body = await r.json().catch(() => ({}));
+    if (!r.ok) throw new Error(body?.detail ?? `HTTP ${r.status}`);
+    state.adoptConfig(body.config);
+    notice(`Reopened the saved run at step ${body.metrics.step}: it continues where it stopped.`);
+    return body;
+  }
+
   async function start() {
     let run;
+    if (savedToOpen) {
+      const savedId = savedToOpen;
+      savedToOpen = null;
+      try {
+        run = await reopen(savedId);
+      } catch (err) {
+        notice(`Could not reopen the saved run: ${err.message}`, "error");
+      }
+      if (run) {
+        runId = run.id;
+        open();
+        return run;
+      }
+    }
     try {
       run = await createRun(state.config);
     } catch (err) {

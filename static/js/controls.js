@@ -125,7 +125,8 @@ export function buildControls(state, containers, datasets, losses = {}) {
   // ---- widgets by type ---------------------------------------------------------------
   function datasetPicker(field) {
     const grid = el("div", { className: "datasets", role: "group", "aria-label": "Dataset" });
-    const buttons = field.choices.map((name) => {
+    // "custom" (your own points) has its own panel: static/js/data_panel.js
+    const buttons = field.choices.filter((name) => name !== "custom").map((name) => {
       const info = datasets[name];
       const b = el("button", {
         type: "button", title: `${name}${info ? ` (${info.kind}, ${info.input_dim}-D): ${info.description}` : ""}`,

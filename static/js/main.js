@@ -6,12 +6,15 @@ import { createBoundaryView } from "./boundary_view.js";
 import { onCanvasResize } from "./canvas_size.js";
 import { createConnection } from "./connection.js";
 import { buildControls } from "./controls.js";
+import { createDataPanel } from "./data_panel.js";
 import { createDiagnosticsView } from "./diagnostics_view.js";
 import { createLossChart } from "./loss_chart.js";
 import { createNetworkView } from "./network_view.js";
 import { createParamEditor } from "./param_editor.js";
+import { addPictureButtons } from "./picture_export.js";
 import { createSnapshot } from "./snapshot.js";
 import { createState, paramExists } from "./state.js";
+import { createStorePanel } from "./store_panel.js";
 import { createSurfaceView } from "./surface_view.js";
 import { createTracePanel } from "./trace_panel.js";
 
@@ -54,6 +57,7 @@ async function main() {
   // the engine's rules and the server's limits (GET /api/schema, embedded in the page)
   const rules = JSON.parse(byId("config-schema").textContent);
   const datasets = rules.datasets;
+  const savedToOpen = new URLSearchParams(location.search).get("saved");  // a saved run's link
   const state = createState(rules.fields, { datasets });
   const snapshot = createSnapshot();
   const notice = noticeBoard(byId("notice"));
@@ -137,9 +141,12 @@ async function main() {
     if (waiting || state.run.status === "playing") schedule();
   }
 
+  let storePanel = null;
   const connection = createConnection(state, {
     fps: FPS,
     onNotice: notice,
+    openSaved: savedToOpen,
+    onRunLost: (id) => storePanel.runLost(id),
     onFrame(frame) {
       const t0 = performance.now();
       const newGeneration = snapshot.ingest(frame);
@@ -159,6 +166,9 @@ async function main() {
     if (change.kind === "ui" || change.kind === "config") schedule();
   });
   onCanvasResize(schedule);
+  createDataPanel({ container: byId("controls"), state, snapshot, datasets, outputCanvas: byId("output-canvas"), boundaryView: views.boundary });
+  storePanel = createStorePanel({ container: byId("controls"), connection, notice });
+  addPictureButtons(document, storePanel.pictures, () => snapshot.header?.metrics?.step);
 
   const trace = createTracePanel({
     panel: byId("trace-panel"), outputCanvas: byId("output-canvas"), boundaryView: views.boundary,

@@ -102,6 +102,8 @@ export function parseFieldValue(field, text) {
     }
     case "bool":
       return text === "1" || text === "true" ? true : text === "0" || text === "false" ? false : undefined;
+    case "text":
+      return field.pattern && !new RegExp(field.pattern).test(text) ? undefined : text;
     default:
       return undefined;
   }
