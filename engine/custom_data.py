@@ -124,10 +124,6 @@ def points_from_rows(names: list[str], rows: list[tuple[int, list[str]]],
         row = rows[max_rows][0]
         raise CustomDataError(f"row {row}, column x1: more than {max_rows:,} data rows "
                               f"(at most {max_rows:,} points)", row, "x1")
-    if len(rows) < MIN_ROWS:
-        raise CustomDataError(f"row {rows[-1][0] if rows else 1}, column x1: only {len(rows)} "
-                              f"data rows; at least {MIN_ROWS} are needed (some train, some "
-                              "test)", rows[-1][0] if rows else 1, "x1")
     inputs = [n for n in INPUT_COLUMNS if n in names]
     label_name = "label" if "label" in names else "target"
     index = {n: j for j, n in enumerate(names)}
@@ -159,6 +155,10 @@ def points_from_rows(names: list[str], rows: list[tuple[int, list[str]]],
                 if not lo <= value <= hi:
                     raise CustomDataError(f"row {row}, column {name}: {value:g} is outside the "
                                           f"plot [{lo:g}, {hi:g}]", row, name)
+    if len(rows) < MIN_ROWS:
+        raise CustomDataError(f"row {rows[-1][0] if rows else 1}, column x1: only {len(rows)} "
+                              f"data rows; at least {MIN_ROWS} are needed (some train, some "
+                              "test)", rows[-1][0] if rows else 1, "x1")
     if label_name == "target":
         kind = "regression"
     else:

@@ -167,7 +167,7 @@ async function main() {
   });
   onCanvasResize(schedule);
   createDataPanel({ container: byId("controls"), state, snapshot, datasets, outputCanvas: byId("output-canvas"), boundaryView: views.boundary });
-  storePanel = createStorePanel({ container: byId("controls"), connection, notice });
+  storePanel = createStorePanel({ container: byId("controls"), connection });
   addPictureButtons(document, storePanel.pictures, () => snapshot.header?.metrics?.step);
 
   const trace = createTracePanel({

@@ -30,7 +30,7 @@ function describe(s) {
   return `${m.dataset ?? "?"} · ${net} · ${m.optimizer ?? ""} · step ${s.step} · ${why} ${when}`;
 }
 
-export function createStorePanel({ container, connection, notice }) {
+export function createStorePanel({ container, connection }) {
   const runId = () => connection.runId;
   const status = el("p", { className: "store-status", role: "status", dataset: { testid: "save-status" } });
   const save = el("button", { type: "button", className: "store-button", dataset: { testid: "save-run" },
@@ -100,7 +100,6 @@ export function createStorePanel({ container, connection, notice }) {
       el("span", { className: "muted" }, " · this page goes on with a new run of the same settings"),
       close);
     banner.hidden = false;
-    notice?.("The server no longer has the run; it was saved: reopen it from the banner.", "warn");
     return true;
   }
 
