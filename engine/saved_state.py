@@ -1,8 +1,8 @@
 """A TrainerState as bytes and back: what a saved run is, exactly enough to continue it.
 
 The bytes are one NumPy .npz archive (no pickles): every array of the state bit for bit
-(parameters, last gradient and update, optimizer buffers, the shuffled epoch, the trajectory,
-a custom dataset's points) plus ``meta``, UTF-8 JSON of the rest (config, counters, the
+(parameters, last gradient and update, optimizer buffers, the shuffled epoch, the trajectory
+and its jumps, a custom dataset's points) plus ``meta``, UTF-8 JSON of the rest (config, counters, the
 shuffle generator's state, the history). ``state_from_bytes(state_to_bytes(s))`` restores a
 Trainer whose next updates are the original's (tested).
 """
@@ -31,6 +31,8 @@ def state_to_bytes(state: TrainerState) -> bytes:
             arrays[f"opt_{key}"] = value
         else:
             scalars[key] = value.item() if isinstance(value, np.generic) else value
+    if state.trajectory_jumps is not None:
+        arrays["trajectory_jumps"] = state.trajectory_jumps
     custom = None
     if state.custom is not None:
         arrays["custom_x"], arrays["custom_y"] = state.custom.x, state.custom.y
@@ -73,4 +75,5 @@ def state_from_bytes(blob: bytes) -> TrainerState:
         shuffle_state=meta["shuffle_state"], x_epoch=arrays["x_epoch"], y_epoch=arrays["y_epoch"],
         trajectory=arrays["trajectory"], trajectory_steps=arrays["trajectory_steps"],
         trajectory_stride=meta["trajectory_stride"], history=meta["history"],
-        history_stride=meta["history_stride"], custom=custom)
+        history_stride=meta["history_stride"], trajectory_jumps=arrays.get("trajectory_jumps"),
+        custom=custom)

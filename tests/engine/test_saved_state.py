@@ -47,3 +47,13 @@ def test_damaged_bytes_are_refused():
     blob = state_to_bytes(Trainer(TrainConfig()).capture_state())
     with pytest.raises(ValueError, match="not a saved trainer state"):
         state_from_bytes(blob[: len(blob) // 2])
+
+
+def test_hand_edits_on_the_path_survive_saving():
+    t = Trainer(TrainConfig(hidden=[3]))
+    t.step(10)
+    t.set_params({"W1[0,0]": 0.5})
+    t.step(10)
+    restored = Trainer.from_state(state_from_bytes(state_to_bytes(t.capture_state())))
+    np.testing.assert_array_equal(restored.trajectory_jumps(), t.trajectory_jumps())
+    assert restored.trajectory_jumps().any()
