@@ -1,6 +1,6 @@
 """A TrainerState as bytes and back: what a saved run is, exactly enough to continue it.
 
-The bytes are one NumPy .npz archive (no pickles): every array of the state bit for bit
+The bytes are one NumPy .npz archive (no pickles, not compressed): every array of the state bit for bit
 (parameters, last gradient and update, optimizer buffers, the shuffled epoch, the trajectory
 and its jumps, a custom dataset's points) plus ``meta``, UTF-8 JSON of the rest (config, counters, the
 shuffle generator's state, the history). ``state_from_bytes(state_to_bytes(s))`` restores a
@@ -23,7 +23,7 @@ _ARRAYS = ("theta", "grad", "update", "x_epoch", "y_epoch", "trajectory", "traje
 
 
 def state_to_bytes(state: TrainerState) -> bytes:
-    """The state as a compressed .npz archive."""
+    """The state as an .npz archive."""
     arrays = {name: getattr(state, name) for name in _ARRAYS}
     scalars = {}
     for key, value in state.optimizer_state.items():
@@ -47,7 +47,7 @@ def state_to_bytes(state: TrainerState) -> bytes:
     }
     arrays["meta"] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
     out = io.BytesIO()
-    np.savez_compressed(out, **arrays)
+    np.savez(out, **arrays)   # not compressed: float noise hardly shrinks, and zlib is slow
     return out.getvalue()
 
 

@@ -4,6 +4,7 @@ saved one stood (the whole TrainerState is stored: server/store.py)."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Response
@@ -42,8 +43,9 @@ class SavedRun(BaseModel):
                                                           "as it may; delete one."}})
 async def save_run(run: RunDep, store: Annotated[Store, Depends(store_of)]) -> dict:
     """Save the run's whole state (config, weights, optimizer state, history, trajectory)."""
+    state = run.trainer.capture_state()   # on the loop; writing it takes a worker thread
     try:
-        return {"saved_id": store.save_run(run.trainer.capture_state(), "user", run.id)}
+        return {"saved_id": await asyncio.to_thread(store.save_run, state, "user", run.id)}
     except StoreFull as exc:
         raise HTTPException(507, str(exc)) from None
 
@@ -63,7 +65,7 @@ async def open_saved(saved_id: str, store: Annotated[Store, Depends(store_of)],
                      registry: Annotated[RunRegistry, Depends(registry_of)]) -> dict:
     """A new live run continuing the saved one exactly (same next updates); paused.
     {"id", "config", "metrics", "status", "saved_id"}."""
-    state = store.load_saved(saved_id) if len(saved_id) <= 64 else None
+    state = await asyncio.to_thread(store.load_saved, saved_id) if len(saved_id) <= 64 else None
     if state is None:
         raise HTTPException(404, f"no saved run with id {saved_id!r}")
     if state.custom is not None:   # its points may have left the dataset store: put them back

@@ -317,16 +317,21 @@ class RunRegistry:
         self.runs[run_id] = run
         return run
 
-    def autosave(self, run: Run, reason: str) -> str | None:
-        """Save a run that trained into the store (reason "expired" or "shutdown"); never
-        raises (a failing save is logged: it must not stop the sweep or the shutdown)."""
-        if self.store is None or run.trainer.step_count == 0:
-            return None
-        try:
-            return self.store.save_run(run.trainer.capture_state(), reason, run.id)
-        except Exception:  # noqa: BLE001
-            log.exception("could not save run %s at %s", run.id, reason)
-            return None
+    def states_to_save(self, run_ids) -> list[tuple[str, object]]:
+        """(run id, captured state) of those runs that trained: what an automatic save keeps."""
+        if self.store is None:
+            return []
+        return [(rid, self.runs[rid].trainer.capture_state()) for rid in run_ids
+                if rid in self.runs and self.runs[rid].trainer.step_count > 0]
+
+    def save_states(self, states, reason: str) -> None:
+        """Save captured states ("expired" or "shutdown"); never raises (a failing save is
+        logged: it must not stop the sweep or the shutdown). Safe in a worker thread."""
+        for rid, state in states:
+            try:
+                self.store.save_run(state, reason, rid)
+            except Exception:  # noqa: BLE001
+                log.exception("could not save run %s at %s", rid, reason)
 
     def get(self, run_id: str) -> Run | None:
         return self.runs.get(run_id)
@@ -338,23 +343,32 @@ class RunRegistry:
         run.close()
         return True
 
-    def sweep(self, now: float | None = None) -> list[str]:
-        """Delete runs idle longer than the TTL (a run with viewers is never idle)."""
+    def idle(self, now: float | None = None) -> list[str]:
+        """Runs idle longer than the TTL (a run with viewers is never idle)."""
         now = time.monotonic() if now is None else now
-        expired = [rid for rid, run in self.runs.items()
-                   if run.viewer_count == 0 and now - run.last_active > self.settings.run_ttl_seconds]
+        return [rid for rid, run in self.runs.items()
+                if run.viewer_count == 0 and now - run.last_active > self.settings.run_ttl_seconds]
+
+    def sweep(self, now: float | None = None) -> list[str]:
+        """Save the idle runs that trained, then delete every idle run."""
+        expired = self.idle(now)
+        self.save_states(self.states_to_save(expired), "expired")
         for rid in expired:
-            self.autosave(self.runs[rid], "expired")
             self.delete(rid)
         return expired
 
     async def sweep_forever(self) -> None:
+        """sweep() every interval, the saves in a worker thread (a large run takes a few
+        hundred ms to write); a run touched meanwhile is kept."""
         while True:
             await asyncio.sleep(self.settings.sweep_interval_seconds)
-            self.sweep()
+            expired = self.idle()
+            await asyncio.to_thread(self.save_states, self.states_to_save(expired), "expired")
+            for rid in set(expired) & set(self.idle()):
+                self.delete(rid)
 
     def close(self) -> None:
         """Graceful shutdown: save the runs that trained, then close every run."""
+        self.save_states(self.states_to_save(list(self.runs)), "shutdown")
         for rid in list(self.runs):
-            self.autosave(self.runs[rid], "shutdown")
             self.delete(rid)

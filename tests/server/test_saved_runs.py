@@ -131,3 +131,15 @@ def test_the_store_is_created_on_first_use(make_client, tmp_path):
     assert not data_dir.exists()       # nothing saved yet: no file
     c.post(f"/api/runs/{rid}/save")
     assert (data_dir / "nn-playground.sqlite3").is_file()
+
+
+def test_the_sweeper_saves_expiring_runs_in_the_background(make_client):
+    c = make_client(run_ttl_seconds=0.2, sweep_interval_seconds=0.05)
+    rid = c.post("/api/runs", json=CONFIG).json()["id"]
+    c.post(f"/api/runs/{rid}/step", json={"steps": 30})
+    deadline = time.monotonic() + 20
+    while c.get(f"/api/runs/{rid}").status_code == 200:   # reading touches the run: poll slowly
+        assert time.monotonic() < deadline, "the run never expired"
+        time.sleep(0.5)
+    found = c.get("/api/saved", params={"run": rid}).json()
+    assert [(s["reason"], s["step"]) for s in found] == [("expired", 30)]
