@@ -21,6 +21,7 @@ router = APIRouter(prefix="/api", tags=["datasets"])
 
 UPLOAD_DOC = {
     201: {"description": 'Stored: {"id", "rows", "kind", "input_dim", "domain"}.'},
+    400: {"description": "A JSON body that is not JSON."},
     413: {"description": "The body is larger than the upload bound."},
     415: {"description": "Neither CSV text nor a JSON body of drawn points."},
     422: {"description": 'Bad data: {"detail": "row 17, column x2: ...", "row", "column"}.'},
