@@ -11,7 +11,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import JSONResponse, Response
 
-from engine.config import MAX_SAMPLES
+from engine.config import MAX_SAMPLES, USUAL_LOSS, losses_for
 from engine.custom_data import CustomDataError, drawn_points, parse_csv
 
 from .settings import Settings
@@ -20,7 +20,8 @@ from .store import Store
 router = APIRouter(prefix="/api", tags=["datasets"])
 
 UPLOAD_DOC = {
-    201: {"description": 'Stored: {"id", "rows", "kind", "input_dim", "domain"}.'},
+    201: {"description": 'Stored: {"id", "rows", "kind", "input_dim", "domain", "source", '
+                         '"losses", "usual_loss"}.'},
     400: {"description": "A JSON body that is not JSON."},
     413: {"description": "The body is larger than the upload bound."},
     415: {"description": "Neither CSV text nor a JSON body of drawn points."},
@@ -89,7 +90,13 @@ async def upload_dataset(request: Request, store: Annotated[Store, Depends(store
     except CustomDataError as exc:
         return bad_data(exc)
     did = store.put_dataset(data, source)
-    return JSONResponse(status_code=201, content=store.dataset_info(did))
+    return JSONResponse(status_code=201, content=with_losses(store.dataset_info(did)))
+
+
+def with_losses(info: dict) -> dict:
+    """A dataset's info plus the losses that fit it and its usual one (as the schema says for
+    the built-in sets), so that the page need not re-derive them."""
+    return {**info, "losses": losses_for(info["kind"]), "usual_loss": USUAL_LOSS[info["kind"]]}
 
 
 def _drawn(body: bytes):
@@ -111,11 +118,12 @@ def _drawn(body: bytes):
 
 @router.get("/datasets/{dataset_id}", responses={404: {"description": "No such dataset."}})
 async def read_dataset_info(dataset_id: str, store: Annotated[Store, Depends(store_of)]) -> dict:
-    """{"id", "rows", "kind", "input_dim", "domain", "source"} of a stored dataset."""
+    """{"id", "rows", "kind", "input_dim", "domain", "source", "losses", "usual_loss"} of a
+    stored dataset."""
     info = store.dataset_info(dataset_id) if len(dataset_id) <= 64 else None
     if info is None:
         raise HTTPException(404, f"no dataset with id {dataset_id!r}")
-    return info
+    return with_losses(info)
 
 
 @router.get("/datasets/{dataset_id}/csv", responses={404: {"description": "No such dataset."}})

@@ -51,10 +51,11 @@ def test_regression_and_multiclass_files_train_with_fitting_losses(client):
     reg = client.post("/api/datasets", content=_csv([(i / 10, (i / 10) ** 2) for i in range(-20, 21)],
                                                     header="x1,target"), headers=CSV).json()
     assert reg["kind"] == "regression" and reg["input_dim"] == 1
+    assert reg["losses"] == ["mse"] and reg["usual_loss"] == "mse"
     bad = client.post("/api/runs", json={"dataset": "custom", "custom_dataset": reg["id"]})
     assert bad.status_code == 422
     assert bad.json()["detail"][0]["loc"] == ["body", "loss"]
-    assert "loss 'bce' needs a binary dataset" in bad.json()["detail"][0]["msg"]
+    assert "loss 'bce' needs a binary dataset; 'custom' is regression" in bad.json()["detail"][0]["msg"]
     ok = client.post("/api/runs", json={"dataset": "custom", "custom_dataset": reg["id"],
                                         "loss": "mse", "hidden": [8], "learning_rate": 0.05})
     assert ok.status_code == 201
