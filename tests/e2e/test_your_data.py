@@ -206,7 +206,7 @@ def _start_server(port: int, data_dir: str, log) -> subprocess.Popen:
         [sys.executable, "-m", "uvicorn", "server.app:app", "--host", "127.0.0.1", "--port",
          str(port), "--ws", "websockets-sansio", "--ws-per-message-deflate", "false",
          "--log-level", "warning"], cwd=ARTIFACTS.parent, env=env, stdout=log, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 120   # generous: a loaded machine imports slowly
     while True:
         assert proc.poll() is None, "the server exited"
         try:
