@@ -23,6 +23,7 @@ def test_restored_state_continues_with_the_same_updates(optimizer):
     original.step(137)          # mid-epoch, so the shuffle position and epoch buffers matter
     restored = Trainer.from_state(state_from_bytes(state_to_bytes(original.capture_state())))
     assert restored.history == original.history
+    assert restored.examples_seen == original.examples_seen > 0
     original.step(100)
     restored.step(100)
     _equal_runs(original, restored)
