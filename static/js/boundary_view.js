@@ -4,27 +4,10 @@
 // also gets "predicted against target" for the training points.
 
 import { sizedCanvas } from "./canvas_size.js";
-import {
-  CLASS_COLORS, DISCRETE_LUT, MUTED, NEGATIVE, POSITIVE, TEXT, classRgba, divergingCss, divergingRgb, fmt,
-} from "./colors.js";
-
-const littleEndian = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
-function pack(r, g, b) {
-  return littleEndian ? ((255 << 24) | (b << 16) | (g << 8) | r) >>> 0 : ((r << 24) | (g << 16) | (b << 8) | 255) >>> 0;
-}
-
-/** 256-entry table for a u8 grid with lo/hi: the value's position on the diverging scale. */
-function valueLut(lo, hi, center, scale, discrete) {
-  const lut = new Uint32Array(256);
-  for (let q = 0; q < 256; q++) {
-    const v = lo + (q * (hi - lo)) / 255;
-    let t = (v - center) / scale;
-    if (discrete) t = t >= 0 ? 0.6 : -0.6;
-    const [r, g, b] = divergingRgb(t * 0.85);
-    lut[q] = pack(r | 0, g | 0, b | 0);
-  }
-  return lut;
-}
+import { CLASS_COLORS, MUTED, NEGATIVE, POSITIVE, TEXT, divergingCss } from "./colors.js";
+import { formatNumber as fmt } from "./format.js";
+import { createGridImage, divergingTable, paintClasses, paintGrid } from "./heatmap.js";
+import { CURVE_MARGIN, FONT, OUTPUT_MARGIN, TICK_GAP } from "./layout_constants.js";
 
 /** Bilinear interpolation of an (R, R) grid (row = x2, col = x1) at a raw point. */
 function sampleGrid(values, R, K, k, domain, x1, x2) {
@@ -50,11 +33,13 @@ function sampleCurve(values, R, K, k, [lo, hi], x) {
   return (1 - t) * values[i * K + k] + t * values[j * K + k];
 }
 
-export function createBoundaryView(canvas, legendEl) {
+/**
+ * The output view. `requestRedraw` (from the wiring) asks for an animation frame; the view
+ * redraws from the state on its own otherwise.
+ */
+export function createBoundaryView(canvas, legendEl, { requestRedraw = () => {} } = {}) {
   const sized = sizedCanvas(canvas);
-  const image = document.createElement("canvas");
-  const imageCtx = image.getContext("2d");
-  let imageData = null;
+  const image = createGridImage();
   const points = document.createElement("canvas");
   let pointsKey = "";
   let lastKey = "";
@@ -63,8 +48,9 @@ export function createBoundaryView(canvas, legendEl) {
 
   function plotBox() {
     const { width, height } = sized;
-    const side = Math.max(40, Math.min(width - 34, height - 26));
-    return { x: Math.round((width - side) / 2 + 12), y: 4, w: side, h: side };
+    const m = OUTPUT_MARGIN;
+    const side = Math.max(40, Math.min(width - m.left, height - m.top - m.bottom));
+    return { x: Math.round((width - side) / 2 + m.left / 3), y: m.top, w: side, h: side };
   }
 
   function targetScale(snap) {
@@ -83,55 +69,23 @@ export function createBoundaryView(canvas, legendEl) {
   }
 
   // ---- 2-D: heatmap + points ---------------------------------------------------------------
+  /** The output grid as an image: the decision (or value) per point of the input square. */
   function paintHeatmap(snap, ui) {
     const h = snap.header;
     const g = snap.outputGrid;
     const [R, , K] = g.shape;
-    if (image.width !== R) {
-      image.width = R;
-      image.height = R;
-      imageData = imageCtx.createImageData(R, R);
-    }
-    const px = new Uint32Array(imageData.data.buffer);
-    const bytes = g.bytes;
+    const px = image.ensure(R, R);
     if (K === 1) {
-      let lut;
-      if (h.task === "regression") {
-        const s = targetScale(snap);
-        lut = valueLut(g.lo, g.hi, 0, s, ui.discretize);
-      } else if (g.lo === 0 && g.hi === 1 && ui.discretize) {
-        lut = DISCRETE_LUT;
-      } else {
-        // probability (bce) or value (mse on a binary set): 0.5 is the boundary
-        lut = valueLut(g.lo, g.hi, 0.5, 0.5, ui.discretize);
-      }
-      for (let r = 0; r < R; r++) {
-        const dst = (R - 1 - r) * R;
-        const src = r * R;
-        for (let c = 0; c < R; c++) px[dst + c] = lut[bytes[src + c]];
-      }
+      // probability (bce) or value (mse on a binary set): 0.5 is the boundary; regression: 0
+      const table = h.task === "regression"
+        ? divergingTable({ lo: g.lo, hi: g.hi, center: 0, scale: targetScale(snap), discrete: ui.discretize })
+        : divergingTable({ lo: g.lo, hi: g.hi, center: 0.5, scale: 0.5, discrete: ui.discretize });
+      paintGrid(px, g.bytes, table, { rows: R, cols: R });
     } else {
       // several output units: the winning class, tinted by how sure the model is
-      const tints = [];
-      for (let k = 0; k < K; k++) {
-        const row = new Uint32Array(11);
-        for (let c = 0; c <= 10; c++) row[c] = classRgba(k, ui.discretize ? 0.55 : c / 10);
-        tints.push(row);
-      }
-      const span = g.hi - g.lo || 1;
-      for (let r = 0; r < R; r++) {
-        const dst = (R - 1 - r) * R;
-        for (let c = 0; c < R; c++) {
-          const base = (r * R + c) * K;
-          let best = 0;
-          let bv = bytes[base];
-          for (let k = 1; k < K; k++) if (bytes[base + k] > bv) { bv = bytes[base + k]; best = k; }
-          const p = Math.max(0, Math.min(1, (g.lo + (bv * span) / 255 - 1 / K) / (1 - 1 / K)));
-          px[dst + c] = tints[best][Math.round(p * 10)];
-        }
-      }
+      paintClasses(px, g.bytes, { rows: R, cols: R, K, lo: g.lo, hi: g.hi, discrete: ui.discretize });
     }
-    imageCtx.putImageData(imageData, 0, 0);
+    image.commit();
   }
 
   function drawPoints2d(snap, ui, box) {
@@ -174,16 +128,16 @@ export function createBoundaryView(canvas, legendEl) {
     ctx.lineWidth = 1;
     ctx.strokeRect(box.x - 0.5, box.y - 0.5, box.w + 1, box.h + 1);
     ctx.fillStyle = MUTED;
-    ctx.font = "10px system-ui, sans-serif";
+    ctx.font = FONT.tick;
     const [[a0, a1], [b0, b1]] = domain;
     ctx.textAlign = "center";
     ctx.textBaseline = "top";
-    for (const v of [a0, (a0 + a1) / 2, a1]) ctx.fillText(fmt(v, 2), box.x + ((v - a0) / (a1 - a0)) * box.w, box.y + box.h + 3);
-    ctx.fillText("x₁", box.x + box.w * 0.75, box.y + box.h + 3);
+    for (const v of [a0, (a0 + a1) / 2, a1]) ctx.fillText(fmt(v, 2), box.x + ((v - a0) / (a1 - a0)) * box.w, box.y + box.h + TICK_GAP);
+    ctx.fillText("x₁", box.x + box.w * 0.75, box.y + box.h + TICK_GAP);
     ctx.textAlign = "right";
     ctx.textBaseline = "middle";
-    for (const v of [b0, (b0 + b1) / 2, b1]) ctx.fillText(fmt(v, 2), box.x - 3, box.y + box.h - ((v - b0) / (b1 - b0)) * box.h);
-    ctx.fillText("x₂", box.x - 3, box.y + box.h * 0.25);
+    for (const v of [b0, (b0 + b1) / 2, b1]) ctx.fillText(fmt(v, 2), box.x - TICK_GAP, box.y + box.h - ((v - b0) / (b1 - b0)) * box.h);
+    ctx.fillText("x₂", box.x - TICK_GAP, box.y + box.h * 0.25);
   }
 
   // ---- regression: predicted against target (training points) ----------------------------
@@ -229,7 +183,7 @@ export function createBoundaryView(canvas, legendEl) {
       ctx.fillRect(X(d.yTrain[i]) - 1.2, y - 1.2, 2.4, 2.4);
     }
     ctx.fillStyle = TEXT;
-    ctx.font = "9.5px system-ui, sans-serif";
+    ctx.font = FONT.small;
     ctx.textAlign = "left";
     ctx.textBaseline = "top";
     ctx.fillText("predicted vs target", box.x + 3, box.y + 2);
@@ -238,7 +192,8 @@ export function createBoundaryView(canvas, legendEl) {
   // ---- 1-D: curve over the data ------------------------------------------------------------
   function curveBox() {
     const { width, height } = sized;
-    return { x: 40, y: 8, w: width - 50, h: height - 30 };
+    const cm = CURVE_MARGIN;
+    return { x: cm.left, y: cm.top, w: width - cm.left - cm.right, h: height - cm.top - cm.bottom };
   }
 
   function drawCurve(ctx, snap, ui) {
@@ -283,13 +238,13 @@ export function createBoundaryView(canvas, legendEl) {
     ctx.strokeStyle = "#aaa";
     ctx.strokeRect(box.x - 0.5, box.y - 0.5, box.w + 1, box.h + 1);
     ctx.fillStyle = MUTED;
-    ctx.font = "10px system-ui, sans-serif";
+    ctx.font = FONT.tick;
     ctx.textAlign = "center";
     ctx.textBaseline = "top";
-    for (const v of [lo, (lo + hi) / 2, hi]) ctx.fillText(fmt(v, 3), X(v), box.y + box.h + 3);
+    for (const v of [lo, (lo + hi) / 2, hi]) ctx.fillText(fmt(v, 3), X(v), box.y + box.h + TICK_GAP);
     ctx.textAlign = "right";
     ctx.textBaseline = "middle";
-    for (const v of [yLo + m, (yLo + yHi) / 2, yHi - m]) ctx.fillText(fmt(v, 3), box.x - 3, Y(v));
+    for (const v of [yLo + m, (yLo + yHi) / 2, yHi - m]) ctx.fillText(fmt(v, 3), box.x - TICK_GAP, Y(v));
     if (d) {
       const draw = (xs, ys, rim) => {
         ctx.strokeStyle = rim;
@@ -409,7 +364,7 @@ export function createBoundaryView(canvas, legendEl) {
       const box = plotBox();
       paintHeatmap(snap, ui);
       ctx.imageSmoothingEnabled = !ui.discretize;
-      ctx.drawImage(image, box.x, box.y, box.w, box.h);
+      ctx.drawImage(image.canvas, box.x, box.y, box.w, box.h);
       drawPoints2d(snap, ui, box);
       axes2d(ctx, box, h.domain);
       if (h.task === "regression") {

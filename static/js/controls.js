@@ -6,7 +6,9 @@
 // (`applies_when`), which losses fit a dataset, thumbnails and the training-set size come from
 // the engine (the schema and each frame's header), never restated here.
 
-import { fmt } from "./colors.js";
+import { checkNumber, twoSignificant } from "./control_values.js";
+import { formatNumber as fmt } from "./format.js";
+import { HEADLINE_FIELDS, buildHeadlineControls } from "./headline_controls.js";
 import { compatibleLoss, fieldApplies } from "./state.js";
 
 const GROUPS = [
@@ -46,7 +48,6 @@ const ICONS = {
   reset: '<svg viewBox="0 0 16 16" aria-hidden="true"><path d="M8 2.2a5.8 5.8 0 1 0 5.6 7.3h-2.1A3.8 3.8 0 1 1 8 4.2c1 0 1.9.4 2.6 1.1L8.5 7.4H14V1.9l-2 2A5.8 5.8 0 0 0 8 2.2z"/></svg>',
 };
 
-const LEARNING_RATE_RANGE = [-5, 1]; // log10 of the slider's ends; the box takes any valid value
 const SPEEDS = [null, 1, 2, 5, 10, 30, 100, 300, 1000];
 
 function humanName(name) {
@@ -68,12 +69,7 @@ function el(tag, props = {}, ...children) {
   return node;
 }
 
-/** Round to two significant figures (slider values read like numbers people choose). */
-function nice(x) {
-  if (x === 0) return 0;
-  const p = 10 ** (Math.floor(Math.log10(Math.abs(x))) - 1);
-  return Math.round(x / p) * p;
-}
+const nice = twoSignificant;
 
 function roundStep(x, step) {
   const digits = Math.max(0, -Math.floor(Math.log10(step)) + 1);
@@ -81,27 +77,46 @@ function roundStep(x, step) {
 }
 
 /**
- * Build every control. `containers`: {settings, actions, networkTools, outputTools, lossTools,
- * surfaceTools, activationTools, divergedActions}; `datasets`: the schema's
+ * Build every control. `containers`: {settings, headline, actions, networkTools, outputTools,
+ * lossTools, surfaceTools, activationTools, divergedActions}; `datasets`: the schema's
  * {name: {kind, input_dim, losses, usual_loss, thumbnail, description}}.
  */
 export function buildControls(state, containers, datasets, losses = {}) {
   const refreshers = [];       // (config, ui, run) => void: re-read the state into a widget
   const fieldNodes = new Map(); // name -> .field element (for relevance hiding)
 
+  /** The training-set size the engine reports in each frame (n_train); null before the first. */
+  function nTrain(config, run = state.run) {
+    return run.nTrain ?? null;
+  }
   function kindOf(dataset) {
     return datasets[dataset]?.kind;
   }
 
   // ---- one field's frame: label, live/reset tag, description
+  // The name is a <label> of the field's one input or select; a group of buttons or boxes is a
+  // role=group named by it. The description is the field's visible hint on hover and its
+  // accessible description (aria-describedby), never the only name of anything.
   function fieldFrame(field, widget, valueText) {
     const tag = field.live
       ? el("span", { className: "tag live", title: "changes apply while training; the weights are kept" }, "live")
       : el("span", { className: "tag reset", title: "changing this rebuilds the data or the network: training restarts" }, "↺ resets");
-    const label = el("div", { className: "field-label" },
-      el("span", {}, humanName(field.name), " ", tag), valueText ?? null);
+    const labelId = `label-${field.name}`;
+    const descId = `desc-${field.name}`;
+    const controls = widget.matches?.("input, select") ? [widget] : [...widget.querySelectorAll("input:not([type=checkbox]), select")];
+    const single = controls.length === 1 && !widget.querySelector("input[type=checkbox]") ? controls[0] : null;
+    const name = single
+      ? el("label", { id: labelId, htmlFor: single.id || (single.id = `field-input-${field.name}`) }, humanName(field.name))
+      : el("span", { id: labelId }, humanName(field.name));
+    if (!single) {
+      widget.setAttribute("role", widget.getAttribute("role") ?? "group");
+      widget.setAttribute("aria-labelledby", labelId);
+    }
+    const label = el("div", { className: "field-label" }, el("span", {}, name, " ", tag), valueText ?? null);
+    const desc = el("span", { className: "visually-hidden", id: descId }, field.description);
+    (single ?? widget).setAttribute("aria-describedby", [descId, (single ?? widget).getAttribute("aria-describedby")].filter(Boolean).join(" "));
     const node = el("div", { className: "field", title: field.description, dataset: { field: field.name, testid: `field-${field.name}` } },
-      label, widget);
+      label, widget, desc);
     fieldNodes.set(field.name, node);
     return node;
   }
@@ -187,18 +202,18 @@ export function buildControls(state, containers, datasets, losses = {}) {
     function render(hidden) {
       box.replaceChildren();
       hidden.forEach((n, i) => {
-        const minus = el("button", { type: "button", title: "one neuron fewer", dataset: { testid: `layer-${i}-minus` } }, "−");
-        const plus = el("button", { type: "button", title: "one neuron more", dataset: { testid: `layer-${i}-plus` } }, "+");
+        const minus = el("button", { type: "button", title: "one neuron fewer", "aria-label": `layer ${i + 1}: one neuron fewer`, dataset: { testid: `layer-${i}-minus` } }, "−");
+        const plus = el("button", { type: "button", title: "one neuron more", "aria-label": `layer ${i + 1}: one neuron more`, dataset: { testid: `layer-${i}-plus` } }, "+");
         minus.disabled = n <= field.item_minimum;
         plus.disabled = n >= field.item_maximum;
         minus.addEventListener("click", () => change(hidden.map((m, j) => (j === i ? m - 1 : m))));
         plus.addEventListener("click", () => change(hidden.map((m, j) => (j === i ? m + 1 : m))));
-        const remove = el("button", { type: "button", title: "remove this layer", dataset: { testid: `layer-${i}-remove` } }, "×");
+        const remove = el("button", { type: "button", title: "remove this layer", "aria-label": `remove layer ${i + 1}`, dataset: { testid: `layer-${i}-remove` } }, "×");
         remove.addEventListener("click", () => change(hidden.filter((_, j) => j !== i)));
         box.append(el("div", { className: "layer-row" },
           el("span", { className: "name" }, `layer ${i + 1}`), minus, el("span", { className: "count" }, String(n)), plus, remove));
       });
-      const add = el("button", { type: "button", className: "add", title: "add a hidden layer", dataset: { testid: "layer-add" } }, "+");
+      const add = el("button", { type: "button", className: "add", title: "add a hidden layer", "aria-label": "add a hidden layer", dataset: { testid: "layer-add" } }, "+");
       add.disabled = field.max_length != null && hidden.length >= field.max_length;
       add.addEventListener("click", () => change([...hidden, hidden.length ? hidden[hidden.length - 1] : 4]));
       box.append(el("div", { className: "add-row" }, add, hidden.length ? "add a layer" : "no hidden layers: add one"));
@@ -216,37 +231,43 @@ export function buildControls(state, containers, datasets, losses = {}) {
   }
 
   function checkbox(field) {
-    const input = el("input", { type: "checkbox", dataset: { testid: `input-${field.name}` } });
+    const input = el("input", { type: "checkbox", dataset: { testid: `input-${field.name}` }, "aria-label": humanName(field.name) });
     input.addEventListener("change", () => set(field.name, input.checked));
     refreshers.push((c) => { input.checked = Boolean(c[field.name]); });
-    return fieldFrame(field, el("label", { className: "inline" }, input, "on"));
+    return fieldFrame(field, el("div", { className: "inline" }, el("label", {}, input, "on")));
   }
 
-  /** A number box that only sends values the schema accepts (and marks the others). */
+  /** A number box that only sends values the schema accepts; a refused value says the allowed range. */
   function numberBox(field, { onValid } = {}) {
+    const errorId = `error-${field.name}`;
     const input = el("input", {
-      type: "text", inputMode: field.type === "int" ? "numeric" : "decimal",
-      dataset: { testid: `input-${field.name}` }, size: 8,
+      type: "text", inputMode: field.type === "int" ? "numeric" : "decimal", autocomplete: "off",
+      dataset: { testid: `input-${field.name}` }, size: 8, "aria-describedby": errorId,
     });
-    const valid = (v) => Number.isFinite(v) && (field.type !== "int" || Number.isInteger(v))
-      && (field.minimum == null || v >= field.minimum) && (field.maximum == null || v <= field.maximum)
-      && (field.exclusiveMinimum == null || v > field.exclusiveMinimum);
+    const error = el("div", { className: "field-error", id: errorId, role: "alert", dataset: { testid: `${field.name}-error` } });
+    const clear = () => {
+      input.classList.remove("invalid");
+      input.removeAttribute("aria-invalid");
+      error.textContent = "";
+    };
     input.addEventListener("change", () => {
-      const v = Number(input.value.trim());
-      if (input.value.trim() === "" || !valid(v)) {
+      const r = checkNumber(field, input.value, humanName(field.name));
+      if (!r.ok) {
         input.classList.add("invalid");
-        input.title = `${field.description} Allowed: ${rangeText(field)}`;
+        input.setAttribute("aria-invalid", "true");
+        error.textContent = r.message;
         return;
       }
-      input.classList.remove("invalid");
-      (onValid ?? ((x) => set(field.name, x)))(v);
+      clear();
+      (onValid ?? ((x) => set(field.name, x)))(r.value);
     });
     refreshers.push((c) => {
       if (document.activeElement !== input) {
         input.value = String(c[field.name]);
-        input.classList.remove("invalid");
+        clear();
       }
     });
+    input.errorNode = error;
     return input;
   }
 
@@ -273,69 +294,17 @@ export function buildControls(state, containers, datasets, losses = {}) {
     return fieldFrame(field, input, value);
   }
 
-  function learningRate(field) {
-    const [lo, hi] = LEARNING_RATE_RANGE;
-    const input = el("input", {
-      type: "range", min: lo, max: hi, step: 0.05, dataset: { testid: "input-learning_rate" },
-      "aria-label": "learning rate (log scale)",
-    });
-    const box = numberBox(field);
-    box.dataset.testid = "input-learning_rate-text";
-    box.style.width = "78px";
-    const send = () => set("learning_rate", nice(10 ** Number(input.value)));
-    input.addEventListener("input", () => {
-      box.value = String(nice(10 ** Number(input.value)));
-      send(); // live: the run follows the slider while it moves (the connection coalesces)
-    });
-    refreshers.push((c) => { input.value = Math.log10(c.learning_rate); });
-    const node = fieldFrame(field, el("div", { className: "inline" }, input, box));
-    node.append(el("div", { className: "hint" }, "log scale, 10⁻⁵ … 10; type any value in the box"));
-    return node;
-  }
-
-  function batchSize(field) {
-    const input = el("input", { type: "range", min: 0, step: 1, dataset: { testid: "input-batch_size" }, "aria-label": "batch size" });
-    const value = el("span", { className: "value", dataset: { testid: "batch-size-value" } });
-    let stops = [];
-    // the full batch is the training-set size the engine reports in each frame (n_train);
-    // before the first frame of a run it is not known, and the batch size is shown as set
-    function stopsFor(c, n) {
-      const base = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000].filter((v) => v < n);
-      if (c.batch_size < n && !base.includes(c.batch_size)) base.push(c.batch_size);
-      return [...base.sort((a, b) => a - b), n];
-    }
-    function label(v, n) {
-      return v >= n ? `${n} (full batch)` : v === 1 ? "1 (stochastic)" : String(v);
-    }
-    input.addEventListener("input", () => {
-      const v = stops[Number(input.value)];
-      value.textContent = label(v, stops[stops.length - 1]);
-      set("batch_size", v);
-    });
-    refreshers.push((c, ui, run) => {
-      const n = run.nTrain ?? Math.max(c.batch_size, 2);
-      stops = stopsFor(c, n);
-      input.max = stops.length - 1;
-      const i = stops.findIndex((s) => s >= Math.min(c.batch_size, n));
-      input.value = i;
-      value.textContent = run.nTrain == null ? String(c.batch_size) : label(Math.min(c.batch_size, n), n);
-    });
-    const node = fieldFrame(field, input, value);
-    node.append(el("div", { className: "hint" }, "1 = stochastic … all training points = full batch"));
-    return node;
-  }
-
   function seed(field) {
     const box = numberBox(field);
     const dice = el("button", { type: "button", className: "mini", title: "new random seed", dataset: { testid: "new-seed" } }, "new");
     dice.addEventListener("click", () => set("seed", Math.floor(Math.random() * 100000)));
-    return fieldFrame(field, el("div", { className: "inline" }, box, dice));
+    const node = fieldFrame(field, el("div", { className: "inline" }, box, dice));
+    node.append(box.errorNode);
+    return node;
   }
 
   function widgetFor(field) {
     if (field.name === "dataset") return datasetPicker(field);
-    if (field.name === "learning_rate") return learningRate(field);
-    if (field.name === "batch_size") return batchSize(field);
     if (field.name === "seed") return seed(field);
     switch (field.type) {
       case "choice": return select(field);
@@ -345,7 +314,12 @@ export function buildControls(state, containers, datasets, losses = {}) {
       case "int":
       case "float":
         if (field.name in SLIDER_STEP && field.minimum != null && field.maximum != null) return slider(field);
-        return fieldFrame(field, numberBox(field));
+        {
+          const box = numberBox(field);
+          const node = fieldFrame(field, box);
+          node.append(box.errorNode);
+          return node;
+        }
       default:
         return null;
     }
@@ -368,11 +342,15 @@ export function buildControls(state, containers, datasets, losses = {}) {
       : noneLive ? el("span", { className: "tag reset" }, "↺ changes reset") : null;
     const details = el("details", { open: g.open, dataset: { group: g.id } }, el("summary", {}, g.title, tag));
     for (const f of fields) {
+      if (HEADLINE_FIELDS.includes(f.name)) continue;  // in the top bar
       const node = widgetFor(f);
       if (node) details.append(node);
     }
     containers.settings.append(details);
   }
+
+  // ---- the headline controls (top bar): learning rate, batch size, optimizer ------------------
+  refreshers.push(buildHeadlineControls(state, containers.headline, { nTrain }));
 
   // ---- run actions (top bar) -----------------------------------------------------------
   const reset = el("button", { type: "button", className: "round small", title: "reset (r): same seed, same start", dataset: { testid: "reset" }, "aria-label": "reset" });
@@ -427,16 +405,24 @@ export function buildControls(state, containers, datasets, losses = {}) {
     ["weights", "weights", "edge width ∝ |w|, colour = sign"],
     ["gradients", "gradients", "edge width ∝ |∂L/∂w| over the full training set; the largest stand out"],
   ], "edge-mode");
+  // picking loss-surface axes by tap is a mode of its own (a tap elsewhere reads a value)
+  const pick = el("button", {
+    type: "button", className: "mode-button", dataset: { testid: "pick-axes" },
+    title: "then tap (or click) two edges or biases: they become the loss surface's axes",
+  }, "pick axes");
+  pick.addEventListener("click", () => state.setUi({ pickAxes: !state.ui.pickAxes }));
+  refreshers.push((c, ui) => pick.setAttribute("aria-pressed", String(Boolean(ui.pickAxes))));
+  containers.networkTools.append(pick);
   toggle(containers.outputTools, "showTest", "test data", "show-test", "draw the test points (outlined in black)");
   toggle(containers.outputTools, "discretize", "discretize", "discretize", "show hard classes instead of probabilities");
   toggle(containers.lossTools, "logLoss", "log scale", "log-loss");
 
-  const mode = el("select", { dataset: { testid: "surface-mode" }, title: "which plane through parameter space to slice" });
+  const mode = el("select", { dataset: { testid: "surface-mode" }, "aria-label": "loss-surface slice", title: "which plane through parameter space to slice" });
   for (const [v, t] of [["auto", "auto"], ["random", "random dirs"], ["pca", "PCA of path"], ["params", "two parameters"], ["exact", "exact (2 params)"]]) {
     mode.append(el("option", { value: v }, t));
   }
   mode.addEventListener("change", () => state.setUi({ surfaceMode: mode.value }));
-  const res = el("select", { dataset: { testid: "surface-resolution" }, title: "grid points per axis" });
+  const res = el("select", { dataset: { testid: "surface-resolution" }, "aria-label": "loss-surface grid points per axis", title: "grid points per axis" });
   for (const r of [11, 21, 31, 41]) res.append(el("option", { value: r }, `${r}×${r}`));
   res.addEventListener("change", () => state.setUi({ surfaceResolution: Number(res.value) }));
   containers.surfaceTools.append(mode, res);
@@ -468,26 +454,14 @@ export function buildControls(state, containers, datasets, losses = {}) {
     const { config, ui, run } = state;
     for (const fn of refreshers) fn(config, ui, run);
     for (const [name, node] of fieldNodes) node.hidden = !fieldApplies(state.fields.get(name), config);
+    // a group whose every field is hidden (the optimizer's, for SGD) is hidden with them
+    for (const details of containers.settings.querySelectorAll("details")) {
+      const fields = [...details.querySelectorAll(".field")];
+      details.hidden = fields.length > 0 && fields.every((f) => f.hidden);
+    }
   }
   state.subscribe((change) => {
     if (change.kind === "config" || change.kind === "ui" || change.kind === "run") refresh();
   });
   refresh();
-
-  // ---- keyboard: space play/pause, s step, r reset ----------------------------------------
-  window.addEventListener("keydown", (e) => {
-    if (e.ctrlKey || e.metaKey || e.altKey) return;
-    const t = e.target;
-    const typing = t instanceof HTMLElement && (t.isContentEditable || t.tagName === "SELECT" || t.tagName === "TEXTAREA"
-      || (t.tagName === "INPUT" && !["checkbox", "range", "radio", "button"].includes(t.type)));
-    if (typing) return;
-    if (e.key === " " || e.code === "Space") {
-      e.preventDefault();
-      state.command("toggle");
-    } else if (e.key === "s" || e.key === "S") {
-      state.command("step", 1);
-    } else if (e.key === "r" || e.key === "R") {
-      state.command("reset");
-    }
-  });
 }

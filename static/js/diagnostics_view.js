@@ -5,7 +5,8 @@
 // change of the page's text costs a relayout and a repaint on the main thread).
 
 import { sizedCanvas } from "./canvas_size.js";
-import { LAYER_COLORS, fmt } from "./colors.js";
+import { LAYER_COLORS } from "./colors.js";
+import { formatNumber as fmt } from "./format.js";
 import { drawLineChart } from "./line_chart.js";
 
 const MIN_INTERVAL_MS = 100;
@@ -20,7 +21,8 @@ function column(rows, j) {
   return out;
 }
 
-export function createDiagnosticsView(els) {
+/** The diagnostics view; `requestRedraw` asks the wiring for an animation frame. */
+export function createDiagnosticsView(els, { requestRedraw = () => {} } = {}) {
   const grad = sizedCanvas(els.gradCanvas);
   const sat = sizedCanvas(els.saturationCanvas);
   let lastChartKey = "";
@@ -44,15 +46,14 @@ export function createDiagnosticsView(els) {
       ["train loss", fmt(m.train_loss, 4)],
       ["test loss", fmt(m.test_loss, 4)],
       ...(acc ? [["accuracy train / test", acc]] : []),
-      ["learning rate", fmt(m.learning_rate, 3)],
-      ["batch", String(m.batch_size)],
       ["steps/s", fmt(h.steps_per_second ?? 0, 3)],
     ];
     const labels = items.map((i) => i[0]).join("|");
     if (labels !== lastSummaryKey) {
       // build the boxes once per set of labels; afterwards only their numbers change
       lastSummaryKey = labels;
-      els.summary.innerHTML = items.map(([label]) => `<div class="metric" data-metric="${label}"><b></b><span>${label}</span></div>`).join("");
+      // readouts, not controls: the label first, in the same line as its number
+      els.summary.innerHTML = items.map(([label]) => `<div class="metric" data-metric="${label}"><span>${label}</span> <b></b></div>`).join("");
       summaryValues = [...els.summary.querySelectorAll("b")];
     }
     items.forEach(([, value], i) => {

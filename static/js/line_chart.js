@@ -1,17 +1,51 @@
 // A small canvas line chart (loss, accuracy, gradient norms): series over steps, linear or log y,
 // nice ticks, a legend. Cheap enough to redraw on every animation frame for a few thousand points.
 
-import { fmt, MUTED, TEXT } from "./colors.js";
+import { ticks } from "../vendor/d3-array/d3-array.mjs";
+import { MUTED, TEXT } from "./colors.js";
+import { formatNumber as fmt, formatTicks } from "./format.js";
+import { CHART_MARGIN, FONT, LABEL_LINE } from "./layout_constants.js";
 
-/** About `count` round tick values covering [lo, hi]. */
+/** About `count` round tick values covering [lo, hi] (d3-array's ticks: 1, 2 or 5 x 10^k apart). */
 export function niceTicks(lo, hi, count = 4) {
   if (!(hi > lo)) return [lo];
-  const raw = (hi - lo) / count;
-  const mag = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 2.5, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? 10 * mag;
-  const ticks = [];
-  for (let t = Math.ceil(lo / step) * step; t <= hi + step * 1e-9; t += step) ticks.push(Number(t.toPrecision(12)));
-  return ticks;
+  return ticks(lo, hi, count);
+}
+
+/**
+ * Legend items in rows that fit `width`: items [{width}] (text width + swatch), `gap` between
+ * them. Returns [{row, x}] per item (x from the left edge) and the number of rows.
+ */
+export function legendRows(widths, width, gap = 10) {
+  const placed = [];
+  let row = 0;
+  let x = 0;
+  for (const w of widths) {
+    if (x > 0 && x + w > width) {
+      row += 1;
+      x = 0;
+    }
+    placed.push({ row, x });
+    x += w + gap;
+  }
+  return { placed, rows: widths.length ? row + 1 : 0 };
+}
+
+/**
+ * Which x ticks to label: [{x, width}] centred labels, kept left to right when they do not
+ * overlap the previous kept one (with `gap`) and stay left of `stopAt` (the axis name's start).
+ */
+export function keptTicks(labels, stopAt, gap = 6) {
+  const kept = [];
+  let right = -Infinity;
+  for (const [k, t] of labels.entries()) {
+    const l = t.x - t.width / 2;
+    const r = t.x + t.width / 2;
+    if (l < right + gap || r > stopAt - gap) continue;
+    kept.push(k);
+    right = r;
+  }
+  return kept;
 }
 
 function extent(seriesList, key, log) {
@@ -37,13 +71,10 @@ function extent(seriesList, key, log) {
  */
 export function drawLineChart(ctx, box, opts) {
   const { series, log = false } = opts;
-  const pad = { l: 44, r: 8, t: 14, b: 18 };
-  const px = box.x + pad.l;
-  const py = box.y + pad.t;
-  const pw = Math.max(10, box.w - pad.l - pad.r);
-  const ph = Math.max(10, box.h - pad.t - pad.b);
   ctx.save();
-  ctx.font = "10px system-ui, sans-serif";
+  ctx.font = FONT.tick;
+  const legendHeight = drawLegend(ctx, series, box, opts.yLabel);
+  const pad = { ...CHART_MARGIN, top: Math.max(CHART_MARGIN.top, legendHeight + 2) };
 
   let [xLo, xHi] = extent(series, "xs", false);
   let [yLo, yHi] = extent(series, "ys", log);
@@ -53,8 +84,8 @@ export function drawLineChart(ctx, box, opts) {
   if (!hasData) {
     ctx.fillStyle = MUTED;
     ctx.textAlign = "center";
-    ctx.fillText(opts.empty ?? "no data yet", px + pw / 2, py + ph / 2);
-    drawLegend(ctx, series, px, box.y);
+    ctx.font = FONT.tick;
+    ctx.fillText(opts.empty ?? "no data yet", box.x + box.w / 2, box.y + pad.top + (box.h - pad.top) / 2);
     ctx.restore();
     return null;
   }
@@ -72,6 +103,19 @@ export function drawLineChart(ctx, box, opts) {
     if (opts.yMin == null) yLo -= m;
     if (opts.yMax == null) yHi += m;
   }
+
+  // y ticks first: their widest label sets the left margin (a label is never cut at the edge)
+  ctx.font = FONT.tick;
+  const yTicks = log
+    ? niceTicks(Math.floor(yLo), Math.ceil(yHi), 4).filter((t) => Number.isInteger(t) && t >= yLo - 1e-9 && t <= yHi + 1e-9)
+    : niceTicks(yLo, yHi, 3);
+  const yLabels = log ? yTicks.map((t) => fmt(10 ** t, 1)) : formatTicks(yTicks);
+  const labelWidth = Math.max(0, ...yLabels.map((t) => ctx.measureText(t).width));
+  pad.left = Math.max(pad.left, Math.ceil(labelWidth) + 8);
+  const px = box.x + pad.left;
+  const py = box.y + pad.top;
+  const pw = Math.max(10, box.w - pad.left - pad.right);
+  const ph = Math.max(10, box.h - pad.top - pad.bottom);
   const X = (v) => px + ((v - xLo) / (xHi - xLo)) * pw;
   const Y = (v) => py + ph - ((v - yLo) / (yHi - yLo)) * ph;
 
@@ -81,25 +125,20 @@ export function drawLineChart(ctx, box, opts) {
   ctx.lineWidth = 1;
   ctx.textAlign = "right";
   ctx.textBaseline = "middle";
-  const yTicks = log
-    ? niceTicks(Math.floor(yLo), Math.ceil(yHi), 4).filter((t) => Number.isInteger(t) && t >= yLo - 1e-9 && t <= yHi + 1e-9)
-    : niceTicks(yLo, yHi, 3);
-  for (const t of yTicks) {
+  yTicks.forEach((t, k) => {
     const yy = Math.round(Y(t)) + 0.5;
     ctx.beginPath();
     ctx.moveTo(px, yy);
     ctx.lineTo(px + pw, yy);
     ctx.stroke();
-    ctx.fillText(log ? fmt(10 ** t, 1) : fmt(t, Math.abs(t) >= 1e5 ? 2 : 3), px - 4, yy);
-  }
+    ctx.fillText(yLabels[k], px - 4, yy);
+  });
   ctx.textAlign = "center";
   ctx.textBaseline = "top";
-  const xLabelRoom = opts.xLabel ? ctx.measureText(opts.xLabel).width + 14 : 0;
-  for (const t of niceTicks(xLo, xHi, 4)) {
-    const xx = X(t);
-    if (xx < px - 1 || xx > px + pw + 1 - xLabelRoom) continue;
-    ctx.fillText(fmt(t, 3), xx, py + ph + 4);
-  }
+  const xTicks = niceTicks(xLo, xHi, 4).filter((t) => X(t) >= px - 1 && X(t) <= px + pw + 1);
+  const xLabels = formatTicks(xTicks).map((text, k) => ({ text, x: X(xTicks[k]), width: ctx.measureText(text).width }));
+  const stopAt = opts.xLabel ? px + pw - ctx.measureText(opts.xLabel).width : box.x + box.w + 6;
+  for (const k of keptTicks(xLabels, stopAt)) ctx.fillText(xLabels[k].text, xLabels[k].x, py + ph + 4);
   ctx.strokeStyle = "#b8bec6";
   ctx.beginPath();
   ctx.moveTo(px + 0.5, py);
@@ -133,7 +172,6 @@ export function drawLineChart(ctx, box, opts) {
     }
   }
   ctx.restore();
-  drawLegend(ctx, series, px, box.y, opts.yLabel);
   ctx.restore();
   // the mapping, for callers that draw on top (marks): data -> CSS pixels, and the plot box
   return { X, Y: (v) => Y(log ? Math.log10(v) : v), plot: { x: px, y: py, w: pw, h: ph } };
@@ -206,28 +244,38 @@ function traceSeries(ctx, xs, ys, X, Y, log, columnsPerPx) {
   finish();
 }
 
-function drawLegend(ctx, series, x, y, label) {
+/**
+ * The chart's title (`label`) and one swatch per labelled series, in as many rows as the width
+ * needs (every series is listed: a chart of 8 layers has 8 entries). Returns the height used.
+ */
+function drawLegend(ctx, series, box, label) {
+  ctx.save();
   ctx.textAlign = "left";
   ctx.textBaseline = "top";
-  ctx.font = "10.5px system-ui, sans-serif";
-  let cx = x;
-  if (label) {
-    ctx.fillStyle = TEXT;
-    ctx.fillText(label, cx, y);
-    cx += ctx.measureText(label).width + 10;
-  }
-  for (const s of series) {
-    if (!s.label) continue;
-    ctx.strokeStyle = s.color;
+  ctx.font = FONT.label;
+  const items = [];
+  if (label) items.push({ label, title: true, width: ctx.measureText(label).width });
+  for (const s of series) if (s.label) items.push({ s, label: s.label, width: 15 + ctx.measureText(s.label).width });
+  const { placed, rows } = legendRows(items.map((i) => i.width), box.w - 8);
+  items.forEach((item, k) => {
+    const x = box.x + 4 + placed[k].x;
+    const y = box.y + placed[k].row * LABEL_LINE;
+    if (item.title) {
+      ctx.fillStyle = TEXT;
+      ctx.fillText(item.label, x, y);
+      return;
+    }
+    ctx.strokeStyle = item.s.color;
     ctx.lineWidth = 2;
-    ctx.setLineDash(s.dash ?? []);
+    ctx.setLineDash(item.s.dash ?? []);
     ctx.beginPath();
-    ctx.moveTo(cx, y + 6);
-    ctx.lineTo(cx + 12, y + 6);
+    ctx.moveTo(x, y + 6);
+    ctx.lineTo(x + 12, y + 6);
     ctx.stroke();
     ctx.setLineDash([]);
     ctx.fillStyle = TEXT;
-    ctx.fillText(s.label, cx + 15, y);
-    cx += 15 + ctx.measureText(s.label).width + 10;
-  }
+    ctx.fillText(item.label, x + 15, y);
+  });
+  ctx.restore();
+  return rows * LABEL_LINE;
 }

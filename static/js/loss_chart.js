@@ -7,7 +7,8 @@ import { drawLineChart } from "./line_chart.js";
 
 const MIN_INTERVAL_MS = 100;
 
-export function createLossChart(lossCanvas, accuracyCanvas) {
+/** The loss and accuracy charts; `requestRedraw` asks the wiring for an animation frame. */
+export function createLossChart(lossCanvas, accuracyCanvas, { requestRedraw = () => {} } = {}) {
   const loss = sizedCanvas(lossCanvas);
   const acc = sizedCanvas(accuracyCanvas);
   let lastKey = "";

@@ -12,6 +12,7 @@ import { createLossChart } from "./loss_chart.js";
 import { createNetworkView } from "./network_view.js";
 import { createParamEditor } from "./param_editor.js";
 import { addPictureButtons } from "./picture_export.js";
+import { installShortcuts } from "./shortcuts.js";
 import { createSnapshot } from "./snapshot.js";
 import { createState, paramExists } from "./state.js";
 import { createStorePanel } from "./store_panel.js";
@@ -36,6 +37,11 @@ function noticeBoard(el) {
     clearTimeout(timer);
     timer = setTimeout(() => { el.textContent = ""; }, NOTICE_MS);
   };
+}
+
+/** Three significant figures (a decaying rate changes the readout a few times, not 60 times a second). */
+function threeFigures(x) {
+  return x == null || !Number.isFinite(x) ? null : Number(x.toPrecision(3));
 }
 
 /** Keep the view options valid for the run's architecture (after a rebuild). */
@@ -65,6 +71,7 @@ async function main() {
 
   buildControls(state, {
     settings: byId("controls"),
+    headline: byId("headline-controls"),
     actions: byId("run-actions"),
     networkTools: byId("network-tools"),
     outputTools: byId("output-tools"),
@@ -73,24 +80,25 @@ async function main() {
     activationTools: byId("activation-tools"),
     divergedActions: byId("diverged-actions"),
   }, datasets, rules.losses);
+  installShortcuts(state);
 
+  // every view gets the same way to ask for a redraw (e.g. after a click while paused)
+  const redraw = { requestRedraw: () => schedule() };
   const views = {
-    network: createNetworkView(byId("network-canvas"), byId("network-tooltip"), byId("network-legend"), state),
-    boundary: createBoundaryView(byId("output-canvas"), byId("output-legend")),
-    loss: createLossChart(byId("loss-canvas"), byId("accuracy-canvas")),
-    activation: createActivationView(byId("activation-canvas"), byId("activation-legend"), byId("activation-tools")),
+    network: createNetworkView(byId("network-canvas"), byId("network-tooltip"), byId("network-legend"), state, redraw),
+    boundary: createBoundaryView(byId("output-canvas"), byId("output-legend"), redraw),
+    loss: createLossChart(byId("loss-canvas"), byId("accuracy-canvas"), redraw),
+    activation: createActivationView(byId("activation-canvas"), byId("activation-legend"), byId("activation-tools"), redraw),
     surface: createSurfaceView({
       host: byId("surface-plot"), canvas: byId("surface-canvas"), plot3d: byId("surface-3d-plot"),
       tooltip: byId("surface-tooltip"), legend: byId("surface-legend"),
-    }),
+    }, redraw),
     diagnostics: createDiagnosticsView({
       gradCanvas: byId("gradnorm-canvas"), saturationCanvas: byId("saturation-canvas"),
       status: byId("status"), summary: byId("run-summary"),
       diverged: byId("diverged"), divergedReason: byId("diverged-reason"),
-    }),
+    }, redraw),
   };
-
-  views.network.requestRedraw = () => schedule();   // a click while paused must show at once
 
   // ---- counters for tests and the page benchmark
   // drawMs / ingestMs: the last few hundred timings; totals: sums since the start (benchmarks
@@ -153,7 +161,12 @@ async function main() {
       const h = frame.header;
       stats.framesIngested += 1;
       stats.lastHeader = h;
-      state.setRun({ status: h.status, reason: h.reason, inputDim: h.input_dim, nParams: h.n_params, nTrain: h.n_train });
+      state.setRun({
+        status: h.status, reason: h.reason, inputDim: h.input_dim, nParams: h.n_params, nTrain: h.n_train,
+        // the rate the schedule applies at this step, to three figures (a decaying rate changes
+        // the readout a few times, not 60 times a second)
+        effectiveLearningRate: threeFigures(h.effective_learning_rate),
+      });
       if (newGeneration) validateSelection(state, h);
       const ms = performance.now() - t0;
       stats.totals.ingestMs += ms;

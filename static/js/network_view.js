@@ -6,12 +6,13 @@
 // layer of their own and stroked again only when their look changed.
 
 import { sizedCanvas } from "./canvas_size.js";
-import { CLASS_COLORS, MUTED, NEGATIVE, POSITIVE, SELECTED, TEXT, divergingRgb, fmt, hexToRgb } from "./colors.js";
+import { CLASS_COLORS, MUTED, NEGATIVE, POSITIVE, SELECTED, TEXT, divergingRgb, hexToRgb } from "./colors.js";
+import { formatChange, formatNumber as fmt, formatPercent, formatPrecise } from "./format.js";
+import { createGridImage, divergingTable, packRgb, paintGrid, tintTable } from "./heatmap.js";
+import { FONT } from "./layout_constants.js";
+import { bezierPoint, computeLayout, hitTest, paramIndex, paramName } from "./network_layout.js";
 
-const littleEndian = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
-function pack(r, g, b) {
-  return littleEndian ? ((255 << 24) | (b << 16) | (g << 8) | r) >>> 0 : ((r << 24) | (g << 16) | (b << 8) | 255) >>> 0;
-}
+export { paramName };
 
 const FEATURE_FUNCTIONS = {
   x1: (a) => a, x2: (a, b) => b, x1_sq: (a) => a * a, x2_sq: (a, b) => b * b,
@@ -20,43 +21,18 @@ const FEATURE_FUNCTIONS = {
 const FEATURE_LABELS = { x1: "x₁", x2: "x₂", x1_sq: "x₁²", x2_sq: "x₂²", x1x2: "x₁x₂", sin_x1: "sin x₁", sin_x2: "sin x₂" };
 const WIDTH_LEVELS = 8;
 const INPUT_RES = 24;
+const NODE_GAIN = 0.9;
+const TOUCH_REACH = 14;       // px around an edge a tap still finds it        // node images: a little stronger than the big output picture
 
-/** The name of parameter (layer l from 1, row i = target neuron, column j = source neuron). */
-export function paramName(layer, i, j) {
-  return j == null ? `b${layer}[${i}]` : `W${layer}[${i},${j}]`;
-}
-
-/** LUT: value (from lo/hi-quantized byte) on the diverging scale around 0, scaled by max |v|. */
-function signedLut(lo, hi) {
-  const s = Math.max(Math.abs(lo), Math.abs(hi)) || 1;
-  const lut = new Uint32Array(256);
-  for (let q = 0; q < 256; q++) {
-    const v = lo + (q * (hi - lo)) / 255;
-    const [r, g, b] = divergingRgb((v / s) * 0.9);
-    lut[q] = pack(r | 0, g | 0, b | 0);
-  }
-  return lut;
-}
-
-function tintLut(hex) {
-  const [R, G, B] = hexToRgb(hex);
-  const lut = new Uint32Array(256);
-  for (let q = 0; q < 256; q++) {
-    const t = q / 255;
-    lut[q] = pack((250 + (R - 250) * t) | 0, (250 + (G - 250) * t) | 0, (250 + (B - 250) * t) | 0);
-  }
-  return lut;
-}
-
-export function createNetworkView(canvas, tooltip, legendEl, state) {
+/**
+ * The network view. `state`: the client state (clicks write the view options); `requestRedraw`:
+ * asks the wiring for an animation frame (e.g. after the first of two axis clicks, while paused).
+ */
+export function createNetworkView(canvas, tooltip, legendEl, state, { requestRedraw = () => {} } = {}) {
   const sized = sizedCanvas(canvas);
-  const atlas = document.createElement("canvas");   // hidden neurons' images side by side
-  const atlasCtx = atlas.getContext("2d");
-  let atlasData = null;
-  const outAtlas = document.createElement("canvas"); // output units' images
-  const outCtx = outAtlas.getContext("2d");
-  let outData = null;
-  const inAtlas = document.createElement("canvas");  // input features' images (computed here)
+  const atlas = createGridImage();      // hidden neurons' images side by side
+  const outAtlas = createGridImage();   // output units' images
+  const inAtlas = createGridImage();    // input features' images (computed here)
   const edgeLayer = document.createElement("canvas"); // the edges, stroked again only when they look different
   const edgeCtx = edgeLayer.getContext("2d");
   let edgeKey = "";
@@ -69,50 +45,10 @@ export function createNetworkView(canvas, tooltip, legendEl, state) {
   let lastKey = "";
   let legendKey = "";
   const view = { renders: 0, layout: () => layout };
-
-  // ---- layout ---------------------------------------------------------------------------
-  function computeLayout(sizes) {
-    const { width, height } = sized;
-    const top = 22;
-    const bottom = 8;
-    const left = 44;
-    const right = 16;
-    const maxN = Math.max(...sizes);
-    const s = Math.max(5, Math.min(34, Math.floor((height - top - bottom) / (maxN * 1.3))));
-    const gap = maxN > 1 ? Math.min(s * 0.6, (height - top - bottom - maxN * s) / (maxN - 1)) : 0;
-    const cols = sizes.length;
-    const colGap = cols > 1 ? (width - left - right - s) / (cols - 1) : 0;
-    const nodes = sizes.map((n, l) => {
-      const colH = n * s + (n - 1) * gap;
-      const y0 = top + (height - top - bottom - colH) / 2;
-      const x = left + l * colGap;
-      return Array.from({ length: n }, (_, i) => ({ x, y: y0 + i * (s + gap), s, layer: l, index: i }));
-    });
-    const edges = [];
-    const biases = [];
-    for (let l = 1; l < sizes.length; l++) {
-      for (let i = 0; i < sizes[l]; i++) {
-        const to = nodes[l][i];
-        for (let j = 0; j < sizes[l - 1]; j++) {
-          const from = nodes[l - 1][j];
-          const x0 = from.x + s;
-          const y0 = from.y + s / 2;
-          const x1 = to.x;
-          const y1 = to.y + s / 2;
-          edges.push({ layer: l, i, j, x0, y0, x1, y1, cx: (x0 + x1) / 2, name: paramName(l, i, j) });
-        }
-        const b = Math.max(4, Math.round(s * 0.28));
-        biases.push({ layer: l, i, x: to.x - b - 2, y: to.y + s - b, b, name: paramName(l, i) });
-      }
-    }
-    return { nodes, edges, biases, s, top };
-  }
-
-  function paramIndex(header, layer, i, j) {
-    const L = header.layers[layer - 1];
-    const cols = L.shape[1];
-    return L.offset + i * cols + (j == null ? cols - 1 : j);
-  }
+  const pickPrompt = () => `${lastPointerType === "mouse" ? "click" : "tap"} a second edge or bias`;
+  let lastPointerType = "mouse";   // of the last press: mouse clicks pick axes, taps read values
+  let previousWeights = null;      // the frame before the latest (a tooltip shows the change)
+  let latestWeights = null;
 
   // ---- node images --------------------------------------------------------------------
   function paintInputs(header) {
@@ -121,11 +57,8 @@ export function createNetworkView(canvas, tooltip, legendEl, state) {
     if (key === inKey) return;
     inKey = key;
     const r = INPUT_RES;
-    inAtlas.width = r * feats.length;
-    inAtlas.height = r;
-    const ctx = inAtlas.getContext("2d");
-    const img = ctx.createImageData(inAtlas.width, r);
-    const px = new Uint32Array(img.data.buffer);
+    const W = r * feats.length;
+    const px = inAtlas.ensure(W, r);
     const [[a0, a1], [b0, b1]] = header.domain.length === 2 ? header.domain : [header.domain[0], [0, 1]];
     feats.forEach((f, n) => {
       const fn = FEATURE_FUNCTIONS[f] ?? ((a) => a);
@@ -142,73 +75,41 @@ export function createNetworkView(canvas, tooltip, legendEl, state) {
       }
       for (let rr = 0; rr < r; rr++) {
         for (let c = 0; c < r; c++) {
-          const [R, G, B] = divergingRgb((vals[rr * r + c] / (m || 1)) * 0.9);
-          px[(r - 1 - rr) * inAtlas.width + n * r + c] = pack(R | 0, G | 0, B | 0);
+          const [R, G, B] = divergingRgb((vals[rr * r + c] / (m || 1)) * NODE_GAIN);
+          px[(r - 1 - rr) * W + n * r + c] = packRgb(R, G, B);
         }
       }
     });
-    ctx.putImageData(img, 0, 0);
+    inAtlas.commit();
   }
 
   function paintHidden(grids) {
     if (!grids || !grids.bytes || grids.shape.length !== 3) return false;
     const [N, r] = grids.shape;
-    if (atlas.width !== N * r || atlas.height !== r) {
-      atlas.width = N * r;
-      atlas.height = r;
-      atlasData = atlasCtx.createImageData(N * r, r);
-    }
-    const px = new Uint32Array(atlasData.data.buffer);
-    const lut = signedLut(grids.lo, grids.hi);
-    const bytes = grids.bytes;
-    const W = N * r;
+    const px = atlas.ensure(N * r, r);
+    const table = divergingTable({ lo: grids.lo, hi: grids.hi, center: 0, gain: NODE_GAIN });
     for (let n = 0; n < N; n++) {
-      const base = n * r * r;
-      for (let rr = 0; rr < r; rr++) {
-        const dst = (r - 1 - rr) * W + n * r;
-        const src = base + rr * r;
-        for (let c = 0; c < r; c++) px[dst + c] = lut[bytes[src + c]];
-      }
+      paintGrid(px, grids.bytes, table, { rows: r, cols: r, stride: N * r, x0: n * r, offset: n * r * r });
     }
-    atlasCtx.putImageData(atlasData, 0, 0);
+    atlas.commit();
     return true;
   }
 
   function paintOutput(grid, task) {
     if (!grid || !grid.bytes || grid.shape.length !== 3) return false;
     const [R, , K] = grid.shape;
-    // the node images need far less than R: take every `step`th sample
-    const step = Math.max(1, Math.floor(R / 34));
-    const r = Math.floor((R - 1) / step) + 1;
-    if (outAtlas.width !== r * K || outAtlas.height !== r) {
-      outAtlas.width = r * K;
-      outAtlas.height = r;
-      outData = outCtx.createImageData(r * K, r);
-    }
-    const px = new Uint32Array(outData.data.buffer);
-    const W = r * K;
+    // the node images need far less than R: take every `every`th sample
+    const every = Math.max(1, Math.floor(R / 34));
+    const r = Math.floor((R - 1) / every) + 1;
+    const px = outAtlas.ensure(r * K, r);
     for (let k = 0; k < K; k++) {
-      const lut = K > 1 ? tintLut(CLASS_COLORS[k % CLASS_COLORS.length])
-        : task === "regression" ? signedLut(grid.lo, grid.hi) : centeredLut(grid.lo, grid.hi);
-      for (let rr = 0; rr < r; rr++) {
-        for (let c = 0; c < r; c++) {
-          px[(r - 1 - rr) * W + k * r + c] = lut[grid.bytes[((rr * step) * R + c * step) * K + k]];
-        }
-      }
+      const table = K > 1 ? tintTable(CLASS_COLORS[k % CLASS_COLORS.length])
+        : task === "regression" ? divergingTable({ lo: grid.lo, hi: grid.hi, center: 0, gain: NODE_GAIN })
+          : divergingTable({ lo: grid.lo, hi: grid.hi, center: 0.5, scale: 0.5, gain: NODE_GAIN });
+      paintGrid(px, grid.bytes, table, { rows: R, cols: R, every, stride: r * K, x0: k * r, channels: K, channel: k });
     }
-    outCtx.putImageData(outData, 0, 0);
+    outAtlas.commit();
     return true;
-  }
-
-  /** Probability-like output: 0.5 is neutral. */
-  function centeredLut(lo, hi) {
-    const lut = new Uint32Array(256);
-    for (let q = 0; q < 256; q++) {
-      const v = lo + (q * (hi - lo)) / 255;
-      const [r, g, b] = divergingRgb((v - 0.5) * 2 * 0.9);
-      lut[q] = pack(r | 0, g | 0, b | 0);
-    }
-    return lut;
   }
 
   function drawCurve(ctx, node, values, offset, count, stride, lo, hi) {
@@ -291,101 +192,82 @@ export function createNetworkView(canvas, tooltip, legendEl, state) {
     }
   }
 
-  function draw(snap, ui) {
-    const ctx = sized.ctx;
-    const h = snap.header;
-    const sizes = h.layer_sizes;
-    const key = `${sizes.join()}|${sized.width}x${sized.height}`;
-    if (key !== layoutKey) {
-      layoutKey = key;
-      layout = computeLayout(sizes);
+  /** One neuron's picture: its image from the atlas, or its curve (1-D data), or a blank. */
+  function drawNodeImage(ctx, snap, node, images) {
+    const { x, y, s, layer: l } = node;
+    const L = snap.header.layer_sizes.length - 1;
+    if (l === 0) {
+      ctx.drawImage(inAtlas.canvas, node.index * INPUT_RES, 0, INPUT_RES, INPUT_RES, x, y, s, s);
+      return;
     }
-    const { nodes, edges, biases, s } = layout;
-    sized.clear();
-    const values = edgeValues(snap, ui);
-    const gradMode = Boolean(ui.edgeValues === "gradients" && snap.gradients);
+    const g = l < L ? snap.hiddenGrids : snap.outputGrid;
+    if (l < L && images.hidden) {
+      const r = g.shape[1];
+      ctx.drawImage(atlas.canvas, images.hiddenIndex * r, 0, r, r, x, y, s, s);
+    } else if (l === L && images.output) {
+      const r = outAtlas.canvas.height;
+      ctx.drawImage(outAtlas.canvas, node.index * r, 0, r, r, x, y, s, s);
+    } else if (l < L && g && g.shape.length === 2) {
+      const r = g.shape[1];
+      drawCurve(ctx, node, g.values, images.hiddenIndex * r, r, 1, Math.min(g.lo ?? -1, -1), Math.max(g.hi ?? 1, 1));
+    } else if (l === L && g && g.shape.length === 2) {
+      const [R, K] = g.shape;
+      let lo = Infinity;
+      let hi = -Infinity;
+      for (let k = 0; k < R; k++) {
+        lo = Math.min(lo, g.values[k * K + node.index]);
+        hi = Math.max(hi, g.values[k * K + node.index]);
+      }
+      if (snap.header.task !== "regression") { lo = 0; hi = 1; }
+      drawCurve(ctx, node, g.values, node.index, R, K, lo, hi);
+    } else {
+      ctx.fillStyle = "#eee";
+      ctx.fillRect(x, y, s, s);
+    }
+  }
 
-    // edge scale: weights show their size up to 1, beyond it relative to the largest;
-    // gradients are always relative to the largest (they are tiny late in training)
-    let maxAbs = 0;
-    if (values) for (const e of edges) maxAbs = Math.max(maxAbs, Math.abs(values[paramIndex(h, e.layer, e.i, e.j)]));
-    const scale = gradMode ? maxAbs || 1 : Math.max(1, maxAbs);
-    const chosen = new Set(ui.surfaceParams);
-    if (pendingAxis) chosen.add(pendingAxis);
-    paintEdges(h, values, gradMode, scale, chosen);
-    ctx.drawImage(edgeLayer, 0, 0, sized.width, sized.height);
-
-    // node images
+  /** Every neuron's square, framed; the activation view's neuron framed heavier. */
+  function drawNodes(ctx, snap, ui) {
+    const h = snap.header;
     paintInputs(h);
-    const hiddenOk = paintHidden(snap.hiddenGrids);
-    const outputOk = paintOutput(snap.outputGrid, h.task);
+    const images = { hidden: paintHidden(snap.hiddenGrids), output: paintOutput(snap.outputGrid, h.task), hiddenIndex: 0 };
     ctx.imageSmoothingEnabled = true;
-    const L = sizes.length - 1;
-    let hiddenIndex = 0;
     const sel = ui.neuron;
-    for (let l = 0; l <= L; l++) {
-      for (const node of nodes[l]) {
-        const { x, y } = node;
-        if (l === 0) {
-          ctx.drawImage(inAtlas, node.index * INPUT_RES, 0, INPUT_RES, INPUT_RES, x, y, s, s);
-        } else if (l < L) {
-          const g = snap.hiddenGrids;
-          if (hiddenOk) {
-            const r = g.shape[1];
-            ctx.drawImage(atlas, hiddenIndex * r, 0, r, r, x, y, s, s);
-          } else if (g && g.shape.length === 2) {
-            const r = g.shape[1];
-            const lo = g.lo ?? -1;
-            const hi = g.hi ?? 1;
-            drawCurve(ctx, node, g.values, hiddenIndex * r, r, 1, Math.min(lo, -1), Math.max(hi, 1));
-          } else {
-            ctx.fillStyle = "#eee";
-            ctx.fillRect(x, y, s, s);
-          }
-          hiddenIndex += 1;
-        } else {
-          const g = snap.outputGrid;
-          if (outputOk) {
-            const r = outAtlas.height;
-            ctx.drawImage(outAtlas, node.index * r, 0, r, r, x, y, s, s);
-          } else if (g && g.shape.length === 2) {
-            const [R, K] = g.shape;
-            let lo = Infinity;
-            let hi = -Infinity;
-            for (let k = 0; k < R; k++) {
-              lo = Math.min(lo, g.values[k * K + node.index]);
-              hi = Math.max(hi, g.values[k * K + node.index]);
-            }
-            if (h.task !== "regression") { lo = 0; hi = 1; }
-            drawCurve(ctx, node, g.values, node.index, R, K, lo, hi);
-          } else {
-            ctx.fillStyle = "#eee";
-            ctx.fillRect(x, y, s, s);
-          }
-        }
-        const selected = l > 0 && sel && sel[0] === l && sel[1] === node.index;
+    const L = h.layer_sizes.length - 1;
+    for (const column of layout.nodes) {
+      for (const node of column) {
+        drawNodeImage(ctx, snap, node, images);
+        if (node.layer > 0 && node.layer < L) images.hiddenIndex += 1;
+        const selected = node.layer > 0 && sel && sel[0] === node.layer && sel[1] === node.index;
         ctx.strokeStyle = selected ? "#111" : "#9aa0a6";
         ctx.lineWidth = selected ? 2.5 : 1;
-        ctx.strokeRect(x - 0.5, y - 0.5, s + 1, s + 1);
+        ctx.strokeRect(node.x - 0.5, node.y - 0.5, node.s + 1, node.s + 1);
       }
     }
-    // biases: a small square at each neuron's lower left, coloured by sign, sized by |b|
-    if (values) {
-      for (const b of biases) {
-        const v = values[paramIndex(h, b.layer, b.i)];
-        const m = Math.min(1, Math.abs(v) / scale);
-        const [r, g, bb] = divergingRgb((v >= 0 ? 1 : -1) * (0.25 + 0.75 * m));
-        ctx.fillStyle = `rgb(${r | 0},${g | 0},${bb | 0})`;
-        ctx.fillRect(b.x, b.y, b.b, b.b);
-        ctx.strokeStyle = chosen.has(b.name) ? SELECTED : "#777";
-        ctx.lineWidth = chosen.has(b.name) ? 2.5 : 0.75;
-        ctx.strokeRect(b.x - 0.5, b.y - 0.5, b.b + 1, b.b + 1);
-      }
-    }
+  }
 
-    // labels
+  /** Biases: a small square at each neuron's lower left, coloured by sign, shaded by |b|. */
+  function drawBiases(ctx, h, values, scale, chosen) {
+    if (!values) return;
+    for (const b of layout.biases) {
+      const v = values[paramIndex(h, b.layer, b.i)];
+      const m = Math.min(1, Math.abs(v) / scale);
+      const [r, g, bb] = divergingRgb((v >= 0 ? 1 : -1) * (0.25 + 0.75 * m));
+      ctx.fillStyle = `rgb(${r | 0},${g | 0},${bb | 0})`;
+      ctx.fillRect(b.x, b.y, b.b, b.b);
+      ctx.strokeStyle = chosen.has(b.name) ? SELECTED : "#777";
+      ctx.lineWidth = chosen.has(b.name) ? 2.5 : 0.75;
+      ctx.strokeRect(b.x - 0.5, b.y - 0.5, b.b + 1, b.b + 1);
+    }
+  }
+
+  /** Column titles, the input features' names, and the pending axis pick. */
+  function drawLabels(ctx, h) {
+    const { nodes, s } = layout;
+    const sizes = h.layer_sizes;
+    const L = sizes.length - 1;
     ctx.fillStyle = TEXT;
-    ctx.font = "10.5px system-ui, sans-serif";
+    ctx.font = FONT.label;
     ctx.textAlign = "center";
     ctx.textBaseline = "top";
     const colGap = L > 0 ? nodes[1][0].x - nodes[0][0].x : sized.width;
@@ -406,8 +288,33 @@ export function createNetworkView(canvas, tooltip, legendEl, state) {
       ctx.fillStyle = SELECTED;
       ctx.textAlign = "left";
       ctx.textBaseline = "bottom";
-      ctx.fillText(`axis 1: ${pendingAxis}; click a second edge or bias`, 4, sized.height - 2);
+      ctx.fillText(`axis 1: ${pendingAxis}; ${pickPrompt()}`, 4, sized.height - 2);
     }
+  }
+
+  function draw(snap, ui) {
+    const ctx = sized.ctx;
+    const h = snap.header;
+    const key = `${h.layer_sizes.join()}|${sized.width}x${sized.height}`;
+    if (key !== layoutKey) {
+      layoutKey = key;
+      layout = computeLayout(h.layer_sizes, sized.width, sized.height);
+    }
+    sized.clear();
+    const values = edgeValues(snap, ui);
+    const gradMode = Boolean(ui.edgeValues === "gradients" && snap.gradients);
+    // edge scale: weights show their size up to 1, beyond it relative to the largest;
+    // gradients are always relative to the largest (they are tiny late in training)
+    let maxAbs = 0;
+    if (values) for (const e of layout.edges) maxAbs = Math.max(maxAbs, Math.abs(values[paramIndex(h, e.layer, e.i, e.j)]));
+    const scale = gradMode ? maxAbs || 1 : Math.max(1, maxAbs);
+    const chosen = new Set(ui.surfaceParams);
+    if (pendingAxis) chosen.add(pendingAxis);
+    paintEdges(h, values, gradMode, scale, chosen);
+    ctx.drawImage(edgeLayer, 0, 0, sized.width, sized.height);
+    drawNodes(ctx, snap, ui);
+    drawBiases(ctx, h, values, scale, chosen);
+    drawLabels(ctx, h);
     updateTooltip(snap, ui);
     updateLegend(h, gradMode, maxAbs);
   }
@@ -424,39 +331,6 @@ export function createNetworkView(canvas, tooltip, legendEl, state) {
   }
 
   // ---- pointer: hover and click -----------------------------------------------------------
-  function bezierPoint(e, t) {
-    const u = 1 - t;
-    const x = u * u * u * e.x0 + 3 * u * u * t * e.cx + 3 * u * t * t * e.cx + t * t * t * e.x1;
-    const y = u * u * u * e.y0 + 3 * u * u * t * e.y0 + 3 * u * t * t * e.y1 + t * t * t * e.y1;
-    return [x, y];
-  }
-
-  function hitTest(x, y) {
-    if (!layout) return null;
-    for (const b of layout.biases) {
-      if (x >= b.x - 2 && x <= b.x + b.b + 2 && y >= b.y - 2 && y <= b.y + b.b + 2) return { kind: "bias", ...b };
-    }
-    for (const col of layout.nodes) {
-      for (const n of col) {
-        if (x >= n.x && x <= n.x + n.s && y >= n.y && y <= n.y + n.s) return { kind: "node", ...n };
-      }
-    }
-    let best = null;
-    let bestD = 5 * 5;
-    for (const e of layout.edges) {
-      if (x < Math.min(e.x0, e.x1) - 4 || x > Math.max(e.x0, e.x1) + 4) continue;
-      for (let k = 0; k <= 16; k++) {
-        const [px, py] = bezierPoint(e, k / 16);
-        const d = (px - x) ** 2 + (py - y) ** 2;
-        if (d < bestD) {
-          bestD = d;
-          best = e;
-        }
-      }
-    }
-    return best ? { kind: "edge", ...best } : null;
-  }
-
   function neuronName(h, layer, index) {
     const L = h.layer_sizes.length - 1;
     if (layer === 0) {
@@ -466,33 +340,41 @@ export function createNetworkView(canvas, tooltip, legendEl, state) {
     return layer === L ? `output ${index}` : `h${layer}.${index}`;
   }
 
+  /** How the learner picks axes with this pointer: mouse clicks pick; a tap picks only in "pick axes" mode. */
+  function picksAxes(ui) {
+    return lastPointerType === "mouse" || ui.pickAxes;
+  }
+
+  function tooltipHtml(snap, ui) {
+    const h = snap.header;
+    if (hover.kind === "edge" || hover.kind === "bias") {
+      const idx = paramIndex(h, hover.layer, hover.i, hover.kind === "edge" ? hover.j : null);
+      const w = snap.weights?.[idx];
+      const g = snap.gradients?.[idx];
+      const before = previousWeights && previousWeights.length === snap.weights?.length ? previousWeights[idx] : null;
+      const what = hover.kind === "edge"
+        ? `${neuronName(h, hover.layer - 1, hover.j)} → ${neuronName(h, hover.layer, hover.i)}`
+        : `bias of ${neuronName(h, hover.layer, hover.i)}`;
+      const change = before != null ? ` <span class="change">(${formatChange(w - before)} since the last frame)</span>` : "";
+      const hint = picksAxes(ui) ? `${lastPointerType === "mouse" ? "click: loss-surface axis; double-click: set it" : "tap: loss-surface axis"}`
+        : "to use it as a loss-surface axis: “pick axes”, then tap";
+      return `<b>${hover.name}</b> ${what}<br>value <span data-testid="tooltip-value">${formatPrecise(w)}</span>${change}`
+        + `<br>∂L/∂${hover.kind === "edge" ? "w" : "b"} ${formatPrecise(g)}<br><i>${hint}</i>`;
+    }
+    const L = h.layer_sizes.length - 1;
+    if (hover.layer === 0) return `<b>input ${neuronName(h, 0, hover.index)}</b><br>the feature over the input square`;
+    const sat = hover.layer < L ? h.diagnostics?.saturation?.[hover.layer - 1] : null;
+    return `<b>${neuronName(h, hover.layer, hover.index)}</b><br>its output over the input square`
+      + (sat != null ? `<br>layer saturation ${formatPercent(sat)}` : "")
+      + `<br><i>${lastPointerType === "mouse" ? "click" : "tap"}: show its activation</i>`;
+  }
+
   function updateTooltip(snap, ui) {
     if (!hover || !pointer || !snap.header) {
       if (!tooltip.hidden) tooltip.hidden = true;
       return;
     }
-    const h = snap.header;
-    let html = "";
-    if (hover.kind === "edge" || hover.kind === "bias") {
-      const idx = paramIndex(h, hover.layer, hover.i, hover.kind === "edge" ? hover.j : null);
-      const w = snap.weights?.[idx];
-      const g = snap.gradients?.[idx];
-      const what = hover.kind === "edge"
-        ? `${neuronName(h, hover.layer - 1, hover.j)} → ${neuronName(h, hover.layer, hover.i)}`
-        : `bias of ${neuronName(h, hover.layer, hover.i)}`;
-      html = `<b>${hover.name}</b> ${what}<br>value ${fmt(w, 6)}<br>∂L/∂${hover.kind === "edge" ? "w" : "b"} ${fmt(g, 6)}<br><i>click: loss-surface axis; double-click: set it</i>`;
-    } else if (hover.kind === "node") {
-      const L = h.layer_sizes.length - 1;
-      if (hover.layer === 0) {
-        html = `<b>input ${neuronName(h, 0, hover.index)}</b><br>the feature over the input square`;
-      } else {
-        const sat = hover.layer < L ? h.diagnostics?.saturation?.[hover.layer - 1] : null;
-        html = `<b>${neuronName(h, hover.layer, hover.index)}</b><br>its output over the input square`
-          + (sat != null ? `<br>layer saturation ${(sat * 100).toFixed(0)}%` : "")
-          + "<br><i>click: show its activation</i>";
-      }
-    }
-    tooltip.innerHTML = html;
+    tooltip.innerHTML = tooltipHtml(snap, ui);
     tooltip.hidden = false;
     const box = canvas.getBoundingClientRect();
     const tw = tooltip.offsetWidth;
@@ -501,41 +383,69 @@ export function createNetworkView(canvas, tooltip, legendEl, state) {
     tooltip.style.top = `${Math.max(0, pointer.y + 12)}px`;
   }
 
-  canvas.addEventListener("pointermove", (e) => {
+  function pointAt(e) {
     const r = canvas.getBoundingClientRect();
-    pointer = { x: e.clientX - r.left, y: e.clientY - r.top };
-    hover = hitTest(pointer.x, pointer.y);
-    canvas.style.cursor = hover && hover.layer > 0 ? "pointer" : hover?.kind === "edge" || hover?.kind === "bias" ? "pointer" : "default";
+    return { x: e.clientX - r.left, y: e.clientY - r.top };
+  }
+
+  // hover (mouse) shows values; a touch or pen press shows them where the finger is (a larger
+  // reach: a finger is wider than a cursor), and the tooltip stays until the next tap
+  canvas.addEventListener("pointerdown", (e) => {
+    lastPointerType = e.pointerType || "mouse";
+    if (lastPointerType === "mouse") return;
+    pointer = pointAt(e);
+    hover = hitTest(layout, pointer.x, pointer.y, TOUCH_REACH);
     view.lastSnap && updateTooltip(view.lastSnap, state.ui);
   });
-  canvas.addEventListener("pointerleave", () => {
+  canvas.addEventListener("pointermove", (e) => {
+    if ((e.pointerType || "mouse") !== "mouse") return;
+    lastPointerType = "mouse";
+    pointer = pointAt(e);
+    hover = hitTest(layout, pointer.x, pointer.y);
+    canvas.style.cursor = hover && (hover.layer > 0 || hover.kind !== "node") ? "pointer" : "default";
+    view.lastSnap && updateTooltip(view.lastSnap, state.ui);
+  });
+  canvas.addEventListener("pointerleave", (e) => {
+    if ((e.pointerType || "mouse") !== "mouse") return;
     hover = null;
     pointer = null;
     tooltip.hidden = true;
   });
   canvas.addEventListener("click", (e) => {
-    const r = canvas.getBoundingClientRect();
-    const hit = hitTest(e.clientX - r.left, e.clientY - r.top);
+    const p = pointAt(e);
+    const hit = hitTest(layout, p.x, p.y, lastPointerType === "mouse" ? 5 : TOUCH_REACH);
     if (!hit) return;
     if (hit.kind === "node") {
       if (hit.layer > 0) state.setUi({ neuron: [hit.layer, hit.index] });
       return;
     }
+    if (!picksAxes(state.ui)) return;   // a tap on an edge reads its value (the tooltip), nothing more
     if (!pendingAxis || pendingAxis === hit.name) {
       pendingAxis = hit.name;
       lastKey = "";
-      view.requestRedraw?.();
+      requestRedraw();
       return;
     }
     const pair = [pendingAxis, hit.name];
     pendingAxis = null;
     lastKey = "";
-    state.setUi({ surfaceParams: pair, surfaceMode: "params" });
+    state.setUi({ surfaceParams: pair, surfaceMode: "params", pickAxes: false });
+  });
+  state.subscribe((change) => {
+    if (change.kind === "ui" && "pickAxes" in change.changes && !change.changes.pickAxes && pendingAxis) {
+      pendingAxis = null;
+      lastKey = "";
+      requestRedraw();
+    }
   });
 
   view.render = function render(snap, ui) {
     if (!snap.header || !snap.weights) return false;
     view.lastSnap = snap;
+    if (snap.weights !== latestWeights) {
+      previousWeights = latestWeights;
+      latestWeights = snap.weights;
+    }
     const key = `${snap.stamps.weights}|${snap.stamps.hidden}|${snap.stamps.output}|${ui.edgeValues}|${ui.surfaceParams.join()}|${ui.neuron.join()}`;
     const resized = sized.changed();
     if (key === lastKey && !resized) return false;
@@ -548,7 +458,7 @@ export function createNetworkView(canvas, tooltip, legendEl, state) {
   /** The edge or bias under a pointer (client coordinates): {kind, name, layer, i, j} or null. */
   view.paramAt = (clientX, clientY) => {
     const r = canvas.getBoundingClientRect();
-    const hit = hitTest(clientX - r.left, clientY - r.top);
+    const hit = hitTest(layout, clientX - r.left, clientY - r.top);
     return hit && (hit.kind === "edge" || hit.kind === "bias") ? hit : null;
   };
   /** Where a parameter is drawn, in client coordinates (edge midpoint, bias centre), or null. */

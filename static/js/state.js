@@ -17,6 +17,7 @@ export const UI_DEFAULTS = Object.freeze({
   surfaceParams: [],            // ["W1[0,1]", "b2[0]"]: the two parameters of the "params" slice
   neuron: [1, 0],               // [layer (1 = first hidden), index]: the activation view's neuron
   speed: 10,                    // training steps per frame; null = as fast as the server can train
+  pickAxes: false,              // taps on edges pick loss-surface axes (mouse clicks always do); not in the URL
 });
 
 /** URL query keys of the view options (short, stable). */

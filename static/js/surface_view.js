@@ -11,62 +11,35 @@
 // The 3-D view keeps plotly and refreshes at most once a second.
 
 import { sizedCanvas } from "./canvas_size.js";
-import { MUTED, TEXT, fmt } from "./colors.js";
+import { MUTED, TEXT } from "./colors.js";
+import { contourLines, evenLevels } from "./contours.js";
+import { formatNumber as fmt, formatPrecise } from "./format.js";
+import { createGridImage, paintValues, sequentialTable, viridis } from "./heatmap.js";
+import { FONT, FONT_FAMILY, SURFACE_MARGIN, TICK_GAP } from "./layout_constants.js";
 
 const PLOTLY_3D_INTERVAL_MS = 1000;
 const CONTOUR_LEVELS = 12;
 const CLIP_QUANTILE = 0.95;      // colours span min .. this quantile; higher values saturate
-const PLOT_FONT = { family: "system-ui, sans-serif", size: 10, color: "#444" };
+const PLOT_FONT = { family: FONT_FAMILY, size: 10, color: "#444" };
 const ARROWS = [
   ["full_batch", "#111111", "full-batch −∇L"],
   ["minibatch", "#d62728", "minibatch −∇L"],
   ["update", "#8e24aa", "optimizer step"],
 ];
 
-// viridis, sampled at ten evenly spaced stops
-const VIRIDIS = [[68, 1, 84], [72, 40, 120], [62, 74, 137], [49, 104, 142], [38, 130, 142],
-  [31, 158, 137], [53, 183, 121], [109, 205, 89], [180, 222, 44], [253, 231, 37]];
-
-function viridis(t) {
-  t = Math.max(0, Math.min(1, t)) * (VIRIDIS.length - 1);
-  const i = Math.min(VIRIDIS.length - 2, Math.floor(t));
-  const f = t - i;
-  const a = VIRIDIS[i];
-  const b = VIRIDIS[i + 1];
-  return [a[0] + (b[0] - a[0]) * f, a[1] + (b[1] - a[1]) * f, a[2] + (b[2] - a[2]) * f];
-}
-
 function quantile(sorted, q) {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.round(q * (sorted.length - 1))))];
 }
 
-/** Marching squares: line segments where the (rows x cols) grid crosses `level`, in grid units. */
-function contourSegments(z, rows, cols, level, out) {
-  for (let i = 0; i < rows - 1; i++) {
-    for (let j = 0; j < cols - 1; j++) {
-      const v00 = z[i * cols + j];
-      const v01 = z[i * cols + j + 1];
-      const v10 = z[(i + 1) * cols + j];
-      const v11 = z[(i + 1) * cols + j + 1];
-      if (!(Number.isFinite(v00) && Number.isFinite(v01) && Number.isFinite(v10) && Number.isFinite(v11))) continue;
-      const pts = [];
-      // edges: bottom (00-01), right (01-11), top (10-11), left (00-10); crossing where sign changes
-      if ((v00 < level) !== (v01 < level)) pts.push([j + (level - v00) / (v01 - v00), i]);
-      if ((v01 < level) !== (v11 < level)) pts.push([j + 1, i + (level - v01) / (v11 - v01)]);
-      if ((v10 < level) !== (v11 < level)) pts.push([j + (level - v10) / (v11 - v10), i + 1]);
-      if ((v00 < level) !== (v10 < level)) pts.push([j, i + (level - v00) / (v10 - v00)]);
-      if (pts.length >= 2) out.push(pts[0], pts[1]);
-      if (pts.length === 4) out.push(pts[2], pts[3]);
-    }
-  }
-}
-
-export function createSurfaceView(els) {
+/**
+ * The loss-surface view. els: {host, canvas, plot3d, tooltip, legend}; `requestRedraw` asks the
+ * wiring for an animation frame.
+ */
+export function createSurfaceView(els, { requestRedraw = () => {} } = {}) {
   const { canvas, plot3d, tooltip, legend, host } = els;
   const sized = sizedCanvas(canvas);
-  const image = document.createElement("canvas");
-  const imageCtx = image.getContext("2d");
-  let img = null;
+  const image = createGridImage();
+  const contourCache = { key: null, levels: [] };
   const colorbar = document.createElement("canvas");  // viridis, high at the top
   colorbar.width = 1;
   colorbar.height = 128;
@@ -100,7 +73,7 @@ export function createSurfaceView(els) {
     const finite = Array.from(z).filter(Number.isFinite).sort((a, b) => a - b);
     if (!finite.length || !alpha.every(Number.isFinite) || !beta.every(Number.isFinite)) {
       ctx.fillStyle = MUTED;
-      ctx.font = "11px system-ui, sans-serif";
+      ctx.font = FONT.note;
       ctx.textAlign = "center";
       ctx.fillText("no finite loss on this slice", width / 2, height / 2);
       geometry = null;
@@ -117,34 +90,20 @@ export function createSurfaceView(els) {
     const aHi = alpha[cols - 1] + da / 2;
     const bLo = beta[0] - db / 2;
     const bHi = beta[rows - 1] + db / 2;
-    const box = { x: 46, y: 6, w: Math.max(40, width - 46 - 62), h: Math.max(40, height - 6 - 30) };
+    const m = SURFACE_MARGIN;
+    const box = { x: m.left, y: m.top, w: Math.max(40, width - m.left - m.right), h: Math.max(40, height - m.top - m.bottom) };
     const X = (a) => box.x + ((a - aLo) / (aHi - aLo)) * box.w;
     const Y = (b) => box.y + box.h - ((b - bLo) / (bHi - bLo)) * box.h;
     const gx = (j) => X(alpha[0] + j * da);  // grid units -> pixels
     const gy = (i) => Y(beta[0] + i * db);
 
     // heatmap
-    if (image.width !== cols || image.height !== rows || !img) {
-      image.width = cols;
-      image.height = rows;
-      img = imageCtx.createImageData(cols, rows);
-    }
-    for (let i = 0; i < rows; i++) {
-      for (let j = 0; j < cols; j++) {
-        const v = z[i * cols + j];
-        const o = ((rows - 1 - i) * cols + j) * 4;
-        const [r, g, b] = Number.isFinite(v) ? viridis((v - lo) / (hi - lo)) : [170, 170, 170];
-        img.data[o] = r;
-        img.data[o + 1] = g;
-        img.data[o + 2] = b;
-        img.data[o + 3] = 255;
-      }
-    }
-    imageCtx.putImageData(img, 0, 0);
+    paintValues(image.ensure(cols, rows), z, sequentialTable(), { rows, cols, lo, hi });
+    image.commit();
     ctx.imageSmoothingEnabled = true;
-    ctx.drawImage(image, box.x, box.y, box.w, box.h);
+    ctx.drawImage(image.canvas, box.x, box.y, box.w, box.h);
 
-    // contour lines
+    // contour lines (d3-contour), clipped to the plot
     ctx.save();
     ctx.beginPath();
     ctx.rect(box.x, box.y, box.w, box.h);
@@ -152,11 +111,15 @@ export function createSurfaceView(els) {
     ctx.strokeStyle = "rgba(255,255,255,0.45)";
     ctx.lineWidth = 0.8;
     ctx.beginPath();
-    const segs = [];
-    for (let k = 1; k <= CONTOUR_LEVELS; k++) contourSegments(z, rows, cols, lo + ((hi - lo) * k) / (CONTOUR_LEVELS + 1), segs);
-    for (let s = 0; s < segs.length; s += 2) {
-      ctx.moveTo(gx(segs[s][0]), gy(segs[s][1]));
-      ctx.lineTo(gx(segs[s + 1][0]), gy(segs[s + 1][1]));
+    // the lines depend on the grid only: computed once per landscape, not per redraw of the path
+    if (contourCache.key !== snap.stamps.landscape) {
+      contourCache.key = snap.stamps.landscape;
+      contourCache.levels = contourLines(z, rows, cols, evenLevels(lo, hi, CONTOUR_LEVELS));
+    }
+    for (const { lines } of contourCache.levels) {
+      for (const line of lines) {
+        line.forEach(([gxv, gyv], k) => (k ? ctx.lineTo(gx(gxv), gy(gyv)) : ctx.moveTo(gx(gxv), gy(gyv))));
+      }
     }
     ctx.stroke();
 
@@ -258,17 +221,17 @@ export function createSurfaceView(els) {
     ctx.lineWidth = 1;
     ctx.strokeRect(box.x - 0.5, box.y - 0.5, box.w + 1, box.h + 1);
     ctx.fillStyle = MUTED;
-    ctx.font = "10px system-ui, sans-serif";
+    ctx.font = FONT.tick;
     ctx.textAlign = "center";
     ctx.textBaseline = "top";
-    for (const a of [alpha[0], (alpha[0] + alpha[cols - 1]) / 2, alpha[cols - 1]]) ctx.fillText(fmt(a, 3), X(a), box.y + box.h + 3);
+    for (const a of [alpha[0], (alpha[0] + alpha[cols - 1]) / 2, alpha[cols - 1]]) ctx.fillText(fmt(a, 3), X(a), box.y + box.h + TICK_GAP);
     const [la, lb] = meta.labels ?? ["α", "β"];
     ctx.fillStyle = TEXT;
     ctx.fillText(la, box.x + box.w / 2, box.y + box.h + 16);
     ctx.fillStyle = MUTED;
     ctx.textAlign = "right";
     ctx.textBaseline = "middle";
-    for (const b of [beta[0], (beta[0] + beta[rows - 1]) / 2, beta[rows - 1]]) ctx.fillText(fmt(b, 3), box.x - 3, Y(b));
+    for (const b of [beta[0], (beta[0] + beta[rows - 1]) / 2, beta[rows - 1]]) ctx.fillText(fmt(b, 3), box.x - TICK_GAP, Y(b));
     ctx.save();
     ctx.translate(10, box.y + box.h / 2);
     ctx.rotate(-Math.PI / 2);
@@ -387,8 +350,9 @@ export function createSurfaceView(els) {
     if (showing3d && window.Plotly && plot3d.data) window.Plotly.Plots.resize(plot3d);
   }).observe(host);
 
-  // ---- hover on the contour -------------------------------------------------------------------
-  canvas.addEventListener("pointermove", (e) => {
+  // ---- values on the contour -----------------------------------------------------------------
+  // the mouse reads values by hovering; a touch or pen by pressing (the tooltip stays until the next tap)
+  function showValueAt(e) {
     const g = geometry;
     if (!g) return;
     const r = canvas.getBoundingClientRect();
@@ -414,13 +378,15 @@ export function createSurfaceView(els) {
     const i = Math.round((b - g.beta[0]) / g.db);
     const v = i >= 0 && i < g.rows && j >= 0 && j < g.cols ? g.z[i * g.cols + j] : NaN;
     tooltip.innerHTML = near
-      ? `<b>path, step ${near.step}</b><br>loss ${fmt(near.loss, 4)}<br>distance from the plane ${fmt(near.dist, 3)}`
-      : `α ${fmt(a, 3)}, β ${fmt(b, 3)}<br>loss ≈ ${fmt(v, 4)}`;
+      ? `<b>path, step ${near.step}</b><br>loss ${formatPrecise(near.loss)}<br>distance from the plane ${fmt(near.dist, 3)}`
+      : `α ${formatPrecise(a)}, β ${formatPrecise(b)}<br>loss ≈ ${formatPrecise(v)}`;
     tooltip.hidden = false;
     tooltip.style.left = `${Math.min(x + 12, r.width - tooltip.offsetWidth - 2)}px`;
     tooltip.style.top = `${y + 12}px`;
-  });
-  canvas.addEventListener("pointerleave", () => { tooltip.hidden = true; });
+  }
+  canvas.addEventListener("pointermove", (e) => { if ((e.pointerType || "mouse") === "mouse") showValueAt(e); });
+  canvas.addEventListener("pointerdown", (e) => { if ((e.pointerType || "mouse") !== "mouse") showValueAt(e); });
+  canvas.addEventListener("pointerleave", (e) => { if ((e.pointerType || "mouse") === "mouse") tooltip.hidden = true; });
 
   // ---- legend ---------------------------------------------------------------------------------
   let legendKey = "";

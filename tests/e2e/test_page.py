@@ -239,7 +239,7 @@ def test_reloading_a_shared_url_restores_the_settings(open_page, api, server_url
     # change settings on the page: the URL follows
     # settings that rebuild the run are marked, and say so when used
     assert "resets" in page.get_by_test_id("field-dataset").inner_text()
-    assert "live" in page.get_by_test_id("field-learning_rate").inner_text()
+    assert "live" in page.get_by_test_id("headline-controls").inner_text()  # learning rate, batch, optimizer
     page.get_by_test_id("dataset-spiral").click()
     page.get_by_test_id("layer-add").click()
     wait_metric(page, "h.config.dataset === 'spiral' && h.config.hidden.length === 3")
