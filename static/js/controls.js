@@ -365,7 +365,7 @@ export function buildControls(state, containers, datasets, losses = {}) {
   const speed = el("select", { dataset: { testid: "speed" }, title: "training steps per animation frame" });
   for (const s of SPEEDS) speed.append(el("option", { value: s ?? "max" }, s == null ? "max" : `${s} / frame`));
   speed.addEventListener("change", () => state.setUi({ speed: speed.value === "max" ? null : Number(speed.value) }));
-  containers.actions.append(reset, play, step, el("label", {}, "speed", speed));
+  containers.actions.append(reset, play, step, el("label", {}, el("span", { className: "visually-hidden" }, "speed"), speed));
   refreshers.push((c, ui, run) => {
     const playing = run.status === "playing";
     if (play.dataset.playing !== String(playing)) play.innerHTML = playing ? ICONS.pause : ICONS.play;
