@@ -2,11 +2,15 @@
 // - contour lines: d3-contour (static/js/contours.js, what the page uses) against the
 //   hand-written marching squares it replaced (kept here as the peer), on the loss surface's
 //   grids (21x21 live, 41x41 the largest the page asks for), 12 levels;
-// - ticks: d3-array's ticks against the hand-written niceTicks it replaced.
+// - ticks: d3-array's ticks against the hand-written niceTicks it replaced;
+// - heatmap painting (hand-written, kept): a 100x100 u8 grid through heatmap.js's 256-entry
+//   table against colouring each pixel with an interpolator call (what a colour-scale library
+//   such as d3-scale-chromatic offers), into the same Uint32Array.
 // Prints the median time per call (microseconds) of each and the ratio.
 
 import { contourLines, evenLevels } from "../static/js/contours.js";
 import { ticks } from "../static/vendor/d3-array/d3-array.mjs";
+import { packRgb, paintGrid, sequentialTable, viridis } from "../static/js/heatmap.js";
 
 /** The marching squares the page used before d3-contour (segments, not joined lines). */
 function contourSegments(z, rows, cols, level, out) {
@@ -77,6 +81,20 @@ for (const n of [21, 41]) {
   const d3 = median(() => { for (let k = 0; k < inner; k++) ticks(0.013 + k * 1e-6, 0.92, 4); }, 30) / inner;
   const old = median(() => { for (let k = 0; k < inner; k++) oldNiceTicks(0.013 + k * 1e-6, 0.92, 4); }, 30) / inner;
   rows.push(["ticks (one axis)", d3, old]);
+}
+{
+  const R = 100;
+  const bytes = Uint8Array.from({ length: R * R }, (_, k) => (k * 7) % 256);
+  const px = new Uint32Array(R * R);
+  const table = sequentialTable();
+  const inner = 20;
+  const lut = median(() => { for (let k = 0; k < inner; k++) paintGrid(px, bytes, table, { rows: R, cols: R }); }, 30) / inner;
+  const perPixel = median(() => {
+    for (let k = 0; k < inner; k++) {
+      for (let i = 0; i < R * R; i++) { const [r, g, b] = viridis(bytes[i] / 255); px[i] = packRgb(r, g, b); }
+    }
+  }, 30) / inner;
+  rows.push(["heatmap 100x100: interpolator per pixel (peer) vs table (ours)", perPixel, lut]);
 }
 console.log("| part | library (us) | hand-written peer (us) | library / peer |");
 console.log("| --- | ---: | ---: | ---: |");

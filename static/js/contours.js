@@ -21,9 +21,9 @@ export function contourLines(values, rows, cols, levels) {
   return levels.map((level) => {
     const lines = [];
     for (const polygon of gen.contour(clean, level).coordinates) {
-      for (const ring of polygon) {
+      for (const loop of polygon) {
         let line = [];
-        for (const p of ring) {
+        for (const p of loop) {
           if (onBorder(p)) {
             if (line.length > 1) lines.push(line);
             line = [];

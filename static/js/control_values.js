@@ -38,10 +38,10 @@ export function batchStops(nTrain, current) {
   return [...new Set([...stops.sort((a, b) => a - b), n])];
 }
 
-/** Name of a batch size: "1 · stochastic", "250 · full batch" (at or above nTrain), or the number. */
+/** Name of a batch size: "1 (stochastic)", "250 (full batch)" (at or above nTrain), or the number. */
 export function batchName(size, nTrain) {
-  if (size >= nTrain) return `${nTrain} · full batch`;
-  if (size === 1) return "1 · stochastic";
+  if (size >= nTrain) return `${nTrain} (full batch)`;
+  if (size === 1) return "1 (stochastic)";
   return String(size);
 }
 

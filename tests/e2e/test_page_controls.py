@@ -61,7 +61,7 @@ def test_headline_controls_steer_the_run_live(open_page, api):
     page.get_by_test_id("input-batch_size").focus()
     page.keyboard.press("Home")
     wait_metric(page, "h.config.batch_size === 1")
-    assert page.get_by_test_id("batch-size-value").inner_text() == "1 · stochastic"
+    assert page.get_by_test_id("batch-size-value").inner_text() == "1 (stochastic)"
     run = api.get(f"/api/runs/{rid}").json()
     assert (run["config"]["learning_rate"], run["config"]["optimizer"], run["config"]["batch_size"]) == (0.25, "adam", 1)
     assert header(page)["generation"] == generation, "a headline change rebuilt the run"

@@ -21,9 +21,9 @@ test("batch stops run from 1 (stochastic) to the training-set size (full batch)"
   assert.deepEqual(batchStops(12, 10), [1, 2, 5, 10, 12]);
   assert.deepEqual(batchStops(250, 33), [1, 2, 5, 10, 20, 33, 50, 100, 200, 250]);
   assert.deepEqual(batchStops(1, 1), [1]);
-  assert.equal(batchName(1, 250), "1 · stochastic");
-  assert.equal(batchName(250, 250), "250 · full batch");
-  assert.equal(batchName(2000, 250), "250 · full batch");
+  assert.equal(batchName(1, 250), "1 (stochastic)");
+  assert.equal(batchName(250, 250), "250 (full batch)");
+  assert.equal(batchName(2000, 250), "250 (full batch)");
   assert.equal(batchName(10, 250), "10");
 });
 
