@@ -119,8 +119,9 @@ class PlaygroundClient:
                        status=body["status"], control_token=body.get("control_token"))
 
     # ------------------------------------------------------------------ runs
-    def schema(self) -> list[dict]:
-        """Every TrainConfig field: default, range or choices, description, live or not."""
+    def schema(self) -> dict:
+        """The published rules: "fields" (every TrainConfig field with default, range or choices,
+        description, live or not), "datasets", "losses", ..., "limits"."""
         return self._request("GET", "/api/schema")
 
     def create_run(self, config: dict | None = None) -> RunInfo:

@@ -36,7 +36,7 @@ def test_typed_methods_drive_a_run(pg):
     assert pg.history(run.id)[-1]["step"] == 40
     assert len(pg.dataset(run.id)["x_train"]) == 250
     assert pg.reset(run.id).metrics["step"] == 0
-    assert {f["name"] for f in pg.schema()} >= {"learning_rate", "hidden"}
+    assert {f["name"] for f in pg.schema()["fields"]} >= {"learning_rate", "hidden"}
     pg.delete(run.id)
     with pytest.raises(PlaygroundError) as exc:
         pg.get_run(run.id)
