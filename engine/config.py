@@ -73,7 +73,8 @@ def _field(default, description: str, *, live: bool, group: str, applies=None, *
 class TrainConfig(BaseModel):
     """Every setting of a training run, validated. Changing a non-live field means a reset."""
 
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, strict=True,
+                              allow_inf_nan=False)
 
     # --- data (reset) ---
     dataset: DatasetName = _field("circle", "Which dataset to learn.", live=False, group="data")

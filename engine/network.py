@@ -23,6 +23,11 @@ def augment(x: np.ndarray) -> np.ndarray:
     return out
 
 
+EVAL_CHUNK = 256
+"""Rows per chunk when a whole set is evaluated (metrics, grids): bounds workspace memory."""
+MAX_WORKSPACES = 6
+
+
 class Workspace:
     """Preallocated buffers for one batch size: pre-activations, activations, deltas; and the
     per-layer operand tuples of the forward and backward sweeps (built once, reused each step)."""
@@ -121,11 +126,25 @@ class Network:
                 raise ValueError(f"unknown init {scheme!r}")
 
     def workspace(self, batch: int) -> Workspace:
-        """The cached workspace for this batch size."""
-        ws = self._workspaces.get(batch)
+        """The cached workspace for this batch size (the MAX_WORKSPACES most recently used
+        sizes are kept: a run whose batch size changes often does not pile them up)."""
+        ws = self._workspaces.pop(batch, None)
         if ws is None:
-            ws = self._workspaces[batch] = Workspace(self.sizes, batch)
+            ws = Workspace(self.sizes, batch)
+        self._workspaces[batch] = ws            # most recently used last
+        while len(self._workspaces) > MAX_WORKSPACES:
+            del self._workspaces[next(iter(self._workspaces))]
         return ws
+
+    def forward_chunks(self, x_aug: np.ndarray, chunk: int = EVAL_CHUNK):
+        """forward() over the rows of x_aug in chunks of at most `chunk` rows, so evaluating
+        a large set (a 100x100 grid, 2,000 points) needs workspaces of `chunk` rows, not of the
+        whole set. Yields (start, stop, z, ws) per chunk; z and ws are reused by the next one."""
+        n = x_aug.shape[0]
+        for start in range(0, n, chunk):
+            stop = min(n, start + chunk)
+            ws = self.workspace(stop - start)
+            yield start, stop, self.forward(x_aug[start:stop], ws), ws
 
     def forward(self, x_aug: np.ndarray, ws: Workspace, blocks: list[np.ndarray] | None = None
                 ) -> np.ndarray:
@@ -162,5 +181,5 @@ class Network:
 
     def loss_sum(self, x_aug: np.ndarray, y: np.ndarray) -> float:
         """Summed data loss over the rows of x_aug at the current parameters."""
-        z = self.forward(x_aug, self.workspace(x_aug.shape[0]))
-        return self.loss.value(z, y)
+        return float(sum(self.loss.value(z, y[start:stop])
+                         for start, stop, z, _ in self.forward_chunks(x_aug)))

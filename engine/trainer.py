@@ -25,7 +25,7 @@ from .schedules import scheduled_learning_rate
 
 DIVERGENCE_CHECK_EVERY = 16
 TRAJECTORY_CAPACITY = 512
-TRAJECTORY_BYTES = 8 * 2**20  # at most 8 MiB of recorded parameters per run
+TRAJECTORY_BYTES = 6 * 2**20  # at most 6 MiB of recorded parameters per run (at least 24 points)
 HISTORY_CAPACITY = 4000
 
 
@@ -182,7 +182,7 @@ class Trainer:
         self.reason = ""
         self.history: list[dict] = []
         self._history_stride = 1
-        capacity = int(np.clip(TRAJECTORY_BYTES // (8 * p), 32, TRAJECTORY_CAPACITY))
+        capacity = int(np.clip(TRAJECTORY_BYTES // (8 * p), 24, TRAJECTORY_CAPACITY))
         self._trajectory = np.empty((capacity, p))
         self._trajectory_steps = np.empty(capacity, dtype=np.int64)
         self._trajectory_jumps = np.zeros(capacity, dtype=bool)
@@ -421,22 +421,24 @@ class Trainer:
 
     def _evaluate(self, x_aug: np.ndarray, y: np.ndarray | None,
                   labels: np.ndarray) -> tuple[float | None, float | None]:
-        """(mean data loss + penalty, accuracy) from one forward pass; the loss is None when y
-        is None, the accuracy None for regression."""
+        """(mean data loss + penalty, accuracy) from one chunked forward pass
+        (Network.forward_chunks: bounded memory); the loss is None when y is None, the accuracy
+        None for regression."""
+        regression = self.task == "regression"
+        threshold = 0.5 if self._config.loss == "mse" else 0.0
+        loss_sum, correct = 0.0, 0
         with np.errstate(all="ignore"):
-            z = self.net.forward(x_aug, self.net.workspace(x_aug.shape[0]))
+            for start, stop, z, _ in self.net.forward_chunks(x_aug):
+                if y is not None:
+                    loss_sum += self.net.loss.value(z, y[start:stop])
+                if not regression:
+                    predicted = z.argmax(axis=1) if z.shape[1] > 1 else (z[:, 0] > threshold)
+                    correct += int((predicted == labels[start:stop]).sum())
             loss = None
             if y is not None:
-                loss = self.net.loss.value(z, y) / x_aug.shape[0] + penalty_value(
+                loss = loss_sum / x_aug.shape[0] + penalty_value(
                     self._config, self.net.theta, self.net.weight_mask)
-        if self.task == "regression":
-            return loss, None
-        if z.shape[1] > 1:
-            predicted = z.argmax(axis=1)
-        else:
-            threshold = 0.5 if self._config.loss == "mse" else 0.0
-            predicted = (z[:, 0] > threshold).astype(int)
-        return loss, float((predicted == labels).mean())
+        return loss, (None if regression else correct / x_aug.shape[0])
 
     def training_loss(self) -> float:
         """Mean training loss + penalty at the current parameters."""
@@ -470,14 +472,16 @@ class Trainer:
                   for u, w in zip(updates, self.net.blocks)]
         saturation: list[float | None] = []
         if ACTIVATIONS[self._config.activation].saturates and len(self.layer_sizes) > 2:
-            ws = self.net.workspace(self.n_train)
-            with np.errstate(all="ignore"):
-                self.net.forward(self._x_train_aug, ws)
             peak = ACTIVATIONS[self._config.activation].peak_derivative
-            for l in range(len(self.layer_sizes) - 2):
-                slope = self.net.activation.derivative(ws.z[l], ws.act_views[l],
-                                                       np.empty_like(ws.z[l]))
-                saturation.append(float((slope < SATURATION_THRESHOLD * peak).mean()))
+            hidden = range(len(self.layer_sizes) - 2)
+            counts = [0] * len(hidden)
+            with np.errstate(all="ignore"):
+                for _, _, _, ws in self.net.forward_chunks(self._x_train_aug):
+                    for l in hidden:
+                        slope = self.net.activation.derivative(ws.z[l], ws.act_views[l],
+                                                               np.empty_like(ws.z[l]))
+                        counts[l] += int((slope < SATURATION_THRESHOLD * peak).sum())
+            saturation = [c / (self.n_train * self.layer_sizes[l + 1]) for l, c in enumerate(counts)]
         else:
             saturation = [None] * (len(self.layer_sizes) - 2)
         return {"grad_norms": grad_norms, "update_ratios": ratios, "saturation": saturation}
@@ -661,10 +665,7 @@ class Trainer:
 
     def predict(self, x_raw: np.ndarray) -> np.ndarray:
         """The model's output for raw inputs (n, d): probabilities for bce/cce, values for mse."""
-        x = self.map_inputs(x_raw)
-        with np.errstate(all="ignore"):
-            z = self.net.forward(augment(x), self.net.workspace(x.shape[0]))
-            return self.net.loss.output(z.copy())
+        return self._outputs(augment(self.map_inputs(x_raw)))
 
     # ------------------------------------------------------------------ views over inputs
     def input_domain(self) -> tuple[tuple[float, float], ...]:
@@ -692,21 +693,29 @@ class Trainer:
 
     def output_grid(self, resolution: int = 100) -> np.ndarray:
         """The model's prediction over the input grid, (R^d, k), laid out as in neuron_grid."""
-        grid = self._grid_inputs(resolution)
+        return self._outputs(self._grid_inputs(resolution))
+
+    def _outputs(self, x_aug: np.ndarray) -> np.ndarray:
+        """The model's prediction for augmented inputs, evaluated in chunks (bounded memory)."""
+        out = np.empty((x_aug.shape[0], self.layer_sizes[-1]))
         with np.errstate(all="ignore"):
-            z = self.net.forward(grid, self.net.workspace(grid.shape[0]))
-            return self.net.loss.output(z.copy())
+            for start, stop, z, _ in self.net.forward_chunks(x_aug):
+                out[start:stop] = self.net.loss.output(z.copy())
+        return out
 
     def neuron_grid(self, resolution: int = 100) -> list[np.ndarray]:
         """Every neuron's output over the input grid: per layer after the input, an array
         (R^d, n_units) of activations (hidden) or predictions (output layer, as in predict).
         For 2-D data row r * R + c is the point (x1 = axes[0][c], x2 = axes[1][r])."""
         grid = self._grid_inputs(resolution)
-        ws = self.net.workspace(grid.shape[0])
+        n = grid.shape[0]
+        layers = [np.empty((n, units)) for units in self.layer_sizes[1:]]
         with np.errstate(all="ignore"):
-            z = self.net.forward(grid, ws)
-            out = self.net.loss.output(z.copy())
-        return [a.copy() for a in ws.act_views] + [out]
+            for start, stop, z, ws in self.net.forward_chunks(grid):
+                for layer, a in zip(layers, ws.act_views):
+                    layer[start:stop] = a
+                layers[-1][start:stop] = self.net.loss.output(z.copy())
+        return layers
 
     def preactivations(self, layer: int, neuron: int) -> np.ndarray:
         """z of one neuron over the training set; layer counts from 1 (the first hidden layer)
@@ -715,10 +724,11 @@ class Trainer:
             raise ValueError(f"layer must be 1..{len(self.layer_sizes) - 1}, got {layer}")
         if not 0 <= neuron < self.layer_sizes[layer]:
             raise ValueError(f"neuron must be 0..{self.layer_sizes[layer] - 1}, got {neuron}")
-        ws = self.net.workspace(self.n_train)
+        out = np.empty(self.n_train)
         with np.errstate(all="ignore"):
-            self.net.forward(self._x_train_aug, ws)
-        return ws.z[layer - 1][:, neuron].copy()
+            for start, stop, _, ws in self.net.forward_chunks(self._x_train_aug):
+                out[start:stop] = ws.z[layer - 1][:, neuron]
+        return out
 
     def gradient_check(self, eps: float = 1e-5) -> list[float]:
         """Max relative error per layer between full_gradient() and central differences

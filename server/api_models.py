@@ -27,7 +27,7 @@ def _changes_fields() -> dict:
 
 
 ConfigChanges = create_model(
-    "ConfigChanges", __config__=ConfigDict(extra="forbid"),
+    "ConfigChanges", __config__=ConfigDict(extra="forbid", strict=True, allow_inf_nan=False),
     __doc__="A partial TrainConfig: only the fields sent change.", **_changes_fields())
 
 
@@ -45,7 +45,7 @@ def changes_of(model: BaseModel) -> dict:
 
 class StepRequest(BaseModel):
     """Train `steps` minibatch updates or `epochs` passes (one of them; default 1 step)."""
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
     steps: int | None = limited(None, "max_steps_per_call", ge=1)
     epochs: int | None = limited(None, "max_epochs_per_call", ge=1)
 

@@ -7,14 +7,16 @@ import contextlib
 from pathlib import Path
 
 from fastapi import FastAPI, Request
-from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from .frames import FrameEncoder
 from .pages import REPO, pages_router
+from .body_limit import BodyLimit
 from .request_guard import RequestGuard
+from .security_headers import SecurityHeaders
+from .validation_errors import short_errors
 from .lesson_pages import lesson_pages_router
 from .routes_api import router as api_router
 from .routes_comparisons import router as comparisons_router
@@ -27,7 +29,6 @@ from .routes_export import router as export_router
 from .routes_saved import router as saved_router
 from .runs import RunRegistry
 from .settings import Settings
-from .snapshot import plain
 from .store import Store
 from .websocket import router as ws_router
 
@@ -58,11 +59,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.streams = {}
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
-        """FastAPI's 422, but JSON-safe: an echoed input of NaN or Infinity (which Python's JSON
-        parser accepts) becomes null instead of crashing the error response into a 500."""
-        return JSONResponse(status_code=422, content={"detail": plain(jsonable_encoder(exc.errors()))})
+        """FastAPI's 422, JSON-safe and short (server/validation_errors.py)."""
+        return JSONResponse(status_code=422, content={"detail": short_errors(exc.errors())})
 
     app.add_middleware(RequestGuard, settings=settings)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(SecurityHeaders)
     app.include_router(api_router)
     app.include_router(params_router)
     app.include_router(datasets_router)

@@ -31,6 +31,7 @@ class Settings:
     default_fps: int = 30
     max_fps: int = 60
     max_message_bytes: int = 64 * 1024     # websocket client messages
+    max_body_bytes: int = 1024 * 1024      # REST request bodies; past it 413
     max_steps_per_call: int = 100_000      # REST /step {"steps": n}
     max_epochs_per_call: int = 1_000       # REST /step {"epochs": n}
     max_ws_steps: int = 10_000             # websocket {"type": "step", "n": n}

@@ -1,0 +1,34 @@
+"""422 answers that are safe to send back: JSON-safe (NaN/Infinity become null) and short (an
+echoed input longer than ECHO_LIMIT characters is cut to a prefix that says how long it was), so
+a 10 MB body never comes back in the error."""
+
+from __future__ import annotations
+
+import json
+
+from fastapi.encoders import jsonable_encoder
+
+from .snapshot import plain
+
+ECHO_LIMIT = 120
+
+
+def _short(value):
+    text = json.dumps(plain(jsonable_encoder(value)), allow_nan=False, default=str)
+    if len(text) <= ECHO_LIMIT:
+        return plain(jsonable_encoder(value))
+    return f"{text[:ECHO_LIMIT]}... ({len(text)} characters)"
+
+
+def short_errors(errors) -> list[dict]:
+    """Pydantic's error list with every `input` bounded in size."""
+    out = []
+    for e in errors:
+        e = dict(e)
+        if "input" in e:
+            e["input"] = _short(e["input"])
+        if "ctx" in e:
+            e["ctx"] = {k: (v if isinstance(v, (int, float, bool, type(None))) else str(v)[:ECHO_LIMIT])
+                        for k, v in e["ctx"].items()}
+        out.append(plain(jsonable_encoder(e)))
+    return out

@@ -1,0 +1,104 @@
+"""The server's edges: framing and content headers, bounded bodies, short 422s, strict types
+(REST and websocket alike) and "must be a finite number" for NaN/Infinity."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+
+def new_run(client, **config) -> str:
+    r = client.post("/api/runs", json=config)
+    assert r.status_code == 201, r.text
+    return r.json()["id"]
+
+
+@pytest.mark.parametrize("path", ["/", "/api/schema", "/lessons", "/static/js/main.js"])
+def test_every_response_forbids_framing_and_sniffing(client, path):
+    r = client.get(path)
+    assert r.status_code == 200
+    assert r.headers["x-frame-options"] == "DENY"
+    assert r.headers["x-content-type-options"] == "nosniff"
+    assert r.headers["referrer-policy"] == "same-origin"
+    csp = r.headers["content-security-policy"]
+    assert "frame-ancestors 'none'" in csp
+    script_src = next(d for d in csp.split(";") if d.strip().startswith("script-src"))
+    # scripts from this server only, never inline (eval only for plotly's WebGL kernels)
+    assert script_src.split() == ["script-src", "'self'", "'unsafe-eval'"]
+
+
+def test_the_docs_page_alone_may_boot_swagger_with_its_inline_script(client):
+    csp = client.get("/docs").headers["content-security-policy"]
+    assert "script-src 'self' 'unsafe-inline'" in csp and "frame-ancestors 'none'" in csp
+
+
+def test_a_body_over_the_limit_is_413_before_it_is_read(make_client):
+    c = make_client(max_body_bytes=1000)
+    r = c.post("/api/runs", content=b'{"hidden": [' + b"1," * 2000 + b"1]}",
+               headers={"content-type": "application/json"})
+    assert r.status_code == 413 and "1000 bytes" in r.json()["detail"]
+    assert c.post("/api/runs", json={"hidden": [2]}).status_code == 201   # small bodies pass
+
+
+def test_a_streamed_body_over_the_limit_is_413(make_client):
+    c = make_client(max_body_bytes=1000)
+
+    def chunks():
+        yield b'{"hidden": ['
+        for _ in range(300):
+            yield b"1, 1, 1,"
+        yield b"1]}"
+
+    r = c.post("/api/runs", content=chunks(), headers={"content-type": "application/json"})
+    assert r.status_code == 413
+
+
+def test_a_422_echoes_only_a_short_prefix_of_a_long_input(client):
+    r = client.post("/api/runs", json={"dataset": "x" * 200_000})
+    assert r.status_code == 422
+    assert len(r.text) < 2_000
+    assert "200002 characters" in r.text      # says how long it was (with JSON quotes)
+
+
+@pytest.mark.parametrize("config, field", [
+    ({"learning_rate": "0.1"}, "learning_rate"),
+    ({"learning_rate": True}, "learning_rate"),
+    ({"batch_size": "10"}, "batch_size"),
+    ({"batch_size": 10.5}, "batch_size"),
+    ({"hidden": [True]}, "hidden"),
+    ({"hidden": ["4"]}, "hidden"),
+    ({"standardize": "yes"}, "standardize"),
+    ({"standardize": 1}, "standardize"),
+])
+def test_loose_types_are_422_over_rest(client, config, field):
+    r = client.post("/api/runs", json=config)
+    assert r.status_code == 422, r.text
+    assert field in json.dumps(r.json()["detail"])
+    run = new_run(client)
+    patched = client.patch(f"/api/runs/{run}", json=config)
+    assert patched.status_code == 422, patched.text
+
+
+@pytest.mark.parametrize("value", ["NaN", "Infinity", "-Infinity"])
+def test_non_finite_numbers_are_refused_as_not_finite(client, value):
+    body = '{"learning_rate": %s}' % value
+    r = client.post("/api/runs", content=body, headers={"content-type": "application/json"})
+    assert r.status_code == 422
+    assert "finite number" in r.text, r.text
+
+
+def test_loose_types_are_refused_over_the_websocket_too(client):
+    run = new_run(client)
+    with client.websocket_connect(f"/ws/runs/{run}") as ws:
+        ws.send_text(json.dumps({"type": "set", "config": {"learning_rate": "0.1"}}))
+        for _ in range(50):
+            m = ws.receive()
+            if m.get("text"):
+                t = json.loads(m["text"])
+                if t.get("type") == "error":
+                    assert t["status"] == 422 and "learning_rate" in t["message"]
+                    break
+        else:
+            raise AssertionError("no error message for a string learning rate")
+    assert client.get(f"/api/runs/{run}").json()["config"]["learning_rate"] == 0.03
