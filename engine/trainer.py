@@ -14,6 +14,7 @@ from typing import Callable
 import numpy as np
 
 from .activations import ACTIVATIONS, SATURATION_THRESHOLD
+from .compiled_loop import compiled_loop_for, kernels_ready, uncovered_settings
 from .config import RESET_FIELDS, TrainConfig, loss_fits
 from .custom_data import CustomData, CustomDataError
 from .datasets import INPUT_DOMAIN, generate, split_train_test
@@ -190,6 +191,11 @@ class Trainer:
         self._trajectory_stride = 1
         self._record_trajectory()
         self._grid_cache: dict[int, np.ndarray] = {}
+        # the compiled loop over the same buffers (engine/compiled_loop.py); None without numba
+        self._compiled = compiled_loop_for(self.net, self._x_train_aug, self._data.y_train,
+                                           self._x_epoch, self._y_epoch, self._shuffle_rng,
+                                           self._trajectory, self._trajectory_steps,
+                                           DIVERGENCE_CHECK_EVERY)
 
     def capture_state(self) -> TrainerState:
         """A copy of the whole training state (cheap: a few arrays of the parameters' size)."""
@@ -263,6 +269,14 @@ class Trainer:
     @property
     def n_train(self) -> int:
         return self._x_train_aug.shape[0]
+
+    @property
+    def engine(self) -> str:
+        """Which path trains the current config: "compiled" or "numpy" (engine/compiled_loop.py)."""
+        if (self._compiled is not None and not uncovered_settings(self._config)
+                and kernels_ready()):
+            return "compiled"
+        return "numpy"
 
     @property
     def batch_size(self) -> int:
@@ -346,6 +360,8 @@ class Trainer:
         """The hot loop: forward, backward, penalty, clipping, update; counters; a finiteness
         check of the parameters every DIVERGENCE_CHECK_EVERY steps."""
         cfg = self._config
+        if self.engine == "compiled":
+            return self._train_compiled(n)
         net, theta, grad, update = self.net, self.net.theta, self._grad, self._update
         grad_blocks, weight_mask = self._grad_blocks, net.weight_mask
         forward, backward = net.forward, net.backward
@@ -402,6 +418,15 @@ class Trainer:
         rest = steps - first
         return (rows_before(position + first) - rows_before(position)
                 + (rest // per_epoch) * n + rows_before(rest % per_epoch))
+
+    def _train_compiled(self, n: int) -> None:
+        """The same loop in one compiled call (engine/compiled_loop.py)."""
+        position = self._position if self._position_batch == self.batch_size else 1 << 62
+        (self.step_count, self.epoch, self._position, self._trajectory_len,
+         self._trajectory_stride) = self._compiled.train(
+            n, self._config, self.batch_size, self._grad, self._update, self._opt_state,
+            self.step_count, self.epoch, position, self._trajectory_len, self._trajectory_stride)
+        self._position_batch = self.batch_size
 
     def _diverge(self, what: str) -> None:
         """Stop training: status "diverged" with a one-line reason."""
@@ -573,11 +598,14 @@ class Trainer:
             blocks = net.views(theta)
             weights = [b[:, :-1] for b in blocks]
             th = theta
-        ws = net.workspace(self.n_train)
-        with np.errstate(all="ignore"):
-            net.forward(self._x_train_aug, ws, blocks)
-            net.backward(self._x_train_aug, self._data.y_train, ws, self._full_grad_blocks,
-                         weights)
+        if self.engine == "compiled":
+            self._compiled.summed_gradient(self._config, th, self._full_grad_blocks[0].base)
+        else:
+            ws = net.workspace(self.n_train)
+            with np.errstate(all="ignore"):
+                net.forward(self._x_train_aug, ws, blocks)
+                net.backward(self._x_train_aug, self._data.y_train, ws, self._full_grad_blocks,
+                             weights)
         g = self._full_grad_blocks[0].base / self.n_train
         add_penalty_gradient(self._config, th, net.weight_mask, g)
         return g

@@ -43,7 +43,10 @@ def test_full_batch_takes_one_step_per_epoch_and_large_batches_are_capped():
     assert t.epoch == 7
 
 
-def test_each_epoch_visits_every_training_example_once():
+def test_each_epoch_visits_every_training_example_once(monkeypatch):
+    # instruments the NumPy path's forward; test_compiled_loop.py holds the compiled loop's
+    # shuffles, batches and epoch buffers to this path's
+    monkeypatch.setenv("NNP_ENGINE", "numpy")
     t = Trainer(TrainConfig(n_samples=60, batch_size=7))
     seen = []
     t._batches()  # make the batch views, then record each batch's rows as it is used

@@ -1,0 +1,251 @@
+"""Which engine trains, and the compiled loop the Trainer delegates to.
+
+The NumPy engine (engine/trainer.py and the modules it calls) is the readable reference. When
+numba is importable, `Trainer.train(n)` runs its n updates in ONE compiled call instead
+(engine/compiled_kernels.py: shuffles from the same PCG64 stream, forward, backward, penalty,
+clipping, schedule, optimizer, trajectory and divergence checks), and the full-batch gradient
+uses the same compiled forward/backward. Both paths read and write the same buffers (parameters,
+gradient, optimizer state, epoch buffers, shuffle generator, trajectory), so a run may switch
+between them between any two calls, and they agree to round-off (tests/engine).
+
+- `NNP_ENGINE` (read whenever a Trainer asks): `auto` (the default) trains on the NumPy path
+  until the kernels are ready, compiling or loading them from numba's disk cache in a
+  background thread meanwhile, so no train() waits for a compiler; `compiled` waits for the
+  kernels (the tests use it: a run is then compiled from its first step); `numpy` never
+  compiles.
+- Without numba the engine uses the NumPy path and logs one warning line, once.
+- COVERED below is the one place that says which settings the compiled loop implements; a
+  configuration outside it trains on the NumPy path (`Trainer.engine` says which one runs).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+
+import numpy as np
+
+from .activations import LEAKY_SLOPE
+
+try:
+    from . import compiled_kernels as kernels
+    from .compiled_shuffle import pack_state, unpack_state
+    _IMPORT_ERROR: Exception | None = None
+except ImportError as error:  # numba (or llvmlite) missing or broken
+    kernels = None
+    _IMPORT_ERROR = error
+
+ENGINE_ENV = "NNP_ENGINE"
+ENGINES = ("auto", "compiled", "numpy")
+_log = logging.getLogger("engine")
+_warned = False
+_ready = threading.Event()       # set once every kernel is compiled or loaded from the cache
+_compile_lock = threading.Lock()
+_warm_thread: threading.Thread | None = None
+compile_seconds: float | None = None  # how long the kernels took to compile or load
+
+if kernels is not None:
+    COVERED: dict[str, frozenset] = {
+        "activation": frozenset(kernels.ACTIVATION_CODES),
+        "loss": frozenset(kernels.LOSS_CODES),
+        "optimizer": frozenset(kernels.OPTIMIZER_CODES),
+        "schedule": frozenset(kernels.SCHEDULE_CODES),
+        "clipping": frozenset(kernels.CLIPPING_CODES),
+        "regularization": frozenset(kernels.REGULARIZATION_CODES),
+    }
+else:
+    COVERED = {}
+
+
+def requested_engine() -> str:
+    """The engine asked for by NNP_ENGINE: "auto" (the default), "compiled" or "numpy"."""
+    value = os.environ.get(ENGINE_ENV, "").strip().lower() or "auto"
+    if value not in ENGINES:
+        raise ValueError(f"{ENGINE_ENV}={value!r}: use one of {', '.join(ENGINES)}")
+    return value
+
+
+def compiled_available() -> bool:
+    """True when the compiled kernels imported (numba is installed and works); the first
+    False logs one warning line."""
+    global _warned
+    if kernels is None and not _warned:
+        _warned = True
+        _log.warning("nn-playground: numba is not available (%s); training uses the NumPy "
+                     "engine", _IMPORT_ERROR)
+    return kernels is not None
+
+
+def uncovered_settings(cfg) -> list[str]:
+    """The settings of cfg that the compiled loop does not implement (empty: it covers cfg)."""
+    return [name for name, allowed in COVERED.items() if getattr(cfg, name) not in allowed]
+
+
+def kernels_ready() -> bool:
+    """Whether a Trainer may train compiled now: per NNP_ENGINE, compiling first (compiled),
+    or starting the background warm-up and answering False until it is done (auto)."""
+    mode = requested_engine()
+    if mode == "numpy" or not compiled_available():
+        return False
+    if _ready.is_set():
+        return True
+    if mode == "compiled":
+        _compile()
+        return True
+    warm_up(background=True)
+    return False
+
+
+class CompiledLoop:
+    """The compiled training loop over one Trainer's buffers (the same arrays the NumPy path
+    uses: parameters, gradient, update, epoch buffers, shuffle Generator, trajectory), plus its
+    own transposed copies and per-batch-size scratch. Built by the Trainer, owned by it."""
+
+    def __init__(self, net, x_train_aug, y_train, x_epoch, y_epoch, shuffle_rng,
+                 trajectory, trajectory_steps, check_every: int):
+        k = kernels
+        self._net = net
+        self._theta, self._mask = net.theta, net.weight_mask
+        self._x, self._y = x_train_aug, y_train
+        self._x_epoch, self._y_epoch, self._rng = x_epoch, y_epoch, shuffle_rng
+        self._trajectory, self._trajectory_steps = trajectory, trajectory_steps
+        sizes = np.array(net.sizes, dtype=np.int64)
+        self._sizes = sizes
+        self._offsets = np.array(net.offsets, dtype=np.int64)
+        self._rows = np.concatenate([[0], np.cumsum(sizes[1:])]).astype(np.int64)
+        n, n_in, n_out = x_train_aug.shape[0], sizes[0], sizes[-1]
+        self._xt = np.empty((n_in, n))
+        self._yt = np.empty((n_out, n))
+        self._order = np.empty(n, dtype=np.int64)
+        self._train_xt = np.ascontiguousarray(x_train_aug[:, :-1].T)  # for full_gradient
+        self._train_yt = np.ascontiguousarray(y_train.T)
+        self._scratch: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        self._ic = np.zeros(k.N_INT, dtype=np.int64)
+        self._fc = np.zeros(k.N_FLOAT)
+        self._counters = np.zeros(k.N_COUNTERS, dtype=np.int64)
+        self._ic[k.I_CHECK_EVERY] = check_every
+        self._none = np.zeros(0)
+
+    def _buffers(self, batch: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """z, activations and deltas for every layer's units, (units, batch); made once."""
+        bufs = self._scratch.get(batch)
+        if bufs is None:
+            units = int(self._rows[-1])
+            bufs = self._scratch[batch] = tuple(np.zeros((units, batch)) for _ in range(3))
+        return bufs
+
+    def _load_settings(self, cfg, batch: int) -> None:
+        k, ic, fc = kernels, self._ic, self._fc
+        ic[k.I_ACTIVATION] = k.ACTIVATION_CODES[cfg.activation]
+        ic[k.I_LOSS] = k.LOSS_CODES[cfg.loss]
+        ic[k.I_OPTIMIZER] = k.OPTIMIZER_CODES[cfg.optimizer]
+        ic[k.I_SCHEDULE] = k.SCHEDULE_CODES[cfg.schedule]
+        ic[k.I_CLIPPING] = k.CLIPPING_CODES[cfg.clipping]
+        ic[k.I_REGULARIZATION] = k.REGULARIZATION_CODES[cfg.regularization]
+        ic[k.I_DECAY_STEPS], ic[k.I_WARMUP_STEPS] = cfg.decay_steps, cfg.warmup_steps
+        ic[k.I_BATCH] = batch
+        fc[k.F_LR], fc[k.F_MOMENTUM] = cfg.learning_rate, cfg.momentum
+        fc[k.F_BETA1], fc[k.F_BETA2], fc[k.F_RHO] = cfg.beta1, cfg.beta2, cfg.rho
+        fc[k.F_EPSILON], fc[k.F_DECAY_RATE] = cfg.epsilon, cfg.decay_rate
+        fc[k.F_CLIP], fc[k.F_REG_RATE] = cfg.clip_threshold, cfg.regularization_rate
+        fc[k.F_LEAKY] = LEAKY_SLOPE
+
+    def train(self, n: int, cfg, batch: int, grad: np.ndarray, update: np.ndarray,
+              opt_state: dict, step: int, epoch: int, position: int,
+              trajectory_len: int, trajectory_stride: int) -> tuple[int, int, int, int, int]:
+        """Run up to n updates in one compiled call (stops early where the NumPy path would:
+        non-finite parameters at a check). Updates grad, update, opt_state and the epoch and
+        trajectory buffers in place; returns (step, epoch, position, trajectory_len,
+        trajectory_stride)."""
+        k, c = kernels, self._counters
+        self._load_settings(cfg, batch)
+        c[k.C_STEP], c[k.C_EPOCH], c[k.C_POSITION] = step, epoch, position
+        c[k.C_ADAM_T] = opt_state.get("adam_t", 0)
+        c[k.C_TRAJ_LEN], c[k.C_TRAJ_STRIDE] = trajectory_len, trajectory_stride
+        z, act, delta = self._buffers(batch)
+        none = self._none
+        rng_state = pack_state(self._rng.bit_generator)
+        k.train_steps(n, self._theta, grad, update, self._mask, self._sizes, self._offsets,
+                      self._rows, self._ic, self._fc, c, rng_state, self._order, self._x,
+                      self._y, self._x_epoch, self._y_epoch, self._xt, self._yt, z, act, delta,
+                      self._trajectory, self._trajectory_steps,
+                      opt_state.get("velocity", none), opt_state.get("sum_sq", none),
+                      opt_state.get("mean_sq", none), opt_state.get("adam_m", none),
+                      opt_state.get("adam_v", none))
+        if c[k.C_SHUFFLES]:
+            unpack_state(rng_state, self._rng.bit_generator)
+        if "adam_t" in opt_state:
+            opt_state["adam_t"] = int(c[k.C_ADAM_T])
+        return (int(c[k.C_STEP]), int(c[k.C_EPOCH]), int(c[k.C_POSITION]),
+                int(c[k.C_TRAJ_LEN]), int(c[k.C_TRAJ_STRIDE]))
+
+    def summed_gradient(self, cfg, theta: np.ndarray, out: np.ndarray) -> None:
+        """out = d(summed data loss over the training set)/dtheta at theta (no penalty)."""
+        k = kernels
+        z, act, delta = self._buffers(self._x.shape[0])
+        theta = np.ascontiguousarray(theta, dtype=np.float64)
+        k.summed_gradient(theta, self._sizes, self._offsets, self._rows, self._train_xt,
+                          self._train_yt, z, act, delta, out, k.ACTIVATION_CODES[cfg.activation],
+                          k.LOSS_CODES[cfg.loss], LEAKY_SLOPE)
+
+
+def compiled_loop_for(*buffers) -> CompiledLoop | None:
+    """CompiledLoop(*buffers), or None when numba is missing (then, unless NNP_ENGINE=numpy,
+    the one warning line is logged, once per process)."""
+    if kernels is None:
+        if requested_engine() != "numpy":
+            compiled_available()
+        return None
+    return CompiledLoop(*buffers)
+
+
+def _compile() -> None:
+    """Compile every kernel (or load it from numba's disk cache) by running each once on a
+    tiny net; every kernel has one signature, so nothing compiles later."""
+    global compile_seconds
+    with _compile_lock:
+        if _ready.is_set():
+            return
+        from .config import TrainConfig
+        from .network import Network, augment
+        start = time.perf_counter()
+        net = Network([2, 2, 1], "tanh", "bce")
+        x = augment(np.zeros((4, 2)))
+        y = np.zeros((4, 1))
+        p = net.n_params
+        loop = CompiledLoop(net, x, y, x.copy(), y.copy(), np.random.default_rng(0),
+                            np.zeros((4, p)), np.zeros(4, dtype=np.int64), 16)
+        loop.train(2, TrainConfig(), 2, np.zeros(p), np.zeros(p), {}, 0, 0, 1 << 62, 0, 1)
+        loop.summed_gradient(TrainConfig(), net.theta, np.zeros(p))
+        compile_seconds = time.perf_counter() - start
+        _ready.set()
+
+
+def _compile_in_background() -> None:
+    try:
+        _compile()
+    except Exception:  # the NumPy path goes on; say why once
+        _log.exception("nn-playground: compiling the training loop failed; training uses the "
+                       "NumPy engine")
+
+
+def warm_up(background: bool = False) -> threading.Thread | None:
+    """Get the kernels ready: now, or in a daemon thread (returned; started once). A no-op
+    when NNP_ENGINE=numpy or numba is missing."""
+    global _warm_thread
+    if requested_engine() == "numpy" or not compiled_available() or _ready.is_set():
+        return None
+    if not background:
+        _compile()
+        return None
+    with _thread_lock:
+        if _warm_thread is None:
+            _warm_thread = threading.Thread(target=_compile_in_background,
+                                            name="nnp-compile", daemon=True)
+            _warm_thread.start()
+    return _warm_thread
+
+
+_thread_lock = threading.Lock()
