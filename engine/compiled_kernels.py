@@ -23,7 +23,7 @@ from .compiled_shuffle import permutation_into
 
 # Codes for the config's choices; engine/compiled_loop.py maps the names onto them.
 ACTIVATION_CODES = {"sigmoid": 0, "tanh": 1, "relu": 2, "leaky_relu": 3, "linear": 4, "step": 5}
-LOSS_CODES = {"mse": 0, "bce": 1, "cce": 2}
+LOSS_CODES = {"mse": 0, "bce": 1, "cce": 2, "perceptron": 3}
 OPTIMIZER_CODES = {"sgd": 0, "momentum": 1, "nesterov": 2, "adagrad": 3, "rmsprop": 4, "adam": 5}
 SCHEDULE_CODES = {"constant": 0, "step": 1, "exponential": 2, "cosine": 3, "warmup": 4}
 CLIPPING_CODES = {"none": 0, "norm": 1, "value": 2}
@@ -156,6 +156,9 @@ def backward(theta, sizes, offsets, rows, xt, yt, start, nb, z, act, delta, grad
             if loss == 1:  # bce: sigmoid(z) - y
                 for i in range(nb):
                     dj[i] = (math.tanh(zj[i] * 0.5) + 1.0) * 0.5 - yj[start + i]
+            elif loss == 3:  # perceptron: step(z) - y
+                for i in range(nb):
+                    dj[i] = (1.0 if zj[i] > 0.0 else 0.0) - yj[start + i]
             else:          # mse: 2 (z - y)
                 for i in range(nb):
                     dj[i] = (zj[i] - yj[start + i]) * 2.0
@@ -319,8 +322,9 @@ def all_finite(theta):
 
 
 @njit(**OPTIONS)
-def record_trajectory(theta, step, trajectory, trajectory_steps, counters):
-    """Append theta; when full keep every other point and double the stride (as
+def record_trajectory(theta, step, trajectory, trajectory_steps, trajectory_jumps, counters):
+    """Append theta (reached by training: no jump); when full keep every other point, a kept
+    point inheriting the jump mark of the dropped one before it, and double the stride (as
     Trainer._record_trajectory)."""
     length = counters[C_TRAJ_LEN]
     capacity = trajectory.shape[0]
@@ -329,17 +333,22 @@ def record_trajectory(theta, step, trajectory, trajectory_steps, counters):
         for q in range(half):
             trajectory[q, :] = trajectory[2 * q, :]
             trajectory_steps[q] = trajectory_steps[2 * q]
+            jump = trajectory_jumps[2 * q]
+            if q > 0:
+                jump = jump or trajectory_jumps[2 * q - 1]
+            trajectory_jumps[q] = jump
         length = half
         counters[C_TRAJ_STRIDE] *= 2
     trajectory[length, :] = theta
     trajectory_steps[length] = step
+    trajectory_jumps[length] = False
     counters[C_TRAJ_LEN] = length + 1
 
 
 @njit(**OPTIONS)
 def train_steps(n, theta, grad, update, weight_mask, sizes, offsets, rows, ic, fc, counters,
                 rng_state, order, x_aug, y_all, x_epoch, y_epoch, xt, yt, z, act, delta,
-                trajectory, trajectory_steps, velocity, sum_sq, mean_sq, adam_m, adam_v):
+                trajectory, trajectory_steps, trajectory_jumps, velocity, sum_sq, mean_sq, adam_m, adam_v):
     """Run up to n minibatch updates, exactly as Trainer._train_unchecked: a new shuffle
     (rng.shuffle of 0..n-1, NumPy's permutation stream) whenever the epoch is used up, forward,
     backward, mean, penalty, clipping, scheduled rate, optimizer, theta += update, counters,
@@ -397,7 +406,7 @@ def train_steps(n, theta, grad, update, weight_mask, sizes, offsets, rows, ic, f
         if position == n_batches:
             epoch += 1
         if step % counters[C_TRAJ_STRIDE] == 0:
-            record_trajectory(theta, step, trajectory, trajectory_steps, counters)
+            record_trajectory(theta, step, trajectory, trajectory_steps, trajectory_jumps, counters)
         if step % check_every == 0 and not all_finite(theta):
             break
     counters[C_STEP], counters[C_EPOCH], counters[C_POSITION] = step, epoch, position

@@ -104,13 +104,14 @@ class CompiledLoop:
     own transposed copies and per-batch-size scratch. Built by the Trainer, owned by it."""
 
     def __init__(self, net, x_train_aug, y_train, x_epoch, y_epoch, shuffle_rng,
-                 trajectory, trajectory_steps, check_every: int):
+                 trajectory, trajectory_steps, trajectory_jumps, check_every: int):
         k = kernels
         self._net = net
         self._theta, self._mask = net.theta, net.weight_mask
         self._x, self._y = x_train_aug, y_train
         self._x_epoch, self._y_epoch, self._rng = x_epoch, y_epoch, shuffle_rng
         self._trajectory, self._trajectory_steps = trajectory, trajectory_steps
+        self._trajectory_jumps = trajectory_jumps
         sizes = np.array(net.sizes, dtype=np.int64)
         self._sizes = sizes
         self._offsets = np.array(net.offsets, dtype=np.int64)
@@ -170,7 +171,7 @@ class CompiledLoop:
         k.train_steps(n, self._theta, grad, update, self._mask, self._sizes, self._offsets,
                       self._rows, self._ic, self._fc, c, rng_state, self._order, self._x,
                       self._y, self._x_epoch, self._y_epoch, self._xt, self._yt, z, act, delta,
-                      self._trajectory, self._trajectory_steps,
+                      self._trajectory, self._trajectory_steps, self._trajectory_jumps,
                       opt_state.get("velocity", none), opt_state.get("sum_sq", none),
                       opt_state.get("mean_sq", none), opt_state.get("adam_m", none),
                       opt_state.get("adam_v", none))
@@ -216,7 +217,8 @@ def _compile() -> None:
         y = np.zeros((4, 1))
         p = net.n_params
         loop = CompiledLoop(net, x, y, x.copy(), y.copy(), np.random.default_rng(0),
-                            np.zeros((4, p)), np.zeros(4, dtype=np.int64), 16)
+                            np.zeros((4, p)), np.zeros(4, dtype=np.int64),
+                            np.zeros(4, dtype=bool), 16)
         loop.train(2, TrainConfig(), 2, np.zeros(p), np.zeros(p), {}, 0, 0, 1 << 62, 0, 1)
         loop.summed_gradient(TrainConfig(), net.theta, np.zeros(p))
         compile_seconds = time.perf_counter() - start

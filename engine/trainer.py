@@ -195,7 +195,7 @@ class Trainer:
         self._compiled = compiled_loop_for(self.net, self._x_train_aug, self._data.y_train,
                                            self._x_epoch, self._y_epoch, self._shuffle_rng,
                                            self._trajectory, self._trajectory_steps,
-                                           DIVERGENCE_CHECK_EVERY)
+                                           self._trajectory_jumps, DIVERGENCE_CHECK_EVERY)
 
     def capture_state(self) -> TrainerState:
         """A copy of the whole training state (cheap: a few arrays of the parameters' size)."""

@@ -104,6 +104,10 @@ CASES = {
                                   n_samples=300, batch_size=9),
     "deep-uniform-init": dict(hidden=[5, 5, 5, 5], init="uniform", batch_size=13),
     "zeros-init": dict(init="zeros", hidden=[3], loss="mse", dataset="gauss"),
+    "perceptron-b1": dict(loss="perceptron", hidden=[], batch_size=1, dataset="gauss",
+                          learning_rate=0.1),
+    "perceptron-b20-l2": dict(loss="perceptron", hidden=[], batch_size=20, dataset="xor",
+                              features=["x1", "x2", "x1x2"], regularization="l2"),
 }
 
 
@@ -171,6 +175,22 @@ def test_history_and_trajectory_of_a_long_run_agree(monkeypatch):
     assert [h["step"] for h in a.history] == [h["step"] for h in b.history]
     np.testing.assert_allclose([h["train_loss"] for h in a.history],
                                [h["train_loss"] for h in b.history], rtol=RTOL)
+
+
+def test_hand_edits_keep_their_jump_marks_through_compiled_training(monkeypatch):
+    cfg = TrainConfig(hidden=[3], batch_size=4, optimizer="momentum")
+    runs = []
+    for path in ("numpy", "compiled"):
+        t = train_on(path, monkeypatch, cfg, 40)
+        t.set_params({"W1[0,1]": 0.5, "b1[0]": -1.0})
+        t.train(700)                      # the trajectory thins twice past the edit
+        t.set_params({"W2[0,2]": -0.25})
+        t.train(300)
+        runs.append(t)
+    a, b = runs
+    assert_same_run(a, b)
+    assert a.trajectory_jumps().sum() == 2
+    np.testing.assert_array_equal(a.trajectory_jumps(), b.trajectory_jumps())
 
 
 def test_capture_and_restore_mid_epoch_continue_identically(monkeypatch):
