@@ -20,6 +20,7 @@ between them between any two calls, and they agree to round-off (tests/engine).
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import os
 import threading
@@ -29,34 +30,47 @@ import numpy as np
 
 from .activations import LEAKY_SLOPE
 
-try:
-    from . import compiled_kernels as kernels
-    from .compiled_shuffle import pack_state, unpack_state
-    _IMPORT_ERROR: Exception | None = None
-except ImportError as error:  # numba (or llvmlite) missing or broken
-    kernels = None
-    _IMPORT_ERROR = error
-
 ENGINE_ENV = "NNP_ENGINE"
 ENGINES = ("auto", "compiled", "numpy")
+
+# Codes of the config's choices in the kernels. These tables are the one place that says what
+# the compiled loop covers: a setting outside them trains on the NumPy path.
+ACTIVATION_CODES = {"sigmoid": 0, "tanh": 1, "relu": 2, "leaky_relu": 3, "linear": 4, "step": 5}
+LOSS_CODES = {"mse": 0, "bce": 1, "cce": 2, "perceptron": 3}
+OPTIMIZER_CODES = {"sgd": 0, "momentum": 1, "nesterov": 2, "adagrad": 3, "rmsprop": 4, "adam": 5}
+SCHEDULE_CODES = {"constant": 0, "step": 1, "exponential": 2, "cosine": 3, "warmup": 4}
+CLIPPING_CODES = {"none": 0, "norm": 1, "value": 2}
+REGULARIZATION_CODES = {"none": 0, "l1": 1, "l2": 2}
+COVERED: dict[str, frozenset] = {
+    "activation": frozenset(ACTIVATION_CODES), "loss": frozenset(LOSS_CODES),
+    "optimizer": frozenset(OPTIMIZER_CODES), "schedule": frozenset(SCHEDULE_CODES),
+    "clipping": frozenset(CLIPPING_CODES), "regularization": frozenset(REGULARIZATION_CODES),
+}
+
+# numba is imported by the first compile (in the warm-up thread), not with the engine: the
+# server starts as fast as before.
+kernels = None                    # engine.compiled_kernels once imported
+_import_error: Exception | None = (
+    None if importlib.util.find_spec("numba") else ImportError("No module named 'numba'"))
 _log = logging.getLogger("engine")
 _warned = False
 _ready = threading.Event()       # set once every kernel is compiled or loaded from the cache
 _compile_lock = threading.Lock()
+_thread_lock = threading.Lock()
 _warm_thread: threading.Thread | None = None
 compile_seconds: float | None = None  # how long the kernels took to compile or load
 
-if kernels is not None:
-    COVERED: dict[str, frozenset] = {
-        "activation": frozenset(kernels.ACTIVATION_CODES),
-        "loss": frozenset(kernels.LOSS_CODES),
-        "optimizer": frozenset(kernels.OPTIMIZER_CODES),
-        "schedule": frozenset(kernels.SCHEDULE_CODES),
-        "clipping": frozenset(kernels.CLIPPING_CODES),
-        "regularization": frozenset(kernels.REGULARIZATION_CODES),
-    }
-else:
-    COVERED = {}
+
+def _load_kernels() -> bool:
+    """Import the kernels (and with them numba) once; False if that fails."""
+    global kernels, _import_error
+    if kernels is None and _import_error is None:
+        try:
+            from . import compiled_kernels
+            kernels = compiled_kernels
+        except Exception as error:  # numba or llvmlite missing or broken
+            _import_error = error
+    return kernels is not None
 
 
 def requested_engine() -> str:
@@ -71,11 +85,11 @@ def compiled_available() -> bool:
     """True when the compiled kernels imported (numba is installed and works); the first
     False logs one warning line."""
     global _warned
-    if kernels is None and not _warned:
+    if _import_error is not None and not _warned:
         _warned = True
         _log.warning("nn-playground: numba is not available (%s); training uses the NumPy "
-                     "engine", _IMPORT_ERROR)
-    return kernels is not None
+                     "engine", _import_error)
+    return _import_error is None
 
 
 def uncovered_settings(cfg) -> list[str]:
@@ -93,7 +107,7 @@ def kernels_ready() -> bool:
         return True
     if mode == "compiled":
         _compile()
-        return True
+        return _ready.is_set()
     warm_up(background=True)
     return False
 
@@ -105,7 +119,6 @@ class CompiledLoop:
 
     def __init__(self, net, x_train_aug, y_train, x_epoch, y_epoch, shuffle_rng,
                  trajectory, trajectory_steps, trajectory_jumps, check_every: int):
-        k = kernels
         self._net = net
         self._theta, self._mask = net.theta, net.weight_mask
         self._x, self._y = x_train_aug, y_train
@@ -123,10 +136,8 @@ class CompiledLoop:
         self._train_xt = np.ascontiguousarray(x_train_aug[:, :-1].T)  # for full_gradient
         self._train_yt = np.ascontiguousarray(y_train.T)
         self._scratch: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
-        self._ic = np.zeros(k.N_INT, dtype=np.int64)
-        self._fc = np.zeros(k.N_FLOAT)
-        self._counters = np.zeros(k.N_COUNTERS, dtype=np.int64)
-        self._ic[k.I_CHECK_EVERY] = check_every
+        self._check_every = check_every
+        self._ic = self._fc = self._counters = None  # the settings vectors, made on first use
         self._none = np.zeros(0)
 
     def _buffers(self, batch: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -138,13 +149,19 @@ class CompiledLoop:
         return bufs
 
     def _load_settings(self, cfg, batch: int) -> None:
-        k, ic, fc = kernels, self._ic, self._fc
-        ic[k.I_ACTIVATION] = k.ACTIVATION_CODES[cfg.activation]
-        ic[k.I_LOSS] = k.LOSS_CODES[cfg.loss]
-        ic[k.I_OPTIMIZER] = k.OPTIMIZER_CODES[cfg.optimizer]
-        ic[k.I_SCHEDULE] = k.SCHEDULE_CODES[cfg.schedule]
-        ic[k.I_CLIPPING] = k.CLIPPING_CODES[cfg.clipping]
-        ic[k.I_REGULARIZATION] = k.REGULARIZATION_CODES[cfg.regularization]
+        k = kernels
+        if self._ic is None:
+            self._ic = np.zeros(k.N_INT, dtype=np.int64)
+            self._fc = np.zeros(k.N_FLOAT)
+            self._counters = np.zeros(k.N_COUNTERS, dtype=np.int64)
+        ic, fc = self._ic, self._fc
+        ic[k.I_CHECK_EVERY] = self._check_every
+        ic[k.I_ACTIVATION] = ACTIVATION_CODES[cfg.activation]
+        ic[k.I_LOSS] = LOSS_CODES[cfg.loss]
+        ic[k.I_OPTIMIZER] = OPTIMIZER_CODES[cfg.optimizer]
+        ic[k.I_SCHEDULE] = SCHEDULE_CODES[cfg.schedule]
+        ic[k.I_CLIPPING] = CLIPPING_CODES[cfg.clipping]
+        ic[k.I_REGULARIZATION] = REGULARIZATION_CODES[cfg.regularization]
         ic[k.I_DECAY_STEPS], ic[k.I_WARMUP_STEPS] = cfg.decay_steps, cfg.warmup_steps
         ic[k.I_BATCH] = batch
         fc[k.F_LR], fc[k.F_MOMENTUM] = cfg.learning_rate, cfg.momentum
@@ -160,14 +177,15 @@ class CompiledLoop:
         non-finite parameters at a check). Updates grad, update, opt_state and the epoch and
         trajectory buffers in place; returns (step, epoch, position, trajectory_len,
         trajectory_stride)."""
-        k, c = kernels, self._counters
+        k = kernels
         self._load_settings(cfg, batch)
+        c = self._counters
         c[k.C_STEP], c[k.C_EPOCH], c[k.C_POSITION] = step, epoch, position
         c[k.C_ADAM_T] = opt_state.get("adam_t", 0)
         c[k.C_TRAJ_LEN], c[k.C_TRAJ_STRIDE] = trajectory_len, trajectory_stride
         z, act, delta = self._buffers(batch)
         none = self._none
-        rng_state = pack_state(self._rng.bit_generator)
+        rng_state = k.pack_state(self._rng.bit_generator)
         k.train_steps(n, self._theta, grad, update, self._mask, self._sizes, self._offsets,
                       self._rows, self._ic, self._fc, c, rng_state, self._order, self._x,
                       self._y, self._x_epoch, self._y_epoch, self._xt, self._yt, z, act, delta,
@@ -176,7 +194,7 @@ class CompiledLoop:
                       opt_state.get("mean_sq", none), opt_state.get("adam_m", none),
                       opt_state.get("adam_v", none))
         if c[k.C_SHUFFLES]:
-            unpack_state(rng_state, self._rng.bit_generator)
+            k.unpack_state(rng_state, self._rng.bit_generator)
         if "adam_t" in opt_state:
             opt_state["adam_t"] = int(c[k.C_ADAM_T])
         return (int(c[k.C_STEP]), int(c[k.C_EPOCH]), int(c[k.C_POSITION]),
@@ -188,14 +206,14 @@ class CompiledLoop:
         z, act, delta = self._buffers(self._x.shape[0])
         theta = np.ascontiguousarray(theta, dtype=np.float64)
         k.summed_gradient(theta, self._sizes, self._offsets, self._rows, self._train_xt,
-                          self._train_yt, z, act, delta, out, k.ACTIVATION_CODES[cfg.activation],
-                          k.LOSS_CODES[cfg.loss], LEAKY_SLOPE)
+                          self._train_yt, z, act, delta, out, ACTIVATION_CODES[cfg.activation],
+                          LOSS_CODES[cfg.loss], LEAKY_SLOPE)
 
 
 def compiled_loop_for(*buffers) -> CompiledLoop | None:
     """CompiledLoop(*buffers), or None when numba is missing (then, unless NNP_ENGINE=numpy,
     the one warning line is logged, once per process)."""
-    if kernels is None:
+    if _import_error is not None:
         if requested_engine() != "numpy":
             compiled_available()
         return None
@@ -209,9 +227,12 @@ def _compile() -> None:
     with _compile_lock:
         if _ready.is_set():
             return
+        start = time.perf_counter()
+        if not _load_kernels():
+            compiled_available()  # warns once: the import failed
+            return
         from .config import TrainConfig
         from .network import Network, augment
-        start = time.perf_counter()
         net = Network([2, 2, 1], "tanh", "bce")
         x = augment(np.zeros((4, 2)))
         y = np.zeros((4, 1))
@@ -248,6 +269,3 @@ def warm_up(background: bool = False) -> threading.Thread | None:
                                             name="nnp-compile", daemon=True)
             _warm_thread.start()
     return _warm_thread
-
-
-_thread_lock = threading.Lock()

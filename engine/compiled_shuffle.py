@@ -98,12 +98,47 @@ def random_interval(s, top):
 
 @njit(cache=True, nogil=True)
 def permutation_into(s, order):
-    """order = rng.permutation(len(order)), drawing from the state words s (updated)."""
+    """order = rng.permutation(len(order)), drawing from the state words s (updated). The same
+    steps as _next64/_next32/random_interval above, with the state held in locals."""
     n = order.shape[0]
     for i in range(n):
         order[i] = i
+    hi, lo, inc_hi, inc_lo = s[HI], s[LO], s[INC_HI], s[INC_LO]
+    has32, buffered = s[HAS32], s[UINT32]
+    b0, b1 = _MULT_LO & _M32, _MULT_LO >> _S32
     for i in range(n - 1, 0, -1):
-        j = np.int64(random_interval(s, np.uint64(i)))
+        top = np.uint64(i)
+        mask = top
+        mask |= mask >> _S1
+        mask |= mask >> _S2
+        mask |= mask >> _S4
+        mask |= mask >> _S8
+        mask |= mask >> _S16
+        mask |= mask >> _S32
+        while True:  # i < 2^32 always here: 32-bit draws
+            if has32 != _ZERO:
+                has32 = _ZERO
+                word = buffered
+            else:
+                a0, a1 = lo & _M32, lo >> _S32
+                p00, p01, p10, p11 = a0 * b0, a0 * b1, a1 * b0, a1 * b1
+                mid = (p00 >> _S32) + (p01 & _M32) + (p10 & _M32)
+                new_lo = (p00 & _M32) | (mid << _S32)
+                new_hi = p11 + (p01 >> _S32) + (p10 >> _S32) + (mid >> _S32)
+                new_hi = new_hi + hi * _MULT_LO + lo * _MULT_HI
+                lo = new_lo + inc_lo
+                hi = new_hi + inc_hi + (_ONE if lo < new_lo else _ZERO)
+                value = hi ^ lo
+                rot = hi >> _S58
+                out = (value >> rot) | (value << ((_ZERO - rot) & _SIXTY_THREE))
+                has32 = _ONE
+                buffered = out >> _S32
+                word = out & _M32
+            word &= mask
+            if word <= top:
+                break
+        j = np.int64(word)
         tmp = order[j]
         order[j] = order[i]
         order[i] = tmp
+    s[HI], s[LO], s[HAS32], s[UINT32] = hi, lo, has32, buffered

@@ -11,6 +11,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 
+from engine.compiled_loop import warm_up
+
 from .frames import FrameEncoder
 from .pages import REPO, pages_router
 from .body_limit import BodyLimit
@@ -40,6 +42,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI):
+        warm_up(background=True)  # compile or load the training kernels off the event loop
         sweeper = asyncio.get_running_loop().create_task(registry.sweep_forever())
         try:
             yield

@@ -248,6 +248,7 @@ def test_numpy_is_forced_by_the_environment(monkeypatch):
     def fail(*args):
         raise AssertionError("the compiled kernel ran")
 
+    assert compiled_loop._load_kernels()
     monkeypatch.setattr(compiled_loop.kernels, "train_steps", fail)
     t = Trainer(TrainConfig())
     assert t.engine == "numpy"
@@ -265,7 +266,7 @@ def test_an_unknown_engine_name_is_refused(monkeypatch):
 
 def test_without_numba_the_numpy_path_runs_with_one_warning(monkeypatch, caplog):
     monkeypatch.setenv(ENGINE_ENV, "compiled")
-    monkeypatch.setattr(compiled_loop, "kernels", None)
+    monkeypatch.setattr(compiled_loop, "_import_error", ImportError("No module named 'numba'"))
     monkeypatch.setattr(compiled_loop, "_warned", False)
     with caplog.at_level("WARNING", logger="engine"):
         trainers = [Trainer(TrainConfig()) for _ in range(3)]
