@@ -422,11 +422,13 @@ class Trainer:
     def _train_compiled(self, n: int) -> None:
         """The same loop in one compiled call (engine/compiled_loop.py)."""
         position = self._position if self._position_batch == self.batch_size else 1 << 62
+        first_step = self.step_count
         (self.step_count, self.epoch, self._position, self._trajectory_len,
          self._trajectory_stride) = self._compiled.train(
             n, self._config, self.batch_size, self._grad, self._update, self._opt_state,
             self.step_count, self.epoch, position, self._trajectory_len, self._trajectory_stride)
         self._position_batch = self.batch_size
+        self.examples_seen += self._examples_in(position, self.step_count - first_step)
 
     def _diverge(self, what: str) -> None:
         """Stop training: status "diverged" with a one-line reason."""

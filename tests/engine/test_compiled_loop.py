@@ -50,6 +50,7 @@ def assert_same_run(a: Trainer, b: Trainer, rtol: float = RTOL) -> None:
         assert np.abs(x - y).max(initial=0.0) <= rtol * scale, (what, np.abs(x - y).max() / scale)
 
     assert (a.step_count, a.epoch, a.status) == (b.step_count, b.epoch, b.status)
+    assert a.examples_seen == b.examples_seen
     assert a.reason == b.reason
     close(a.net.theta, b.net.theta, "theta")
     close(a.last_minibatch_gradient(), b.last_minibatch_gradient(), "gradient")
