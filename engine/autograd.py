@@ -7,7 +7,7 @@ Every operation returns a new `Value` and attaches one closure, `_backward`, tha
 local derivative times the upstream gradient ``out.grad`` with ``+=`` (a value used twice adds
 both contributions). Only these operations have a derivative rule:
 
-    a + b, a * b, a ** k (k a constant), exp, log, tanh, sigmoid, relu, leaky_relu
+    a + b, a * b, a ** k (k a constant), exp, log, tanh, sigmoid, relu, leaky_relu, step
 
 Everything else (negation, subtraction, division, abs, softplus, log_sigmoid, logsumexp) is
 written in terms of them, so there is nothing more to trust.
@@ -127,6 +127,16 @@ class Value:
 
         def _backward():  # d/dx = 1 if x > 0 else slope
             self.grad += (1.0 if self.data > 0 else slope) * out.grad
+        out._backward = _backward
+        return out
+
+    def step(self) -> Value:
+        """The perceptron's threshold: 1 for x > 0, else 0. Its derivative is 0 everywhere (at 0
+        it is undefined and taken as 0), so no gradient passes through it."""
+        out = Value(1.0 if self.data > 0 else 0.0, (self,), "step")
+
+        def _backward():  # d(step x)/dx = 0
+            self.grad += 0.0 * out.grad
         out._backward = _backward
         return out
 

@@ -618,6 +618,22 @@ class Trainer:
         return [{"W": blk[:, :-1].copy(), "b": blk[:, -1].copy()}
                 for blk in self.net.views(self.full_gradient())]
 
+    def example_gradient(self, i: int) -> tuple[float, np.ndarray]:
+        """(loss, flat gradient) of training example i's own loss at the current parameters:
+        the data loss of that one example (no mean, no penalty), by the same backprop as
+        training. Does not change the training state."""
+        if not 0 <= i < self.n_train:
+            raise IndexError(f"training example {i} is out of range 0..{self.n_train - 1}")
+        net = self.net
+        x, y = self._x_train_aug[i:i + 1], self._data.y_train[i:i + 1]
+        grad = np.zeros(net.n_params)
+        ws = net.workspace(1)
+        with np.errstate(all="ignore"):
+            z = net.forward(x, ws)
+            loss = net.loss.value(z, y)
+            net.backward(x, y, ws, net.views(grad))
+        return loss, grad
+
     def last_minibatch_gradient(self) -> np.ndarray:
         """Flat gradient used by the last step (after penalty and clipping); a copy."""
         return self._grad.copy()

@@ -29,6 +29,7 @@ from .routes_races import router as races_router
 from .routes_custom_datasets import router as custom_datasets_router
 from .routes_export import router as export_router
 from .routes_saved import router as saved_router
+from .routes_graph import router as graph_router
 from .runs import RunRegistry
 from .settings import Settings
 from .store import Store
@@ -74,6 +75,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(custom_datasets_router)
     app.include_router(saved_router)
     app.include_router(export_router)
+    app.include_router(graph_router)
     app.include_router(ws_router)
     app.include_router(comparisons_router)
     app.include_router(races_router)

@@ -64,5 +64,10 @@ class Settings:
     max_saved_bytes: int = 512 * 2**20
     max_autosaved_runs: int = 50              # saved at expiry or shutdown; oldest dropped first
     max_autosaved_bytes: int = 128 * 2**20
+    graph_max_chars: int = 2000            # POST /api/graph: characters of the expression
+    graph_max_nodes: int = 400             # ... values in its graph
+    graph_max_depth: int = 64              # ... nesting of one expression
+    graph_max_exponent: float = 16.0       # ... |k| in x ** k
+    network_graph_max_nodes: int = 320     # GET /api/runs/{id}/graph, scalar by scalar
     static_dir: str | None = None          # default: <repo>/static
     templates_dir: str | None = None       # default: <repo>/templates

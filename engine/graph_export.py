@@ -1,0 +1,223 @@
+"""A `Value` graph as plain data for the backprop lab: nodes, edges, topological order, each
+node's local-derivative rule in words, the backward sweep step by step, and finite differences.
+
+    export(root, h) -> {"output": id, "nodes": [...], "edges": [[from, to]], "order": [ids],
+                        "steps": [...], "h": h}
+
+Node ids are positions in the topological order (inputs first, the output last). Each node:
+    id, label, op, kind ("variable" | "constant" | "intermediate" | "output"), data, grad,
+    numeric (leaves: the forward difference (L(x+h) - L(x)) / h; None elsewhere, or when L(x+h)
+    is undefined), rule (its local derivative in words), inputs (the ids it is computed from,
+    each once), local (d node / d input per input, at the current data).
+Steps, one per node in reverse topological order (the sweep of `Value.backward`):
+    {"node": id, "upstream": node.grad, "updates": [{"child", "local", "product", "grad"}]}
+with product = local * upstream and grad the child's grad after this step (read from the real
+sweep, not recomputed).
+
+The local derivatives come from each node's own `_backward` closure (run once with out.grad = 1
+on zeroed inputs), so no derivative rule is restated here; the rules in words below are text.
+"""
+
+from __future__ import annotations
+
+import math
+
+from .activations import LEAKY_SLOPE
+from .autograd import Value, topological_order
+
+RULES = {
+    "+": "sum: d(a+b)/da = 1 and d(a+b)/db = 1, so each input receives the gradient unchanged",
+    "*": "product: d(a*b)/da = b and d(a*b)/db = a, so each input receives the other's value "
+         "times the gradient",
+    "exp": "d(e^x)/dx = e^x, this node's own value",
+    "log": "d(ln x)/dx = 1/x",
+    "tanh": "d(tanh x)/dx = 1 - tanh(x)^2, from this node's own value",
+    "sigmoid": "d(sigmoid x)/dx = s(1 - s), s this node's own value",
+    "relu": "d(relu x)/dx = 1 if x > 0, else 0",
+    "leaky_relu": "d(leaky_relu x)/dx = 1 if x > 0, else the slope 0.01",
+    "step": "d(step x)/dx = 0: a threshold passes no gradient back",
+}
+LEAF_RULE = "a leaf: its grad is dL/d(this value); it passes nothing further back"
+OUTPUT_NOTE = "the output: dL/dL = 1 starts the backward pass"
+
+# The nudge sweep: h = 10^-10 ... 10^0 in quarter decades (41 steps, 1 exactly included).
+NUDGE_EXPONENTS = [e / 4 for e in range(-40, 1)]
+NUDGE_STEPS = [10.0 ** e for e in NUDGE_EXPONENTS]
+
+
+class GraphError(ValueError):
+    """The graph cannot be exported (e.g. a gradient is not finite); the message says where."""
+
+
+def rule_of(v: Value) -> str:
+    if not v._prev:
+        return LEAF_RULE
+    if v.op.startswith("**"):
+        k = v.op[2:]
+        return f"power: d(x^{k})/dx = {k}*x^({k}-1)"
+    return RULES.get(v.op, f"operation {v.op}")
+
+
+def _local_derivatives(v: Value) -> list[float]:
+    """d v / d child for each distinct child, from v's own backward closure."""
+    children = list(dict.fromkeys(v._prev))
+    saved = [c.grad for c in children], v.grad
+    for c in children:
+        c.grad = 0.0
+    v.grad = 1.0
+    v._backward()
+    local = [c.grad for c in children]
+    for c, g in zip(children, saved[0]):
+        c.grad = g
+    v.grad = saved[1]
+    return local
+
+
+def _sweep(order: list[Value]) -> tuple[list[dict], dict[int, list[float]]]:
+    """Value.backward's sweep, one node at a time, recording each child's grad after.
+    Returns (steps, each inner node's local derivatives by id)."""
+    ids = {id(v): i for i, v in enumerate(order)}
+    for v in order:
+        v.grad = 0.0
+    order[-1].grad = 1.0
+    steps, locals_by_id = [], {}
+    for v in reversed(order):
+        if not v._prev:
+            continue
+        children = list(dict.fromkeys(v._prev))
+        upstream = v.grad
+        locals_by_id[ids[id(v)]] = _local_derivatives(v)
+        local = dict(zip(children, locals_by_id[ids[id(v)]]))
+        before = {c: c.grad for c in children}
+        v._backward()
+        # one update per operand slot: a + a adds 1 * upstream twice. A repeated operand of
+        # + or * contributes equally through each slot, so its combined local derivative
+        # splits evenly; the last slot shows the grad the real sweep left.
+        slots = v._prev
+        count = {c: slots.count(c) for c in children}
+        seen: dict = {}
+        updates = []
+        for c in slots:
+            d = local[c] / count[c]
+            seen[c] = seen.get(c, 0) + 1
+            grad = c.grad if seen[c] == count[c] else before[c] + seen[c] * d * upstream
+            updates.append({"child": ids[id(c)], "local": d, "product": d * upstream,
+                            "grad": grad})
+        steps.append({"node": ids[id(v)], "upstream": upstream, "updates": updates})
+    return steps, locals_by_id
+
+
+class Replayer:
+    """Re-evaluates the forward pass with one leaf changed, through the same Value operations
+    (only the nodes downstream of that leaf). `exponents` gives exact exponents of pow nodes by
+    id (the op text rounds them)."""
+
+    def __init__(self, order: list[Value], exponents: dict[int, float] | None = None):
+        self.order = order
+        self.ids = {id(v): i for i, v in enumerate(order)}
+        self.exponents = exponents or {}
+        self.inputs = [[self.ids[id(c)] for c in v._prev] for v in order]
+        parents: list[list[int]] = [[] for _ in order]
+        for i, kids in enumerate(self.inputs):
+            for k in set(kids):
+                parents[k].append(i)
+        self.parents = parents
+
+    def downstream(self, leaf: int) -> list[int]:
+        seen, stack = {leaf}, [leaf]
+        while stack:
+            for p in self.parents[stack.pop()]:
+                if p not in seen:
+                    seen.add(p)
+                    stack.append(p)
+        return sorted(seen)
+
+    def _apply(self, i: int, args: list[Value]) -> Value:
+        v = self.order[i]
+        op = v.op
+        if op == "+":
+            return args[0] + args[1]
+        if op == "*":
+            return args[0] * args[1]
+        if op.startswith("**"):
+            return args[0] ** self.exponents.get(id(v), float(op[2:]))
+        if op == "leaky_relu":
+            return args[0].leaky_relu(LEAKY_SLOPE)
+        return getattr(args[0], op)()
+
+    def output_with(self, leaf: int, x: float, nodes: list[int] | None = None) -> float | None:
+        """L with leaf `leaf` set to x; None when undefined or not finite."""
+        nodes = nodes if nodes is not None else self.downstream(leaf)
+        new: dict[int, Value] = {leaf: Value(x)}
+        try:
+            for i in nodes:
+                if i == leaf:
+                    continue
+                args = [new.get(k) or Value(self.order[k].data) for k in self.inputs[i]]
+                new[i] = self._apply(i, args)
+        except (ZeroDivisionError, OverflowError, ValueError):
+            return None
+        out = new.get(len(self.order) - 1)
+        y = out.data if out is not None else self.order[-1].data
+        return y if math.isfinite(y) else None
+
+
+def kind_of(v: Value, root: Value) -> str:
+    if v is root:
+        return "output"
+    if not v._prev:
+        return "variable" if v.label else "constant"
+    return "intermediate"
+
+
+def export(root: Value, h: float = 1e-3, exponents: dict[int, float] | None = None,
+           nudge: int | None = None) -> dict:
+    """The graph below `root` as plain data (see the module docstring). Runs the backward pass.
+    `nudge` (a leaf's id) adds {"nudge": {"leaf", "h": NUDGE_STEPS, "delta": [L(x+h) - L(x)]}}.
+    Raises GraphError if a gradient is not finite."""
+    order = topological_order(root)
+    ids = {id(v): i for i, v in enumerate(order)}
+    try:
+        steps, locals_by_id = _sweep(order)
+    except (ZeroDivisionError, OverflowError, ValueError) as exc:
+        raise GraphError(f"the backward pass is undefined here ({exc})") from None
+    for v in order:
+        for what, x in (("value", v.data), ("gradient", v.grad)):
+            if not math.isfinite(x):
+                where = f"'{v.label}'" if v.label else f"node {ids[id(v)]} ({v.op})"
+                raise GraphError(f"the {what} at {where} is {x} (not finite)")
+    replay = Replayer(order, exponents)
+    L = root.data
+    nodes = []
+    for i, v in enumerate(order):
+        children = list(dict.fromkeys(v._prev))
+        numeric = None
+        if not children and h > 0:
+            y = replay.output_with(i, v.data + h)
+            if y is not None:
+                numeric = (y - L) / h
+        nodes.append({
+            "id": i, "label": v.label, "op": v.op, "kind": kind_of(v, root),
+            "data": v.data, "grad": v.grad, "numeric": numeric,
+            "rule": OUTPUT_NOTE + "; " + rule_of(v) if v is root and children else rule_of(v),
+            "inputs": [ids[id(c)] for c in children],
+            "local": locals_by_id.get(i, []),
+        })
+    edges = [[ids[id(c)], i] for i, v in enumerate(order) for c in dict.fromkeys(v._prev)]
+    out = {"output": len(order) - 1, "nodes": nodes, "edges": edges,
+           "order": list(range(len(order))), "steps": steps, "h": h}
+    if nudge is not None:
+        out["nudge"] = nudge_sweep(replay, nudge)
+    return out
+
+
+def nudge_sweep(replay: Replayer, leaf: int) -> dict:
+    """L(x + h) - L(x) for leaf `leaf` over NUDGE_STEPS (None where undefined)."""
+    v = replay.order[leaf]
+    L = replay.order[-1].data
+    nodes = replay.downstream(leaf)
+    delta = []
+    for h in NUDGE_STEPS:
+        y = replay.output_with(leaf, v.data + h, nodes)
+        delta.append(None if y is None else y - L)
+    return {"leaf": leaf, "label": v.label, "grad": v.grad, "h": NUDGE_STEPS, "delta": delta}

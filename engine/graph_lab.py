@@ -1,0 +1,107 @@
+"""The backprop lab's graphs as plain data: an expression, a network example, one neuron.
+
+    expression_graph(text, values, h, limits, nudge) -> export() of the parsed expression
+    network_graph(trainer, i, h, max_nodes, nudge)   -> export() of example i's loss, plus
+        "check": the leaves' grads against Trainer.example_gradient (the engine's backprop)
+    single_neuron_graph(trainer, i, layer, neuron, h, nudge) -> export() of one neuron
+
+`nudge` is a leaf's label (or id); the answer then carries the nudge sweep for it. Errors are
+ExpressionError (bad expression), GraphTooLarge, IndexError (example, layer, neuron out of
+range), GraphError (a non-finite gradient) and LookupError (unknown nudge leaf)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .expression import ExpressionLimits, build
+from .graph_export import export
+from .network_graph import GraphTooLarge, example_graph, graph_size, neuron_graph
+
+DEFAULT_H = 1e-3
+
+
+def _check_h(h: float) -> float:
+    if not (isinstance(h, (int, float)) and math.isfinite(h) and 0 < h <= 1):
+        raise ValueError(f"h must be a number in (0, 1], got {h!r}")
+    return float(h)
+
+
+def _leaf_id(graph: dict, nudge) -> int | None:
+    if nudge is None:
+        return None
+    for n in graph["nodes"]:
+        if not n["inputs"] and (n["label"] == nudge or (isinstance(nudge, int)
+                                                         and n["id"] == nudge)):
+            return n["id"]
+    names = [n["label"] for n in graph["nodes"] if not n["inputs"] and n["label"]]
+    raise LookupError(f"no leaf named {nudge!r} to nudge; leaves: {', '.join(names[:20])}")
+
+
+def _export(root, h, exponents=None, nudge=None) -> dict:
+    graph = export(root, h, exponents)
+    leaf = _leaf_id(graph, nudge)
+    if leaf is not None:
+        graph = export(root, h, exponents, nudge=leaf)
+    return graph
+
+
+def expression_graph(text: str, values: dict, h: float = DEFAULT_H,
+                     limits: ExpressionLimits = ExpressionLimits(), nudge=None) -> dict:
+    h = _check_h(h)
+    parsed = build(text, values, limits)
+    graph = _export(parsed.output, h, parsed.exponents, nudge)
+    graph.update({"kind": "expression", "expression": text,
+                  "values": {k: v.data for k, v in parsed.leaves.items()}})
+    return graph
+
+
+def _compare(graph: dict, trainer, grad: np.ndarray) -> dict:
+    """Every parameter leaf's grad against the engine's per-example gradient."""
+    from .landscape import parameter_names
+    names = parameter_names(trainer)
+    by_label = {n["label"]: n["grad"] for n in graph["nodes"] if not n["inputs"]}
+    diffs = [abs(by_label[name] - g) for name, g in zip(names, grad) if name in by_label]
+    scale = max(1.0, float(np.max(np.abs(grad))) if grad.size else 1.0)
+    worst = max(diffs) if diffs else 0.0
+    return {"compared": len(diffs), "max_abs_difference": worst,
+            "matches": worst <= 1e-9 * scale,
+            "what": "each weight and bias leaf's grad against the engine's vectorized backprop "
+                    "of this example's loss (Trainer.example_gradient)"}
+
+
+def network_graph(trainer, i: int, h: float = DEFAULT_H, max_nodes: int = 400,
+                  nudge=None) -> dict:
+    h = _check_h(h)
+    size = graph_size(trainer)
+    if size > max_nodes:
+        raise GraphTooLarge(size, max_nodes)
+    root, _ = example_graph(trainer, i)
+    graph = _export(root, h, None, nudge)
+    loss, grad = trainer.example_gradient(i)
+    graph.update({"kind": "network", "example": i, "engine_loss": loss,
+                  "check": _compare(graph, trainer, grad),
+                  "note": f"the loss of training example {i} on the run's current weights"})
+    return graph
+
+
+def single_neuron_graph(trainer, i: int, layer: int, neuron: int, h: float = DEFAULT_H,
+                        nudge=None) -> dict:
+    h = _check_h(h)
+    root, info = neuron_graph(trainer, i, layer, neuron)
+    graph = _export(root, h, None, nudge)
+    _, grad = trainer.example_gradient(i)
+    graph.update({"kind": "neuron", "example": i, "layer": layer, "neuron": neuron,
+                  "check": _compare(graph, trainer, grad),
+                  "note": (f"neuron {neuron} of layer {layer} alone on training example {i}: the "
+                           f"rest of the network enters as the upstream gradient "
+                           f"{root._prev[1].label} = {info['upstream']:.6g} from the engine's "
+                           "backprop, so the root (activation times upstream) has exactly the "
+                           "loss's gradient for this neuron's weights and bias; its numeric "
+                           "slopes nudge that linearized root, not the whole loss")})
+    return graph
+
+
+__all__ = ["expression_graph", "network_graph", "single_neuron_graph", "GraphTooLarge",
+           "DEFAULT_H"]
