@@ -238,7 +238,8 @@ def free_names(text: str, limits: ExpressionLimits = ExpressionLimits()) -> list
     assigned, leaves = set(), []
     for target, expr in statements:
         for node in ast.walk(expr):
-            if isinstance(node, ast.Name) and node.id not in assigned and node.id not in leaves:
+            if isinstance(node, ast.Name) and node.id not in assigned and node.id not in leaves \
+                    and node.id not in FUNCTIONS:
                 leaves.append(node.id)
         if target:
             assigned.add(target)
@@ -290,7 +291,8 @@ class _Builder:
         self.created += n
         # each operation makes at most 3 values (a - b: constant -1, the product, the sum)
         if self.created > 3 * self.limits.max_nodes:
-            raise self.src.error(f"the graph would have more than {self.limits.max_nodes} nodes",
+            raise self.src.error(f"the graph would have more than {self.limits.max_nodes} nodes; at most "
+                                 f"{self.limits.max_nodes} are allowed",
                                  node)
 
     def leaf(self, node: ast.Name) -> Value:

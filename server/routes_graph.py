@@ -20,7 +20,7 @@ from engine.graph_lab import (DEFAULT_H, GraphTooLarge, expression_graph, networ
                               single_neuron_graph)
 from engine.graph_presets import PRESETS
 
-from .routes_api import NOT_FOUND, RunDep, settings_of
+from .routes_api import BAD_BODY, NOT_FOUND, RunDep, settings_of
 from .settings import Settings
 from .snapshot import plain
 
@@ -129,8 +129,8 @@ BAD_GRAPH = {422: {"description": "A bad expression (syntax, unknown name or fun
                                   "option; `detail[0].msg` names the position or the name."}}
 
 
-@router.post("/graph", response_model=GraphOut, response_model_exclude_none=True,
-             responses=BAD_GRAPH, summary="An expression's computational graph, backprop and "
+@router.post("/graph", response_model=GraphOut,
+             responses={**BAD_BODY, **BAD_GRAPH}, summary="An expression's computational graph, backprop and "
                                           "finite differences")
 def post_graph(body: GraphRequest, request: Request) -> dict:
     """Parse the expression safely, build the Value graph, run the backward pass and export
@@ -140,8 +140,8 @@ def post_graph(body: GraphRequest, request: Request) -> dict:
         return plain(expression_graph(body.expression, body.values, body.h, limits_of(settings),
                                       nudge=body.nudge))
     except ExpressionError as exc:
-        loc = ["body", "values", exc.name] if exc.message.startswith("no value") or \
-            "value of" in exc.message else ["body", "expression"]
+        about_value = "no value given" in exc.message or "the value of" in exc.message
+        loc = ["body", "values", exc.name] if about_value else ["body", "expression"]
         raise _error(loc, exc.message, "expression", **exc.detail()) from None
     except GraphError as exc:
         raise _error(["body", "expression"], str(exc), "gradient") from None
@@ -155,7 +155,7 @@ def get_presets() -> list[dict]:
             for name, p in PRESETS.items()]
 
 
-@router.get("/runs/{run_id}/graph", response_model=GraphOut, response_model_exclude_none=True,
+@router.get("/runs/{run_id}/graph", response_model=GraphOut,
             responses={**NOT_FOUND, 422: {"description": "example, layer or neuron out of "
                                                          "range, or (type graph_too_large) the "
                                                          "network is too large to draw scalar by "
