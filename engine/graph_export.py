@@ -16,13 +16,17 @@ sweep, not recomputed).
 
 The local derivatives come from each node's own `_backward` closure (run once with out.grad = 1
 on zeroed inputs), so no derivative rule is restated here; the rules in words below are text.
+Forward differences replay the forward pass for every nudged variant at once, one NumPy column
+per variant, through the engine's vectorized functions (`Replayer`).
 """
 
 from __future__ import annotations
 
 import math
 
-from .activations import LEAKY_SLOPE
+import numpy as np
+
+from .activations import ACTIVATIONS
 from .autograd import Value, topological_order
 
 RULES = {
@@ -108,31 +112,18 @@ def _sweep(order: list[Value]) -> tuple[list[dict], dict[int, list[float]]]:
 
 
 class Replayer:
-    """Re-evaluates the forward pass with one leaf changed, through the same Value operations
-    (only the nodes downstream of that leaf). `exponents` gives exact exponents of pow nodes by
-    id (the op text rounds them)."""
+    """Re-evaluates the forward pass with leaves changed, many variants at once: each node's
+    value becomes a NumPy column (one entry per variant) computed by the engine's own
+    vectorized functions (engine/activations.py; exp, log and powers from NumPy). `exponents`
+    gives exact exponents of pow nodes by id (the op text rounds them)."""
 
     def __init__(self, order: list[Value], exponents: dict[int, float] | None = None):
         self.order = order
-        self.ids = {id(v): i for i, v in enumerate(order)}
         self.exponents = exponents or {}
-        self.inputs = [[self.ids[id(c)] for c in v._prev] for v in order]
-        parents: list[list[int]] = [[] for _ in order]
-        for i, kids in enumerate(self.inputs):
-            for k in set(kids):
-                parents[k].append(i)
-        self.parents = parents
+        ids = {id(v): i for i, v in enumerate(order)}
+        self.inputs = [[ids[id(c)] for c in v._prev] for v in order]
 
-    def downstream(self, leaf: int) -> list[int]:
-        seen, stack = {leaf}, [leaf]
-        while stack:
-            for p in self.parents[stack.pop()]:
-                if p not in seen:
-                    seen.add(p)
-                    stack.append(p)
-        return sorted(seen)
-
-    def _apply(self, i: int, args: list[Value]) -> Value:
+    def _apply(self, i: int, args: list[np.ndarray]) -> np.ndarray:
         v = self.order[i]
         op = v.op
         if op == "+":
@@ -140,26 +131,36 @@ class Replayer:
         if op == "*":
             return args[0] * args[1]
         if op.startswith("**"):
-            return args[0] ** self.exponents.get(id(v), float(op[2:]))
-        if op == "leaky_relu":
-            return args[0].leaky_relu(LEAKY_SLOPE)
-        return getattr(args[0], op)()
+            return np.power(args[0], self.exponents.get(id(v), float(op[2:])))
+        if op == "exp":
+            return np.exp(args[0])
+        if op == "log":
+            return np.log(args[0])
+        return ACTIVATIONS[op].forward(args[0], np.empty_like(args[0]))
 
-    def output_with(self, leaf: int, x: float, nodes: list[int] | None = None) -> float | None:
-        """L with leaf `leaf` set to x; None when undefined or not finite."""
-        nodes = nodes if nodes is not None else self.downstream(leaf)
-        new: dict[int, Value] = {leaf: Value(x)}
-        try:
-            for i in nodes:
-                if i == leaf:
-                    continue
-                args = [new.get(k) or Value(self.order[k].data) for k in self.inputs[i]]
-                new[i] = self._apply(i, args)
-        except (ZeroDivisionError, OverflowError, ValueError):
-            return None
-        out = new.get(len(self.order) - 1)
-        y = out.data if out is not None else self.order[-1].data
-        return y if math.isfinite(y) else None
+    def outputs(self, changes: list[tuple[int, float]]) -> list[float | None]:
+        """L for each (leaf id, new value) variant; None where undefined or not finite."""
+        m = len(changes)
+        if m == 0:
+            return []
+        col = np.arange(m)
+        by_leaf: dict[int, list[int]] = {}
+        for k, (leaf, _) in enumerate(changes):
+            by_leaf.setdefault(leaf, []).append(k)
+        xs = np.array([x for _, x in changes], dtype=float)
+        values: list[np.ndarray] = []
+        with np.errstate(all="ignore"):
+            for i, v in enumerate(self.order):
+                if self.inputs[i]:
+                    values.append(self._apply(i, [values[k] for k in self.inputs[i]]))
+                else:
+                    a = np.full(m, v.data)
+                    if i in by_leaf:
+                        ks = by_leaf[i]
+                        a[ks] = xs[ks]
+                    values.append(a)
+        out = values[-1][col]
+        return [float(y) if np.isfinite(y) else None for y in out]
 
 
 def kind_of(v: Value, root: Value) -> str:
@@ -173,7 +174,7 @@ def kind_of(v: Value, root: Value) -> str:
 def export(root: Value, h: float = 1e-3, exponents: dict[int, float] | None = None,
            nudge: int | None = None) -> dict:
     """The graph below `root` as plain data (see the module docstring). Runs the backward pass.
-    `nudge` (a leaf's id) adds {"nudge": {"leaf", "h": NUDGE_STEPS, "delta": [L(x+h) - L(x)]}}.
+    `nudge` (a leaf's label or id) adds {"nudge": {"leaf", "h": NUDGE_STEPS, "delta": [L(x+h) - L(x)]}}.
     Raises GraphError if a gradient is not finite."""
     order = topological_order(root)
     ids = {id(v): i for i, v in enumerate(order)}
@@ -188,14 +189,13 @@ def export(root: Value, h: float = 1e-3, exponents: dict[int, float] | None = No
                 raise GraphError(f"the {what} at {where} is {x} (not finite)")
     replay = Replayer(order, exponents)
     L = root.data
+    leaves = [i for i, v in enumerate(order) if not v._prev]
+    nudged = replay.outputs([(i, order[i].data + h) for i in leaves])
+    numerics = {i: None if y is None else (y - L) / h for i, y in zip(leaves, nudged)}
     nodes = []
     for i, v in enumerate(order):
         children = list(dict.fromkeys(v._prev))
-        numeric = None
-        if not children and h > 0:
-            y = replay.output_with(i, v.data + h)
-            if y is not None:
-                numeric = (y - L) / h
+        numeric = numerics.get(i)
         nodes.append({
             "id": i, "label": v.label, "op": v.op, "kind": kind_of(v, root),
             "data": v.data, "grad": v.grad, "numeric": numeric,
@@ -207,17 +207,25 @@ def export(root: Value, h: float = 1e-3, exponents: dict[int, float] | None = No
     out = {"output": len(order) - 1, "nodes": nodes, "edges": edges,
            "order": list(range(len(order))), "steps": steps, "h": h}
     if nudge is not None:
-        out["nudge"] = nudge_sweep(replay, nudge)
+        out["nudge"] = nudge_sweep(replay, _leaf_index(order, nudge))
     return out
+
+
+def _leaf_index(order: list[Value], nudge: int | str) -> int:
+    """The id of the leaf labelled `nudge` (or with that id); LookupError if there is none."""
+    for i, v in enumerate(order):
+        if not v._prev and (v.label == nudge or (isinstance(nudge, int) and i == nudge)):
+            return i
+    names = [v.label for v in order if not v._prev and v.label]
+    raise LookupError(f"no leaf named {nudge!r} to nudge; leaves: {', '.join(names[:20])}")
 
 
 def nudge_sweep(replay: Replayer, leaf: int) -> dict:
     """L(x + h) - L(x) for leaf `leaf` over NUDGE_STEPS (None where undefined)."""
     v = replay.order[leaf]
     L = replay.order[-1].data
-    nodes = replay.downstream(leaf)
-    delta = []
-    for h in NUDGE_STEPS:
-        y = replay.output_with(leaf, v.data + h, nodes)
-        delta.append(None if y is None else y - L)
+    ys = replay.outputs([(leaf, v.data + h) for h in NUDGE_STEPS])
+    delta = [None if y is None else y - L for y in ys]
     return {"leaf": leaf, "label": v.label, "grad": v.grad, "h": NUDGE_STEPS, "delta": delta}
+
+

@@ -28,23 +28,8 @@ def _check_h(h: float) -> float:
     return float(h)
 
 
-def _leaf_id(graph: dict, nudge) -> int | None:
-    if nudge is None:
-        return None
-    for n in graph["nodes"]:
-        if not n["inputs"] and (n["label"] == nudge or (isinstance(nudge, int)
-                                                         and n["id"] == nudge)):
-            return n["id"]
-    names = [n["label"] for n in graph["nodes"] if not n["inputs"] and n["label"]]
-    raise LookupError(f"no leaf named {nudge!r} to nudge; leaves: {', '.join(names[:20])}")
-
-
 def _export(root, h, exponents=None, nudge=None) -> dict:
-    graph = export(root, h, exponents)
-    leaf = _leaf_id(graph, nudge)
-    if leaf is not None:
-        graph = export(root, h, exponents, nudge=leaf)
-    return graph
+    return export(root, h, exponents, nudge=nudge)
 
 
 def expression_graph(text: str, values: dict, h: float = DEFAULT_H,

@@ -49,6 +49,11 @@ def pages_router(templates_dir: Path) -> APIRouter:
     @router.get("/race", response_class=HTMLResponse)
     def race(request: Request):
         return templates.TemplateResponse(request, "race.html", {"plotly_url": PLOTLY_URL})
+    @router.get("/graph", response_class=HTMLResponse)
+    def graph_lab(request: Request):
+        """The backprop lab: ?preset=chain|neuron|neuron_exp|reuse or ?run=ID&example=i."""
+        from engine.graph_presets import PRESETS
+        return templates.TemplateResponse(request, "graph.html", {"presets": PRESETS})
 
     @router.get(PLOTLY_URL)
     def plotly_js():

@@ -8,6 +8,7 @@ import { createConnection } from "./connection.js";
 import { buildControls } from "./controls.js";
 import { createDataPanel } from "./data_panel.js";
 import { createDiagnosticsView } from "./diagnostics_view.js";
+import { attachGraphLink } from "./graph/playground_link.js";
 import { createLossChart } from "./loss_chart.js";
 import { createNetworkView } from "./network_view.js";
 import { createParamEditor } from "./param_editor.js";
@@ -174,6 +175,8 @@ async function main() {
       schedule();
     },
   });
+
+  attachGraphLink({ canvas: byId("output-canvas"), tools: byId("output-tools"), view: views.boundary, snapshot, connection });
 
   state.subscribe((change) => {
     if (change.kind === "ui" || change.kind === "config") schedule();

@@ -142,7 +142,33 @@ def open_view(chromium_browser, server_url):
         page.wait_for_function(ready_js, timeout=timeout)
         return page
 
+def open_graph_page(chromium_browser, server_url):
+    """open_graph_page(query="", viewport=VIEWPORT) -> a page on the backprop lab (/graph) with
+    its graph and nudge sweep loaded. Console errors of every page opened fail the test."""
+    contexts, errors = [], []
+
+    def opener(query: str = "", viewport: dict | None = None, context=None):
+        if context is None:
+            context = chromium_browser.new_context(viewport=viewport or VIEWPORT)
+            contexts.append(context)
+        page = context.new_page()
+        watch_errors(page, errors)
+        page.goto(f"{server_url}/graph{query}")
+        wait_graph_ready(page)
+        return page
+
+    opener.errors = errors
     yield opener
     for c in contexts:
         c.close()
     assert not errors, "errors in the browser console:\n" + "\n".join(errors)
+
+
+def watch_errors(page, errors: list) -> None:
+    page.on("console", lambda m: errors.append(f"console.{m.type}: {m.text}") if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(f"pageerror: {e}"))
+
+
+def wait_graph_ready(page, timeout: float = 20_000) -> None:
+    page.wait_for_function("window.__graph && window.__graph.ready && window.__graph.state.graph"
+                           " && window.__graph.state.graph.nudge", timeout=timeout)

@@ -1,0 +1,33 @@
+// Number formatting for the backprop lab: short, exact where the numbers are round.
+
+/** Up to `digits` significant digits; integers and short decimals as they are; exponent form
+ *  for very small or large magnitudes. null/undefined/NaN -> "—". */
+export function fmt(x, digits = 4) {
+  if (x == null || Number.isNaN(x)) return "—";
+  if (!Number.isFinite(x)) return x > 0 ? "∞" : "-∞";
+  if (x === 0) return "0";
+  const a = Math.abs(x);
+  if (a >= 1e5 || a < 1e-4) {
+    const [m, e] = x.toExponential(Math.max(0, digits - 1)).split("e");
+    return `${trimZeros(m)}e${e.replace("+", "")}`;
+  }
+  return trimZeros(x.toPrecision(digits));
+}
+
+function trimZeros(s) {
+  return s.includes(".") ? s.replace(/0+$/, "").replace(/\.$/, "") : s;
+}
+
+/** A leaf's or node's display name: its label, or its op, or its value for constants. */
+export function nodeName(node) {
+  if (node.label) return node.label;
+  if (node.kind === "constant") return fmt(node.data);
+  return `(${node.op})`;
+}
+
+/** The op as drawn in the small operation node. */
+export function opSymbol(op) {
+  if (op === "*") return "×";
+  if (op.startsWith("**")) return `^${op.slice(2)}`;
+  return op;
+}

@@ -1,0 +1,325 @@
+// The backprop lab: expression (or a run's example) -> server graph -> layout and SVG -> the
+// backward pass step by step, the nudge panel. URL: ?preset=chain|neuron|neuron_exp|reuse,
+// ?run=ID&example=i[&layer=l&neuron=k], or ?expression=...
+import dagre from "/static/vendor/dagre/dagre.esm.js";
+import { expressionGraph, runGraph } from "./api.js";
+import { fmt } from "./format.js";
+import { createGraphView } from "./graph_view.js";
+import { leafNames } from "./leaves.js";
+import { createNudgeView } from "./nudge_view.js";
+import { activeAt, describe, gradsAt, positions } from "./stepper.js";
+
+const errors = [];
+window.addEventListener("error", (e) => errors.push(String(e.message)));
+window.addEventListener("unhandledrejection", (e) => errors.push(String(e.reason)));
+
+const byId = (id) => document.getElementById(id);
+const PRESETS = JSON.parse(byId("graph-presets").textContent);
+const PLAY_MS = 700;
+const DEFAULT_PRESET = "chain";
+
+const params = new URLSearchParams(location.search);
+const state = {
+  mode: params.get("run") ? "run" : "expression",
+  run: params.get("run"),
+  example: Number(params.get("example") ?? 0),
+  layer: params.get("layer") != null ? Number(params.get("layer")) : null,
+  neuron: params.get("neuron") != null ? Number(params.get("neuron")) : null,
+  expression: "",
+  values: {},
+  graph: null,
+  position: 0,
+  nudgeLeaf: null,
+  loads: 0,
+};
+
+const view = createGraphView(byId("graph-box"), dagre, {
+  onLeafClick(node) {
+    const input = byId("leaves").querySelector(`input[data-leaf="${CSS.escape(node.label)}"]`);
+    if (input && !input.disabled) input.focus();
+    if (node.label) { byId("nudge-leaf").value = node.label; setNudgeLeaf(node.label); }
+  },
+});
+const nudge = createNudgeView({
+  slider: byId("nudge-slider"), h: byId("nudge-h"), delta: byId("nudge-delta"),
+  gradh: byId("nudge-gradh"), slope: byId("nudge-slope"), grad: byId("nudge-grad"),
+  canvas: byId("nudge-plot"),
+});
+
+function showError(text) {
+  const el = byId("error");
+  el.hidden = !text;
+  el.textContent = text || "";
+}
+
+// ---- presets and the expression -------------------------------------------------------
+function buildPresets() {
+  const nav = byId("presets");
+  for (const [name, p] of Object.entries(PRESETS)) {
+    const b = document.createElement("button");
+    b.textContent = name.replace("_", " ");
+    b.title = p.title;
+    b.dataset.testid = `preset-${name}`;
+    b.addEventListener("click", () => loadPreset(name, true));
+    nav.appendChild(b);
+  }
+}
+
+function loadPreset(name, push) {
+  const p = PRESETS[name] ?? PRESETS[DEFAULT_PRESET];
+  state.mode = "expression";
+  state.expression = p.expression;
+  state.values = { ...p.values };
+  state.nudgeLeaf = null;
+  byId("expression").value = p.expression;
+  byId("graph-legend").textContent = p.description;
+  if (push) history.replaceState(null, "", `/graph?preset=${name}`);
+  buildLeafInputs();
+  return refresh();
+}
+
+function buildLeafInputs() {
+  const box = byId("leaves");
+  box.textContent = "";
+  const editable = state.mode === "expression";
+  box.classList.toggle("long", !editable);
+  const names = editable ? leafNames(state.expression) : Object.keys(state.values);
+  for (const name of names) {
+    if (!(name in state.values)) state.values[name] = 1;
+    const label = document.createElement("label");
+    const span = document.createElement("span");
+    span.textContent = name;
+    const input = document.createElement("input");
+    input.type = "number";
+    input.step = "any";
+    input.value = String(state.values[name]);
+    input.dataset.leaf = name;
+    input.dataset.testid = `leaf-${name}`;
+    input.disabled = !editable;
+    input.addEventListener("input", () => {
+      const v = Number(input.value);
+      if (input.value.trim() === "" || !Number.isFinite(v)) return;
+      state.values[name] = v;
+      scheduleRefresh();
+    });
+    label.append(span, input);
+    box.appendChild(label);
+  }
+  if (!editable) {
+    const p = document.createElement("p");
+    p.className = "help";
+    p.textContent = "the run's live weights and this example's inputs (read only here)";
+    box.appendChild(p);
+  }
+}
+
+let timer = null;
+function scheduleRefresh() {
+  clearTimeout(timer);
+  timer = setTimeout(refresh, 200);
+}
+
+// ---- fetching a graph -----------------------------------------------------------------
+let requestSerial = 0;
+async function refresh() {
+  const serial = ++requestSerial;
+  let answer;
+  if (state.mode === "run") {
+    answer = await runGraph({ run: state.run, example: state.example, layer: state.layer,
+      neuron: state.neuron, nudge: state.nudgeLeaf });
+    if (answer.detail?.type === "graph_too_large" && state.layer == null) {
+      byId("source-note").textContent = `${answer.error.split("; ask")[0]}: showing one neuron's graph instead (layer 1, neuron 0).`;
+      state.layer = 1;
+      state.neuron = 0;
+      answer = await runGraph({ run: state.run, example: state.example, layer: 1, neuron: 0, nudge: state.nudgeLeaf });
+      state.tooLarge = true;
+    }
+  } else {
+    const values = {};
+    for (const name of leafNames(state.expression)) values[name] = state.values[name] ?? 1;
+    answer = await expressionGraph({ expression: state.expression, values, nudge: state.nudgeLeaf });
+  }
+  if (serial !== requestSerial) return;
+  if (answer.error) {
+    showError(answer.error);
+    if (answer.detail?.type === "nudge") { state.nudgeLeaf = null; }
+    return;
+  }
+  showError("");
+  setGraph(answer.graph);
+}
+
+function setGraph(graph) {
+  const keepPosition = state.graph && state.graph.steps.length === graph.steps.length
+    && state.position < positions(state.graph) - 1;
+  state.graph = graph;
+  view.setGraph(graph);
+  state.loads += 1;
+  if (!keepPosition) state.position = positions(graph) - 1;
+  state.position = Math.min(state.position, positions(graph) - 1);
+  if (graph.kind !== "expression") showSource(graph);
+  fillNudgeLeaves(graph);
+  nudge.setSweep(graph.nudge ?? null);
+  renderStep();
+}
+
+function showSource(graph) {
+  byId("source-block").hidden = false;
+  byId("expression-block").hidden = true;
+  if (graph.kind === "network" || !state.tooLarge) byId("source-note").textContent = `${graph.note}.`;
+  else byId("source-note").textContent += ` ${graph.note}.`;
+  const c = graph.check;
+  byId("check").textContent = c.matches
+    ? `✓ each of the ${c.compared} weight and bias leaves' grads equals the engine's backprop gradient of this example's loss (largest difference ${fmt(c.max_abs_difference, 2)}).`
+    : `✗ leaf grads differ from the engine's by up to ${fmt(c.max_abs_difference, 3)}`;
+  byId("check").className = `check ${c.matches ? "ok" : "bad"}`;
+  byId("graph-legend").textContent = graph.kind === "network"
+    ? `loss of training example ${graph.example}: ${graph.nodes.length} values`
+    : `layer ${graph.layer}, neuron ${graph.neuron}, example ${graph.example}`;
+  state.values = {};
+  const leaves = graph.nodes.filter((n) => !n.inputs.length && n.label).sort((a, b) => leafOrder(a.label, b.label));
+  for (const n of leaves) state.values[n.label] = n.data;
+  buildLeafInputs();
+}
+
+/** Inputs first, then each layer's weights and biases row by row, the target last. */
+function leafOrder(a, b) {
+  const key = (s) => {
+    const m = s.match(/^([Wb])(\d+)\[(\d+)(?:,(\d+))?\]$/);
+    if (m) return [1, Number(m[2]), Number(m[3]), m[1] === "b" ? 1e9 : Number(m[4]), 0];
+    const x = s.match(/^x(\d+)$/);
+    if (x) return [0, Number(x[1]), 0, 0, 0];
+    if (s.startsWith("a")) return [0.5, 0, 0, 0, s];
+    return [2, 0, 0, 0, s];
+  };
+  const ka = key(a);
+  const kb = key(b);
+  for (let i = 0; i < ka.length; i++) {
+    if (ka[i] < kb[i]) return -1;
+    if (ka[i] > kb[i]) return 1;
+  }
+  return 0;
+}
+
+// ---- nudge ----------------------------------------------------------------------------
+function fillNudgeLeaves(graph) {
+  const select = byId("nudge-leaf");
+  const leaves = graph.nodes.filter((n) => !n.inputs.length && n.label);
+  const key = leaves.map((n) => n.label).join("|");
+  if (select.dataset.key !== key) {
+    select.dataset.key = key;
+    select.textContent = "";
+    for (const n of leaves) {
+      const o = document.createElement("option");
+      o.value = n.label;
+      o.textContent = n.label;
+      select.appendChild(o);
+    }
+  }
+  if (!state.nudgeLeaf && leaves.length) {
+    setNudgeLeaf(leaves[0].label);
+  } else if (state.nudgeLeaf) {
+    select.value = state.nudgeLeaf;
+  }
+}
+
+function setNudgeLeaf(label) {
+  if (state.nudgeLeaf === label && state.graph?.nudge?.label === label) return;
+  state.nudgeLeaf = label;
+  byId("nudge-leaf").value = label;
+  refresh();
+}
+
+// ---- the backward pass ----------------------------------------------------------------
+let playing = null;
+function renderStep() {
+  const g = state.graph;
+  if (!g) return;
+  view.render(gradsAt(g, state.position), activeAt(g, state.position));
+  const d = describe(g, state.position);
+  const box = byId("explain");
+  box.textContent = "";
+  const title = document.createElement("b");
+  title.textContent = `${state.position}/${positions(g) - 1} · ${d.title}`;
+  box.appendChild(title);
+  for (const line of d.lines) {
+    const p = document.createElement("div");
+    p.textContent = line;
+    p.className = line.includes(".grad +=") ? "update" : "rule";
+    box.appendChild(p);
+  }
+  byId("play").textContent = playing ? "pause" : "play";
+}
+
+function go(p) {
+  const last = positions(state.graph) - 1;
+  state.position = Math.max(0, Math.min(last, p));
+  renderStep();
+}
+
+function stopPlay() {
+  clearInterval(playing);
+  playing = null;
+}
+
+function wireStepper() {
+  byId("step").addEventListener("click", () => {
+    stopPlay();
+    const last = positions(state.graph) - 1;
+    go(state.position >= last ? 1 : state.position + 1);
+  });
+  byId("step-back").addEventListener("click", () => { stopPlay(); go(state.position - 1); });
+  byId("all").addEventListener("click", () => { stopPlay(); go(Infinity); });
+  byId("restart").addEventListener("click", () => { stopPlay(); go(0); });
+  byId("play").addEventListener("click", () => {
+    if (playing) { stopPlay(); renderStep(); return; }
+    if (state.position >= positions(state.graph) - 1) go(0);
+    playing = setInterval(() => {
+      if (state.position >= positions(state.graph) - 1) { stopPlay(); renderStep(); return; }
+      go(state.position + 1);
+    }, PLAY_MS);
+    renderStep();
+  });
+  byId("fit").addEventListener("change", (e) => view.setFit(e.target.checked));
+  byId("nudge-leaf").addEventListener("change", (e) => setNudgeLeaf(e.target.value));
+  byId("expression").addEventListener("input", (e) => {
+    state.expression = e.target.value;
+    state.nudgeLeaf = null;
+    buildLeafInputs();
+    scheduleRefresh();
+  });
+}
+
+async function main() {
+  buildPresets();
+  wireStepper();
+  window.__graph = { state, view, nudge, errors, ready: false,
+    /** For tests and the bench: load an expression and report layout/draw timings. */
+    async load(expression, values) {
+      state.mode = "expression";
+      state.expression = expression;
+      state.values = { ...values };
+      state.nudgeLeaf = null;
+      byId("expression").value = expression;
+      buildLeafInputs();
+      await refresh();
+      return { ...view.stats };
+    },
+  };
+  if (state.mode === "run") {
+    await refresh();
+  } else if (params.get("expression")) {
+    state.expression = params.get("expression");
+    byId("expression").value = state.expression;
+    buildLeafInputs();
+    await refresh();
+  } else {
+    await loadPreset(params.get("preset") ?? DEFAULT_PRESET, false);
+  }
+  window.__graph.ready = true;
+}
+
+main().catch((err) => {
+  console.error(err);
+  showError(`The page could not start: ${err.message}`);
+});

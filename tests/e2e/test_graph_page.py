@@ -1,0 +1,146 @@
+"""The backprop lab (/graph) in headless Chromium: the chain preset's numbers, stepping the
+backward pass, nudging a leaf, editing a value, and a network example opened from the
+playground's output plot. Screenshots at 1280x800 and 768x1024 land in test-artifacts/."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from .conftest import wait_graph_ready, wait_ready, watch_errors
+
+TABLET = {"width": 768, "height": 1024}
+
+
+def forget_expected_422s(errors: list) -> None:
+    """Chromium logs every 4xx fetch as a console error; the 422s these tests ask for are expected."""
+    errors[:] = [e for e in errors if "status of 422" not in e]
+
+
+def node_text(page, label: str, part: str) -> str:
+    return page.get_by_test_id(f"node-{label}").get_by_test_id(part).text_content()
+
+
+def test_chain_preset_shows_L_minus_8_and_df_4(open_graph_page, artifacts):
+    page = open_graph_page("?preset=chain")
+    assert node_text(page, "L", "data") == "L = -8"
+    assert node_text(page, "f", "grad") == "grad 4"
+    for label, grad in {"d": "-2", "c": "-2", "a": "6", "b": "-4", "e": "-2"}.items():
+        assert node_text(page, label, "grad") == f"grad {grad}", label
+    page.screenshot(path=str(artifacts / "graph-chain-1280x800.png"))
+
+
+def test_stepping_fills_grads_in_reverse_topological_order(open_graph_page):
+    page = open_graph_page("?preset=neuron")
+    graph = page.evaluate("window.__graph.state.graph")
+    page.get_by_test_id("restart").click()
+    known = lambda: page.evaluate(  # noqa: E731
+        "[...document.querySelectorAll('g.value')].filter(g => g.querySelector('[data-known=\"1\"]'))"
+        ".map(g => Number(g.dataset.id))")
+    assert known() == []
+    assert "Forward pass" in page.get_by_test_id("explain").text_content()
+    seen, active = [], []
+    for _ in range(len(graph["steps"]) + 1):
+        page.get_by_test_id("step").click()
+        active.append(page.evaluate("Number(document.querySelector('g.value.active').dataset.id)"))
+        for i in known():
+            if i not in seen:
+                seen.append(i)
+    # the output first, then each node only after the node it flows into has passed its grad back
+    assert seen[0] == graph["output"] and active[0] == graph["output"]
+    assert active[1:] == sorted(active[1:], reverse=True)  # ids are topological: reverse order
+    position = {i: k for k, i in enumerate(seen)}
+    for a, b in graph["edges"]:
+        assert position[b] < position[a], f"grad of {a} appeared before that of {b}"
+    assert sorted(seen) == list(range(len(graph["nodes"])))
+    text = page.get_by_test_id("explain").text_content()
+    assert ".grad +=" in text and "×" in text
+    page.get_by_test_id("step-back").click()
+    assert len(known()) < len(graph["nodes"])
+    page.get_by_test_id("all").click()
+    assert len(known()) == len(graph["nodes"])
+
+
+def test_nudging_f_by_one_changes_L_by_four(open_graph_page):
+    page = open_graph_page("?preset=chain")
+    page.get_by_test_id("nudge-leaf").select_option("f")
+    page.wait_for_function("window.__graph.state.graph.nudge.label === 'f'")
+    slider = page.get_by_test_id("nudge-slider")
+    slider.evaluate("(s) => { s.value = s.max; s.dispatchEvent(new Event('input')); }")
+    assert page.get_by_test_id("nudge-h").text_content() == "1"
+    assert page.get_by_test_id("nudge-delta").text_content() == "4"
+    assert page.get_by_test_id("nudge-gradh").text_content() == "4"
+    assert page.get_by_test_id("nudge-grad").text_content() == "4"
+
+
+def test_editing_a_leaf_recomputes_the_graph(open_graph_page):
+    page = open_graph_page("?preset=chain")
+    page.get_by_test_id("leaf-f").fill("-3")
+    page.wait_for_function("document.querySelector('[data-testid=node-L] [data-testid=data]')"
+                           ".textContent === 'L = -12'")
+    assert node_text(page, "f", "grad") == "grad 4"
+    assert node_text(page, "d", "grad") == "grad -3"
+
+
+def test_a_bad_expression_shows_the_servers_message(open_graph_page):
+    page = open_graph_page("?preset=chain")
+    page.get_by_test_id("expression").fill("L = a * foo(b)")
+    page.wait_for_function("!document.querySelector('[data-testid=error]').hidden")
+    assert "'foo'" in page.get_by_test_id("error").text_content()
+    assert node_text(page, "L", "data") == "L = -8"  # the last good graph stays
+    forget_expected_422s(open_graph_page.errors)
+
+
+@pytest.mark.parametrize("preset", ["chain", "neuron_exp", "reuse"])
+def test_screenshots_of_the_presets(open_graph_page, artifacts, preset):
+    for name, viewport in {"1280x800": None, "768x1024": TABLET}.items():
+        page = open_graph_page(f"?preset={preset}", viewport=viewport)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= (viewport or {"width": 1280})["width"], "sideways scroll"
+        page.screenshot(path=str(artifacts / f"graph-{preset}-{name}.png"), full_page=True)
+
+
+def test_network_graph_of_a_2_3_1_run_opens_from_a_clicked_point(open_page, open_graph_page, artifacts):
+    page = open_page("?hidden=3")
+    assert page.evaluate("window.__nnp.snapshot.header.layer_sizes") == [2, 3, 1]
+    # a pixel over a training point, found through the view's own pointAt()
+    target = page.evaluate("""() => {
+        const s = window.__nnp.snapshot, view = window.__nnp.views.boundary;
+        const r = document.querySelector('[data-testid=output-canvas]').getBoundingClientRect();
+        for (let y = 8; y < r.height; y += 5) for (let x = 8; x < r.width; x += 5) {
+            const hit = view.pointAt(s, r.left + x, r.top + y);
+            if (hit && hit.example != null && hit.example > 0) return {i: hit.example, x, y};
+        }
+        return null;
+    }""")
+    assert target is not None
+    page.get_by_test_id("output-canvas").click(position={"x": target["x"], "y": target["y"]})
+    link = page.get_by_test_id("graph-link")
+    href = link.get_attribute("href")
+    assert re.search(r"example=(\d+)", href).group(1) == str(target["i"]), href
+    with page.context.expect_page() as new:
+        link.click()
+    graph_page = new.value
+    watch_errors(graph_page, open_graph_page.errors)
+    wait_graph_ready(graph_page)
+    graph = graph_page.evaluate("window.__graph.state.graph")
+    assert graph["kind"] == "network" and graph["example"] == target["i"]
+    labels = {n["label"] for n in graph["nodes"]}
+    assert {"W1[0,1]", "b2[0]", "x1", "x2", "y", "L"} <= labels
+    assert graph_page.get_by_test_id("node-W1[0,1]").is_visible()
+    assert graph_page.get_by_test_id("check").text_content().startswith("✓")
+    graph_page.screenshot(path=str(artifacts / "graph-network-1280x800.png"))
+
+
+def test_too_large_network_shows_one_neuron_and_says_why(open_graph_page, api, artifacts):
+    run = api.post("/api/runs", json={"hidden": [8, 8, 8]}).json()["id"]
+    page = open_graph_page(f"?run={run}&example=3")
+    graph = page.evaluate("window.__graph.state.graph")
+    assert graph["kind"] == "neuron"
+    note = page.get_by_test_id("source-note").text_content()
+    assert "nodes" in note and "one neuron" in note
+    page.screenshot(path=str(artifacts / "graph-neuron-1280x800.png"))
+    page = open_graph_page(f"?run={run}&example=3", viewport=TABLET)
+    page.screenshot(path=str(artifacts / "graph-neuron-768x1024.png"), full_page=True)
+    forget_expected_422s(open_graph_page.errors)
