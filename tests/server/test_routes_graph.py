@@ -21,6 +21,12 @@ def test_post_graph_answers_the_contract_shape(client):
     assert all(len(e) == 2 for e in g["edges"]) and sorted(g["order"]) == list(range(len(g["nodes"])))
 
 
+def test_post_graph_answer_validates_against_its_documented_model(client):
+    from server.routes_graph import GraphOut
+    for body in (CHAIN, {**CHAIN, "nudge": "a"}, {"expression": "L = relu(a) ** 2", "values": {"a": 1}}):
+        GraphOut.model_validate(client.post("/api/graph", json=body).json())
+
+
 def test_post_graph_nudge_sweep(client):
     g = client.post("/api/graph", json={**CHAIN, "nudge": "f"}).json()
     assert g["nudge"]["label"] == "f" and g["nudge"]["delta"][-1] == 4 and g["nudge"]["h"][-1] == 1
