@@ -79,12 +79,11 @@ def single_neuron_graph(trainer, i: int, layer: int, neuron: int, h: float = DEF
     _, grad = trainer.example_gradient(i)
     graph.update({"kind": "neuron", "example": i, "layer": layer, "neuron": neuron,
                   "check": _compare(graph, trainer, grad),
-                  "note": (f"neuron {neuron} of layer {layer} alone on training example {i}: the "
-                           f"rest of the network enters as the upstream gradient "
-                           f"{root._prev[1].label} = {info['upstream']:.6g} from the engine's "
-                           "backprop, so the root (activation times upstream) has exactly the "
-                           "loss's gradient for this neuron's weights and bias; its numeric "
-                           "slopes nudge that linearized root, not the whole loss")})
+                  "note": (f"neuron {neuron} of layer {layer} alone on training example {i}; "
+                           f"the rest of the network enters as the upstream gradient "
+                           f"{root._prev[1].label} = {info['upstream']:.6g} (engine backprop), so "
+                           "root = activation × upstream has the loss's exact gradient for this "
+                           "neuron's weights and bias (numeric slopes: of that root)")})
     return graph
 
 

@@ -128,11 +128,10 @@ async function refresh() {
     answer = await runGraph({ run: state.run, example: state.example, layer: state.layer,
       neuron: state.neuron, nudge: state.nudgeLeaf });
     if (answer.detail?.type === "graph_too_large" && state.layer == null) {
-      byId("source-note").textContent = `${answer.error.split("; ask")[0]}: showing one neuron's graph instead (layer 1, neuron 0).`;
+      state.tooLarge = `${answer.error.split("; ask")[0]}, so here is one neuron's graph.`;
       state.layer = 1;
       state.neuron = 0;
       answer = await runGraph({ run: state.run, example: state.example, layer: 1, neuron: 0, nudge: state.nudgeLeaf });
-      state.tooLarge = true;
     }
   } else {
     const values = {};
@@ -166,8 +165,13 @@ function setGraph(graph) {
 function showSource(graph) {
   byId("source-block").hidden = false;
   byId("expression-block").hidden = true;
-  if (graph.kind === "network" || !state.tooLarge) byId("source-note").textContent = `${graph.note}.`;
-  else byId("source-note").textContent += ` ${graph.note}.`;
+  byId("source-note").textContent = graph.kind === "neuron" && state.tooLarge
+    ? `${state.tooLarge} ${graph.note}.` : `${graph.note}.`;
+  byId("neuron-pick").hidden = graph.kind !== "neuron";
+  if (graph.kind === "neuron") {
+    byId("pick-layer").value = String(graph.layer);
+    byId("pick-neuron").value = String(graph.neuron);
+  }
   const c = graph.check;
   byId("check").textContent = c.matches
     ? `✓ each of the ${c.compared} weight and bias leaves' grads equals the engine's backprop gradient of this example's loss (largest difference ${fmt(c.max_abs_difference, 2)}).`
@@ -217,7 +221,8 @@ function fillNudgeLeaves(graph) {
     }
   }
   if (!state.nudgeLeaf && leaves.length) {
-    setNudgeLeaf(leaves[0].label);
+    const weight = graph.kind === "expression" ? null : leaves.find((n) => n.label.startsWith("W"));
+    setNudgeLeaf((weight ?? leaves[0]).label);
   } else if (state.nudgeLeaf) {
     select.value = state.nudgeLeaf;
   }
@@ -281,6 +286,12 @@ function wireStepper() {
     renderStep();
   });
   byId("fit").addEventListener("change", (e) => view.setFit(e.target.checked));
+  byId("pick-show").addEventListener("click", () => {
+    state.layer = Number(byId("pick-layer").value);
+    state.neuron = Number(byId("pick-neuron").value);
+    state.nudgeLeaf = null;
+    refresh();
+  });
   byId("nudge-leaf").addEventListener("change", (e) => setNudgeLeaf(e.target.value));
   byId("expression").addEventListener("input", (e) => {
     state.expression = e.target.value;
