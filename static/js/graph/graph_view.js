@@ -93,7 +93,9 @@ export function createGraphView(box, dagre, { onLeafClick } = {}) {
     let scale = 1;
     if (fit) {
       const cw = Math.max(100, box.clientWidth - 4);
-      const ch = Math.max(100, box.clientHeight - 4);
+      // a box whose height follows its content (tablets) fits by its max-height
+      const cap = parseFloat(getComputedStyle(box).maxHeight);
+      const ch = Math.max(100, (Number.isFinite(cap) ? cap : box.clientHeight) - 4);
       scale = Math.max(MIN_SCALE, Math.min(MAX_SCALE, cw / w, ch / h));
     }
     svg.setAttribute("width", String(Math.round(w * scale)));
