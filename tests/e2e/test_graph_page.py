@@ -144,3 +144,16 @@ def test_too_large_network_shows_one_neuron_and_says_why(open_graph_page, api, a
     page = open_graph_page(f"?run={run}&example=3", viewport=TABLET)
     page.screenshot(path=str(artifacts / "graph-neuron-768x1024.png"), full_page=True)
     forget_expected_422s(open_graph_page.errors)
+
+
+def test_a_lesson_panel_beside_the_lab_sees_the_nudge(open_graph_page, artifacts):
+    page = open_graph_page("?preset=chain#lesson=derivatives")
+    page.wait_for_function("window.__nnpLesson !== undefined")
+    slider = page.get_by_test_id("nudge-slider")
+    slider.evaluate("(s) => { s.value = s.max; s.dispatchEvent(new Event('input')); }")
+    state = page.evaluate("window.__nnpLessonState()")["graph"]
+    assert state["nudge_leaf"] == "f" and state["nudge_h"] == 1 and state["nudge_change"] == 4
+    assert state["preset"] == "chain" and state["backward_done"] is False
+    page.get_by_test_id("all").click()
+    assert page.evaluate("window.__nnpLessonState().graph.backward_done") is True
+    page.screenshot(path=str(artifacts / "graph-lesson-1280x800.png"))

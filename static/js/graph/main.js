@@ -31,6 +31,8 @@ const state = {
   position: 0,
   nudgeLeaf: null,
   loads: 0,
+  preset: null,          // the preset loaded, until the expression is edited
+  backwardDone: false,   // the user stepped (or played, or asked for all) to the last grad
 };
 
 const view = createGraphView(byId("graph-box"), dagre, {
@@ -71,6 +73,8 @@ function loadPreset(name, push) {
   state.expression = p.expression;
   state.values = { ...p.values };
   state.nudgeLeaf = null;
+  state.preset = PRESETS[name] ? name : DEFAULT_PRESET;
+  state.backwardDone = false;
   byId("expression").value = p.expression;
   byId("graph-legend").textContent = p.description;
   if (push) history.replaceState(null, "", `/graph?preset=${name}`);
@@ -259,6 +263,7 @@ function renderStep() {
 function go(p) {
   const last = positions(state.graph) - 1;
   state.position = Math.max(0, Math.min(last, p));
+  if (state.position === last) state.backwardDone = true;
   renderStep();
 }
 
@@ -295,14 +300,28 @@ function wireStepper() {
   byId("nudge-leaf").addEventListener("change", (e) => setNudgeLeaf(e.target.value));
   byId("expression").addEventListener("input", (e) => {
     state.expression = e.target.value;
+    state.preset = null;
     state.nudgeLeaf = null;
     buildLeafInputs();
     scheduleRefresh();
   });
 }
 
+/** What a lesson's tasks may test on this page (server/lessons.py TASK_FIELDS "graph"). */
+function lessonState() {
+  const g = state.graph;
+  const sweep = nudge.sweep;
+  const k = Number(byId("nudge-slider").value);
+  return { graph: {
+    preset: state.preset, output: g ? g.nodes[g.output].data : null, nodes: g ? g.nodes.length : 0,
+    backward_done: state.backwardDone, nudge_leaf: sweep ? sweep.label : null,
+    nudge_h: sweep ? sweep.h[k] : null, nudge_change: sweep ? sweep.delta[k] : null,
+  } };
+}
+
 async function main() {
   buildPresets();
+  window.__nnpLessonState = lessonState;
   wireStepper();
   window.__graph = { state, view, nudge, errors, ready: false,
     /** For tests and the bench: load an expression and report layout/draw timings. */
