@@ -18,36 +18,59 @@ export function boxWidth(node) {
 /**
  * graph: {nodes, edges}. Returns {width, height, values: [{id, x, y, w, h}], ops: [{id, x, y,
  * r, symbol}] (id = the value the op computes), edges: [{from, to, kind, points}]}: centres in
- * px, edges as polylines from dagre (value -> op -> value).
+ * px, edges as polylines (value -> op: from dagre; op -> value: a short link).
+ *
+ * dagre sees one node per value: an operation's circle sits at the left end of its value's
+ * node, so the layout has half the nodes (it is the page's main cost); larger graphs skip
+ * dagre's iterative crossing reduction (`FAST_ABOVE` values) to stay within the draw budget.
  */
-export function layoutGraph(graph, dagre, { rankSep = 34, nodeSep = 12 } = {}) {
+export const OP_GAP = 16;
+export const FAST_ABOVE = 80;
+
+export function layoutGraph(graph, dagre, { rankSep = 40, nodeSep = 12 } = {}) {
+  const fast = graph.nodes.length > FAST_ABOVE;
   const g = new dagre.graphlib.Graph({ multigraph: false });
-  g.setGraph({ rankdir: "LR", ranksep: rankSep, nodesep: nodeSep, marginx: 8, marginy: 8 });
+  g.setGraph({ rankdir: "LR", ranksep: rankSep, nodesep: nodeSep, marginx: 8, marginy: 8,
+    ranker: fast ? "tight-tree" : "network-simplex" });
   g.setDefaultEdgeLabel(() => ({}));
+  const widths = new Map();
   for (const n of graph.nodes) {
-    g.setNode(`v${n.id}`, { width: boxWidth(n), height: BOX_H });
-    if (n.inputs.length) {
-      g.setNode(`o${n.id}`, { width: 2 * OP_R, height: 2 * OP_R });
-      g.setEdge(`o${n.id}`, `v${n.id}`);
-    }
+    const w = boxWidth(n);
+    widths.set(n.id, w);
+    g.setNode(`v${n.id}`, { width: n.inputs.length ? 2 * OP_R + OP_GAP + w : w, height: BOX_H });
   }
-  for (const [from, to] of graph.edges) g.setEdge(`v${from}`, `o${to}`);
-  dagre.layout(g);
+  for (const [from, to] of graph.edges) g.setEdge(`v${from}`, `v${to}`);
+  dagre.layout(g, { disableOptimalOrderHeuristic: fast });
   const values = [];
   const ops = [];
+  const edges = [];
+  const opAt = new Map();
   for (const n of graph.nodes) {
-    const v = g.node(`v${n.id}`);
-    values.push({ id: n.id, x: v.x, y: v.y, w: v.width, h: v.height });
+    const d = g.node(`v${n.id}`);
+    const w = widths.get(n.id);
+    const left = d.x - d.width / 2;
+    values.push({ id: n.id, x: left + d.width - w / 2, y: d.y, w, h: BOX_H });
     if (n.inputs.length) {
-      const o = g.node(`o${n.id}`);
-      ops.push({ id: n.id, x: o.x, y: o.y, r: OP_R, symbol: opSymbol(n.op) });
+      const o = { id: n.id, x: left + OP_R, y: d.y, r: OP_R, symbol: opSymbol(n.op) };
+      ops.push(o);
+      opAt.set(n.id, o);
+      edges.push({ from: n.id, to: n.id, kind: "result",
+        points: [[o.x + OP_R, d.y], [left + d.width - w, d.y]] });
     }
   }
-  const edges = g.edges().map((e) => ({
-    from: Number(e.v.slice(1)), to: Number(e.w.slice(1)),
-    kind: e.v[0] === "v" ? "input" : "result",
-    points: g.edge(e).points.map((p) => [p.x, p.y]),
-  }));
+  for (const e of g.edges()) {
+    const from = Number(e.v.slice(1));
+    const to = Number(e.w.slice(1));
+    const points = g.edge(e).points.map((p) => [p.x, p.y]);
+    // end on the op circle, not on the node's bounding box
+    const o = opAt.get(to);
+    const prev = points.length > 1 ? points[points.length - 2] : points[0];
+    const dx = o.x - prev[0];
+    const dy = o.y - prev[1];
+    const len = Math.hypot(dx, dy) || 1;
+    points[points.length - 1] = [o.x - (dx / len) * OP_R, o.y - (dy / len) * OP_R];
+    edges.push({ from, to, kind: "input", points });
+  }
   const info = g.graph();
   return { width: info.width, height: info.height, values, ops, edges };
 }

@@ -161,6 +161,7 @@ function setGraph(graph) {
   if (!keepPosition) state.position = positions(graph) - 1;
   state.position = Math.min(state.position, positions(graph) - 1);
   if (graph.kind !== "expression") showSource(graph);
+  else byId("graph-legend").textContent = state.preset ? PRESETS[state.preset].description : `${graph.nodes.length} values`;
   fillNudgeLeaves(graph);
   nudge.setSweep(graph.nudge ?? null);
   renderStep();
@@ -327,6 +328,7 @@ async function main() {
     /** For tests and the bench: load an expression and report layout/draw timings. */
     async load(expression, values) {
       state.mode = "expression";
+      state.preset = null;
       state.expression = expression;
       state.values = { ...values };
       state.nudgeLeaf = null;
