@@ -15,7 +15,7 @@ from typing import Annotated, Literal, Union
 from fastapi import APIRouter, Body, Depends, HTTPException, Query, Request, Response, WebSocket
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
-from starlette.websockets import WebSocketState
+from starlette.websockets import WebSocketDisconnect, WebSocketState
 
 from engine import Trainer, TrainConfig
 from engine.comparison_landscape import shared_landscape
@@ -327,5 +327,5 @@ async def live_comparison(websocket: WebSocket, comparison_id: str) -> None:
                     await websocket.send_text(json.dumps(
                         {"type": "closed", "message": "the group was deleted"}))
                     await websocket.close(code=4410, reason="the group was deleted")
-            except RuntimeError:
-                pass
+            except (RuntimeError, WebSocketDisconnect, OSError):
+                pass    # the viewer went away first: nothing to tell it

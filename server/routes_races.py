@@ -12,7 +12,7 @@ from typing import Annotated, Literal, Union
 
 from fastapi import APIRouter, Body, Depends, HTTPException, Query, Request, Response, WebSocket
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, create_model
-from starlette.websockets import WebSocketState
+from starlette.websockets import WebSocketDisconnect, WebSocketState
 
 from engine import TrainConfig
 from engine.descent import DESCENT_FIELDS
@@ -370,5 +370,5 @@ async def live_race(websocket: WebSocket, race_id: str) -> None:
                 await websocket.send_text(json.dumps({"type": "closed",
                                                       "message": "the race was deleted"}))
                 await websocket.close(code=4410, reason="the race was deleted")
-            except RuntimeError:
-                pass
+            except (RuntimeError, WebSocketDisconnect, OSError):
+                pass    # the viewer went away first: nothing to tell it
