@@ -30,6 +30,7 @@ from .routes_custom_datasets import router as custom_datasets_router
 from .routes_export import router as export_router
 from .routes_saved import router as saved_router
 from .routes_graph import router as graph_router
+from .routes_docs import router as docs_router
 from .runs import RunRegistry
 from .settings import Settings
 from .store import Store
@@ -53,6 +54,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             store.close()
 
     app = FastAPI(title="nn-playground", version="0.1.0", lifespan=lifespan,
+                  docs_url=None, redoc_url=None,   # /docs: server/routes_docs.py, offline
                   description="Watch a neural network learn. Runs train live on the server; "
                               "`WS /ws/runs/{id}` streams them (docs/protocol.md); this REST API "
                               "is for scripts.")
@@ -76,6 +78,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(saved_router)
     app.include_router(export_router)
     app.include_router(graph_router)
+    app.include_router(docs_router)
     app.include_router(ws_router)
     app.include_router(comparisons_router)
     app.include_router(races_router)

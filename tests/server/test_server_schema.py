@@ -190,3 +190,14 @@ def test_frame_header_carries_n_train_effective_lr_and_path_columns(client):
         assert header["config"]["learning_rate"] == 0.5
     snapshot = client.get(f"/api/runs/{run}/snapshot").json()
     assert snapshot["n_train"] == 12 and snapshot["path_columns"][0] == "step"
+
+
+def test_docs_page_loads_swagger_ui_from_this_server_only(client):
+    import re
+    html = client.get("/docs").text
+    urls = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert urls and all(u.startswith("/static/vendor/swagger-ui-dist/") for u in urls), urls
+    for url in urls:
+        assert client.get(url).status_code == 200, url
+    assert "cdn" not in html.lower()
+    assert client.get("/openapi.json").json()["info"]["title"] == "nn-playground"
