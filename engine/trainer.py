@@ -35,8 +35,13 @@ class ResetRequired(ValueError):
 
     def __init__(self, fields: list[str]):
         self.fields = fields
-        super().__init__(f"changing {', '.join(fields)} rebuilds the data or the network and "
-                         "resets training; pass reset=True to do it")
+        super().__init__(self.explain("pass reset=True"))
+
+    def explain(self, how: str) -> str:
+        """The message, with `how` to ask for the reset in the caller's terms (Python's
+        reset=True here; a JSON API says "reset": true)."""
+        return (f"changing {', '.join(self.fields)} rebuilds the data or the network and "
+                f"resets training; {how} to do it")
 
 
 @dataclass

@@ -130,7 +130,7 @@ async def patch_run(run: RunDep, patch: RunPatch) -> dict:
     try:
         result = run.set(changes_of(patch), reset=patch.reset)
     except ResetRequired as exc:
-        raise HTTPException(409, str(exc)) from None
+        raise HTTPException(409, exc.explain('send "reset": true')) from None
     except ValidationError as exc:
         raise as_422(exc) from None
     except CustomDataError as exc:

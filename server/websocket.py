@@ -135,7 +135,7 @@ async def _handle(text: str, viewer: Viewer, stream: RunStream, settings: Settin
     try:
         ack = await _control(msg, run, settings)
     except ResetRequired as exc:
-        viewer.say(_error("set", 409, str(exc), list(exc.fields)))
+        viewer.say(_error("set", 409, exc.explain('send "reset": true'), list(exc.fields)))
         return
     except ValidationError as exc:
         viewer.say(_validation_error("set", exc))

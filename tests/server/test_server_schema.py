@@ -201,3 +201,17 @@ def test_docs_page_loads_swagger_ui_from_this_server_only(client):
         assert client.get(url).status_code == 200, url
     assert "cdn" not in html.lower()
     assert client.get("/openapi.json").json()["info"]["title"] == "nn-playground"
+
+
+# ---------------------------------------------------------------- the 409 in a JSON API's terms
+def test_409_says_send_reset_true_over_rest_and_websocket(client):
+    run = new_run(client, hidden=[4])
+    r = client.patch(f"/api/runs/{run}", json={"hidden": [2]})
+    assert r.status_code == 409
+    assert '"reset": true' in r.json()["detail"] and "reset=True" not in r.json()["detail"]
+    with client.websocket_connect(f"/ws/runs/{run}") as ws:
+        first_text(ws, "hello")
+        ws.send_text(json.dumps({"type": "set", "config": {"hidden": [2]}}))
+        err = first_text(ws, "error")
+        assert err["status"] == 409 and '"reset": true' in err["message"]
+        assert "reset=True" not in err["message"] and err["fields"] == ["hidden"]
