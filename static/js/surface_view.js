@@ -400,7 +400,10 @@ export function createSurfaceView(els, { requestRedraw = () => {} } = {}) {
     }[meta.mode] ?? meta.mode;
     const ev = meta.explained_variance && meta.explained_variance.every((v) => v != null)
       ? ` (they explain ${meta.explained_variance.map((v) => `${(v * 100).toFixed(0)}%`).join(" + ")} of it)` : "";
-    const pathText = `Path: ${path.n} points projected onto the slice; faded points lie off it (up to ${fmt(path.maxDist, 2)} away)`
+    // exact: the plane is the whole parameter space, the path the recorded (w, b) themselves
+    const pathText = (meta.mode === "exact"
+      ? `Path: ${path.n} recorded (${la}, ${lb}) points, on the surface itself: nothing is projected`
+      : `Path: ${path.n} points projected onto the slice; faded points lie off it (up to ${fmt(path.maxDist, 2)} away)`)
       + `${path.hidden ? `; ${path.hidden} outside the view` : ""}`
       + `${path.jumps ? `; <span style="color:#b37d00" title="${path.jumps} hand edit(s) of the weights: a jump, not a descent">dashed: hand edit</span>` : ""}.`;
     const arrows = is3d ? " 3-D view: refreshed once a second." : ` ★ now; ○ start. Arrows: <b style="color:#111">full-batch −∇L</b>, <b style="color:#d62728">minibatch −∇L</b> (same scale), <b style="color:#8e24aa">last step</b>${arrowsNote.length ? ` (${arrowsNote.join(", ")})` : ""}.`;

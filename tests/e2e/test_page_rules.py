@@ -92,3 +92,14 @@ def test_the_ring_dataset_added_in_python_only_is_offered_and_trains(open_page, 
     assert page.evaluate("window.__nnp.state.config.dataset") == "ring"
     page.get_by_test_id("play").click()
     page.wait_for_function("window.__nnp.stats.lastHeader.metrics.step > 50")
+
+
+def test_the_exact_surface_says_nothing_is_projected(open_page):
+    page = open_page("?dataset=threshold&hidden=-&surface=exact&speed=5")
+    page.get_by_test_id("play").click()
+    page.wait_for_function("(() => { const l = window.__nnp.snapshot.landscape;"
+                           " return l && l.meta.mode === 'exact'; })()", timeout=20_000)
+    legend = page.locator("#surface-legend")
+    page.wait_for_function("document.querySelector('#surface-legend').textContent.includes('Path')")
+    text = legend.inner_text()
+    assert "nothing is projected" in text and "projected onto" not in text
