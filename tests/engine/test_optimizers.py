@@ -76,8 +76,10 @@ def test_trainer_uses_the_scheduled_rate_live():
     t = Trainer(TrainConfig(schedule="step", decay_steps=10, decay_rate=0.5, learning_rate=0.2))
     t.step(25)
     assert t.metrics()["learning_rate"] == pytest.approx(0.05)
-    g = t.full_gradient()
-    assert np.linalg.norm(g) > 0  # the run still learns
+    t.train(1)   # step 25 uses lr = 0.2 * 0.5^floor(25/10): SGD's step is -lr g
+    np.testing.assert_allclose(t.last_update(), -0.05 * t.last_minibatch_gradient(),
+                               rtol=1e-12, atol=1e-15)
+    assert np.linalg.norm(t.last_update()) > 0
 
 
 def test_clip_by_norm_rescales_only_large_gradients():
