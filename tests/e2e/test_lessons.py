@@ -105,3 +105,20 @@ def test_a_neuron_lab_task_is_detected_beside_the_lab(browser_page, server_url, 
                              s.value = '1.2'; s.dispatchEvent(new Event('input', {bubbles: true})); }""")
     page.wait_for_function("document.querySelector('[data-testid=task-steepen]').classList.contains('done')")
     page.screenshot(path=str(artifacts / "lesson-neuron-1280.png"))
+
+
+def test_every_lesson_preset_opens_a_page_that_exists(server_url):
+    for slug in LESSONS:
+        url = lesson_url(slug, server_url).split("#")[0]
+        assert httpx.get(server_url + url).status_code == 200, f"{slug}: {url}"
+
+
+def test_a_backprop_lab_task_is_detected_beside_the_graph(browser_page, server_url, artifacts):
+    page = browser_page
+    page.goto(server_url + lesson_url("chain-rule", server_url))
+    page.get_by_test_id("lesson-panel").wait_for()
+    assert "done" not in page.get_by_test_id("task-step-backward").get_attribute("class")
+    page.get_by_test_id("all").click()
+    page.wait_for_function(
+        "document.querySelector('[data-testid=task-step-backward]').classList.contains('done')")
+    page.screenshot(path=str(artifacts / "lesson-graph-1280.png"))
