@@ -142,6 +142,13 @@ def open_view(chromium_browser, server_url):
         page.wait_for_function(ready_js, timeout=timeout)
         return page
 
+    yield opener
+    for c in contexts:
+        c.close()
+    assert not errors, "errors in the browser console:\n" + "\n".join(errors)
+
+
+@pytest.fixture
 def open_graph_page(chromium_browser, server_url):
     """open_graph_page(query="", viewport=VIEWPORT) -> a page on the backprop lab (/graph) with
     its graph and nudge sweep loaded. Console errors of every page opened fail the test."""

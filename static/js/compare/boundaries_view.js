@@ -2,7 +2,8 @@
 // square framed in the member's colour, painted from the frame's u8 grid with the playground's
 // colour tables.
 
-import { classRgba, DIVERGING_LUT, fmt, paintGrid } from "../colors.js";
+import { formatNumber as fmt } from "../format.js";
+import { classRgba, divergingTable, paintGrid } from "../heatmap.js";
 
 export function createBoundariesView(container, colors) {
   let cells = [];
@@ -42,7 +43,9 @@ export function createBoundariesView(container, colors) {
       }
       const bytes = m.quantized.bytes;
       if (k === 1) {
-        paintGrid(cell.image, bytes, DIVERGING_LUT, cols, rows);
+        const q = m.quantized;
+        paintGrid(new Uint32Array(cell.image.data.buffer), bytes,
+                  divergingTable({ lo: q.lo ?? 0, hi: q.hi ?? 1, center: 0.5, scale: 0.5 }), { rows, cols });
       } else {
         const px = new Uint32Array(cell.image.data.buffer);
         for (let r = 0; r < rows; r++) {

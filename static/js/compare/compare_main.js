@@ -2,7 +2,8 @@
 // socket (WS /ws/comparisons/{id}) -> group state -> curves and boundaries, drawn on animation
 // frames from the latest state only. Controls send messages; they never touch a view.
 
-import { fmt, LAYER_COLORS } from "../colors.js";
+import { LAYER_COLORS } from "../colors.js";
+import { formatNumber as fmt } from "../format.js";
 import { decodeFrame } from "../protocol.js";
 import { createBoundariesView } from "./boundaries_view.js";
 import { createCurvesView } from "./curves_view.js";

@@ -2,7 +2,7 @@
 // paths together) as a plotly contour, every path in its member's colour; points far from the
 // plane are drawn faint (their distance is in the note). Refreshed every few seconds while shown.
 
-import { fmt } from "../colors.js";
+import { formatNumber as fmt } from "../format.js";
 
 const REFRESH_MS = 2500;
 

@@ -2,7 +2,8 @@
 // function) -> a click picks the start -> POST /api/races -> WS /ws/races/{id} -> race state ->
 // the overlay, redrawn on every new frame. Sliders send live "set" messages.
 
-import { fmt, LAYER_COLORS } from "../colors.js";
+import { LAYER_COLORS } from "../colors.js";
+import { formatNumber as fmt } from "../format.js";
 import { contourValues, createRaceState, ingestRaceFrame, interpolate, plotMapping } from "./race_state.js";
 import { createRaceView } from "./race_view.js";
 
