@@ -32,13 +32,15 @@ def serious(violations: list[dict]) -> list[dict]:
 @pytest.mark.parametrize("viewport", [{"width": 1280, "height": 800}, {"width": 768, "height": 1024}])
 @pytest.mark.parametrize("query", ["", SHOW_ALL])
 def test_axe_finds_no_critical_or_serious_violation(open_page, viewport, query):
-    page = open_page(query, viewport=viewport)
+    # axe is injected by the test as an inline script, which the page's CSP rightly refuses
+    page = open_page(query, viewport=viewport, bypass_csp=True)
     found = serious(axe_violations(page))
     assert not found, "\n".join(f"{v['id']} ({v['impact']}): {v['help']}\n  " + "\n  ".join(v["nodes"]) for v in found)
 
 
 def test_axe_on_a_diverged_run_with_its_notice(open_page):
-    page = open_page("?dataset=plane&loss=mse&activation=tanh&learning_rate=3&speed=max")
+    page = open_page("?dataset=plane&loss=mse&activation=tanh&learning_rate=3&speed=max",
+                     bypass_csp=True)
     page.get_by_test_id("play").click()
     wait_metric(page, "h.status === 'diverged'", timeout=20_000)
     page.get_by_test_id("diverged").wait_for(state="visible")

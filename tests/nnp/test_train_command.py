@@ -57,11 +57,12 @@ def test_train_writes_history_and_weights_that_match_the_engine(run_cli, tmp_pat
     weights = np.load(out / "weights.npz")
     assert sorted(weights.files) == ["W1", "W2", "W3", "b1", "b2", "b3"]
     for i, layer in enumerate(reference.params(), start=1):
-        np.testing.assert_array_equal(weights[f"W{i}"], layer["W"])
-        np.testing.assert_array_equal(weights[f"b{i}"], layer["b"])
+        np.testing.assert_allclose(weights[f"W{i}"], layer["W"], rtol=1e-12, atol=1e-15)
+        np.testing.assert_allclose(weights[f"b{i}"], layer["b"], rtol=1e-12, atol=1e-15)
     as_json = json.loads((out / "weights.json").read_text())
     assert as_json["layer_sizes"] == [2, 4, 2, 1]
-    np.testing.assert_array_equal(np.array(as_json["layers"][0]["W"]), reference.params()[0]["W"])
+    np.testing.assert_allclose(np.array(as_json["layers"][0]["W"]), reference.params()[0]["W"],
+                               rtol=1e-12, atol=1e-15)
 
     rows = list(csv.DictReader((out / "history.csv").open()))
     history = json.loads((out / "history.json").read_text())
