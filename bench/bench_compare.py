@@ -45,8 +45,8 @@ def bare_updates_per_second(seconds: float) -> float:
     return steps / (time.perf_counter() - start)
 
 
-async def watch(port: int, gid: str, seconds: float) -> dict:
-    async with websockets.connect(f"ws://127.0.0.1:{port}/ws/comparisons/{gid}",
+async def watch(port: int, gid: str, token: str, seconds: float) -> dict:
+    async with websockets.connect(f"ws://127.0.0.1:{port}/ws/comparisons/{gid}?token={token}",
                                   max_size=2**24, compression=None) as ws:
         await ws.send(json.dumps({"type": "subscribe", "fps": 30}))
         await ws.send(json.dumps({"type": "play"}))
@@ -89,7 +89,7 @@ def main() -> None:
             "base": BASE, "variants": [{"learning_rate": lr} for lr in RATES], "clock": "updates"})
         r.raise_for_status()
         gid = r.json()["id"]
-        result = asyncio.run(watch(port, gid, args.seconds))
+        result = asyncio.run(watch(port, gid, r.json()["control_token"], args.seconds))
     finally:
         server.stop()
     bare_after = bare_updates_per_second(2.0)

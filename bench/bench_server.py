@@ -68,6 +68,7 @@ class Server:
              "--max-runs", str(max_runs)], cwd=REPO, stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT)
         self.http = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10)
+        self.tokens: dict[str, str] = {}   # run id -> control token
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             try:
@@ -81,10 +82,15 @@ class Server:
     def new_run(self) -> str:
         r = self.http.post("/api/runs", json=CONFIG)
         r.raise_for_status()
+        self.tokens[r.json()["id"]] = r.json()["control_token"]
         return r.json()["id"]
 
     def url(self, run_id: str) -> str:
-        return f"ws://127.0.0.1:{self.port}/ws/runs/{run_id}"
+        """The run's websocket with its control token (the bench plays it)."""
+        return f"ws://127.0.0.1:{self.port}/ws/runs/{run_id}?token={self.tokens[run_id]}"
+
+    def delete(self, run_id: str) -> None:
+        self.http.delete(f"/api/runs/{run_id}", headers={"X-Run-Token": self.tokens.pop(run_id)})
 
     def stop(self) -> None:
         self.proc.terminate()
@@ -135,7 +141,7 @@ async def single_run(server: Server, seconds: float) -> dict:
                     break
             await asyncio.sleep(0.05)
         await ws.send(json.dumps({"type": "pause"}))
-    server.http.delete(f"/api/runs/{run_id}")
+    server.delete(run_id)
     return {"fps": frames / elapsed, "steps_per_second": steps_per_second,
             "latency_median": statistics.median(latencies) if latencies else float("nan"),
             "latency_max": max(latencies) if latencies else float("nan"),
@@ -175,7 +181,7 @@ async def many_runs(server: Server, n_runs: int, seconds: float, fps: int) -> di
     start_at, stop_at = now + 2.0, now + 2.0 + seconds   # 2 s to connect and settle
     await asyncio.gather(*(viewer(r, start_at, stop_at) for r in run_ids))
     for r in run_ids:
-        server.http.delete(f"/api/runs/{r}")
+        server.delete(r)
     gaps_ms = np.array(gaps) * 1e3
     return {"p50_gap_ms": float(np.percentile(gaps_ms, 50)) if gaps else float("nan"),
             "p99_gap_ms": float(np.percentile(gaps_ms, 99)) if gaps else float("nan"),

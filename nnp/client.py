@@ -182,4 +182,4 @@ class PlaygroundClient:
     def control_link(self, run_id: str) -> str | None:
         """The page showing this run with its controls (None without the token)."""
         token = self._tokens.get(run_id)
-        return f"{self.base_url}/?run={run_id}#token={token}" if token else None
+        return f"{self.base_url}/?run={run_id}&token={token}" if token else None

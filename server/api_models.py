@@ -113,6 +113,13 @@ class RunOut(BaseModel):
     status: RunStatus = Field(description='"diverged" when training blew up (see metrics.reason).')
 
 
+class CreatedRunOut(RunOut):
+    control_token: str = Field(description="Send it as the X-Run-Token header with every change "
+                                           "(PATCH, step, reset, delete, params, save) and as "
+                                           "?token= on the websocket; without it the run is "
+                                           "read-only. Returned only here.")
+
+
 class SetOut(RunOut):
     changed: list[str]
     reset: bool

@@ -57,7 +57,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                   docs_url=None, redoc_url=None,   # /docs: server/routes_docs.py, offline
                   description="Watch a neural network learn. Runs train live on the server; "
                               "`WS /ws/runs/{id}` streams them (docs/protocol.md); this REST API "
-                              "is for scripts.")
+                              "is for scripts. Watching and controlling are different rights: "
+                              "creating a run (or comparison group, or race) returns its "
+                              "`control_token`; every request that changes it needs the header "
+                              "`X-Run-Token: <token>` (403 without it). Reads need only the id.")
     app.state.settings = settings
     app.state.registry = registry
     app.state.store = store

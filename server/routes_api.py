@@ -17,10 +17,11 @@ from pydantic import ValidationError
 from engine import ResetRequired, Trainer, TrainConfig
 from engine.custom_data import CustomDataError
 
-from .api_models import (DatasetOut, LandscapeOptions, LayerArrays, Metrics, RunOut, RunPatch,
+from .api_models import (CreatedRunOut, DatasetOut, LandscapeOptions, LayerArrays, Metrics, RunOut, RunPatch,
                          SetOut, StepOut, StepRequest, changes_of)
 from .limits import enforce_limits
 from .live import compute_landscape_in_thread
+from .run_access import FORBIDDEN, controlled, grant
 from .runs import RegistryFull, Run, RunRegistry
 from .schema import published_schema
 from .settings import Settings
@@ -52,6 +53,8 @@ async def get_run(run_id: str, registry: Annotated[RunRegistry, Depends(registry
 
 
 RunDep = Annotated[Run, Depends(get_run)]
+ControlledRun = Annotated[Run, Depends(controlled(get_run, "run"))]   # 403 without its token
+GUARDED = {**NOT_FOUND, **FORBIDDEN}
 SettingsDep = Annotated[Settings, Depends(settings_of)]
 
 
@@ -92,6 +95,11 @@ def run_out(run: Run) -> dict:
             "status": run.status}
 
 
+def created_run_out(run: Run) -> dict:
+    """run_out plus the new run's control token (server/run_access.py)."""
+    return {**run_out(run), "control_token": grant(run)}
+
+
 def layer_arrays(layers: list[dict]) -> list[dict]:
     return [{"W": plain(layer["W"]), "b": plain(layer["b"])} for layer in layers]
 
@@ -103,7 +111,7 @@ async def get_schema(settings: SettingsDep) -> dict:
     return published_schema(settings)
 
 
-@router.post("/runs", status_code=201, response_model=RunOut,
+@router.post("/runs", status_code=201, response_model=CreatedRunOut,
              responses={**BAD_BODY, 429: {"description": "Too many runs are live."}})
 async def create_run(registry: Annotated[RunRegistry, Depends(registry_of)],
                config: Annotated[TrainConfig | None, Body()] = None) -> dict:
@@ -113,7 +121,7 @@ async def create_run(registry: Annotated[RunRegistry, Depends(registry_of)],
         raise HTTPException(429, str(exc)) from None
     except CustomDataError as exc:
         raise custom_data_422(exc) from None
-    return run_out(run)
+    return created_run_out(run)
 
 
 @router.get("/runs/{run_id}", response_model=RunOut, responses=NOT_FOUND)
@@ -122,9 +130,9 @@ async def read_run(run: RunDep) -> dict:
 
 
 @router.patch("/runs/{run_id}", response_model=SetOut,
-              responses={**NOT_FOUND, **BAD_BODY,
+              responses={**GUARDED, **BAD_BODY,
                          409: {"description": "The change needs reset=true."}})
-async def patch_run(run: RunDep, patch: RunPatch) -> dict:
+async def patch_run(run: ControlledRun, patch: RunPatch) -> dict:
     """Change settings. Live fields keep the weights; data/architecture fields answer 409 unless
     "reset": true is sent."""
     try:
@@ -138,8 +146,8 @@ async def patch_run(run: RunDep, patch: RunPatch) -> dict:
     return {**run_out(run), **result}
 
 
-@router.post("/runs/{run_id}/step", response_model=StepOut, responses={**NOT_FOUND, **BAD_BODY})
-async def step_run(run: RunDep, settings: SettingsDep,
+@router.post("/runs/{run_id}/step", response_model=StepOut, responses={**GUARDED, **BAD_BODY})
+async def step_run(run: ControlledRun, settings: SettingsDep,
                    request: Annotated[StepRequest, Depends(step_request)]) -> dict:
     """Train n steps (or epochs) now, in slices that keep the server responsive; stops after
     about settings.step_time_budget_seconds with truncated=true."""
@@ -154,14 +162,14 @@ async def step_run(run: RunDep, settings: SettingsDep,
             "truncated": truncated}
 
 
-@router.post("/runs/{run_id}/reset", response_model=RunOut, responses=NOT_FOUND)
-async def reset_run(run: RunDep) -> dict:
+@router.post("/runs/{run_id}/reset", response_model=RunOut, responses=GUARDED)
+async def reset_run(run: ControlledRun) -> dict:
     run.reset()
     return run_out(run)
 
 
-@router.delete("/runs/{run_id}", status_code=204, response_class=Response, responses=NOT_FOUND)
-async def delete_run(run: RunDep, registry: Annotated[RunRegistry, Depends(registry_of)]) -> Response:
+@router.delete("/runs/{run_id}", status_code=204, response_class=Response, responses=GUARDED)
+async def delete_run(run: ControlledRun, registry: Annotated[RunRegistry, Depends(registry_of)]) -> Response:
     registry.delete(run.id)
     return Response(status_code=204)
 

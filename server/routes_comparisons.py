@@ -25,6 +25,7 @@ from .api_models import ConfigChanges, changes_of
 from .comparisons import Comparison, ComparisonRegistry
 from .latest_sender import LatestSender, serve_socket
 from .routes_api import as_422
+from .run_access import FORBIDDEN, controlled, grant, socket_may_control, watch_only
 from .runs import RegistryFull
 from .settings import Settings
 from .snapshot import plain
@@ -64,6 +65,7 @@ async def get_comparison(comparison_id: str, registry: Annotated[ComparisonRegis
 
 
 ComparisonDep = Annotated[Comparison, Depends(get_comparison)]
+ControlledComparison = Annotated[Comparison, Depends(controlled(get_comparison, "comparison group"))]
 RegistryDep = Annotated[ComparisonRegistry, Depends(comparisons_of)]
 SettingsDep = Annotated[Settings, Depends(settings_of)]
 
@@ -129,8 +131,11 @@ async def create_comparison(registry: RegistryDep, settings: SettingsDep,
         raise as_422(exc, ("body", "variants")) from None
     except ValueError as exc:
         raise unprocessable(("variants",), str(exc)) from None
+    token = grant(c)
+    for run in c.runs:   # members are runs: the group's token controls them too
+        grant(run, token)
     out = c.describe()
-    return {"id": out["id"], "clock": out["clock"],
+    return {"id": out["id"], "clock": out["clock"], "control_token": token,
             "members": [{"id": m["id"], "config": m["config"], "label": m["label"]}
                         for m in out["members"]]}
 
@@ -140,8 +145,9 @@ async def read_comparison(c: ComparisonDep) -> dict:
     return c.describe()
 
 
-@router.post("/api/comparisons/{comparison_id}/step", responses={**BAD_BODY, **NOT_FOUND})
-async def step_comparison(c: ComparisonDep, settings: SettingsDep,
+@router.post("/api/comparisons/{comparison_id}/step",
+             responses={**BAD_BODY, **NOT_FOUND, **FORBIDDEN})
+async def step_comparison(c: ControlledComparison, settings: SettingsDep,
                           body: Annotated[GroupStep, Body()]) -> dict:
     """Train every member n epochs or n updates (from where each is), time-bounded like
     /api/runs/{id}/step: truncated=true if it had to stop."""
@@ -180,8 +186,8 @@ async def comparison_landscape(c: ComparisonDep, settings: SettingsDep,
 
 
 @router.delete("/api/comparisons/{comparison_id}", status_code=204, response_class=Response,
-               responses=NOT_FOUND)
-async def delete_comparison(c: ComparisonDep, registry: RegistryDep) -> Response:
+               responses={**NOT_FOUND, **FORBIDDEN})
+async def delete_comparison(c: ControlledComparison, registry: RegistryDep) -> Response:
     """Deletes the group and its member runs."""
     registry.delete(c.id)
     return Response(status_code=204)
@@ -240,7 +246,8 @@ def _validation_message(exc: ValidationError) -> str:
 
 
 async def handle_group_message(text: str, viewer: LatestSender, c: Comparison,
-                               settings: Settings) -> None:
+                               settings: Settings, control: bool = True) -> None:
+    """control: the socket carries the group's token; else only `subscribe` is allowed."""
     if len(text.encode()) > settings.max_message_bytes:
         viewer.say(_error(None, 413, f"message too large: at most {settings.max_message_bytes} bytes"))
         return
@@ -253,6 +260,9 @@ async def handle_group_message(text: str, viewer: LatestSender, c: Comparison,
     if kind not in MESSAGE_TYPES:
         viewer.say(_error(kind if isinstance(kind, str) else None, 400,
                           f"unknown message type {kind!r}; known: {', '.join(MESSAGE_TYPES)}"))
+        return
+    if not control and kind != "subscribe":
+        viewer.say(watch_only(kind, "comparison group"))
         return
     try:
         msg = GroupMessage.validate_python(raw)
@@ -307,7 +317,8 @@ async def live_comparison(websocket: WebSocket, comparison_id: str) -> None:
                                                 "viewers per group")
         return
     viewer = LatestSender(websocket, settings.default_fps)
-    viewer.say({"type": "hello", "comparison": c.id, "clock": c.clock,
+    control = socket_may_control(websocket, c)
+    viewer.say({"type": "hello", "comparison": c.id, "clock": c.clock, "control": control,
                 "members": [r.id for r in c.runs], "fps": viewer.fps,
                 "limits": {"max_message_bytes": settings.max_message_bytes,
                            "max_fps": settings.max_fps,
@@ -316,7 +327,7 @@ async def live_comparison(websocket: WebSocket, comparison_id: str) -> None:
     c.attach(viewer)
     try:
         await serve_socket(websocket, viewer, c.frame_for,
-                           lambda text: handle_group_message(text, viewer, c, settings))
+                           lambda text: handle_group_message(text, viewer, c, settings, control))
     except Exception:
         log.exception("websocket for comparison %s failed", c.id)
     finally:

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from engine.config import MAX_SAMPLES
 from engine.param_names import ParameterEditError
 
-from .routes_api import BAD_BODY, NOT_FOUND, RunDep, layer_arrays, settings_of
+from .routes_api import BAD_BODY, GUARDED, NOT_FOUND, ControlledRun, RunDep, layer_arrays, settings_of
 from .settings import Settings
 from .snapshot import plain
 
@@ -84,10 +84,10 @@ async def trace(run: RunDep, body: TraceRequest) -> dict:
 
 
 @router.patch("/runs/{run_id}/params", response_model=ParamsOut,
-              responses={**NOT_FOUND, **BAD_BODY,
+              responses={**GUARDED, **BAD_BODY,
                          422: {"description": "Unknown names or non-finite values "
                                               "(each named; nothing changes)."}})
-async def set_params(run: RunDep, settings: Annotated[Settings, Depends(settings_of)],
+async def set_params(run: ControlledRun, settings: Annotated[Settings, Depends(settings_of)],
                      values: Annotated[dict[str, Any], Body(
                          examples=[{"W1[0,1]": 0.5, "b1[0]": -5}])]) -> dict:
     """Set weights and biases by name ("W{l}[{i},{j}]", "b{l}[{i}]"); the optimizer's state is

@@ -23,6 +23,7 @@ from .latest_sender import LatestSender, serve_socket
 from .races import RaceRegistry, RaceSession
 from .routes_api import as_422
 from .routes_comparisons import unprocessable
+from .run_access import FORBIDDEN, controlled, grant, socket_may_control, watch_only
 from .runs import RegistryFull
 from .settings import Settings
 from .snapshot import plain
@@ -78,6 +79,8 @@ async def get_race(race_id: str, registry: Annotated[RaceRegistry, Depends(races
 
 
 RaceDep = Annotated[RaceSession, Depends(get_race)]
+ControlledRace = Annotated[RaceSession, Depends(controlled(get_race, "race"))]
+GUARDED = {**NOT_FOUND, **FORBIDDEN}
 SettingsDep = Annotated[Settings, Depends(settings_of)]
 
 
@@ -171,7 +174,7 @@ async def create_race(request: Request, settings: SettingsDep,
     except RegistryFull as exc:
         raise HTTPException(429, str(exc)) from None
     out = s.describe(with_paths=False)
-    return {"id": s.id, "function": out["function"], "options": out["options"],
+    return {"id": s.id, "control_token": grant(s), "function": out["function"], "options": out["options"],
             "start": out["start"], "noise": out["noise"],
             "racers": [{"index": r["index"], "config": r["config"]} for r in out["racers"]]}
 
@@ -181,8 +184,8 @@ async def read_race(s: RaceDep) -> dict:
     return s.describe()
 
 
-@router.post("/api/races/{race_id}/step", responses={**BAD_BODY, **NOT_FOUND})
-async def step_race(s: RaceDep, settings: SettingsDep,
+@router.post("/api/races/{race_id}/step", responses={**BAD_BODY, **GUARDED})
+async def step_race(s: ControlledRace, settings: SettingsDep,
                     body: Annotated[RaceStep | None, Body()] = None) -> dict:
     """n more steps for every racer; {"step", "racers": [{"position", "value", "path", ...}]}."""
     body = body or RaceStep()
@@ -191,8 +194,8 @@ async def step_race(s: RaceDep, settings: SettingsDep,
     return race_result(s)
 
 
-@router.patch("/api/races/{race_id}/racers/{index}", responses={**BAD_BODY, **NOT_FOUND})
-async def patch_racer(s: RaceDep, index: int, body: Annotated[RacerSettings, Body()]) -> dict:
+@router.patch("/api/races/{race_id}/racers/{index}", responses={**BAD_BODY, **GUARDED})
+async def patch_racer(s: ControlledRace, index: int, body: Annotated[RacerSettings, Body()]) -> dict:
     """A live change of one racer's settings (its position and optimizer state are kept)."""
     if not 0 <= index < len(s.race.racers):
         raise HTTPException(404, f"no racer {index}: this race has racers 0..{len(s.race.racers) - 1}")
@@ -204,8 +207,8 @@ async def patch_racer(s: RaceDep, index: int, body: Annotated[RacerSettings, Bod
     return {"changed": changed, "racer": s.describe()["racers"][index]}
 
 
-@router.post("/api/races/{race_id}/restart", responses={**BAD_BODY, **NOT_FOUND})
-async def restart_race(s: RaceDep, body: Annotated[RaceRestart | None, Body()] = None) -> dict:
+@router.post("/api/races/{race_id}/restart", responses={**BAD_BODY, **GUARDED})
+async def restart_race(s: ControlledRace, body: Annotated[RaceRestart | None, Body()] = None) -> dict:
     """Every racer back to the start (or a new start), optimizer state and noise from scratch."""
     start = body.start if body is not None else None
     if start is not None:
@@ -215,8 +218,8 @@ async def restart_race(s: RaceDep, body: Annotated[RaceRestart | None, Body()] =
 
 
 @router.delete("/api/races/{race_id}", status_code=204, response_class=Response,
-               responses=NOT_FOUND)
-async def delete_race(s: RaceDep, request: Request) -> Response:
+               responses=GUARDED)
+async def delete_race(s: ControlledRace, request: Request) -> Response:
     races_registry(request.app.state).delete(s.id)
     return Response(status_code=204)
 
@@ -271,7 +274,9 @@ def _error(for_type, status: int, message: str) -> dict:
 
 
 async def handle_race_message(text: str, viewer: LatestSender, s: RaceSession,
-                              settings: Settings) -> None:
+                              settings: Settings, control: bool = True) -> None:
+    """control: the socket carries the race's token; else only `subscribe` (without the
+    race-wide `speed`) is allowed."""
     if len(text.encode()) > settings.max_message_bytes:
         viewer.say(_error(None, 413, f"message too large: at most {settings.max_message_bytes} bytes"))
         return
@@ -284,6 +289,9 @@ async def handle_race_message(text: str, viewer: LatestSender, s: RaceSession,
     if kind not in MESSAGE_TYPES:
         viewer.say(_error(kind if isinstance(kind, str) else None, 400,
                           f"unknown message type {kind!r}; known: {', '.join(MESSAGE_TYPES)}"))
+        return
+    if not control and (kind != "subscribe" or raw.get("speed") is not None):
+        viewer.say(watch_only(kind, "race", " (speed is the race's)" if kind == "subscribe" else ""))
         return
     try:
         msg = RaceMessage.validate_python(raw)
@@ -352,7 +360,8 @@ async def live_race(websocket: WebSocket, race_id: str) -> None:
                                                 "viewers per race")
         return
     viewer = LatestSender(websocket, settings.default_fps)
-    viewer.say({"type": "hello", "race": s.id, "fps": viewer.fps,
+    control = socket_may_control(websocket, s)
+    viewer.say({"type": "hello", "race": s.id, "fps": viewer.fps, "control": control,
                 "limits": {"max_message_bytes": settings.max_message_bytes,
                            "max_fps": settings.max_fps,
                            "max_steps": settings.max_race_steps_per_call,
@@ -360,7 +369,7 @@ async def live_race(websocket: WebSocket, race_id: str) -> None:
     s.attach(viewer)
     try:
         await serve_socket(websocket, viewer, s.frame_for,
-                           lambda text: handle_race_message(text, viewer, s, settings))
+                           lambda text: handle_race_message(text, viewer, s, settings, control))
     except Exception:
         log.exception("websocket for race %s failed", s.id)
     finally:

@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 
 from engine.custom_data import CustomDataError
 
-from .routes_api import NOT_FOUND, RunDep, registry_of, run_out
+from .routes_api import GUARDED, ControlledRun, created_run_out, registry_of
 from .routes_custom_datasets import store_of
 from .runs import RegistryFull, RunRegistry
 from .store import REASONS, Store, StoreFull
@@ -39,9 +39,9 @@ class SavedRun(BaseModel):
 
 
 @router.post("/runs/{run_id}/save", status_code=201, response_model=SavedOut,
-             responses={**NOT_FOUND, 507: {"description": "The store holds as many saved runs "
+             responses={**GUARDED, 507: {"description": "The store holds as many saved runs "
                                                           "as it may; delete one."}})
-async def save_run(run: RunDep, store: Annotated[Store, Depends(store_of)]) -> dict:
+async def save_run(run: ControlledRun, store: Annotated[Store, Depends(store_of)]) -> dict:
     """Save the run's whole state (config, weights, optimizer state, history, trajectory)."""
     state = run.trainer.capture_state()   # on the loop; writing it takes a worker thread
     try:
@@ -64,7 +64,8 @@ async def list_saved(store: Annotated[Store, Depends(store_of)],
 async def open_saved(saved_id: str, store: Annotated[Store, Depends(store_of)],
                      registry: Annotated[RunRegistry, Depends(registry_of)]) -> dict:
     """A new live run continuing the saved one exactly (same next updates); paused.
-    {"id", "config", "metrics", "status", "saved_id"}."""
+    {"id", "config", "metrics", "status", "control_token", "saved_id"}: the reopened run has its
+    own control token."""
     state = await asyncio.to_thread(store.load_saved, saved_id) if len(saved_id) <= 64 else None
     if state is None:
         raise HTTPException(404, f"no saved run with id {saved_id!r}")
@@ -76,7 +77,7 @@ async def open_saved(saved_id: str, store: Annotated[Store, Depends(store_of)],
         raise HTTPException(429, str(exc)) from None
     except CustomDataError as exc:   # not expected: the state carries its points
         raise HTTPException(422, str(exc)) from None
-    return {**run_out(run), "saved_id": saved_id}
+    return {**created_run_out(run), "saved_id": saved_id}
 
 
 @router.delete("/saved/{saved_id}", status_code=204, response_class=Response,

@@ -20,6 +20,7 @@ from engine.custom_data import CustomDataError
 from .api_models import ConfigChanges, LandscapeOptions, changes_of
 from .limits import limit_errors, limited
 from .live import RunStream, Viewer
+from .run_access import socket_may_control, watch_only
 from .runs import Run
 from .settings import Settings
 from .snapshot import DEFAULT_VIEWS, VIEWS
@@ -102,8 +103,10 @@ def _validation_error(for_type, exc: ValidationError | list[dict]) -> dict:
     return _error(for_type, 422, "; ".join(parts), fields)
 
 
-async def _handle(text: str, viewer: Viewer, stream: RunStream, settings: Settings) -> None:
-    """Apply one client message; answer with an ack or an error (the socket stays open)."""
+async def _handle(text: str, viewer: Viewer, stream: RunStream, settings: Settings,
+                  control: bool = True) -> None:
+    """Apply one client message; answer with an ack or an error (the socket stays open).
+    control: the socket carries the run's token (server/run_access.py); else it only watches."""
     run = stream.run
     if len(text.encode()) > settings.max_message_bytes:
         viewer.say(_error(None, 413, f"message too large: at most {settings.max_message_bytes} bytes"))
@@ -119,6 +122,9 @@ async def _handle(text: str, viewer: Viewer, stream: RunStream, settings: Settin
                           f"unknown message type {kind!r}; known: {', '.join(MESSAGE_TYPES)}",
                           ["type"]))
         return
+    if not control and kind != "subscribe":
+        viewer.say(watch_only(kind, "run"))
+        return
     try:
         msg = ClientMessage.validate_python(raw)
     except ValidationError as exc:
@@ -127,6 +133,9 @@ async def _handle(text: str, viewer: Viewer, stream: RunStream, settings: Settin
     over = limit_errors(msg, settings)   # the bounds of this app's Settings
     if over:
         viewer.say(_validation_error(kind, over))
+        return
+    if not control and ({"speed", "landscape"} & msg.model_fields_set):
+        viewer.say(watch_only(kind, "run", " (speed and landscape options are the run's)"))
         return
     run.touch()
     if isinstance(msg, Subscribe):
@@ -216,8 +225,9 @@ async def live_run(websocket: WebSocket, run_id: str) -> None:
                                                 "viewers per run")
         return
     viewer = Viewer(websocket, settings)
+    control = socket_may_control(websocket, run)
     viewer.say({"type": "hello", "run": run.id, "views": list(DEFAULT_VIEWS),
-                "fps": viewer.fps, "limits": {"max_message_bytes": settings.max_message_bytes,
+                "fps": viewer.fps, "control": control, "limits": {"max_message_bytes": settings.max_message_bytes,
                                               "max_fps": settings.max_fps,
                                               "max_steps": settings.max_ws_steps,
                                               "max_speed": settings.max_speed}})
@@ -238,7 +248,7 @@ async def live_run(websocket: WebSocket, run_id: str) -> None:
             if text is None:
                 viewer.say(_error(None, 400, "binary messages are not understood; send JSON text"))
                 continue
-            await _handle(text, viewer, stream, settings)
+            await _handle(text, viewer, stream, settings, control)
     except (WebSocketDisconnect, RuntimeError):
         pass   # the client went away (Starlette raises RuntimeError on a closed transport)
     except Exception:

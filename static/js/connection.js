@@ -3,6 +3,7 @@
 // view options that change what frames carry) and hands every decoded frame to `onFrame`.
 
 import { decodeFrame } from "./protocol.js";
+import { controlHeaders, socketPath } from "./run_access.js";
 
 const SET_COALESCE_MS = 60;     // a moving slider sends at most ~16 changes per second
 const RECONNECT_MS = 1000;
@@ -15,6 +16,7 @@ const VIEWS = ["weights", "gradients", "output", "hidden", "activation", "landsc
 // a saved copy (static/js/store_panel.js), else the page says that it expired.
 export function createConnection(state, { onFrame, onNotice, fps = 60, openSaved = null, onRunLost = null } = {}) {
   let runId = null;
+  let token = null;             // the run's control token (null: this page only watches)
   let savedToOpen = openSaved;
   let ws = null;
   let closedByUs = false;
@@ -104,7 +106,7 @@ export function createConnection(state, { onFrame, onNotice, fps = 60, openSaved
 
   function open() {
     const scheme = location.protocol === "https:" ? "wss" : "ws";
-    ws = new WebSocket(`${scheme}://${location.host}/ws/runs/${runId}`);
+    ws = new WebSocket(`${scheme}://${location.host}${socketPath(`/ws/runs/${runId}`, token)}`);
     ws.binaryType = "arraybuffer";
     subscribed = false;
     ws.addEventListener("open", () => {
@@ -176,6 +178,7 @@ export function createConnection(state, { onFrame, onNotice, fps = 60, openSaved
       }
       if (run) {
         runId = run.id;
+        token = run.control_token;
         open();
         return run;
       }
@@ -190,6 +193,7 @@ export function createConnection(state, { onFrame, onNotice, fps = 60, openSaved
       state.adoptConfig(run.config);
     }
     runId = run.id;
+    token = run.control_token;
     open();
     return run;
   }
@@ -220,13 +224,18 @@ export function createConnection(state, { onFrame, onNotice, fps = 60, openSaved
   window.addEventListener("pagehide", () => {
     closedByUs = true;
     if (ws) ws.close(1000, "page closed");
-    if (runId) fetch(`/api/runs/${runId}`, { method: "DELETE", keepalive: true }).catch(() => {});
+    if (runId && token) {
+      fetch(`/api/runs/${runId}`, { method: "DELETE", keepalive: true, headers: controlHeaders(token) }).catch(() => {});
+    }
   });
 
   return {
     start,
     counters,
     get runId() { return runId; },
+    get token() { return token; },
+    /** Headers for a REST change of this run (its X-Run-Token). */
+    controlHeaders: (extra = {}) => controlHeaders(token, extra),
     get socket() { return ws; },
   };
 }

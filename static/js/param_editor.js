@@ -47,7 +47,7 @@ export function createParamEditor({ canvas, networkView, box, snapshot, connecti
 
   async function patch(v) {
     const r = await fetch(`/api/runs/${connection.runId}/params`, {
-      method: "PATCH", headers: { "content-type": "application/json" },
+      method: "PATCH", headers: connection.controlHeaders({ "content-type": "application/json" }),
       body: JSON.stringify({ [target.name]: v }),
     });
     const body = await r.json().catch(() => ({}));

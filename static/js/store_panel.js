@@ -68,7 +68,7 @@ export function createStorePanel({ container, connection }) {
 
   save.addEventListener("click", async () => {
     if (!runId()) return;
-    const r = await fetch(`/api/runs/${runId()}/save`, { method: "POST" });
+    const r = await fetch(`/api/runs/${runId()}/save`, { method: "POST", headers: connection.controlHeaders() });
     const body = await r.json().catch(() => ({}));
     if (!r.ok) {
       status.textContent = `Not saved: ${body.detail ?? `HTTP ${r.status}`}`;

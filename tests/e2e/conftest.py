@@ -3,7 +3,7 @@
 
 Fixtures: `server_url` (one server for the session), `chromium_browser` (one Chromium per test module),
 `open_page(query="")` (a fresh page on the playground, ready and receiving frames; its console
-errors fail the test), `artifacts` (test-artifacts/ at the repo root, for screenshots).
+errors fail the test), `api` and `page_run(page)` (REST with the page's control token), `artifacts` (test-artifacts/ at the repo root, for screenshots).
 """
 
 from __future__ import annotations
@@ -94,9 +94,22 @@ def artifacts() -> Path:
 
 
 @pytest.fixture
-def api(server_url):
-    with httpx.Client(base_url=server_url, timeout=10) as client:
+def api(server_url, with_tokens):
+    """An httpx client on the server that carries the control tokens it is given
+    (tests/conftest.py: runs it creates, and pages' runs adopted with `page_run`)."""
+    with with_tokens(httpx.Client(base_url=server_url, timeout=10)) as client:
         yield client
+
+
+@pytest.fixture
+def page_run(api):
+    """page_run(page) -> the id of the page's run; `api` controls it from then on (the page's
+    control token, as a script that was given the control link would)."""
+    def adopt(page) -> str:
+        rid, token = page.evaluate("[window.__nnp.connection.runId, window.__nnp.connection.token]")
+        api.tokens.adopt(rid, token)
+        return rid
+    return adopt
 
 
 @pytest.fixture

@@ -125,14 +125,14 @@ def test_the_playground_links_to_the_lab(open_page):
     assert link.get_attribute("href") == "/neuron"
 
 
-def test_the_xor_link_trains_a_perceptron_that_never_gets_all_points(lab, api):
+def test_the_xor_link_trains_a_perceptron_that_never_gets_all_points(lab, api, page_run):
     page = lab()
     page.get_by_test_id("try-xor").click()
     page.wait_for_function("window.__nnp && window.__nnp.ready && window.__nnp.stats.lastHeader")
     h = page.evaluate("window.__nnp.stats.lastHeader")
     assert h["config"]["loss"] == "perceptron" and h["config"]["hidden"] == []
     assert h["config"]["dataset"] == "xor"
-    rid = page.evaluate("window.__nnp.connection.runId")
+    rid = page_run(page)
     m = api.post(f"/api/runs/{rid}/step", json={"epochs": 20}).json()["metrics"]
     assert m["train_accuracy"] < 1.0
 

@@ -90,7 +90,8 @@ def anchor(page, name: str) -> dict:
     return page.evaluate(f"window.__nnp.views.network.paramAnchor({name!r})")
 
 
-def test_typing_a_weight_value_changes_params_and_training_continues(open_page, api, artifacts):
+def test_typing_a_weight_value_changes_params_and_training_continues(open_page, api, page_run,
+                                                                    artifacts):
     page = open_page("?dataset=circle&hidden=3")
     at = anchor(page, "b1[1]")
     assert at is not None
@@ -102,7 +103,7 @@ def test_typing_a_weight_value_changes_params_and_training_continues(open_page, 
     page.screenshot(path=str(artifacts / "param-editor-1280x800.png"))
     page.get_by_test_id("param-input").press("Enter")
     editor.wait_for(state="hidden")
-    rid = run_id(page)
+    rid = page_run(page)
     assert api.get(f"/api/runs/{rid}/params").json()[0]["b"][1] == -5.0
     at = anchor(page, "W1[0,1]")
     page.mouse.dblclick(at["x"], at["y"])
@@ -119,9 +120,9 @@ def test_typing_a_weight_value_changes_params_and_training_continues(open_page, 
     assert api.get(f"/api/runs/{rid}").json()["metrics"]["step"] == 5
 
 
-def test_a_hand_edit_shows_as_a_dashed_jump_on_the_loss_surface(open_page, api, artifacts):
+def test_a_hand_edit_shows_as_a_dashed_jump_on_the_loss_surface(open_page, api, page_run, artifacts):
     page = open_page("?dataset=threshold&hidden=-&loss=perceptron&batch_size=1&learning_rate=0.1")
-    rid = run_id(page)
+    rid = page_run(page)
     api.post(f"/api/runs/{rid}/step", json={"steps": 5})
     at = anchor(page, "W1[0,0]")
     page.mouse.dblclick(at["x"], at["y"])

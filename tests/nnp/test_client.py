@@ -76,3 +76,32 @@ def test_train_on_a_server_leaves_the_run_there_to_watch(server, monkeypatch, tm
     assert weights["layers"] == server.get(f"/api/runs/{run_id}/params").json()
     assert weights["layer_sizes"] == [2, 4, 2, 1]
     assert (tmp_path / "history.csv").read_text().count("\n") > 10
+
+
+def test_the_client_carries_its_runs_control_token_and_a_watcher_is_refused(server):
+    owner = PlaygroundClient("http://localhost", http=server)
+    run = owner.create_run({"dataset": "xor", "hidden": [2]})
+    assert run.control_token and owner.token_of(run.id) == run.control_token
+    assert owner.control_link(run.id) == (f"http://localhost/?run={run.id}"
+                                          f"&token={run.control_token}")
+    watcher = PlaygroundClient("http://localhost", http=server)
+    assert watcher.get_run(run.id).metrics["step"] == 0          # reading is open
+    with pytest.raises(PlaygroundError) as exc:
+        watcher.step(run.id, steps=5)
+    assert exc.value.status == 403 and "X-Run-Token" in exc.value.message
+    assert watcher.control_link(run.id) is None
+    watcher.use_token(run.id, run.control_token)                 # given the control link
+    assert watcher.step(run.id, steps=5).steps_run == 5
+
+
+def test_train_on_a_server_prints_a_control_link_that_controls(server, monkeypatch, tmp_path,
+                                                               capsys):
+    monkeypatch.setattr(cli, "PlaygroundClient", lambda url: PlaygroundClient(url, http=server))
+    assert cli.main(["train", "--server", "http://localhost", "--set", "dataset=xor",
+                     "--steps", "20", "--out", str(tmp_path)]) == 0
+    printed = capsys.readouterr().out
+    run_id = printed.split()[1]
+    token = printed.split("&token=")[1].split()[0]
+    assert server.post(f"/api/runs/{run_id}/step", json={"steps": 1}).status_code == 403
+    r = server.post(f"/api/runs/{run_id}/step", json={"steps": 1}, headers={"X-Run-Token": token})
+    assert r.status_code == 200 and r.json()["metrics"]["step"] == 21

@@ -25,7 +25,7 @@ def test_create_run_answers_201_with_id_config_metrics_status(client):
     r = client.post("/api/runs", json={"hidden": [8, 8], "learning_rate": 0.1})
     assert r.status_code == 201
     body = r.json()
-    assert set(body) == {"id", "config", "metrics", "status"}
+    assert set(body) == {"id", "config", "metrics", "status", "control_token"}
     assert len(body["id"]) >= 20                      # unguessable
     assert body["config"]["hidden"] == [8, 8] and body["config"]["learning_rate"] == 0.1
     assert body["metrics"]["step"] == 0 and body["status"] == "paused"
@@ -109,32 +109,31 @@ def test_step_count_is_bounded(client):
     assert client.post(f"/api/runs/{run}/step", json={"steps": 1, "epochs": 1}).status_code == 422
 
 
-def test_step_stops_at_the_time_bound_and_says_truncated():
-    with TestClient(create_app(Settings(step_time_budget_seconds=0.05)), base_url="http://localhost") as client:
-        run = new_run(client, n_samples=2000, batch_size=1, hidden=[32, 32])
-        r = client.post(f"/api/runs/{run}/step", json={"steps": 100_000}).json()
-        assert r["truncated"] is True and 0 < r["steps_run"] < 100_000
-        assert r["metrics"]["step"] == r["steps_run"]
+def test_step_stops_at_the_time_bound_and_says_truncated(make_client):
+    client = make_client(step_time_budget_seconds=0.05)
+    run = new_run(client, n_samples=2000, batch_size=1, hidden=[32, 32])
+    r = client.post(f"/api/runs/{run}/step", json={"steps": 100_000}).json()
+    assert r["truncated"] is True and 0 < r["steps_run"] < 100_000
+    assert r["metrics"]["step"] == r["steps_run"]
 
 
-def test_too_many_runs_is_429_with_a_clear_message():
-    with TestClient(create_app(Settings(max_runs=2)), base_url="http://localhost") as client:
-        first = new_run(client)
-        new_run(client)
-        r = client.post("/api/runs", json={})
-        assert r.status_code == 429 and "too many runs" in r.json()["detail"]
-        assert client.delete(f"/api/runs/{first}").status_code == 204
-        assert client.post("/api/runs", json={}).status_code == 201
+def test_too_many_runs_is_429_with_a_clear_message(make_client):
+    client = make_client(max_runs=2)
+    first = new_run(client)
+    new_run(client)
+    r = client.post("/api/runs", json={})
+    assert r.status_code == 429 and "too many runs" in r.json()["detail"]
+    assert client.delete(f"/api/runs/{first}").status_code == 204
+    assert client.post("/api/runs", json={}).status_code == 201
 
 
-def test_idle_runs_expire_after_the_ttl():
-    app = create_app(Settings(run_ttl_seconds=60))
-    with TestClient(app, base_url="http://localhost") as client:
-        run = new_run(client)
-        registry = app.state.registry
-        assert registry.sweep(now=registry.get(run).last_active + 30) == []
-        assert registry.sweep(now=registry.get(run).last_active + 61) == [run]
-        assert client.get(f"/api/runs/{run}").status_code == 404
+def test_idle_runs_expire_after_the_ttl(make_client):
+    client = make_client(run_ttl_seconds=60)
+    run = new_run(client)
+    registry = client.app.state.registry
+    assert registry.sweep(now=registry.get(run).last_active + 30) == []
+    assert registry.sweep(now=registry.get(run).last_active + 61) == [run]
+    assert client.get(f"/api/runs/{run}").status_code == 404
 
 
 def test_delete_then_404(client):

@@ -5,6 +5,7 @@
 import { LAYER_COLORS } from "../colors.js";
 import { formatNumber as fmt } from "../format.js";
 import { decodeFrame } from "../protocol.js";
+import { controlHeaders, socketPath } from "../run_access.js";
 import { createBoundariesView } from "./boundaries_view.js";
 import { createCurvesView } from "./curves_view.js";
 import { createGroupState, ingestFrame } from "./group_state.js";
@@ -137,7 +138,7 @@ function closeGroup() {
   const old = group;
   group = null;
   old.ws?.close();
-  fetch(`/api/comparisons/${old.id}`, { method: "DELETE", keepalive: true }).catch(() => {});
+  fetch(`/api/comparisons/${old.id}`, { method: "DELETE", keepalive: true, headers: controlHeaders(old.token) }).catch(() => {});
 }
 
 async function openPreset(name) {
@@ -155,7 +156,7 @@ async function openPreset(name) {
     body: JSON.stringify({ base: preset.base, variants: preset.variants, clock: preset.clock, labels: preset.labels }),
   });
   const state = createGroupState();
-  group = { id: created.id, members: created.members, state, ws: null };
+  group = { id: created.id, token: created.control_token, members: created.members, state, ws: null };
   debug.group = group;
   debug.state = state;
   buildMembers(created.members);
@@ -165,7 +166,7 @@ async function openPreset(name) {
 
 function connect(g) {
   const proto = location.protocol === "https:" ? "wss" : "ws";
-  const ws = new WebSocket(`${proto}://${location.host}/ws/comparisons/${g.id}`);
+  const ws = new WebSocket(`${proto}://${location.host}${socketPath(`/ws/comparisons/${g.id}`, g.token)}`);
   ws.binaryType = "arraybuffer";
   g.ws = ws;
   let started = false;

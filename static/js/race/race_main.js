@@ -4,6 +4,7 @@
 
 import { LAYER_COLORS } from "../colors.js";
 import { formatNumber as fmt } from "../format.js";
+import { controlHeaders, socketPath } from "../run_access.js";
 import { contourValues, createRaceState, ingestRaceFrame, interpolate, plotMapping } from "./race_state.js";
 import { createRaceView } from "./race_view.js";
 
@@ -220,7 +221,7 @@ function closeRace() {
   const old = race;
   race = null;
   old.ws?.close();
-  fetch(`/api/races/${old.id}`, { method: "DELETE", keepalive: true }).catch(() => {});
+  fetch(`/api/races/${old.id}`, { method: "DELETE", keepalive: true, headers: controlHeaders(old.token) }).catch(() => {});
 }
 
 async function startRace(start, play = true) {
@@ -228,12 +229,12 @@ async function startRace(start, play = true) {
   const body = { function: fn.name, start, racers, noise: Number(byId("noise").value) };
   const created = await json("/api/races", { method: "POST", headers: { "content-type": "application/json" },
     body: JSON.stringify(body) });
-  const r = { id: created.id, ws: null, state: createRaceState() };
+  const r = { id: created.id, token: created.control_token, ws: null, state: createRaceState() };
   race = r;
   debug.race = r;
   debug.state = r.state;
   const proto = location.protocol === "https:" ? "wss" : "ws";
-  const ws = new WebSocket(`${proto}://${location.host}/ws/races/${r.id}`);
+  const ws = new WebSocket(`${proto}://${location.host}${socketPath(`/ws/races/${r.id}`, r.token)}`);
   r.ws = ws;
   ws.onopen = () => {
     ws.send(JSON.stringify({ type: "subscribe", fps: 60, speed: Number(byId("speed").value) }));

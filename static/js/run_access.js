@@ -1,0 +1,108 @@
+// Watch and control rights on the page's side (the server's rule: server/run_access.py).
+// Whoever created a run (or group, or race) holds its control token: REST changes send it as
+// the X-Run-Token header, the websocket as ?token=. Without it a page only watches.
+// Pure functions; `storage` is sessionStorage in the page (a stub in the unit tests).
+
+export const TOKEN_HEADER = "X-Run-Token";
+const OWN_RUNS_KEY = "nnp.ownRuns";     // {runId: token} of the runs this tab created
+const OWN_RUN_LIMIT = 16;
+
+/** Headers for a change of a resource whose token is `token` (none without one). */
+export function controlHeaders(token, extra = {}) {
+  return token ? { ...extra, [TOKEN_HEADER]: token } : { ...extra };
+}
+
+/** The websocket path with the token, if any: "/ws/runs/ID?token=..." */
+export function socketPath(path, token) {
+  return token ? `${path}?token=${encodeURIComponent(token)}` : path;
+}
+
+/** What the page's address asks for: ?run=ID (attach), &token=... (or #token=...) to control. */
+export function linkedRun(search, hash = "") {
+  const query = new URLSearchParams(search);
+  const fragment = new URLSearchParams(hash.startsWith("#") ? hash.slice(1) : hash);
+  const run = query.get("run");
+  return { run: run || null, token: query.get("token") || fragment.get("token") || null };
+}
+
+/** A link that shows run `id` read-only to anyone who has it. */
+export function watchLink(origin, id) {
+  return `${origin}/?run=${encodeURIComponent(id)}`;
+}
+
+/** A link that gives control of run `id` (it carries the token: share it with care). */
+export function controlLink(origin, id, token) {
+  return `${watchLink(origin, id)}&token=${encodeURIComponent(token)}`;
+}
+
+/** The address without its token (the page keeps the token in session storage instead, so a
+ * copied address bar is a watch link). */
+export function withoutToken(href) {
+  const url = new URL(href);
+  url.searchParams.delete("token");
+  const fragment = new URLSearchParams(url.hash.replace(/^#/, ""));
+  if (fragment.has("token")) {
+    fragment.delete("token");
+    url.hash = fragment.toString();
+  }
+  return url.toString();
+}
+
+function readOwn(storage) {
+  try {
+    const value = JSON.parse(storage?.getItem(OWN_RUNS_KEY) ?? "{}");
+    return value && typeof value === "object" && !Array.isArray(value) ? value : {};
+  } catch {
+    return {};
+  }
+}
+
+/** The token this tab holds for run `id`, or null. */
+export function ownToken(storage, id) {
+  const token = readOwn(storage)[id];
+  return typeof token === "string" ? token : null;
+}
+
+/** Remember that this tab holds `token` for run `id` (the newest OWN_RUN_LIMIT are kept). */
+export function rememberOwn(storage, id, token) {
+  const own = readOwn(storage);
+  delete own[id];
+  own[id] = token;
+  const ids = Object.keys(own);
+  for (const old of ids.slice(0, Math.max(0, ids.length - OWN_RUN_LIMIT))) delete own[old];
+  try {
+    storage?.setItem(OWN_RUNS_KEY, JSON.stringify(own));
+  } catch { /* storage full or disabled: the run still works until the tab closes */ }
+}
+
+/** Forget run `id` (deleted, or gone from the server). */
+export function forgetOwn(storage, id) {
+  const own = readOwn(storage);
+  if (!(id in own)) return;
+  delete own[id];
+  try {
+    storage?.setItem(OWN_RUNS_KEY, JSON.stringify(own));
+  } catch { /* ignore */ }
+}
+
+/** The run this tab was last showing (so that a reload comes back to it). */
+const CURRENT_KEY = "nnp.currentRun";
+export function currentRun(storage) {
+  try {
+    return storage?.getItem(CURRENT_KEY) || null;
+  } catch {
+    return null;
+  }
+}
+export function setCurrentRun(storage, id) {
+  try {
+    if (id) storage?.setItem(CURRENT_KEY, id);
+    else storage?.removeItem(CURRENT_KEY);
+  } catch { /* ignore */ }
+}
+
+/** Whether closing the page may delete its run: only a run this page created, and only one
+ * that never trained (a run that trained is left to expire, and the server saves it then). */
+export function deleteOnClose({ own, step }) {
+  return Boolean(own) && !(step > 0);
+}
