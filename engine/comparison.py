@@ -23,7 +23,8 @@ from .trainer import Trainer
 MIN_MEMBERS, MAX_MEMBERS = 2, 6
 CLOCKS = ("epochs", "updates")
 # The fields that make the data: shared by every member, so a variant may not set them.
-DATA_FIELDS = ("dataset", "noise", "n_samples", "train_fraction", "n_classes", "seed")
+DATA_FIELDS = ("dataset", "custom_dataset", "noise", "n_samples", "train_fraction", "n_classes",
+               "seed")
 HISTORY_COLUMNS = ("updates", "epochs", "examples", "train_loss", "test_loss", "train_accuracy",
                    "test_accuracy", "gradient_norm", "learning_rate")
 HISTORY_CAPACITY = 2000
@@ -72,14 +73,16 @@ class ComparisonGroup:
     """2..6 Trainers from one base config and variants, advanced together on one clock."""
 
     def __init__(self, base: TrainConfig, variants: list[dict], clock: str = "epochs",
-                 trainers: list[Trainer] | None = None):
+                 trainers: list[Trainer] | None = None, dataset_source=None):
+        """dataset_source(id) gives a custom dataset's points (as for Trainer): every member
+        trains on the same custom points. Raises CustomDataError when they cannot be had."""
         if clock not in CLOCKS:
             raise ValueError(f"clock must be one of {', '.join(CLOCKS)}, got {clock!r}")
         self.base = base
         self.variants = [dict(v) for v in variants]
         self.configs = member_configs(base, variants)
         self.clock = clock
-        self.members = trainers or [Trainer(c) for c in self.configs]
+        self.members = trainers or [Trainer(c, dataset_source=dataset_source) for c in self.configs]
         self.curves = [MemberCurves() for _ in self.members]
         self._seen_configs = [m.config for m in self.members]
         self._seen_steps = [m.step_count for m in self.members]

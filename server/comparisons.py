@@ -251,8 +251,8 @@ class Comparison:
             metrics = run.metrics()
             entry.update(status=run.status, reason=t.reason, config=t.config.model_dump(),
                          metrics=metrics, clock=self.group.member_clock(i),
-                         layer_sizes=t.layer_sizes, task=t.config.task,
-                         input_dim=t.config.input_dim, domain=[list(d) for d in t.input_domain()],
+                         layer_sizes=t.layer_sizes, task=t.task,
+                         input_dim=t.input_dim, domain=[list(d) for d in t.input_domain()],
                          row=list(curves.rows[-1]) if curves.rows else None,
                          marks=curves.marks[-MARKS_PER_FRAME:],
                          steps_per_second=round(run.meter.rate(), 1))
@@ -278,7 +278,7 @@ class Comparison:
                                    or now - cached[1] < GRID_INTERVAL_SECONDS):
             return cached[2]
         t = run.trainer
-        grid = output_grid(t, resolution if t.config.input_dim == 2
+        grid = output_grid(t, resolution if t.input_dim == 2
                            else self.settings.curve_resolution)
         self._grids[i] = (run.state_version, now, grid)
         return grid
@@ -301,8 +301,9 @@ class ComparisonRegistry:
 
     def create(self, base: TrainConfig, variants: list[dict], clock: str,
                labels: list[str] | None = None) -> Comparison:
-        """Raises RegistryFull (no room for the group or its member runs) or ValueError /
-        ValidationError (a bad group), before creating anything."""
+        """Raises RegistryFull (no room for the group or its member runs), CustomDataError (a
+        custom dataset that is missing or unfit) or ValueError / ValidationError (a bad group),
+        before creating anything."""
         if len(self.groups) >= self.settings.max_comparisons:
             raise RegistryFull(f"too many comparison groups: {len(self.groups)} of "
                                f"{self.settings.max_comparisons} are live; delete one "
@@ -311,7 +312,8 @@ class ComparisonRegistry:
         if len(variants) > room:
             raise RegistryFull(f"a group of {len(variants)} needs {len(variants)} runs; only "
                                f"{room} of {self.settings.max_runs} are free")
-        group = ComparisonGroup(base, variants, clock)
+        group = ComparisonGroup(base, variants, clock,
+                                dataset_source=self.run_registry.dataset_source)
         runs = [self.run_registry.create(c, trainer=t)
                 for c, t in zip(group.configs, group.members)]
         labels = list(labels) if labels else [member_label(base, v) for v in variants]

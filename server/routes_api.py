@@ -83,10 +83,10 @@ def as_422(exc: ValidationError, prefix: tuple = ("body",)) -> RequestValidation
     return RequestValidationError(errors)
 
 
-def custom_data_422(exc: CustomDataError) -> RequestValidationError:
+def custom_data_422(exc: CustomDataError, prefix: tuple = ("body",)) -> RequestValidationError:
     """A custom dataset that cannot be had or does not fit the loss, as a 422 on its field."""
     return RequestValidationError([{"type": "value_error",
-                                    "loc": ("body", exc.field or "custom_dataset"),
+                                    "loc": (*prefix, exc.field or "custom_dataset"),
                                     "msg": str(exc), "input": None}])
 
 

@@ -18,13 +18,14 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 from starlette.websockets import WebSocketDisconnect, WebSocketState
 
 from engine import Trainer, TrainConfig
+from engine.custom_data import CustomDataError
 from engine.comparison_landscape import shared_landscape
 from engine.comparison_presets import PRESETS
 
 from .api_models import ConfigChanges, changes_of
 from .comparisons import Comparison, ComparisonRegistry
 from .latest_sender import LatestSender, serve_socket
-from .routes_api import as_422
+from .routes_api import as_422, custom_data_422
 from .run_access import FORBIDDEN, controlled, grant, socket_may_control, watch_only
 from .runs import RegistryFull
 from .settings import Settings
@@ -127,6 +128,8 @@ async def create_comparison(registry: RegistryDep, settings: SettingsDep,
         c = registry.create(body.base, variants, body.clock, body.labels)
     except RegistryFull as exc:
         raise HTTPException(429, str(exc)) from None
+    except CustomDataError as exc:
+        raise custom_data_422(exc, ("body", "base")) from None
     except ValidationError as exc:
         raise as_422(exc, ("body", "variants")) from None
     except ValueError as exc:

@@ -211,3 +211,45 @@ def test_shared_landscape_of_a_group(client):
     client.post(f"/api/comparisons/{other['id']}/step", json={"updates": 3})
     r = client.get(f"/api/comparisons/{other['id']}/landscape")
     assert r.status_code == 422 and "differ in activation" in r.text
+
+
+def _uploaded_ring(client, n=120):
+    rng = np.random.default_rng(3)
+    rows = [(round(a, 4), round(b, 4), int(a * a + b * b < 6)) for a, b in rng.uniform(-4, 4, (n, 2))]
+    csv = "x1,x2,label\n" + "\n".join(f"{a},{b},{c}" for a, b, c in rows) + "\n"
+    r = client.post("/api/datasets", content=csv, headers={"content-type": "text/csv"})
+    assert r.status_code == 201, r.text
+    return r.json()["id"], rows
+
+
+def test_a_group_trains_every_member_on_the_same_custom_dataset(client):
+    dataset_id, rows = _uploaded_ring(client)
+    base = {"dataset": "custom", "custom_dataset": dataset_id, "hidden": [4], "train_fraction": 0.5}
+    r = client.post("/api/comparisons", json={"base": base, "clock": "epochs", "variants": [
+        {"learning_rate": 0.03}, {"learning_rate": 0.3, "optimizer": "adam"}]})
+    assert r.status_code == 201, r.text
+    out = r.json()
+    data = [client.get(f"/api/runs/{m['id']}/dataset").json() for m in out["members"]]
+    assert data[0] == data[1]
+    points = sorted(map(tuple, data[0]["x_train"] + data[0]["x_test"]))
+    assert points == sorted((a, b) for a, b, _ in rows)     # the uploaded points, all of them
+    body = client.post(f"/api/comparisons/{out['id']}/step", json={"epochs": 2}).json()
+    assert body["steps_run"] == [12, 12]                     # 60 training points, batch 10
+    assert all(m["config"]["custom_dataset"] == dataset_id for m in body["members"])
+    with client.websocket_connect(f"/ws/comparisons/{out['id']}") as ws:
+        assert json.loads(ws.receive_text())["type"] == "hello"
+        header, _ = decode_frame(ws.receive_bytes())
+        assert [m["task"] for m in header["members"]] == ["binary", "binary"]
+
+
+def test_a_group_with_an_unknown_custom_dataset_or_a_variant_changing_it_is_422(client):
+    base = {"dataset": "custom", "custom_dataset": "nope", "hidden": [4]}
+    r = client.post("/api/comparisons", json={"base": base, "variants": [{}, {"learning_rate": 1}]})
+    assert r.status_code == 422
+    assert r.json()["detail"][0]["loc"][-1] == "custom_dataset"
+    assert "no custom dataset with id 'nope'" in r.json()["detail"][0]["msg"]
+    dataset_id, _ = _uploaded_ring(client)
+    r = client.post("/api/comparisons", json={
+        "base": {**base, "custom_dataset": dataset_id},
+        "variants": [{}, {"custom_dataset": "other"}]})
+    assert r.status_code == 422 and "data fields come from the base" in r.text
