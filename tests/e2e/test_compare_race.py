@@ -66,13 +66,18 @@ def test_switching_the_clock_replots(open_view, api):
     page.wait_for_function("window.__nnpCompare.state.header.clock === 'epochs'")
 
 
-def test_a_live_change_is_marked_on_that_members_curve(open_view):
+def test_a_live_change_is_marked_on_every_chart_of_that_member(open_view):
     page = open_view("/compare?preset=learning_rates", COMPARE_READY)
+    page.wait_for_function("window.__nnpCompare.stats.draws > 0")
+    assert page.evaluate("Object.values(window.__nnpCompare.curves.ticks)") == [0, 0, 0, 0]
     lr = page.locator("[data-testid=member-1] input[data-field=learning_rate]")
     lr.fill("0.02")
     lr.dispatch_event("change")
     page.wait_for_function("window.__nnpCompare.state.members[1].marks.some("
                            "m => m.field === 'learning_rate' && m.value === 0.02)")
+    # a tick with the new value on the loss, accuracy, gradient-norm and learning-rate charts
+    page.wait_for_function("['loss', 'accuracy', 'gradnorm', 'lr'].every("
+                           "k => window.__nnpCompare.curves.ticks[k] >= 1)")
 
 
 def test_the_shared_loss_surface_draws_every_path(open_view, artifacts):

@@ -238,6 +238,7 @@ async function main() {
   boundaries = createBoundariesView(byId("boundaries"), COLORS);
   surface = createSurfacePanel(byId("shared-plot"), byId("shared-note"), COLORS);
   debug.surface = surface;
+  debug.curves = curves;
   presets = await json("/api/comparisons/presets");
   const select = byId("preset");
   for (const p of presets) select.append(new Option(p.title, p.name));

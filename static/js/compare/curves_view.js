@@ -1,7 +1,7 @@
 // The group's curves: loss, accuracy, gradient norm and learning rate of every member in its
 // colour, against the chosen clock (epochs, updates or examples seen); each live change is a
-// tick with its new value on that member's loss and learning-rate curves. Redrawn at most
-// ~10 times a second.
+// tick with its new value on every chart of that member (loss, accuracy, gradient norm, rate).
+// Redrawn at most ~10 times a second.
 
 import { sizedCanvas } from "../canvas_size.js";
 import { drawLineChart } from "../line_chart.js";
@@ -9,8 +9,10 @@ import { clockLabel, markLabel, memberSeries } from "./group_state.js";
 
 const MIN_INTERVAL_MS = 100;
 
+/** Ticks (with the new value) of every member's live changes on one chart; returns how many. */
 function drawMarks(ctx, mapping, state, xKey, colors) {
-  if (!mapping) return;
+  if (!mapping) return 0;
+  let drawn = 0;
   const { X, plot } = mapping;
   ctx.save();
   ctx.font = "10px system-ui, sans-serif";
@@ -31,16 +33,18 @@ function drawMarks(ctx, mapping, state, xKey, colors) {
       const tx = Math.min(Math.max(x - w / 2, plot.x), plot.x + plot.w - w);
       const ty = plot.y + plot.h - 11 - ((i + k) % 3) * 11;   // staggered so labels do not overlap
       ctx.fillText(label, tx, ty);
+      drawn += 1;
     });
   });
   ctx.restore();
+  return drawn;
 }
 
 export function createCurvesView(canvases, colors) {
   const charts = Object.fromEntries(Object.entries(canvases).map(([k, c]) => [k, sizedCanvas(c)]));
   let lastKey = "";
   let lastTime = -Infinity;
-  const view = { renders: 0, plottedAgainst: null };
+  const view = { renders: 0, plottedAgainst: null, ticks: {} };
 
   view.render = function render(state, ui, now = performance.now()) {
     if (!state.header) return false;
@@ -62,15 +66,18 @@ export function createCurvesView(canvases, colors) {
       c.clear();
       return drawLineChart(c.ctx, { x: 0, y: 0, w: c.width, h: c.height }, { xLabel, ...opts });
     };
-    const lossMap = draw("loss", { series: [...lines("test_loss", true), ...lines("train_loss", false)],
-      log: ui.logLoss, yLabel: ui.logLoss ? "loss (log)" : "loss" });
-    drawMarks(charts.loss.ctx, lossMap, state, xKey, colors);
     const regression = state.header.members.every((m) => m.task === "regression");
-    draw("accuracy", { series: regression ? [] : [...lines("test_accuracy", true), ...lines("train_accuracy", false)],
-      yMin: 0, yMax: 1, yLabel: "accuracy", empty: regression ? "accuracy: not defined for regression" : "no data yet" });
-    draw("gradnorm", { series: lines("gradient_norm", false), log: true, yLabel: "‖∇L‖" });
-    const lrMap = draw("lr", { series: lines("learning_rate", false), yLabel: "learning rate", yMin: 0 });
-    drawMarks(charts.lr.ctx, lrMap, state, xKey, colors);
+    const specs = {
+      loss: { series: [...lines("test_loss", true), ...lines("train_loss", false)],
+        log: ui.logLoss, yLabel: ui.logLoss ? "loss (log)" : "loss" },
+      accuracy: { series: regression ? [] : [...lines("test_accuracy", true), ...lines("train_accuracy", false)],
+        yMin: 0, yMax: 1, yLabel: "accuracy", empty: regression ? "accuracy: not defined for regression" : "no data yet" },
+      gradnorm: { series: lines("gradient_norm", false), log: true, yLabel: "‖∇L‖" },
+      lr: { series: lines("learning_rate", false), yLabel: "learning rate", yMin: 0 },
+    };
+    for (const [name, opts] of Object.entries(specs)) {
+      view.ticks[name] = drawMarks(charts[name].ctx, draw(name, opts), state, xKey, colors);
+    }
     view.renders += 1;
     view.plottedAgainst = xKey;
     return true;
