@@ -14,6 +14,10 @@ import os
 
 for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
+# Both sides on the compiled loop from their first step (the server inherits this): with the
+# default "auto" either side may still train on NumPy while the kernels load, and the ratio
+# would compare engines instead of the group's overhead.
+os.environ.setdefault("NNP_ENGINE", "compiled")
 
 import argparse
 import asyncio

@@ -1,7 +1,7 @@
 """LatestSender: one websocket viewer that always gets the newest state, never a backlog.
 
-The owner calls `offer()` when something changed; the sender task wakes, waits out the viewer's
-frame interval (unless a control asked for a frame now), then asks `build(viewer)` for the frame
+The owner calls `offer()` when something changed; the sender task wakes, waits until the
+viewer's next frame is due (unless a control asked for a frame now), then asks `build(viewer)` for the frame
 to send (bytes or text, built at send time from the newest state, so a slow viewer simply skips
 states) and sends queued JSON messages (acks, errors) first. Used by comparison groups and races;
 runs have their own, richer viewer (server/live.py)."""
@@ -28,6 +28,7 @@ class LatestSender:
         self.event = asyncio.Event()
         self.urgent = False
         self.last_sent = 0.0
+        self.next_due = 0.0       # when the next frame may go: a steady 1/fps cadence
         self.frames_sent = 0
         self.state: dict = {}     # what this viewer was sent (the owner's bookkeeping)
         self.closing = False      # the owner is gone: the sender returns, the socket closes
@@ -51,7 +52,7 @@ class LatestSender:
                 await self.event.wait()
                 if self.closing:
                     return
-                delay = self.last_sent + 0.85 / self.fps - time.monotonic()
+                delay = self.next_due - time.monotonic()
                 if delay > 0 and not self.urgent:
                     await asyncio.sleep(delay)
                 self.event.clear()
@@ -66,6 +67,7 @@ class LatestSender:
                 else:
                     await self.websocket.send_text(frame)
                 self.last_sent = time.monotonic()
+                self.next_due = next_due(self.next_due, self.last_sent, self.fps)
                 self.frames_sent += 1
         except (OSError, RuntimeError, WebSocketDisconnect) as exc:
             log.debug("viewer gone: %r", exc)
@@ -73,6 +75,16 @@ class LatestSender:
             if type(exc).__name__.startswith("ConnectionClosed"):
                 return
             raise
+
+
+def next_due(due: float, sent: float, fps: float) -> float:
+    """When the frame after one sent at `sent` (due at `due`) may go: one interval after the
+    previous due time, so that a late wake-up (the event loop was training) or the time to build
+    a frame does not stretch every interval (fps frames a second, not fewer). Up to one interval
+    behind is made up (the next frame goes at once); after a longer stall the cadence restarts
+    from now: at most two frames back to back, never a backlog."""
+    interval = 1.0 / fps
+    return due + interval if due + interval > sent - interval else sent
 
 
 async def serve_socket(websocket: WebSocket, viewer: LatestSender, build, handle) -> None:

@@ -113,9 +113,15 @@ def test_clicking_a_start_point_starts_a_race(open_view, api, artifacts):
     assert 0.5 < x < 4.5 and 0.5 < y < 4.5, race["start"]     # where the click was
     assert len(race["racers"]) == 4 and race["step"] > 20
     assert api.get(f"/api/races/{first}").status_code == 404     # the old race was deleted
-    drawn = _pixel_colors(page, "race-overlay")
+    paths = _pixel_colors(page, "race-trails")
     colors = page.evaluate("window.__nnpRace.colors").copy()[:4]
-    assert sum(any(_near(c, h) for c in drawn) for h in colors) >= 3
+    assert sum(any(_near(c, h) for c in paths) for h in colors) >= 3
+    # the paths are drawn incrementally: new segments only, not every path on every frame
+    page.wait_for_function("window.__nnpRace.stats.draws > 60", timeout=30_000)
+    trails = page.evaluate("({...window.__nnpRace.view.trails, draws: window.__nnpRace.stats.draws,"
+                           " points: window.__nnpRace.state.paths.reduce((n, p) => n + p.length, 0)})")
+    assert trails["fullRedraws"] < 10, trails
+    assert trails["segments"] < 3 * trails["points"], trails
     page.screenshot(path=str(artifacts / "race-1280x800.png"))
 
 

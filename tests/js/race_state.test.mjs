@@ -49,3 +49,18 @@ test("contourValues logs from the minimum, interpolate is exact on a linear grid
   const lin = ys.map((y) => xs.map((x) => 2 * x + 3 * y));
   assert.ok(Math.abs(interpolate(xs, ys, lin, 1.5, 0.25) - (3 + 0.75)) < 1e-12);
 });
+
+test("rewrites count the frames that change more than a path's last point", () => {
+  const s = createRaceState();
+  ingestRaceFrame(s, { generation: 0, racers: [racer(0, [[0, 0], [1, 1]])] });
+  const first = s.rewrites[0];
+  ingestRaceFrame(s, { generation: 0, racers: [racer(1, [[1.5, 1.5], [2, 2]])] });   // the live point replaced
+  ingestRaceFrame(s, { generation: 0, racers: [racer(2, [[2, 2], [3, 3]])] });
+  assert.equal(s.rewrites[0], first, "appending (and replacing the last point) is no rewrite");
+  ingestRaceFrame(s, { generation: 0, racers: [racer(0, [[0, 0], [3, 3]])] });         // thinned
+  assert.equal(s.rewrites[0], first + 1);
+  ingestRaceFrame(s, { generation: 0, racers: [racer(0, [[0, 0], [3, 3]]), racer(0, [[5, 5]])] });
+  assert.equal(s.rewrites.length, 2);
+  ingestRaceFrame(s, { generation: 1, racers: [racer(0, [[9, 9]])] });
+  assert.deepEqual(s.rewrites, [1]);
+});

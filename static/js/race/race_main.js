@@ -109,6 +109,7 @@ function draw3d() {
 function show3d(on) {
   surface3d = on;
   byId("overlay").hidden = on;
+  byId("trails").hidden = on;
   byId("click-layer").hidden = on;
   byId("plot-legend").textContent = on
     ? "3-D: heights of the paths interpolated from the surface grid; refreshed once a second"
@@ -319,7 +320,8 @@ function wire() {
 }
 
 async function main() {
-  view = createRaceView(byId("overlay"), COLORS);
+  view = createRaceView(byId("overlay"), COLORS, byId("trails"));
+  debug.view = view;
   functions = await json("/api/functions");
   for (const f of functions) byId("function").append(new Option(f.title, f.name));
   wire();

@@ -3,26 +3,34 @@
 
 /** A fresh state. */
 export function createRaceState() {
-  return { frame: null, paths: [], generation: -1, stamp: 0 };
+  return { frame: null, paths: [], rewrites: [], generation: -1, stamp: 0 };
 }
 
 /**
  * Take one race frame: each racer's path drops its points from `path_from` and appends the
- * frame's (path_from 0 replaces the whole path: a restart or a thinned path).
+ * frame's (path_from 0 replaces the whole path: a restart or a thinned path). rewrites[i]
+ * counts the frames that changed more of racer i's points than the last one (the server
+ * resends the last point each frame: it may have been the live position), so that a view
+ * drawing paths incrementally knows when to redraw them all.
  */
 export function ingestRaceFrame(state, frame) {
   if (frame.generation !== state.generation) {
     state.paths = [];
+    state.rewrites = [];
     state.generation = frame.generation;
   }
   frame.racers.forEach((r, i) => {
     let path = state.paths[i];
+    if (!path || r.path_from === 0 || r.path_from < path.length - 1) {
+      state.rewrites[i] = (state.rewrites[i] ?? 0) + 1;
+    }
     if (!path || r.path_from === 0) path = [];
     else path.length = Math.min(path.length, r.path_from);
     for (const p of r.path) path.push(p);
     state.paths[i] = path;
   });
   state.paths.length = frame.racers.length;
+  state.rewrites.length = frame.racers.length;
   state.frame = frame;
   state.stamp += 1;
   return state;
