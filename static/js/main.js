@@ -8,6 +8,8 @@ import { createConnection } from "./connection.js";
 import { buildControls } from "./controls.js";
 import { createDataPanel } from "./data_panel.js";
 import { createDiagnosticsView } from "./diagnostics_view.js";
+import { createGhost } from "./ghost.js";
+import { attachGhostButtons } from "./ghost_buttons.js";
 import { attachGraphLink } from "./graph/playground_link.js";
 import { createLossChart } from "./loss_chart.js";
 import { createNetworkView } from "./network_view.js";
@@ -85,15 +87,16 @@ async function main() {
 
   // every view gets the same way to ask for a redraw (e.g. after a click while paused)
   const redraw = { requestRedraw: () => schedule() };
+  const ghost = createGhost();   // a kept previous run, faded on the loss charts and surface
   const views = {
     network: createNetworkView(byId("network-canvas"), byId("network-tooltip"), byId("network-legend"), state, redraw),
     boundary: createBoundaryView(byId("output-canvas"), byId("output-legend"), redraw),
-    loss: createLossChart(byId("loss-canvas"), byId("accuracy-canvas"), redraw),
+    loss: createLossChart(byId("loss-canvas"), byId("accuracy-canvas"), { ...redraw, ghost }),
     activation: createActivationView(byId("activation-canvas"), byId("activation-legend"), byId("activation-tools"), redraw),
     surface: createSurfaceView({
       host: byId("surface-plot"), canvas: byId("surface-canvas"), plot3d: byId("surface-3d-plot"),
       tooltip: byId("surface-tooltip"), legend: byId("surface-legend"),
-    }, redraw),
+    }, { ...redraw, ghost }),
     diagnostics: createDiagnosticsView({
       gradCanvas: byId("gradnorm-canvas"), saturationCanvas: byId("saturation-canvas"),
       status: byId("status"), summary: byId("run-summary"),
@@ -177,6 +180,7 @@ async function main() {
   });
 
   attachGraphLink({ canvas: byId("output-canvas"), tools: byId("output-tools"), view: views.boundary, snapshot, connection });
+  attachGhostButtons(byId("loss-tools"), ghost, snapshot, { redraw: schedule, notice });
 
   state.subscribe((change) => {
     if (change.kind === "ui" || change.kind === "config") schedule();
@@ -195,7 +199,7 @@ async function main() {
     snapshot, connection, notice,
   });
 
-  window.__nnp = { state, snapshot, connection, views, stats, trace, errors: pageErrors, ready: false };
+  window.__nnp = { state, snapshot, connection, views, stats, trace, ghost, errors: pageErrors, ready: false };
   await connection.start();
   window.__nnp.ready = true;
 }

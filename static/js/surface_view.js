@@ -14,6 +14,7 @@ import { sizedCanvas } from "./canvas_size.js";
 import { MUTED, TEXT } from "./colors.js";
 import { contourLines, evenLevels } from "./contours.js";
 import { formatNumber as fmt, formatPrecise } from "./format.js";
+import { ghostPathOn } from "./ghost.js";
 import { createGridImage, paintValues, sequentialTable, viridis } from "./heatmap.js";
 import { FONT, FONT_FAMILY, SURFACE_MARGIN, TICK_GAP } from "./layout_constants.js";
 
@@ -35,7 +36,7 @@ function quantile(sorted, q) {
  * The loss-surface view. els: {host, canvas, plot3d, tooltip, legend}; `requestRedraw` asks the
  * wiring for an animation frame.
  */
-export function createSurfaceView(els, { requestRedraw = () => {} } = {}) {
+export function createSurfaceView(els, { requestRedraw = () => {}, ghost = null } = {}) {
   const { canvas, plot3d, tooltip, legend, host } = els;
   const sized = sizedCanvas(canvas);
   const image = createGridImage();
@@ -57,7 +58,8 @@ export function createSurfaceView(els, { requestRedraw = () => {} } = {}) {
   let deferred3d = false;
   let showing3d = false;
   let geometry = null;     // what the last drawing mapped where (for hover)
-  const view = { renders: 0, pathLength: 0, pathLastStep: null, landscapeId: null, mode: null };
+  const view = { renders: 0, pathLength: 0, pathLastStep: null, landscapeId: null, mode: null,
+    ghostPath: null };       // {points} drawn, or {reason} not, of a kept ghost (static/js/ghost.js)
 
   // ---- the 2-D contour on the canvas ---------------------------------------------------------
   function drawContour(snap) {
@@ -146,6 +148,22 @@ export function createSurfaceView(els, { requestRedraw = () => {} } = {}) {
         path.points.push({ step: p[i * 5], a: pa, b: pb, loss: p[i * 5 + 3], dist: d, x: X(pa), y: Y(pb), row: i });
       }
       path.n = k;
+    }
+    // a kept ghost's path, faded and dashed, where its coordinates mean the same (ghost.js)
+    view.ghostPath = null;
+    if (ghost?.current) {
+      const on = ghostPathOn(ghost.current, L, snap.header?.layer_sizes);
+      view.ghostPath = on.rows ? { points: on.rows.length } : { reason: on.reason };
+      if (on.rows) {
+        ctx.save();
+        ctx.strokeStyle = "rgba(255,255,255,0.55)";
+        ctx.setLineDash([4, 4]);
+        ctx.lineWidth = 1.5;
+        ctx.beginPath();
+        on.rows.forEach(([, a, b], i) => (i ? ctx.lineTo(X(a), Y(b)) : ctx.moveTo(X(a), Y(b))));
+        ctx.stroke();
+        ctx.restore();
+      }
     }
     const pts = path.points;
     const scale = Math.max(spanA, spanB) || 1;
@@ -407,7 +425,9 @@ export function createSurfaceView(els, { requestRedraw = () => {} } = {}) {
       + `${path.hidden ? `; ${path.hidden} outside the view` : ""}`
       + `${path.jumps ? `; <span style="color:#b37d00" title="${path.jumps} hand edit(s) of the weights: a jump, not a descent">dashed: hand edit</span>` : ""}.`;
     const arrows = is3d ? " 3-D view: refreshed once a second." : ` ★ now; ○ start. Arrows: <b style="color:#111">full-batch −∇L</b>, <b style="color:#d62728">minibatch −∇L</b> (same scale), <b style="color:#8e24aa">last step</b>${arrowsNote.length ? ` (${arrowsNote.join(", ")})` : ""}.`;
-    const html = `<span title="${(meta.note ?? "").replace(/"/g, "&quot;")}">${modeText}${ev}.</span> ${pathText}${arrows}`;
+    const g = view.ghostPath;
+    const ghostText = !g || is3d ? "" : g.points ? " Dashed faded line: the ghost's path." : ` <span class="muted">Ghost: ${g.reason.replace(/^the ghost's path is/, "its path is")}.</span>`;
+    const html = `<span title="${(meta.note ?? "").replace(/"/g, "&quot;")}">${modeText}${ev}.</span> ${pathText}${arrows}${ghostText}`;
     if (html !== legendKey) {
       legendKey = html;
       legend.innerHTML = html;
@@ -417,7 +437,7 @@ export function createSurfaceView(els, { requestRedraw = () => {} } = {}) {
   view.render = function render(snap, ui, now = performance.now()) {
     const L = snap.landscape;
     if (!L) return false;
-    const key = `${snap.stamps.landscape}|${snap.stamps.path}|${ui.surface3d}`;
+    const key = `${snap.stamps.landscape}|${snap.stamps.path}|${ui.surface3d}|${ghost?.stamp ?? 0}`;
     const resized = sized.changed();
     const want3d = ui.surface3d && Boolean(window.Plotly);
     if (key === lastKey && !resized && !(want3d && deferred3d)) return false;
