@@ -1,6 +1,7 @@
 // Where the network diagram puts things (pure; tests/js/network_layout.test.mjs): one column per
 // layer, each neuron a square, edges as cubic curves between squares, each bias a small square at
-// its neuron's lower left; and what lies under a point.
+// its neuron's lower left; column titles that never run together; which edges to draw when a
+// band between two columns is too dense to read; and what lies under a point.
 
 import { NETWORK_MARGIN } from "./layout_constants.js";
 
@@ -16,21 +17,79 @@ export function paramIndex(header, layer, i, j) {
   return L.offset + i * cols + (j == null ? cols - 1 : j);
 }
 
+/** Layer titles, longest first: "hidden 2 (64)", "h2 (64)", "h2". */
+function labelForms(l, L, n) {
+  const long = l === 0 ? "input" : l === L ? "output" : `hidden ${l}`;
+  const short = l === 0 ? "in" : l === L ? "out" : `h${l}`;
+  return [`${long} (${n})`, `${short} (${n})`, short];
+}
+
+/** About 5.6 px per character of FONT.label (tests, and before a canvas can measure). */
+export const approxTextWidth = (text) => 5.6 * text.length;
+
+/**
+ * The column titles for columns centred at `xs` in a box `width` wide: the longest form that
+ * fits every column (each title narrower than the column pitch), on one row or, when even the
+ * shortest does not fit, on two alternating rows. Returns [{text, x, width, row}] with x the
+ * title's centre, kept inside the box. No two titles of a row overlap (tests/js).
+ */
+export function layerLabels(sizes, xs, width, measure = approxTextWidth, pad = 6) {
+  const L = sizes.length - 1;
+  const forms = sizes.map((n, l) => labelForms(l, L, n));
+  const pitch = xs.length > 1 ? xs[1] - xs[0] : width;
+  const place = (k, rows) => forms.map((f, l) => {
+    const text = f[k];
+    const w = measure(text);
+    const x = Math.max(w / 2, Math.min(width - w / 2, xs[l]));
+    return { text, x, width: w, row: rows === 2 ? l % 2 : 0 };
+  });
+  const fits = (labels) => labels.every((a, i) => labels.every((b, j) => j <= i || a.row !== b.row
+    || Math.abs(a.x - b.x) >= (a.width + b.width) / 2 + pad));
+  for (const rows of [1, 2]) {
+    for (let k = 0; k < 3; k++) {
+      const labels = place(k, rows);
+      if (fits(labels) || (rows === 2 && k === 2)) return labels;
+    }
+  }
+  return place(2, 2);
+}
+
+/** Edges kept per pair of columns: all up to one per EDGE_AREA px² of the band between them. */
+export const EDGE_AREA = 60;
+
 /**
  * The diagram for layer sizes [inputs, hidden..., outputs] in a width x height box.
  * Returns {nodes: [[{x, y, s, layer, index}]], edges: [{layer, i, j, x0, y0, x1, y1, cx, name}],
- * biases: [{layer, i, x, y, b, name}], s, top}; squares are s x s at (x, y) (top left).
+ * biases: [{layer, i, x, y, b, name}], pairs: [{layer, start, count, limit}], labels, s, top};
+ * squares are s x s at (x, y) (top left). Squares never overlap (in a column nor across
+ * columns, biases included); edges of layer l are edges[start .. start + count) and at most
+ * `limit` of them are drawn (the strongest: strongestEdges) when the band is too dense.
  */
-export function computeLayout(sizes, width, height, margin = NETWORK_MARGIN) {
-  const { top, bottom, left, right } = margin;
+export function computeLayout(sizes, width, height, margin = NETWORK_MARGIN, measure = approxTextWidth) {
+  const first = placeNodes(sizes, width, height, margin);
+  const xs = first.nodes.map((c) => c[0].x + first.s / 2);
+  const labels = layerLabels(sizes, xs, width, measure);
+  const twoRows = labels.some((q) => q.row === 1);
+  const out = twoRows ? placeNodes(sizes, width, height, { ...margin, top: margin.top + LABEL_ROW }) : first;
+  if (twoRows) labels.forEach((q, l) => { q.x = Math.max(q.width / 2, Math.min(width - q.width / 2, out.nodes[l][0].x + out.s / 2)); });
+  out.labels = labels;
+  return out;
+}
+
+const LABEL_ROW = 12;   // px of a second row of column titles
+
+function placeNodes(sizes, width, height, { top, bottom, left, right }) {
   const maxN = Math.max(...sizes);
   const room = Math.max(1, height - top - bottom);
-  // squares of at least 5 px where they fit; a 64-neuron column in a short panel gets smaller
-  // ones rather than overlapping ones
-  const s = Math.min(34, Math.max(Math.min(5, room / maxN), Math.floor(room / (maxN * 1.3))));
-  const gap = maxN > 1 ? Math.max(0, Math.min(s * 0.6, (room - maxN * s) / (maxN - 1))) : 0;
   const cols = sizes.length;
-  const colGap = cols > 1 ? (width - left - right - s) / (cols - 1) : 0;
+  const across = Math.max(1, width - left - right);
+  // squares of at least 5 px where they fit; a 64-neuron column in a short panel gets smaller
+  // ones rather than overlapping ones; and at most half the column pitch wide
+  const sVert = Math.max(Math.min(5, room / maxN), Math.floor(room / (maxN * 1.3)));
+  const sAcross = cols > 1 ? across / (2 * (cols - 1) + 1) : across;
+  const s = Math.max(1, Math.min(34, sVert, sAcross));
+  const gap = maxN > 1 ? Math.max(0, Math.min(s * 0.6, (room - maxN * s) / (maxN - 1))) : 0;
+  const colGap = cols > 1 ? (across - s) / (cols - 1) : 0;
   const nodes = sizes.map((n, l) => {
     const colH = n * s + (n - 1) * gap;
     const y0 = top + (room - colH) / 2;
@@ -39,7 +98,12 @@ export function computeLayout(sizes, width, height, margin = NETWORK_MARGIN) {
   });
   const edges = [];
   const biases = [];
+  const pairs = [];
+  // a bias square sits left of its neuron, in the gap to the previous column, never wider than
+  // the neuron nor than that gap allows
+  const b = Math.max(1, Math.min(s, Math.max(4, Math.round(s * 0.28)), colGap - s - 3));
   for (let l = 1; l < sizes.length; l++) {
+    const start = edges.length;
     for (let i = 0; i < sizes[l]; i++) {
       const to = nodes[l][i];
       for (let j = 0; j < sizes[l - 1]; j++) {
@@ -50,11 +114,44 @@ export function computeLayout(sizes, width, height, margin = NETWORK_MARGIN) {
         const y1 = to.y + s / 2;
         edges.push({ layer: l, i, j, x0, y0, x1, y1, cx: (x0 + x1) / 2, name: paramName(l, i, j) });
       }
-      const b = Math.max(4, Math.round(s * 0.28));
-      biases.push({ layer: l, i, x: to.x - b - 2, y: to.y + s - b, b, name: paramName(l, i) });
+      biases.push({ layer: l, i, x: to.x - b - 1.5, y: to.y + s - b, b, name: paramName(l, i) });
     }
+    const count = edges.length - start;
+    const band = Math.max(colGap - s, 1) * Math.max(sizes[l], sizes[l - 1]) * (s + gap);
+    const limit = Math.min(count, Math.max(sizes[l], sizes[l - 1], Math.floor(band / EDGE_AREA)));
+    pairs.push({ layer: l, start, count, limit });
   }
-  return { nodes, edges, biases, s, top };
+  return { nodes, edges, biases, pairs, s, top, colGap };
+}
+
+/**
+ * Which edges to draw: of each pair of columns with more edges than its limit, the `limit`
+ * largest by |value| (values: one number per edge of layout.edges, e.g. weights or gradients);
+ * every edge of the other pairs. Returns a Uint8Array mask over layout.edges (1 = drawn) and
+ * the number thinned out per pair ({layer, shown, count}).
+ */
+export function strongestEdges(layout, values) {
+  const mask = new Uint8Array(layout.edges.length);
+  const summary = [];
+  for (const { layer, start, count, limit } of layout.pairs) {
+    if (limit >= count) {
+      mask.fill(1, start, start + count);
+      summary.push({ layer, shown: count, count });
+      continue;
+    }
+    const mags = new Float64Array(count);
+    for (let k = 0; k < count; k++) {
+      const v = Math.abs(values[start + k]);
+      mags[k] = Number.isFinite(v) ? v : -1;
+    }
+    const sorted = Float64Array.from(mags).sort();
+    const cut = sorted[count - limit];
+    let shown = 0;
+    for (let k = 0; k < count && shown < limit; k++) if (mags[k] > cut) { mask[start + k] = 1; shown += 1; }
+    for (let k = 0; k < count && shown < limit; k++) if (mags[k] === cut) { mask[start + k] = 1; shown += 1; }
+    summary.push({ layer, shown, count });
+  }
+  return { mask, summary };
 }
 
 /** The point at t in [0, 1] on an edge's curve (control points (cx, y0) and (cx, y1)). */
@@ -67,9 +164,10 @@ export function bezierPoint(e, t) {
 
 /**
  * What lies under (x, y): {kind: "bias" | "node" | "edge", ...that item} or null. Biases win over
- * nodes, nodes over edges; an edge counts within `reach` pixels of its curve (larger for touch).
+ * nodes, nodes over edges; an edge counts within `reach` pixels of its curve (larger for touch);
+ * `shown` (a mask from strongestEdges) leaves out the edges not drawn.
  */
-export function hitTest(layout, x, y, reach = 5) {
+export function hitTest(layout, x, y, reach = 5, shown = null) {
   if (!layout) return null;
   const pad = Math.max(2, reach - 3);
   for (const b of layout.biases) {
@@ -82,7 +180,9 @@ export function hitTest(layout, x, y, reach = 5) {
   }
   let best = null;
   let bestD = reach * reach;
-  for (const e of layout.edges) {
+  for (let k = 0; k < layout.edges.length; k++) {
+    if (shown && !shown[k]) continue;   // only the edges drawn can be hit
+    const e = layout.edges[k];
     if (x < Math.min(e.x0, e.x1) - reach || x > Math.max(e.x0, e.x1) + reach) continue;
     for (let k = 0; k <= 24; k++) {
       const [px, py] = bezierPoint(e, k / 24);

@@ -8,9 +8,9 @@
 import { sizedCanvas } from "./canvas_size.js";
 import { CLASS_COLORS, MUTED, NEGATIVE, POSITIVE, SELECTED, TEXT, divergingRgb, hexToRgb } from "./colors.js";
 import { formatChange, formatNumber as fmt, formatPercent, formatPrecise } from "./format.js";
-import { createGridImage, divergingTable, packRgb, paintGrid, tintTable } from "./heatmap.js";
+import { createGridImage, divergingTable, packRgb, paintGrid, tintTable, unpackRgb } from "./heatmap.js";
 import { FONT } from "./layout_constants.js";
-import { bezierPoint, computeLayout, hitTest, paramIndex, paramName } from "./network_layout.js";
+import { bezierPoint, computeLayout, hitTest, paramIndex, paramName, strongestEdges } from "./network_layout.js";
 
 export { paramName };
 
@@ -22,7 +22,8 @@ const FEATURE_LABELS = { x1: "x₁", x2: "x₂", x1_sq: "x₁²", x2_sq: "x₂²
 const WIDTH_LEVELS = 8;
 const INPUT_RES = 24;
 const NODE_GAIN = 0.9;
-const TOUCH_REACH = 14;       // px around an edge a tap still finds it        // node images: a little stronger than the big output picture
+const TOUCH_REACH = 14;       // px around an edge a tap still finds it
+const PICTURE_MIN = 12;       // px: smaller squares show one colour (the neuron's mean output), not a picture
 
 /**
  * The network view. `state`: the client state (clicks write the view options); `requestRedraw`:
@@ -39,6 +40,9 @@ export function createNetworkView(canvas, tooltip, legendEl, state, { requestRed
   let inKey = "";
   let layout = null;      // {nodes: [[{x, y, s}]], edges: [...], biases: [...]}
   let layoutKey = "";
+  let edgeIdx = null;     // each layout edge's index into the flat parameter vector
+  let shown = new Uint8Array(0);   // which edges are drawn (dense bands keep their strongest)
+  let keyFocus = null;    // the item the keyboard is on: {kind: "node" | "edge" | "bias", ...}
   let hover = null;       // {kind, ...} under the pointer
   let pointer = null;     // {x, y}
   let pendingAxis = null; // first clicked parameter name, until the second click
@@ -112,6 +116,44 @@ export function createNetworkView(canvas, tooltip, legendEl, state, { requestRed
     return true;
   }
 
+  /** Each neuron's mean output over the input square, as a CSS colour (squares too small for a picture). */
+  function meanColours(grid, table, count, channels = 1) {
+    if (!grid || !grid.bytes) return null;
+    const { bytes } = grid;
+    const per = bytes.length / (count * channels);   // samples per neuron
+    const out = new Array(count);
+    for (let n = 0; n < count; n++) {
+      let sum = 0;
+      if (channels === 1) for (let k = n * per, e = k + per; k < e; k++) sum += bytes[k];
+      else for (let k = n; k < bytes.length; k += channels) sum += bytes[k];
+      const [r, g, b] = unpackRgb(table[Math.round(sum / per)]);
+      out[n] = `rgb(${r},${g},${b})`;
+    }
+    return out;
+  }
+
+  function flatColours(snap) {
+    const h = snap.header;
+    const hg = snap.hiddenGrids;
+    const og = snap.outputGrid;
+    const hidden = hg && hg.bytes && hg.shape.length === 3
+      ? meanColours(hg, divergingTable({ lo: hg.lo, hi: hg.hi, center: 0, gain: NODE_GAIN }), hg.shape[0]) : null;
+    let output = null;
+    if (og && og.bytes && og.shape.length === 3) {
+      const K = og.shape[2];
+      output = Array.from({ length: K }, (_, k) => {
+        const table = K > 1 ? tintTable(CLASS_COLORS[k % CLASS_COLORS.length])
+          : h.task === "regression" ? divergingTable({ lo: og.lo, hi: og.hi, center: 0, gain: NODE_GAIN })
+            : divergingTable({ lo: og.lo, hi: og.hi, center: 0.5, scale: 0.5, gain: NODE_GAIN });
+        let sum = 0;
+        for (let q = k; q < og.bytes.length; q += K) sum += og.bytes[q];
+        const [r, g, b] = unpackRgb(table[Math.round(sum / (og.bytes.length / K))]);
+        return `rgb(${r},${g},${b})`;
+      });
+    }
+    return { hidden, output };
+  }
+
   function drawCurve(ctx, node, values, offset, count, stride, lo, hi) {
     ctx.fillStyle = "#fff";
     ctx.fillRect(node.x, node.y, node.s, node.s);
@@ -141,19 +183,21 @@ export function createNetworkView(canvas, tooltip, legendEl, state, { requestRed
    * picture of the edges usually stays the same: it is only stroked again when a level, the
    * chosen axes, the mode or the layout changed.
    */
-  function paintEdges(h, values, gradMode, scale, chosen) {
+  function paintEdges(edgeVals, gradMode, scale, chosen) {
     const { edges, s } = layout;
     const levels = new Int8Array(edges.length).fill(-1);  // sign * WIDTH_LEVELS + level; -1: not drawn
-    if (values) {
-      edges.forEach((e, k) => {
-        const v = values[paramIndex(h, e.layer, e.i, e.j)];
-        if (!Number.isFinite(v)) return;
+    let hash = 0;
+    if (edgeVals) {
+      for (let k = 0; k < edges.length; k++) {
+        const v = edgeVals[k];
+        if (!shown[k] || !Number.isFinite(v)) continue;
         const m = Math.min(1, Math.abs(v) / scale);
         const level = Math.min(WIDTH_LEVELS - 1, Math.floor((gradMode ? m ** 0.6 : m) * WIDTH_LEVELS));
         levels[k] = (v >= 0 ? WIDTH_LEVELS : 0) + level;
-      });
+        hash = (Math.imul(hash, 31) + k * 17 + levels[k] + 1) | 0;
+      }
     }
-    const key = `${layoutKey}|${sized.dpr}|${gradMode}|${[...chosen].join()}|${levels.join()}`;
+    const key = `${layoutKey}|${sized.dpr}|${gradMode}|${[...chosen].join()}|${hash}`;
     if (key === edgeKey) return;
     edgeKey = key;
     const ctx = edgeCtx;
@@ -171,7 +215,10 @@ export function createNetworkView(canvas, tooltip, legendEl, state, { requestRed
       ctx.bezierCurveTo(e.cx, e.y0, e.cx, e.y1, e.x1, e.y1);
       ctx.stroke();
     }
-    // one path per sign and level, negative first, thin under thick
+    // one path per sign and level, negative first, thin under thick; dense bands with straight
+    // lines (a curve costs several times a line to stroke, and at that density looks the same)
+    const straight = new Uint8Array(edges.length);
+    for (const p of layout.pairs) if (p.limit < p.count) straight.fill(1, p.start, p.start + p.count);
     const maxW = Math.max(3, Math.min(8, s * 0.3));
     for (let code = 0; code < WIDTH_LEVELS * 2; code++) {
       if (!levels.includes(code)) continue;
@@ -181,14 +228,29 @@ export function createNetworkView(canvas, tooltip, legendEl, state, { requestRed
       const [r, g, b] = hexToRgb(sign ? POSITIVE : NEGATIVE);
       const alpha = gradMode ? 0.12 + 0.88 * t ** 1.5 : 0.3 + 0.6 * t;
       ctx.strokeStyle = `rgba(${r},${g},${b},${alpha})`;
+      // the open bands: curves whose width is the value
       ctx.lineWidth = gradMode ? 0.4 + maxW * t ** 1.3 : 0.5 + maxW * t;
       ctx.beginPath();
+      let any = false;
       edges.forEach((e, k) => {
-        if (levels[k] !== code) return;
+        if (levels[k] !== code || straight[k]) return;
         ctx.moveTo(e.x0, e.y0);
         ctx.bezierCurveTo(e.cx, e.y0, e.cx, e.y1, e.x1, e.y1);
+        any = true;
       });
-      ctx.stroke();
+      if (any) ctx.stroke();
+      // dense bands: straight hairlines, the value in their opacity only (a wide stroke costs
+      // several times a hairline to rasterize, and at that density widths cannot be told apart)
+      ctx.lineWidth = 1;
+      ctx.beginPath();
+      any = false;
+      edges.forEach((e, k) => {
+        if (levels[k] !== code || !straight[k]) return;
+        ctx.moveTo(e.x0, e.y0);
+        ctx.lineTo(e.x1, e.y1);
+        any = true;
+      });
+      if (any) ctx.stroke();
     }
   }
 
@@ -201,7 +263,11 @@ export function createNetworkView(canvas, tooltip, legendEl, state, { requestRed
       return;
     }
     const g = l < L ? snap.hiddenGrids : snap.outputGrid;
-    if (l < L && images.hidden) {
+    const flat = images.flat && (l < L ? images.flat.hidden?.[images.hiddenIndex] : images.flat.output?.[node.index]);
+    if (flat) {
+      ctx.fillStyle = flat;
+      ctx.fillRect(x, y, s, s);
+    } else if (l < L && images.hidden) {
       const r = g.shape[1];
       ctx.drawImage(atlas.canvas, images.hiddenIndex * r, 0, r, r, x, y, s, s);
     } else if (l === L && images.output) {
@@ -230,7 +296,10 @@ export function createNetworkView(canvas, tooltip, legendEl, state, { requestRed
   function drawNodes(ctx, snap, ui) {
     const h = snap.header;
     paintInputs(h);
-    const images = { hidden: paintHidden(snap.hiddenGrids), output: paintOutput(snap.outputGrid, h.task), hiddenIndex: 0 };
+    // squares too small for a picture show one colour each, and no picture is painted
+    const small = layout.s < PICTURE_MIN;
+    const images = small ? { flat: flatColours(snap), hiddenIndex: 0 }
+      : { hidden: paintHidden(snap.hiddenGrids), output: paintOutput(snap.outputGrid, h.task), hiddenIndex: 0 };
     ctx.imageSmoothingEnabled = true;
     const sel = ui.neuron;
     const L = h.layer_sizes.length - 1;
@@ -239,11 +308,25 @@ export function createNetworkView(canvas, tooltip, legendEl, state, { requestRed
         drawNodeImage(ctx, snap, node, images);
         if (node.layer > 0 && node.layer < L) images.hiddenIndex += 1;
         const selected = node.layer > 0 && sel && sel[0] === node.layer && sel[1] === node.index;
-        ctx.strokeStyle = selected ? "#111" : "#9aa0a6";
-        ctx.lineWidth = selected ? 2.5 : 1;
-        ctx.strokeRect(node.x - 0.5, node.y - 0.5, node.s + 1, node.s + 1);
+        const focused = keyFocus && keyFocus.kind === "node" && keyFocus.layer === node.layer && keyFocus.index === node.index;
+        if (selected || node.s >= 6) {   // tiny squares go unframed: their colour is the message
+          ctx.strokeStyle = selected ? "#111" : "#9aa0a6";
+          ctx.lineWidth = selected ? 2.5 : 1;
+          ctx.strokeRect(node.x - 0.5, node.y - 0.5, node.s + 1, node.s + 1);
+        }
+        if (focused) drawFocusRing(ctx, node.x, node.y, node.s, node.s);
       }
     }
+  }
+
+  /** The keyboard's focus: a dark ring with a white halo around a box, readable on any colour. */
+  function drawFocusRing(ctx, x, y, w, h) {
+    ctx.lineWidth = 3;
+    ctx.strokeStyle = "#fff";
+    ctx.strokeRect(x - 3, y - 3, w + 6, h + 6);
+    ctx.lineWidth = 1.5;
+    ctx.strokeStyle = "#1a73e8";
+    ctx.strokeRect(x - 3, y - 3, w + 6, h + 6);
   }
 
   /** Biases: a small square at each neuron's lower left, coloured by sign, shaded by |b|. */
@@ -264,19 +347,12 @@ export function createNetworkView(canvas, tooltip, legendEl, state, { requestRed
   /** Column titles, the input features' names, and the pending axis pick. */
   function drawLabels(ctx, h) {
     const { nodes, s } = layout;
-    const sizes = h.layer_sizes;
-    const L = sizes.length - 1;
     ctx.fillStyle = TEXT;
     ctx.font = FONT.label;
     ctx.textAlign = "center";
     ctx.textBaseline = "top";
-    const colGap = L > 0 ? nodes[1][0].x - nodes[0][0].x : sized.width;
-    const short = colGap < 84;
-    for (let l = 0; l <= L; l++) {
-      const x = nodes[l][0].x + s / 2;
-      const text = l === 0 ? (short ? "in" : "input") : l === L ? (short ? "out" : "output") : short ? `h${l}` : `hidden ${l}`;
-      ctx.fillText(`${text} (${sizes[l]})`, Math.max(26, Math.min(sized.width - 26, x)), 3);
-    }
+    // the titles' forms and rows come from the layout (never running together)
+    for (const q of layout.labels) ctx.fillText(q.text, q.x, 3 + q.row * 12);
     if (s >= 10) {
       const feats = h.input_dim === 2 ? h.config.features : ["x"];
       ctx.textAlign = "right";
@@ -298,36 +374,58 @@ export function createNetworkView(canvas, tooltip, legendEl, state, { requestRed
     const key = `${h.layer_sizes.join()}|${sized.width}x${sized.height}`;
     if (key !== layoutKey) {
       layoutKey = key;
-      layout = computeLayout(h.layer_sizes, sized.width, sized.height);
+      ctx.font = FONT.label;
+      layout = computeLayout(h.layer_sizes, sized.width, sized.height, undefined, (t) => ctx.measureText(t).width);
+      edgeIdx = Int32Array.from(layout.edges, (e) => paramIndex(h, e.layer, e.i, e.j));
     }
     sized.clear();
     const values = edgeValues(snap, ui);
     const gradMode = Boolean(ui.edgeValues === "gradients" && snap.gradients);
+    // one value per edge; dense bands keep their strongest edges only (network_layout.js)
+    let edgeVals = null;
+    if (values) {
+      edgeVals = new Float64Array(edgeIdx.length);
+      for (let k = 0; k < edgeIdx.length; k++) edgeVals[k] = values[edgeIdx[k]];
+    }
+    const thinned = edgeVals ? strongestEdges(layout, edgeVals) : { mask: new Uint8Array(layout.edges.length), summary: [] };
+    shown = thinned.mask;
     // edge scale: weights show their size up to 1, beyond it relative to the largest;
     // gradients are always relative to the largest (they are tiny late in training)
     let maxAbs = 0;
-    if (values) for (const e of layout.edges) maxAbs = Math.max(maxAbs, Math.abs(values[paramIndex(h, e.layer, e.i, e.j)]));
+    if (edgeVals) for (let k = 0; k < edgeVals.length; k++) maxAbs = Math.max(maxAbs, Math.abs(edgeVals[k]));
     const scale = gradMode ? maxAbs || 1 : Math.max(1, maxAbs);
     const chosen = new Set(ui.surfaceParams);
     if (pendingAxis) chosen.add(pendingAxis);
-    paintEdges(h, values, gradMode, scale, chosen);
+    paintEdges(edgeVals, gradMode, scale, chosen);
     ctx.drawImage(edgeLayer, 0, 0, sized.width, sized.height);
     drawNodes(ctx, snap, ui);
     drawBiases(ctx, h, values, scale, chosen);
     drawLabels(ctx, h);
     updateTooltip(snap, ui);
-    updateLegend(h, gradMode, maxAbs);
+    updateLegend(h, gradMode, maxAbs, thinned.summary);
   }
 
-  function updateLegend(h, gradMode, maxAbs) {
-    const key = `${gradMode}|${fmt(maxAbs, 2)}`;
+  function updateLegend(h, gradMode, maxAbs, summary) {
+    const thin = summary.filter((p) => p.shown < p.count);
+    const shownAll = summary.reduce((a, p) => a + p.shown, 0);
+    const countAll = summary.reduce((a, p) => a + p.count, 0);
+    const key = `${gradMode}|${fmt(maxAbs, 2)}|${thin.length}|${shownAll}|${layout.s < PICTURE_MIN}`;
     if (key === legendKey) return;
     legendKey = key;
     const sw = (c) => `<span class="swatch" style="background:${c}"></span>`;
-    legendEl.innerHTML = gradMode
+    const thinText = thin.length
+      ? ` Dense bands: the strongest ${shownAll.toLocaleString("en-US")} of ${countAll.toLocaleString("en-US")} edges.`
+      : "";
+    const squares = layout.s < PICTURE_MIN
+      ? "Squares: each neuron's mean output (too small for pictures)"
+      : "Squares: each neuron's output over the input square";
+    legendEl.dataset.edgesShown = String(shownAll);
+    legendEl.dataset.edgesTotal = String(countAll);
+    legendEl.innerHTML = (gradMode
       ? `Edges: ∂L/∂w over the full training set; width and opacity ∝ |∂L/∂w| (largest = ${fmt(maxAbs, 2)}). ${sw(POSITIVE)}positive ${sw(NEGATIVE)}negative (the step goes the other way).`
-      : `Edges: width ∝ |w| (largest |w| = ${fmt(maxAbs, 2)}). ${sw(POSITIVE)}positive ${sw(NEGATIVE)}negative. Squares: each neuron's output over the input square; small square = bias.`
-        + " Click a neuron for its activation; click two edges/biases for the loss-surface axes.";
+      : `Edges: width ∝ |w| (largest |w| = ${fmt(maxAbs, 2)}). ${sw(POSITIVE)}positive ${sw(NEGATIVE)}negative. ${squares}; small square = bias.`)
+      + thinText
+      + " Click: a neuron's activation; two edges/biases: the loss-surface axes; double-click: set one.";
   }
 
   // ---- pointer: hover and click -----------------------------------------------------------
@@ -394,14 +492,14 @@ export function createNetworkView(canvas, tooltip, legendEl, state, { requestRed
     lastPointerType = e.pointerType || "mouse";
     if (lastPointerType === "mouse") return;
     pointer = pointAt(e);
-    hover = hitTest(layout, pointer.x, pointer.y, TOUCH_REACH);
+    hover = hitTest(layout, pointer.x, pointer.y, TOUCH_REACH, shown);
     view.lastSnap && updateTooltip(view.lastSnap, state.ui);
   });
   canvas.addEventListener("pointermove", (e) => {
     if ((e.pointerType || "mouse") !== "mouse") return;
     lastPointerType = "mouse";
     pointer = pointAt(e);
-    hover = hitTest(layout, pointer.x, pointer.y);
+    hover = hitTest(layout, pointer.x, pointer.y, 5, shown);
     canvas.style.cursor = hover && (hover.layer > 0 || hover.kind !== "node") ? "pointer" : "default";
     view.lastSnap && updateTooltip(view.lastSnap, state.ui);
   });
@@ -413,7 +511,7 @@ export function createNetworkView(canvas, tooltip, legendEl, state, { requestRed
   });
   canvas.addEventListener("click", (e) => {
     const p = pointAt(e);
-    const hit = hitTest(layout, p.x, p.y, lastPointerType === "mouse" ? 5 : TOUCH_REACH);
+    const hit = hitTest(layout, p.x, p.y, lastPointerType === "mouse" ? 5 : TOUCH_REACH, shown);
     if (!hit) return;
     if (hit.kind === "node") {
       if (hit.layer > 0) state.setUi({ neuron: [hit.layer, hit.index] });
@@ -458,7 +556,7 @@ export function createNetworkView(canvas, tooltip, legendEl, state, { requestRed
   /** The edge or bias under a pointer (client coordinates): {kind, name, layer, i, j} or null. */
   view.paramAt = (clientX, clientY) => {
     const r = canvas.getBoundingClientRect();
-    const hit = hitTest(layout, clientX - r.left, clientY - r.top);
+    const hit = hitTest(layout, clientX - r.left, clientY - r.top, 5, shown);
     return hit && (hit.kind === "edge" || hit.kind === "bias") ? hit : null;
   };
   /** Where a parameter is drawn, in client coordinates (edge midpoint, bias centre), or null. */

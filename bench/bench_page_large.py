@@ -1,0 +1,167 @@
+"""Page benchmark with the largest network: 8 hidden layers of 64 on 2,000 points, all 7 features.
+
+    python bench/bench_page_large.py [--seconds 10] [--pauses 5] [--url http://127.0.0.1:8000]
+                                     [--json out.json] [--query '?...']
+
+Starts the server (unless --url is given) and headless Chromium (/usr/bin/chromium), opens the
+page at 1280x800 on that network with speed "max" (the server trains as fast as it can), presses
+play, warms up, then measures for --seconds:
+
+- frames drawn per second (animation frames in which some view redrew from a new websocket
+  frame) and websocket frames per second;
+- long tasks (PerformanceObserver "longtask": main-thread tasks over 50 ms): how many, the
+  longest, and the longest per-view draw the page timed itself;
+- the page's own JS per drawn frame by view (ms per redraw);
+
+then --pauses times: press pause (a click on the play/pause button, as a user would) and time
+until the page shows "paused" (the status element's data-status, set when the server's paused
+frame arrives and is drawn), then play again and let it run for a second.
+
+Targets (issue 15, section 4): pause within 200 ms, >= 15 frames drawn per second, no task longer
+than 50 ms. Exit status 1 when a target is missed. Absolute figures depend on the machine's load:
+print `uptime` beside them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_page import CHROMIUM, CHROMIUM_ARGS, percentile, start_server  # noqa: E402
+
+FEATURES = "x1,x2,x1_sq,x2_sq,x1x2,sin_x1,sin_x2"
+QUERY = f"?hidden={','.join(['64'] * 8)}&n_samples=2000&features={FEATURES}&speed=max"
+TARGET_PAUSE_MS = 200.0
+TARGET_FPS = 15.0
+TARGET_TASK_MS = 50.0
+
+INSTRUMENT = """
+() => {
+  const b = window.__bench = { longTasks: [], running: true };
+  try {
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) b.longTasks.push(e.duration);
+    }).observe({ type: "longtask", buffered: false });
+  } catch (err) { b.longTasks = null; }
+}
+"""
+
+SAMPLE = """
+() => {
+  const s = window.__nnp.stats, c = window.__nnp.connection.counters;
+  return { t: performance.now(), viewDraws: s.viewDraws, framesReceived: c.framesReceived,
+           drawMs: s.drawMs.slice(-400), ingestMs: s.ingestMs.slice(-400), decodeMs: c.decodeMs, viewMs: { ...s.viewMs }, renders: { ...s.renders },
+           step: s.lastHeader.metrics.step };
+}
+"""
+
+# press pause as a user would and resolve with the ms until the page shows "paused"
+PAUSE = """
+() => new Promise((resolve) => {
+  const status = document.getElementById("status");
+  const t0 = performance.now();
+  const done = () => resolve(performance.now() - t0);
+  if (status.dataset.status === "paused") return done();
+  const obs = new MutationObserver(() => {
+    if (status.dataset.status === "paused") { obs.disconnect(); done(); }
+  });
+  obs.observe(status, { attributes: true, attributeFilter: ["data-status"] });
+  document.querySelector("[data-testid=play]").click();
+  setTimeout(() => { obs.disconnect(); resolve(Infinity); }, 20000);
+})
+"""
+
+
+def measure(url: str, query: str, seconds: float, warmup: float, pauses: int) -> dict:
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 800})
+        errors: list[str] = []
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.goto(f"{url}/{query}")
+        page.wait_for_function("window.__nnp && window.__nnp.ready && window.__nnp.stats.framesIngested > 0",
+                               timeout=60_000)
+        play = page.get_by_test_id("play")
+        play.click()
+        page.wait_for_function("window.__nnp.stats.lastHeader.status === 'playing'")
+        time.sleep(warmup)
+        page.evaluate(INSTRUMENT)
+        s0 = page.evaluate(SAMPLE)
+        time.sleep(seconds)
+        s1 = page.evaluate(SAMPLE)
+        pause_ms = []
+        for _ in range(pauses):
+            pause_ms.append(page.evaluate(PAUSE))
+            time.sleep(0.3)
+            play.click()
+            page.wait_for_function("window.__nnp.stats.lastHeader.status === 'playing'")
+            time.sleep(1.0)
+        bench = page.evaluate("() => { window.__bench.running = false; return window.__bench; }")
+        sizes = page.evaluate("window.__nnp.stats.lastHeader.layer_sizes")
+        n_samples = page.evaluate("window.__nnp.stats.lastHeader.config.n_samples")
+        browser.close()
+
+    window = (s1["t"] - s0["t"]) / 1000
+    long_tasks = bench["longTasks"]
+    return {
+        "network": "->".join(map(str, sizes)),
+        "n_samples": n_samples,
+        "window_s": round(window, 2),
+        "frames_drawn_per_s": round((s1["viewDraws"] - s0["viewDraws"]) / window, 1),
+        "ws_frames_per_s": round((s1["framesReceived"] - s0["framesReceived"]) / window, 1),
+        "steps_in_window": s1["step"] - s0["step"],
+        "long_tasks": None if long_tasks is None else len(long_tasks),
+        "longest_task_ms": None if not long_tasks else round(max(long_tasks), 1),
+        "page_draw_ms_p95": round(percentile(s1["drawMs"], 0.95), 2),
+        "page_draw_ms_max": round(max(s1["drawMs"]) if s1["drawMs"] else float("nan"), 2),
+        "page_ingest_ms_max": round(max(s1["ingestMs"]) if s1["ingestMs"] else float("nan"), 2),
+        "decode_ms_per_ws_frame": round((s1["decodeMs"] - s0["decodeMs"]) / max(1, s1["framesReceived"] - s0["framesReceived"]), 2),
+        "ms_per_redraw_by_view": {k: round((v - s0["viewMs"].get(k, 0)) / max(1, s1["renders"][k] - s0["renders"].get(k, 0)), 2)
+                                  for k, v in s1["viewMs"].items()},
+        "pause_ms": [round(x, 1) for x in pause_ms],
+        "pause_ms_max": round(max(pause_ms), 1) if pause_ms else None,
+        "console_errors": errors,
+    }
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--seconds", type=float, default=10.0)
+    ap.add_argument("--warmup", type=float, default=3.0)
+    ap.add_argument("--pauses", type=int, default=5)
+    ap.add_argument("--query", default=QUERY, help=f"the page's query (default {QUERY})")
+    ap.add_argument("--url", help="an already running server (default: start one)")
+    ap.add_argument("--json", help="also write the figures to this file")
+    args = ap.parse_args()
+    proc = None
+    url = args.url
+    if url is None:
+        proc, url = start_server()
+    try:
+        r = measure(url.rstrip("/"), args.query, args.seconds, args.warmup, args.pauses)
+    finally:
+        if proc:
+            proc.terminate()
+            proc.wait(timeout=10)
+    width = max(map(len, r))
+    for k, v in r.items():
+        print(f"{k:<{width}}  {v}")
+    ok_pause = r["pause_ms_max"] is not None and r["pause_ms_max"] <= TARGET_PAUSE_MS
+    ok_fps = r["frames_drawn_per_s"] >= TARGET_FPS
+    ok_tasks = r["long_tasks"] == 0
+    print(f"\npause within {TARGET_PAUSE_MS:g} ms: {'PASS' if ok_pause else 'FAIL'} (max {r['pause_ms_max']} ms)")
+    print(f"frames drawn/s >= {TARGET_FPS:g}: {'PASS' if ok_fps else 'FAIL'} ({r['frames_drawn_per_s']})")
+    print(f"no task over {TARGET_TASK_MS:g} ms: {'PASS' if ok_tasks else 'FAIL'} "
+          f"({r['long_tasks']} long tasks, longest {r['longest_task_ms']} ms)")
+    if args.json:
+        Path(args.json).write_text(json.dumps(r, indent=1))
+    return 0 if ok_pause and ok_fps and ok_tasks else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
