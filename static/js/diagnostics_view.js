@@ -1,12 +1,15 @@
 // Diagnostics: the run's status (training, paused, diverged and why), its counters, and per-layer
-// gradient norms over time (log scale: vanishing gradients sink, exploding ones climb) with the
-// fraction of saturated hidden units. The status changes at once; the counters and the charts
+// gradient norms over time (log scale: vanishing gradients sink, exploding ones climb), beside
+// them the latest norms as bars against depth (every layer; a staircase is a vanishing gradient),
+// and the fraction of saturated hidden units. The status changes at once; the counters and the charts
 // at most ~10 times a second (digits that change 60 times a second cannot be read, and every
 // change of the page's text costs a relayout and a repaint on the main thread).
 
 import { sizedCanvas } from "./canvas_size.js";
-import { LAYER_COLORS } from "./colors.js";
+import { LAYER_COLORS, MUTED, TEXT } from "./colors.js";
+import { barLayout } from "./gradient_bars.js";
 import { formatNumber as fmt } from "./format.js";
+import { FONT } from "./layout_constants.js";
 import { drawLineChart } from "./line_chart.js";
 
 const MIN_INTERVAL_MS = 100;
@@ -25,6 +28,8 @@ function column(rows, j) {
 export function createDiagnosticsView(els, { requestRedraw = () => {} } = {}) {
   const grad = sizedCanvas(els.gradCanvas);
   const sat = sizedCanvas(els.saturationCanvas);
+  const bars = els.barsCanvas ? sizedCanvas(els.barsCanvas) : null;
+  let shownBars = [];      // the last bar chart's layers and values (tests read it)
   let lastChartKey = "";
   let lastChartTime = -Infinity;
   let owed = false;        // a newer frame than the one drawn waits for the throttle
@@ -93,6 +98,7 @@ export function createDiagnosticsView(els, { requestRedraw = () => {} } = {}) {
       if (ys.every((v) => !Number.isFinite(v))) continue;
       satSeries.push({ xs: d.step, ys, color: LAYER_COLORS[l % LAYER_COLORS.length], label: layerName(l, n), width: LINE_WIDTH });
     }
+    if (bars) drawBars(d, n);
     const act = snap.header.config.activation;
     drawLineChart(sat.ctx, { x: 0, y: 0, w: sat.width, h: sat.height }, {
       series: satSeries, yMin: 0, yMax: 1, yLabel: "saturated share",
@@ -100,12 +106,65 @@ export function createDiagnosticsView(els, { requestRedraw = () => {} } = {}) {
     });
   }
 
+  /** The latest gradient norm of every layer as a bar, input side left, on a log axis. */
+  function drawBars(d, n) {
+    bars.clear();
+    const ctx = bars.ctx;
+    const last = d.gradNorms.length ? d.gradNorms[d.gradNorms.length - 1] : [];
+    const values = Array.from({ length: n }, (_, l) => last[l] ?? NaN);
+    const box = { x: 26, y: 14, w: Math.max(20, bars.width - 30), h: Math.max(20, bars.height - 14 - 26) };
+    ctx.font = FONT.small;
+    const lay = barLayout(values, box, (t) => ctx.measureText(t).width);
+    ctx.fillStyle = TEXT;
+    ctx.font = FONT.label;
+    ctx.textAlign = "left";
+    ctx.textBaseline = "top";
+    ctx.fillText("by layer, now", 2, 0);
+    shownBars = lay.bars.map((b) => ({ label: b.label, value: b.value, height: b.h }));
+    els.barsCanvas.dataset.layers = String(lay.bars.length);
+    if (!lay.bars.length) {
+      ctx.fillStyle = MUTED;
+      ctx.font = FONT.note;
+      ctx.textAlign = "center";
+      ctx.fillText(lay.empty, box.x + box.w / 2, box.y + box.h / 2);
+      return;
+    }
+    // decade gridlines and their labels
+    ctx.font = FONT.tick;
+    ctx.textAlign = "right";
+    ctx.textBaseline = "middle";
+    ctx.lineWidth = 1;
+    const every = Math.max(1, Math.ceil((lay.decades.length * 12) / box.h));
+    lay.decades.forEach((k, i) => {
+      const y = Math.round(lay.Y(k)) + 0.5;
+      ctx.strokeStyle = "#e3e3e3";
+      ctx.beginPath();
+      ctx.moveTo(box.x, y);
+      ctx.lineTo(box.x + box.w, y);
+      ctx.stroke();
+      if (i % every === 0 || i === lay.decades.length - 1) {
+        ctx.fillStyle = MUTED;
+        ctx.fillText(k === 0 ? "1" : `1e${k}`, box.x - 2, y);
+      }
+    });
+    for (const b of lay.bars) {
+      ctx.fillStyle = LAYER_COLORS[b.layer % LAYER_COLORS.length];
+      ctx.fillRect(b.x, b.y, b.w, b.h);
+    }
+    ctx.fillStyle = MUTED;
+    ctx.font = FONT.small;
+    ctx.textAlign = "center";
+    ctx.textBaseline = "top";
+    for (const b of lay.bars) if (b.labelShown) ctx.fillText(b.label, b.x + b.w / 2, box.y + box.h + 2);
+    ctx.fillText("input side → output", box.x + box.w / 2, box.y + box.h + 13);
+  }
+
   view.render = function render(snap, ui, now = performance.now()) {
     const h = snap.header;
     if (!h) return false;
     status(h);
     const key = `${snap.stamps.frame}|${snap.generation}`;
-    const resized = grad.changed() | sat.changed();
+    const resized = grad.changed() | sat.changed() | (bars ? bars.changed() : 0);
     owed = key !== lastChartKey;
     if (!resized && (!owed || now - lastChartTime < MIN_INTERVAL_MS)) return false;
     lastChartKey = key;
@@ -118,5 +177,7 @@ export function createDiagnosticsView(els, { requestRedraw = () => {} } = {}) {
   };
   /** True while the latest frame waits for the throttle (the wiring keeps animating). */
   view.waiting = () => owed;
+  /** The bars last drawn: [{label, value, height}] per layer, input side first. */
+  view.bars = () => shownBars;
   return view;
 }

@@ -98,7 +98,7 @@ async function main() {
       tooltip: byId("surface-tooltip"), legend: byId("surface-legend"),
     }, { ...redraw, ghost }),
     diagnostics: createDiagnosticsView({
-      gradCanvas: byId("gradnorm-canvas"), saturationCanvas: byId("saturation-canvas"),
+      gradCanvas: byId("gradnorm-canvas"), saturationCanvas: byId("saturation-canvas"), barsCanvas: byId("gradbars-canvas"),
       status: byId("status"), summary: byId("run-summary"),
       diverged: byId("diverged"), divergedReason: byId("diverged-reason"),
     }, redraw),

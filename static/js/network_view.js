@@ -314,13 +314,13 @@ export function createNetworkView(canvas, tooltip, legendEl, state, { requestRed
           ctx.lineWidth = selected ? 2.5 : 1;
           ctx.strokeRect(node.x - 0.5, node.y - 0.5, node.s + 1, node.s + 1);
         }
-        if (focused) drawFocusRing(ctx, node.x, node.y, node.s, node.s);
+        if (focused) drawFocusOutline(ctx, node.x, node.y, node.s, node.s);
       }
     }
   }
 
-  /** The keyboard's focus: a dark ring with a white halo around a box, readable on any colour. */
-  function drawFocusRing(ctx, x, y, w, h) {
+  /** The keyboard's focus: a dark outline with a white halo around a box, readable on any colour. */
+  function drawFocusOutline(ctx, x, y, w, h) {
     ctx.lineWidth = 3;
     ctx.strokeStyle = "#fff";
     ctx.strokeRect(x - 3, y - 3, w + 6, h + 6);
