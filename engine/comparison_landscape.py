@@ -1,7 +1,8 @@
 """One loss surface under every member's descent path: the plane of the PCA of all members'
-recorded paths together (centred on their common start), with each path's true losses and its
-distance from the plane (the honesty of the single-run view: the plane is a slice, the paths
-need not lie in it).
+recorded paths together (centred on their common start), or the plane of two chosen parameters
+through the common start (every other parameter at its starting value), with each path's true
+losses and its distance from the plane (the honesty of the single-run view: the plane is a
+slice, the paths need not lie in it).
 
 A shared surface only means something when the members' loss functions are the same function of
 the parameters: same layer sizes, activation, loss and penalty (they may differ in everything the
@@ -14,6 +15,7 @@ import numpy as np
 
 from .landscape import pca_directions, plane_coordinates
 from .landscape_surface import parameter_losses, plane_losses
+from .param_names import parameter_names, parse_parameter
 
 MODEL_FIELDS = ("features", "standardize", "hidden", "activation", "loss", "regularization",
                 "regularization_rate")
@@ -21,11 +23,30 @@ SPAN_MARGIN = 1.25
 MIN_HALF_WIDTH = 0.05
 
 
-def shared_landscape(trainers: list, resolution: int = 31) -> dict:
-    """{"alpha" (R,), "beta" (R,), "loss" (R, R) indexed [beta, alpha], "explained_variance",
-    "origin_loss", "paths": [{"steps", "alpha", "beta", "loss", "distance"}] per trainer,
-    "note", "max_distance", "plane": {"origin", "d1", "d2"}}. The plane: theta_0 + alpha d1 + beta d2, d1/d2 the top two PCA directions of every
-    recorded theta_i - theta_0 of every member (theta_0 = the members' mean start)."""
+def _parameter_plane(trainer, params) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Unit vectors along two named parameters, and their names; ValueError if malformed."""
+    if params is None or isinstance(params, str) or len(params) != 2:
+        raise ValueError("mode 'params' needs two parameter names such as ['W1[0,1]', 'b1[0]']")
+    i, j = (parse_parameter(trainer, p) for p in params)
+    if i == j:
+        raise ValueError(f"mode 'params' needs two different parameters, got {params[0]!r} twice")
+    d1, d2 = np.zeros(trainer.net.n_params), np.zeros(trainer.net.n_params)
+    d1[i] = d2[j] = 1.0
+    names = parameter_names(trainer)
+    return d1, d2, [names[i], names[j]]
+
+
+def shared_landscape(trainers: list, resolution: int = 31, mode: str = "pca",
+                     params: list[str] | None = None) -> dict:
+    """{"mode", "labels", "alpha" (R,), "beta" (R,), "loss" (R, R) indexed [beta, alpha],
+    "explained_variance" (None for params), "origin_loss", "paths": [{"steps", "alpha", "beta",
+    "loss", "distance"}] per trainer, "note", "max_distance", "plane": {"origin", "d1", "d2"}}.
+    The plane: theta_0 + alpha d1 + beta d2 (theta_0 = the members' mean start). mode "pca":
+    d1/d2 the top two PCA directions of every recorded theta_i - theta_0 of every member; mode
+    "params": d1/d2 along the two named parameters (alpha, beta are their offsets from the start;
+    a path's distance is how far its other parameters moved)."""
+    if mode not in ("pca", "params"):
+        raise ValueError(f"mode must be pca or params, got {mode!r}")
     if not 3 <= resolution <= 101:
         raise ValueError(f"resolution must be 3..101, got {resolution}")
     first = trainers[0]
@@ -38,10 +59,16 @@ def shared_landscape(trainers: list, resolution: int = 31) -> dict:
     origin = np.mean([thetas[0] for _, thetas in paths], axis=0)
     offsets = np.vstack([thetas - origin for _, thetas in paths])
     offsets = offsets[np.isfinite(offsets).all(axis=1)]
-    found = pca_directions(offsets) if len(offsets) >= 2 else None
-    if found is None:
-        raise ValueError("the paths span fewer than two directions yet: train a few steps first")
-    d1, d2, explained = found
+    if mode == "params":
+        d1, d2, names = _parameter_plane(first, params)
+        explained, labels = None, [f"Δ{names[0]}", f"Δ{names[1]}"]
+    else:
+        found = pca_directions(offsets) if len(offsets) >= 2 else None
+        if found is None:
+            raise ValueError("the paths span fewer than two directions yet: train a few steps "
+                             "first")
+        d1, d2, explained = found
+        labels = ["PC 1", "PC 2"]
     out_paths, extent = [], np.zeros(2)
     for t, (steps, thetas) in zip(trainers, paths):
         coords, distances = plane_coordinates(d1, d2, thetas - origin)
@@ -56,11 +83,18 @@ def shared_landscape(trainers: list, resolution: int = 31) -> dict:
     loss = plane_losses(first, origin, d1, d2, alpha, beta, dtype="float64")
     largest = max((float(np.nanmax(p["distance"])) for p in out_paths
                    if np.isfinite(p["distance"]).any()), default=0.0)
-    note = (f"PCA plane of all {len(trainers)} paths together (explained variance "
-            f"{explained[0]:.0%} + {explained[1]:.0%}), centred on the common start; the paths "
-            f"are drawn at their plane coordinates, up to {largest:.3g} away from it, with their "
-            "true losses")
-    return {"alpha": alpha, "beta": beta, "loss": loss, "explained_variance": explained,
+    if mode == "params":
+        note = (f"Slice along {names[0]} and {names[1]} through the common start, every other "
+                f"parameter at its starting value; the {len(trainers)} paths are drawn at their "
+                f"offsets of these two, up to {largest:.3g} away from the slice (how far their "
+                "other parameters moved), with their true losses")
+    else:
+        note = (f"PCA plane of all {len(trainers)} paths together (explained variance "
+                f"{explained[0]:.0%} + {explained[1]:.0%}), centred on the common start; the "
+                f"paths are drawn at their plane coordinates, up to {largest:.3g} away from it, "
+                "with their true losses")
+    return {"mode": mode, "labels": labels,
+            "alpha": alpha, "beta": beta, "loss": loss, "explained_variance": explained,
             "origin_loss": float(parameter_losses(first, origin[None, :])[0]),
             "paths": out_paths, "note": note, "max_distance": largest,
             "plane": {"origin": origin, "d1": d1, "d2": d2}}

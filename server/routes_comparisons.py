@@ -21,6 +21,7 @@ from engine import Trainer, TrainConfig
 from engine.custom_data import CustomDataError
 from engine.comparison_landscape import shared_landscape
 from engine.comparison_presets import PRESETS
+from engine.param_names import parameter_names
 
 from .api_models import ConfigChanges, changes_of
 from .comparisons import Comparison, ComparisonRegistry
@@ -160,21 +161,38 @@ async def step_comparison(c: ControlledComparison, settings: SettingsDep,
 
 
 @router.get("/api/comparisons/{comparison_id}/landscape", responses={
-    **NOT_FOUND, 422: {"description": "Bad resolution, or the members' models differ."}})
-async def comparison_landscape(c: ComparisonDep, settings: SettingsDep,
-                               resolution: Annotated[int, Query(ge=3)] = 31) -> dict:
-    """The loss surface on the PCA plane of all members' paths together, each path with its
-    plane coordinates, true losses and distance from the plane (engine/comparison_landscape.py).
-    Computed in a worker thread on copies of the members."""
+    **NOT_FOUND, 422: {"description": "Bad resolution or parameters, or the members' models "
+                                      "differ."}})
+async def comparison_landscape(
+        c: ComparisonDep, settings: SettingsDep,
+        resolution: Annotated[int, Query(ge=3)] = 31,
+        mode: Annotated[Literal["pca", "params"], Query(
+            description='"pca": the plane of all paths\' two main directions; "params": two '
+                        "chosen parameters through the common start.")] = "pca",
+        params: Annotated[list[Annotated[str, Field(max_length=32)]] | None, Query(
+            description='Mode "params": two names like "W1[0,1]", "b2[0]" (see "parameters" '
+                        "in any answer).")] = None) -> dict:
+    """The loss surface on one plane under every member's path, each path with its plane
+    coordinates, true losses and distance from the plane (engine/comparison_landscape.py);
+    "parameters" lists the names mode "params" accepts. Computed in a worker thread on copies of
+    the members."""
     if resolution > settings.max_landscape_resolution:
         raise HTTPException(422, [{"type": "value_error", "loc": ["query", "resolution"],
                                    "msg": f"resolution must be 3..{settings.max_landscape_resolution}",
                                    "input": resolution}])
+    if mode == "params" and (params is None or len(params) != 2):
+        raise HTTPException(422, [{"type": "value_error", "loc": ["query", "params"],
+                                   "msg": 'mode "params" needs exactly two params, e.g. '
+                                          "?params=W1[0,1]&params=b1[0]",
+                                   "input": params}])
     live = c.live_members()
     states = [c.runs[i].trainer.capture_state() for i in live]
 
     def compute() -> dict:
-        return shared_landscape([Trainer.from_state(s) for s in states], resolution)
+        trainers = [Trainer.from_state(s) for s in states]
+        result = shared_landscape(trainers, resolution, mode=mode, params=params)
+        result["parameters"] = parameter_names(trainers[0])
+        return result
 
     try:
         result = await asyncio.wait_for(asyncio.to_thread(compute),

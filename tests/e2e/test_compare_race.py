@@ -90,6 +90,18 @@ def test_the_shared_loss_surface_draws_every_path(open_view, artifacts):
     assert traces == 1 + 3        # the contour and one path per member
     assert "explained variance" in page.locator("#shared-note").inner_text()
     page.screenshot(path=str(artifacts / "compare-surface-1280x800.png"))
+    # two chosen parameters through the common start, the names from the server's answer
+    page.select_option("[data-testid=surface-plane]", "params")
+    page.wait_for_function("window.__nnpCompare.surface.shownMode === 'params'", timeout=30_000)
+    names = page.evaluate("[...document.querySelectorAll('[data-testid=surface-param-b] option')].map(o => o.value)")
+    assert "W2[0,1]" in names and len(names) == 9     # 2 -> 2 -> 1
+    page.select_option("[data-testid=surface-param-b]", "W2[0,1]")
+    page.wait_for_function("document.querySelector('#shared-plot').layout.yaxis.title.text === 'ΔW2[0,1]'",
+                           timeout=30_000)
+    note = page.locator("#shared-note").inner_text()
+    assert "every other parameter at its starting value" in note and "away from the slice" in note
+    assert page.evaluate("document.querySelector('#shared-plot').data.length") == 1 + 3
+    page.screenshot(path=str(artifacts / "compare-surface-params-1280x800.png"))
 
 
 def test_compare_on_a_tablet(open_view, artifacts):

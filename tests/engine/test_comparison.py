@@ -194,3 +194,39 @@ def test_shared_landscape_refuses_members_with_different_models():
     fresh = ComparisonGroup(BASE, [{}, {}])
     with pytest.raises(ValueError, match="train a few steps"):
         shared_landscape(fresh.members)
+
+
+def test_shared_landscape_on_two_chosen_parameters_slices_through_the_common_start():
+    from engine.comparison_landscape import shared_landscape
+    from engine.landscape_surface import parameter_losses
+    from engine.param_names import parse_parameter
+    group = ComparisonGroup(BASE, [{"learning_rate": 0.05}, {"optimizer": "adam"}],
+                            clock="updates")
+    ls = shared_landscape(group.members, resolution=7, mode="params", params=["W1[0,1]", "b2[0]"])
+    assert ls["paths"][0]["alpha"].tolist() == [0.0]   # before training: one point, at the start
+    group.advance(updates=40)
+    ls = shared_landscape(group.members, resolution=7, mode="params", params=["W1[0,1]", "b2[0]"])
+    assert ls["mode"] == "params" and ls["labels"] == ["ΔW1[0,1]", "Δb2[0]"]
+    assert ls["explained_variance"] is None and "W1[0,1] and b2[0]" in ls["note"]
+    i, j = (parse_parameter(group.members[0], n) for n in ("W1[0,1]", "b2[0]"))
+    theta0 = group.members[0].trajectory()[1][0]
+    for member, p in zip(group.members, ls["paths"]):
+        _, thetas = member.trajectory()
+        # coordinates: the two parameters' offsets from the start; distance: how far the others moved
+        assert np.allclose(p["alpha"], thetas[:, i] - theta0[i], atol=1e-12)
+        assert np.allclose(p["beta"], thetas[:, j] - theta0[j], atol=1e-12)
+        others = np.delete(thetas - theta0, [i, j], axis=1)
+        assert np.allclose(p["distance"], np.linalg.norm(others, axis=1), atol=1e-12)
+        assert p["distance"][-1] > 0                # the paths leave this slice: said, not hidden
+    # a grid node: every other parameter at its starting value, these two moved
+    node = theta0.copy()
+    node[i] += ls["alpha"][1]
+    node[j] += ls["beta"][5]
+    assert ls["loss"][5, 1] == pytest.approx(
+        float(parameter_losses(group.members[0], node[None, :])[0]), rel=1e-9)
+    with pytest.raises(ValueError, match="two different parameters"):
+        shared_landscape(group.members, mode="params", params=["b2[0]", "b2[0]"])
+    with pytest.raises(ValueError, match="W9"):
+        shared_landscape(group.members, mode="params", params=["W9[0,0]", "b2[0]"])
+    with pytest.raises(ValueError, match="needs two parameter names"):
+        shared_landscape(group.members, mode="params")

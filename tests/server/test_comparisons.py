@@ -213,6 +213,31 @@ def test_shared_landscape_of_a_group(client):
     assert r.status_code == 422 and "differ in activation" in r.text
 
 
+def test_shared_landscape_on_two_chosen_parameters(client):
+    out = create(client, [{"learning_rate": 0.05}, {"optimizer": "adam"}], clock="updates")
+    client.post(f"/api/comparisons/{out['id']}/step", json={"updates": 20})
+    base = f"/api/comparisons/{out['id']}/landscape?resolution=5"
+    pca = client.get(base).json()
+    assert pca["mode"] == "pca" and pca["labels"] == ["PC 1", "PC 2"]
+    assert pca["parameters"][:3] == ["W1[0,0]", "W1[0,1]", "b1[0]"]     # what params accepts
+    r = client.get(f"{base}&mode=params&params=W1[0,1]&params=b2[1]")
+    assert r.status_code == 200, r.text
+    ls = r.json()
+    assert ls["mode"] == "params" and ls["labels"] == ["ΔW1[0,1]", "Δb2[1]"]
+    assert ls["explained_variance"] is None and "every other parameter at its starting value" in ls["note"]
+    for p in ls["paths"]:
+        assert p["alpha"][0] == 0 and p["beta"][0] == 0          # the common start
+        assert p["alpha"][-1] != 0 and p["distance"][-1] > 0
+        assert ls["max_distance"] >= p["distance"][-1]
+    for query, words in [("&mode=params", "exactly two params"),
+                         ("&mode=params&params=b2[1]", "exactly two params"),
+                         ("&mode=params&params=W1[0,1]&params=W7[0,0]", "W7"),
+                         ("&mode=params&params=b1[0]&params=b1[0]", "two different parameters"),
+                         ("&mode=grid", "pca")]:
+        r = client.get(base + query)
+        assert r.status_code == 422 and words in r.text, (query, r.text)
+
+
 def _uploaded_ring(client, n=120):
     rng = np.random.default_rng(3)
     rows = [(round(a, 4), round(b, 4), int(a * a + b * b < 6)) for a, b in rng.uniform(-4, 4, (n, 2))]

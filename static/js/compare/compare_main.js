@@ -214,7 +214,7 @@ function wireControls() {
       byId("boundaries").hidden = on;
       byId("shared-surface").hidden = !on;
       byId("boundaries-title").textContent = on ? "Shared loss surface" : "Decision boundaries";
-      byId("bottom-legend").textContent = on ? "one PCA plane for every path" : "orange class 0 · blue class 1";
+      byId("bottom-legend").textContent = on ? "one plane under every path" : "orange class 0 · blue class 1";
       surface.show(on, group?.id);
     });
   }
@@ -236,7 +236,8 @@ async function main() {
   curves = createCurvesView({ loss: byId("loss-canvas"), accuracy: byId("accuracy-canvas"),
     gradnorm: byId("gradnorm-canvas"), lr: byId("lr-canvas") }, COLORS);
   boundaries = createBoundariesView(byId("boundaries"), COLORS);
-  surface = createSurfacePanel(byId("shared-plot"), byId("shared-note"), COLORS);
+  surface = createSurfacePanel(byId("shared-plot"), byId("shared-note"), COLORS,
+    { plane: byId("surface-plane"), paramA: byId("surface-param-a"), paramB: byId("surface-param-b") });
   debug.surface = surface;
   debug.curves = curves;
   presets = await json("/api/comparisons/presets");
