@@ -9,6 +9,8 @@ Every bound comes from the app's Settings. Errors are 422s whose `detail` is a l
 
 from __future__ import annotations
 
+import json
+import math
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
@@ -20,6 +22,7 @@ from engine.graph_export import GraphError
 from engine.graph_lab import (DEFAULT_H, GraphTooLarge, expression_graph, network_graph,
                               single_neuron_graph)
 from engine.graph_presets import PRESETS
+from engine.param_names import ParameterEditError
 
 from .routes_api import BAD_BODY, NOT_FOUND, RunDep, settings_of
 from .settings import Settings
@@ -104,6 +107,8 @@ class GraphOut(BaseModel):
     engine_loss: float | None = None
     check: GradientCheck | None = None
     note: str | None = None
+    what_if: dict[str, float] | None = Field(None, description="network graphs: the parameters "
+                                             "changed for this graph only (the run unchanged)")
 
 
 class Preset(BaseModel):
@@ -112,6 +117,7 @@ class Preset(BaseModel):
     expression: str
     values: dict[str, float]
     description: str
+    nudge: str = Field(description="the leaf the nudge panel starts on")
 
 
 def _error(loc: list, msg: str, kind: str, **extra) -> HTTPException:
@@ -154,8 +160,35 @@ def post_graph(body: GraphRequest, request: Request) -> dict:
 
 @router.get("/graph/presets", response_model=list[Preset], summary="The course's examples")
 def get_presets() -> list[dict]:
-    return [{"name": name, **{k: p[k] for k in ("title", "expression", "values", "description")}}
+    return [{"name": name, **{k: p[k] for k in ("title", "expression", "values", "description", "nudge")}}
             for name, p in PRESETS.items()]
+
+
+WHAT_IF_HELP = ('a JSON object {"W1[0,1]": 0.5, "b1[0]": -1}: draw the graph with these '
+                'parameters changed on a copy of the run (a what-if; the run itself is never '
+                'changed: PATCH /api/runs/{id}/params does that)')
+
+
+def parse_what_if(text: str | None, limit: int) -> dict[str, float] | None:
+    """The what_if query parameter as {name: value}; 422 naming what is wrong."""
+    if text is None or not text.strip():
+        return None
+    try:
+        value = json.loads(text)
+    except ValueError as exc:
+        raise _error(["query", "what_if"], f"what_if is not JSON ({exc.msg} at character "
+                     f"{exc.pos}); send {WHAT_IF_HELP}", "what_if") from None
+    if not isinstance(value, dict):
+        raise _error(["query", "what_if"], f"what_if must be {WHAT_IF_HELP}", "what_if")
+    if len(value) > limit:
+        raise _error(["query", "what_if"], f"what_if changes {len(value)} parameters; at most "
+                     f"{limit} are allowed", "what_if")
+    bad = [name for name, v in value.items()
+           if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v)]
+    if bad:
+        raise _error(["query", "what_if"], "what_if values must be finite numbers: "
+                     + ", ".join(repr(n) for n in bad[:10]), "what_if", names=bad[:10])
+    return value
 
 
 @router.get("/runs/{run_id}/graph", response_model=GraphOut,
@@ -171,12 +204,17 @@ async def get_run_graph(run: RunDep, settings: Annotated[Settings, Depends(setti
                         layer: Annotated[int | None, Query(ge=1, le=9)] = None,
                         neuron: Annotated[int | None, Query(ge=0, le=63)] = None,
                         h: Annotated[float, Query(gt=0, le=1)] = DEFAULT_H,
-                        nudge: Annotated[str | None, Query(max_length=64)] = None) -> dict:
+                        nudge: Annotated[str | None, Query(max_length=64)] = None,
+                        what_if: Annotated[str | None, Query(max_length=32_000,
+                                                             description=WHAT_IF_HELP)] = None,
+                        ) -> dict:
     """The loss of training example `example` with the live weights as leaves (`W1[0,1]`,
     `b2[0]`, inputs `x1`, `x2`, ..., target `y`); with `layer` and `neuron`, that neuron
     alone with the upstream gradient from the engine. `check` compares every parameter leaf's
-    grad with the engine's per-example backprop. Async: it reads the live trainer."""
+    grad with the engine's per-example backprop. `what_if` draws it with some parameters changed
+    on a copy (the run is untouched). Async: it reads the live trainer."""
     trainer = run.trainer
+    changes = parse_what_if(what_if, settings.max_param_edits)
     if example >= trainer.n_train:
         raise _error(["query", "example"], f"example {example} is out of range: the run has "
                      f"training examples 0..{trainer.n_train - 1}", "range")
@@ -185,9 +223,10 @@ async def get_run_graph(run: RunDep, settings: Annotated[Settings, Depends(setti
                      "give both layer and neuron (one neuron's graph) or neither", "missing")
     try:
         if layer is not None:
-            graph = single_neuron_graph(trainer, example, layer, neuron, h, nudge)
+            graph = single_neuron_graph(trainer, example, layer, neuron, h, nudge, changes)
         else:
-            graph = network_graph(trainer, example, h, settings.network_graph_max_nodes, nudge)
+            graph = network_graph(trainer, example, h, settings.network_graph_max_nodes, nudge,
+                                  changes)
     except GraphTooLarge as exc:
         url = f"/api/runs/{run.id}/graph?example={example}&layer=1&neuron=0"
         raise _error(["query", "example"], f"{exc}; ask for one neuron's graph instead: {url}",
@@ -199,4 +238,7 @@ async def get_run_graph(run: RunDep, settings: Annotated[Settings, Depends(setti
         raise _error(["query", "example"], str(exc), "gradient") from None
     except LookupError as exc:
         raise _error(["query", "nudge"], str(exc.args[0]), "nudge") from None
+    except ParameterEditError as exc:
+        raise _error(["query", "what_if"], f"what_if: {exc}", "what_if",
+                     names=[n for n, _ in exc.bad]) from None
     return plain(graph)

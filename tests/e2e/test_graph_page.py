@@ -5,10 +5,15 @@ playground's output plot. Screenshots at 1280x800 and 768x1024 land in test-arti
 from __future__ import annotations
 
 import re
+import sys
+from pathlib import Path
 
 import pytest
 
 from .conftest import wait_graph_ready, wait_ready, watch_errors
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+from bench_graph import expression_150  # noqa: E402  (the benchmark's 150-value graph)
 
 TABLET = {"width": 768, "height": 1024}
 
@@ -157,3 +162,82 @@ def test_a_lesson_panel_beside_the_lab_sees_the_nudge(open_graph_page, artifacts
     page.get_by_test_id("all").click()
     assert page.evaluate("window.__nnpLessonState().graph.backward_done") is True
     page.screenshot(path=str(artifacts / "graph-lesson-1280x800.png"))
+
+
+def test_editing_a_leaf_or_stepping_back_never_lays_the_graph_out_again(open_graph_page):
+    page = open_graph_page("?preset=chain")
+    layouts = page.evaluate("window.__graph.view.stats.layouts")
+    where = lambda: page.get_by_test_id("node-a").get_attribute("transform")  # noqa: E731
+    before = where()
+    page.get_by_test_id("leaf-f").fill("-123.456789")
+    page.wait_for_function("document.querySelector('[data-testid=node-L] [data-testid=data]')"
+                           ".textContent === 'L = -493.8'")
+    page.get_by_test_id("nudge-leaf").select_option("a")
+    page.wait_for_function("window.__graph.state.graph.nudge.label === 'a'")
+    page.get_by_test_id("step-back").click()
+    page.get_by_test_id("step-back").click()
+    assert page.evaluate("window.__graph.view.stats.layouts") == layouts
+    assert page.evaluate("window.__graph.view.stats.relayout") is False
+    assert where() == before
+    page.get_by_test_id("expression").fill("e = a*b; d = e + c; L = d*f*f")  # a new structure
+    page.wait_for_function(f"window.__graph.view.stats.layouts === {layouts + 1}")
+
+
+def test_a_150_value_graph_is_drawn_readably(open_graph_page, artifacts):
+    text, values = expression_150()
+    for name, viewport in {"1280x800": None, "768x1024": TABLET}.items():
+        page = open_graph_page("?preset=chain", viewport=viewport)
+        stats = page.evaluate("([e, v]) => window.__graph.load(e, v)", [text, values])
+        assert stats["nodes"] >= 140 and stats["relayout"] is True
+        boxes = page.evaluate("window.__graph.view.layout.values")
+        for a in boxes:
+            for b in boxes:
+                if a["id"] < b["id"]:
+                    apart = (abs(a["x"] - b["x"]) >= (a["w"] + b["w"]) / 2
+                             or abs(a["y"] - b["y"]) >= (a["h"] + b["h"]) / 2)
+                    assert apart, f"boxes {a['id']} and {b['id']} overlap"
+        # every label fits its box: the drawn text is no wider than the rectangle
+        too_wide = page.evaluate("""[...document.querySelectorAll('g.value')].filter(g => {
+            const w = Number(g.querySelector('rect').getAttribute('width'));
+            return [...g.querySelectorAll('text')].some(t => t.getComputedTextLength() + 7 > w);
+        }).map(g => g.dataset.label || g.dataset.id)""")
+        assert too_wide == [], too_wide
+        assert page.evaluate("document.documentElement.scrollWidth") <= (viewport or {"width": 1280})["width"]
+        page.screenshot(path=str(artifacts / f"graph-150-{name}.png"))
+
+
+def run_graph_page(open_graph_page, api, viewport=None):
+    run = api.post("/api/runs", json={"hidden": [3]}).json()["id"]
+    page = open_graph_page(f"?run={run}&example=3", viewport=viewport)
+    return run, page
+
+
+def test_network_leaves_are_a_what_if_that_leaves_the_run_alone(open_graph_page, api, artifacts):
+    run, page = run_graph_page(open_graph_page, api)
+    params = api.get(f"/api/runs/{run}/params").json()
+    graph = page.evaluate("window.__graph.state.graph")
+    loss = node_text(page, "L", "data")
+    assert graph["what_if"] is None and page.get_by_test_id("what-if").is_hidden()
+    assert page.get_by_test_id("leaf-x1").is_disabled() and page.get_by_test_id("leaf-y").is_disabled()
+    layouts = page.evaluate("window.__graph.view.stats.layouts")
+    page.get_by_test_id("leaf-W2[0,1]").fill("3")
+    page.wait_for_function("window.__graph.state.graph.what_if && "
+                           "window.__graph.state.graph.what_if['W2[0,1]'] === 3")
+    assert node_text(page, "W2[0,1]", "data") == "W2[0,1] = 3"
+    assert node_text(page, "L", "data") != loss
+    assert "run is unchanged" in page.get_by_test_id("what-if-text").text_content()
+    assert page.get_by_test_id("graph-legend").text_content().startswith("what-if")
+    assert "what-if" in page.get_by_test_id("source-note").text_content()
+    assert page.get_by_test_id("check").text_content().startswith("✓")  # at the changed weights
+    assert page.evaluate("window.__graph.view.stats.layouts") == layouts
+    assert api.get(f"/api/runs/{run}/params").json() == params  # the run itself is untouched
+    page.screenshot(path=str(artifacts / "graph-network-what-if-1280x800.png"))
+    page.get_by_test_id("what-if-reset").click()
+    page.wait_for_function("window.__graph.state.graph.what_if === null")
+    assert node_text(page, "L", "data") == loss
+    assert page.get_by_test_id("leaf-W2[0,1]").input_value() != "3"
+    page = open_graph_page(f"?run={run}&example=3", viewport=TABLET)
+    page.get_by_test_id("leaf-W1[0,0]").fill("-2")
+    page.wait_for_function("window.__graph.state.graph.what_if !== null")
+    assert page.evaluate("document.documentElement.scrollWidth") <= TABLET["width"]
+    page.screenshot(path=str(artifacts / "graph-network-what-if-768x1024.png"), full_page=True)

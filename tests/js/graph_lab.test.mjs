@@ -93,3 +93,156 @@ test("leafNames lists names read before being assigned, not functions", () => {
   assert.deepEqual(leafNames("b = a + a"), ["a"]);
 });
 
+
+// ---- layout cost and stability (issue 9: 150 values in <= 50 ms; no re-layout on edits) ----
+import { boxWidth, structureKey } from "../../static/js/graph/layout.js";
+import { fmtFit, NUMBER_CHARS } from "../../static/js/graph/format.js";
+import { crossings, initialLayers, orderLayers } from "../../static/js/graph/layer_order.js";
+import { rankLayers } from "../../static/js/graph/layer_rank.js";
+import { edgePaths } from "../../static/js/graph/graph_view.js";
+import { createWhatIf, isParameter } from "../../static/js/graph/what_if.js";
+
+/** An exported-like graph built op by op (ids in topological order), for structure tests. */
+function builder() {
+  const nodes = [];
+  const edges = [];
+  const add = (op, inputs, label = "", data = 0.5) => {
+    const id = nodes.length;
+    const kind = inputs.length ? "intermediate" : label ? "variable" : "constant";
+    nodes.push({ id, label, op, kind, data, grad: 0.25, inputs, rule: "" });
+    for (const i of inputs) edges.push([i, id]);
+    return id;
+  };
+  const sum = (ids) => ids.reduce((a, b) => add("+", [a, b]));
+  return { nodes, edges, add, sum, graph() {
+    nodes[nodes.length - 1].kind = "output";
+    return { output: nodes.length - 1, nodes, edges, steps: [] };
+  } };
+}
+
+/** bench/bench_graph.py's 150-value expression: 3 inputs, 10 tanh units, a squared error. */
+function network150() {
+  const b = builder();
+  const x = [0, 1, 2].map((k) => b.add("", [], `x${k}`));
+  const a = [];
+  for (let j = 0; j < 10; j++) {
+    const terms = x.map((xk, k) => b.add("*", [b.add("", [], `w${j}${k}`), xk]));
+    const z = b.add("+", [b.sum(terms), b.add("", [], `b${j}`)], `z${j}`);
+    a.push(b.add("tanh", [z], `a${j}`));
+  }
+  const o = b.sum(a.map((aj, j) => b.add("*", [b.add("", [], `v${j}`), aj])));
+  const d = b.add("+", [o, b.add("*", [b.add("", [], "", -1), b.add("", [], "y")])]);
+  b.add("**2", [d], "L");
+  return b.graph();
+}
+
+test("fmtFit keeps every number within the box's slot", () => {
+  for (const x of [-1.23456e-10, -0.000123456, -12345.6, -123456789, 1 / 3, -4.9e-324, 1e300, -8]) {
+    assert.ok(fmtFit(x).length <= NUMBER_CHARS, `${x} -> ${fmtFit(x)}`);
+  }
+  assert.equal(fmtFit(-8), "-8");
+  assert.equal(fmtFit(0.70710678), "0.7071");
+  assert.equal(fmt(12345), "12345");  // not "1.235e+4"
+});
+
+test("a box's width and the layout depend on the structure, not on the numbers", () => {
+  const changed = structuredClone(CHAIN);
+  changed.nodes[0].data = -1.23456789e-7;   // f
+  changed.nodes[0].grad = 123456.789;
+  changed.nodes[6].data = 0.000123456;      // L
+  assert.equal(structureKey(changed), structureKey(CHAIN));
+  for (const n of CHAIN.nodes) assert.equal(boxWidth(changed.nodes[n.id]), boxWidth(n));
+  const a = layoutGraph(CHAIN, dagre);
+  const b = layoutGraph(changed, dagre);
+  assert.deepEqual(b.values, a.values);
+  assert.deepEqual(b.edges, a.edges);
+  const other = structuredClone(CHAIN);
+  other.nodes[6].op = "+";
+  assert.notEqual(structureKey(other), structureKey(CHAIN));
+});
+
+test("the ranker honours every edge and keeps edges short; the order has few crossings", () => {
+  const g = network150();
+  assert.ok(g.nodes.length >= 140 && g.nodes.length <= 160, `${g.nodes.length} values`);
+  const seen = {};
+  const lay = (ranker, customOrder) => {
+    const G = new dagre.graphlib.Graph();
+    G.setGraph({ rankdir: "LR", ranker });
+    G.setDefaultEdgeLabel(() => ({}));
+    for (const n of g.nodes) G.setNode(`v${n.id}`, { width: 100, height: 36 });
+    for (const [a, b] of g.edges) G.setEdge(`v${a}`, `v${b}`);
+    dagre.layout(G, { customOrder });
+    return G;
+  };
+  // ranks: feasible, and no more total length than dagre's cheap tight-tree ranker
+  const ranks = (ranker) => {
+    let total = 0;
+    lay(ranker, (lg) => {
+      for (const e of lg.edges()) {
+        const d = lg.node(e.w).rank - lg.node(e.v).rank;
+        assert.ok(d >= 1, "an edge points backwards or sideways");
+        total += d;
+      }
+      orderLayers(lg);
+    });
+    return total;
+  };
+  const ours = ranks((rg) => { seen.length = rankLayers(rg); });
+  const tight = ranks("tight-tree");
+  assert.ok(ours < tight, `ours ${ours} vs tight-tree ${tight}`);
+  // order: no more crossings than dagre's own ordering on the same ranks, far fewer than the
+  // depth-first order dagre keeps without its heuristic
+  const crossingsBy = (mode) => {
+    let c = null;
+    lay((rg) => { rankLayers(rg); }, (lg, dagreOrder) => {
+      if (mode === "ours") { c = orderLayers(lg); return; }
+      const nodes = lg.nodes().filter((v) => !lg.children(v).length);
+      if (mode === "dfs") {
+        c = crossings(lg, initialLayers(lg, nodes));
+        assert.equal(orderLayers(lg, { sweeps: 0 }), c);
+        return;
+      }
+      dagreOrder(lg, {});
+      const layers = [];
+      for (const v of nodes) (layers[lg.node(v).rank] ||= []).push(v);
+      c = crossings(lg, layers.map((l) => l.sort((p, q) => lg.node(p).order - lg.node(q).order)));
+    });
+    return c;
+  };
+  const mine = crossingsBy("ours");
+  assert.ok(mine <= crossingsBy("dagre"), `ours ${mine} vs dagre ${crossingsBy("dagre")}`);
+  assert.ok(mine < crossingsBy("dfs") / 1.5, `ours ${mine} vs depth-first ${crossingsBy("dfs")}`);
+});
+
+test("crossings counts each pair of crossing edges once", () => {
+  const G = new dagre.graphlib.Graph();
+  for (const v of ["a", "b", "c", "d"]) G.setNode(v, {});
+  G.setEdge("a", "d");
+  G.setEdge("b", "c");
+  assert.equal(crossings(G, [["a", "b"], ["c", "d"]]), 1);
+  assert.equal(crossings(G, [["a", "b"], ["d", "c"]]), 0);
+});
+
+test("edges are one path and the arrowheads another, each arrow ending at its edge's end", () => {
+  const p = edgePaths([{ points: [[0, 0], [10, 0]] }, { points: [[0, 5], [5, 5], [20, 10]] }]);
+  assert.equal((p.lines.match(/M/g) || []).length, 2);
+  assert.equal((p.heads.match(/Z/g) || []).length, 2);
+  assert.match(p.heads, /^M10\.0,0\.0L3\.0,/);
+  assert.match(p.heads, /M20\.0,10\.0L/);
+});
+
+test("what-if keeps the changes beside the run's values; back to the run's value drops one", () => {
+  assert.ok(isParameter("W1[0,1]") && isParameter("b2[0]"));
+  assert.ok(!isParameter("x1") && !isParameter("y") && !isParameter("a1[0]") && !isParameter("dL/da1[0]"));
+  const w = createWhatIf();
+  assert.equal(w.weights(), null);
+  w.set("W1[0,1]", 0.5, 0.25);
+  w.set("W1[0,1]", 0.75, 0.5);   // the run's value is the one from the first change
+  w.set("b1[0]", -1, 0);
+  assert.deepEqual(w.weights(), { "W1[0,1]": 0.75, "b1[0]": -1 });
+  assert.deepEqual(w.entries()[0], { name: "W1[0,1]", value: 0.75, run: 0.25 });
+  w.set("W1[0,1]", 0.25, 0.75);
+  assert.deepEqual(w.weights(), { "b1[0]": -1 });
+  w.clear();
+  assert.equal(w.size, 0);
+});

@@ -16,10 +16,27 @@ export async function expressionGraph({ expression, values, nudge }) {
   return answer(r);
 }
 
-export async function runGraph({ run, example, layer, neuron, nudge }) {
+/** A run's example graph; `weights` ({name: value} or null) draws it as a what-if (the run is
+ *  not changed). */
+export async function runGraph({ run, example, layer, neuron, nudge, weights }) {
   const q = new URLSearchParams({ example: String(example) });
   if (layer != null && neuron != null) { q.set("layer", String(layer)); q.set("neuron", String(neuron)); }
   if (nudge) q.set("nudge", nudge);
+  if (weights) q.set("what_if", JSON.stringify(weights));
   const r = await fetch(`/api/runs/${encodeURIComponent(run)}/graph?${q}`);
   return answer(r);
+}
+
+/** Set the run's parameters for real (PATCH /api/runs/{id}/params); `headers` carry the
+ *  run's control token. Answers {changed} or {error}. */
+export async function applyToRun({ run, weights, headers = {} }) {
+  const r = await fetch(`/api/runs/${encodeURIComponent(run)}/params`, {
+    method: "PATCH", headers: { ...headers, "content-type": "application/json" },
+    body: JSON.stringify(weights),
+  });
+  const body = await r.json().catch(() => null);
+  if (r.ok) return { changed: body?.changed ?? [] };
+  const d = body?.detail;
+  const message = typeof d === "string" ? d : d?.message ?? (Array.isArray(d) ? d[0]?.msg : null);
+  return { error: message ?? `HTTP ${r.status}`, status: r.status };
 }

@@ -11,7 +11,20 @@ export function fmt(x, digits = 4) {
     const [m, e] = x.toExponential(Math.max(0, digits - 1)).split("e");
     return `${trimZeros(m)}e${e.replace("+", "")}`;
   }
+  // toPrecision turns 12345 into "1.235e+4": whole numbers past `digits` digits stay whole
+  if (a >= 10 ** digits) return String(Math.round(x));
   return trimZeros(x.toPrecision(digits));
+}
+
+/** The characters a value box keeps for one number: every number fits (fmtFit). */
+export const NUMBER_CHARS = 9;
+
+/** fmt(x, 4), or with fewer digits until it fits in `chars` characters ("-1.23e-10"), so that a
+ *  box's width never depends on its numbers (editing a value never moves the layout). */
+export function fmtFit(x, chars = NUMBER_CHARS) {
+  let s = fmt(x, 4);
+  for (let digits = 3; digits >= 1 && s.length > chars; digits--) s = fmt(x, digits);
+  return s;
 }
 
 function trimZeros(s) {

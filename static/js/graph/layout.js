@@ -1,28 +1,47 @@
 // Layout of an exported graph (engine/graph_export.py) with dagre: one box per value and one
 // small circle per operation, left to right. Pure: dagre is passed in, sizes are estimated from
 // the text, so it runs under node --test.
-import { fmt, nodeName, opSymbol } from "./format.js";
+//
+// The layout depends on the graph's structure only (structureKey): a box is as wide as its
+// name plus a fixed slot for each number (format.js fmtFit), so editing a leaf, nudging or
+// stepping the backward pass never lays the graph out again (graph_view.js keeps it).
+import { fmt, nodeName, NUMBER_CHARS, opSymbol } from "./format.js";
+import { orderLayers } from "./layer_order.js";
+import { rankLayers } from "./layer_rank.js";
 
 export const BOX_H = 36;
 export const OP_R = 13;
 const CHAR_W = 7.2;   // px per character at the boxes' 12 px font
 const PAD = 14;
 
-/** The box width a value needs for its name, data and grad lines. */
+/** The box width a value needs for "name = number" and "grad number", whatever its numbers. */
 export function boxWidth(node) {
-  const line1 = `${nodeName(node)} = ${fmt(node.data)}`;
-  const line2 = `grad ${fmt(node.grad)}`;
-  return Math.max(64, Math.ceil(Math.max(line1.length, line2.length + 1) * CHAR_W) + PAD);
+  const name = nodeName(node);
+  const line1 = node.kind === "constant" ? name.length : name.length + 3 + NUMBER_CHARS;
+  const line2 = 5 + NUMBER_CHARS;
+  return Math.max(64, Math.ceil(Math.max(line1, line2 + 1) * CHAR_W) + PAD);
+}
+
+/** What the layout depends on: each node's label, op, kind, inputs (and a constant's value,
+ *  which is its name). Two graphs with the same key have the same picture. */
+export function structureKey(graph) {
+  const parts = graph.nodes.map((n) => `${n.label}|${n.op}|${n.kind}|${n.inputs.join(",")}`
+    + (n.kind === "constant" ? `|${fmt(n.data)}` : ""));
+  return `${graph.output};${parts.join(";")}`;
 }
 
 /**
- * graph: {nodes, edges}. Returns {width, height, values: [{id, x, y, w, h}], ops: [{id, x, y,
- * r, symbol}] (id = the value the op computes), edges: [{from, to, kind, points}]}: centres in
- * px, edges as polylines (value -> op: from dagre; op -> value: a short link).
+ * graph: {nodes, edges}. Returns {key, width, height, crossings, values: [{id, x, y, w, h}],
+ * ops: [{id, x, y, r, symbol}] (id = the value the op computes), edges: [{from, to, kind,
+ * points}]}: centres in px, edges as polylines (value -> op: from dagre; op -> value: a short
+ * link).
  *
  * dagre sees one node per value: an operation's circle sits at the left end of its value's
- * node, so the layout has half the nodes (it is the page's main cost); larger graphs skip
- * dagre's iterative crossing reduction (`FAST_ABOVE` values) to stay within the draw budget.
+ * node, so the layout has half the nodes. dagre positions the nodes; the ranks (columns) are
+ * network simplex's (dagre's own, the least total edge length) up to `FAST_ABOVE` values and
+ * layer_rank.js's above (dagre's `ranker` hook: a third of network simplex's time, a few more
+ * long edges); the order inside each rank is layer_order.js's (the `customOrder` hook: as few
+ * crossings as dagre's own ordering, at a tenth of its time).
  */
 export const OP_GAP = 16;
 export const FAST_ABOVE = 80;
@@ -31,7 +50,7 @@ export function layoutGraph(graph, dagre, { rankSep = 40, nodeSep = 12 } = {}) {
   const fast = graph.nodes.length > FAST_ABOVE;
   const g = new dagre.graphlib.Graph({ multigraph: false });
   g.setGraph({ rankdir: "LR", ranksep: rankSep, nodesep: nodeSep, marginx: 8, marginy: 8,
-    ranker: fast ? "tight-tree" : "network-simplex" });
+    ranker: fast ? (layered) => { rankLayers(layered); } : "network-simplex" });
   g.setDefaultEdgeLabel(() => ({}));
   const widths = new Map();
   for (const n of graph.nodes) {
@@ -40,7 +59,8 @@ export function layoutGraph(graph, dagre, { rankSep = 40, nodeSep = 12 } = {}) {
     g.setNode(`v${n.id}`, { width: n.inputs.length ? 2 * OP_R + OP_GAP + w : w, height: BOX_H });
   }
   for (const [from, to] of graph.edges) g.setEdge(`v${from}`, `v${to}`);
-  dagre.layout(g, { disableOptimalOrderHeuristic: fast });
+  let crossings = 0;
+  dagre.layout(g, { customOrder: (layered) => { crossings = orderLayers(layered); } });
   const values = [];
   const ops = [];
   const edges = [];
@@ -72,5 +92,6 @@ export function layoutGraph(graph, dagre, { rankSep = 40, nodeSep = 12 } = {}) {
     edges.push({ from, to, kind: "input", points });
   }
   const info = g.graph();
-  return { width: info.width, height: info.height, values, ops, edges };
+  return { key: structureKey(graph), width: info.width, height: info.height, crossings,
+    values, ops, edges };
 }

@@ -2,12 +2,13 @@
 // backward pass step by step, the nudge panel. URL: ?preset=chain|neuron|neuron_exp|reuse,
 // ?run=ID&example=i[&layer=l&neuron=k], or ?expression=...
 import dagre from "/static/vendor/dagre/dagre.esm.js";
-import { expressionGraph, runGraph } from "./api.js";
+import { applyToRun, expressionGraph, runGraph } from "./api.js";
 import { fmt } from "./format.js";
 import { createGraphView } from "./graph_view.js";
 import { leafNames } from "./leaves.js";
 import { createNudgeView } from "./nudge_view.js";
 import { activeAt, describe, gradsAt, positions } from "./stepper.js";
+import { createWhatIf, isParameter } from "./what_if.js";
 
 const errors = [];
 window.addEventListener("error", (e) => errors.push(String(e.message)));
@@ -42,6 +43,7 @@ const view = createGraphView(byId("graph-box"), dagre, {
     if (node.label) { byId("nudge-leaf").value = node.label; setNudgeLeaf(node.label); }
   },
 });
+const whatIf = createWhatIf();
 const nudge = createNudgeView({
   slider: byId("nudge-slider"), h: byId("nudge-h"), delta: byId("nudge-delta"),
   gradh: byId("nudge-gradh"), slope: byId("nudge-slope"), grad: byId("nudge-grad"),
@@ -72,7 +74,7 @@ function loadPreset(name, push) {
   state.mode = "expression";
   state.expression = p.expression;
   state.values = { ...p.values };
-  state.nudgeLeaf = null;
+  state.nudgeLeaf = p.nudge ?? null;
   state.preset = PRESETS[name] ? name : DEFAULT_PRESET;
   state.backwardDone = false;
   byId("expression").value = p.expression;
@@ -82,39 +84,90 @@ function loadPreset(name, push) {
   return refresh();
 }
 
+function leafInput(name, value, editable, onChange) {
+  const label = document.createElement("label");
+  const span = document.createElement("span");
+  span.textContent = name;
+  span.title = name;
+  const input = document.createElement("input");
+  input.type = "number";
+  input.step = "any";
+  input.value = String(value);
+  input.dataset.leaf = name;
+  input.dataset.testid = `leaf-${name}`;
+  input.disabled = !editable;
+  input.addEventListener("input", () => {
+    const v = Number(input.value);
+    if (input.value.trim() === "" || !Number.isFinite(v)) return;
+    onChange(v);
+  });
+  label.append(span, input);
+  return label;
+}
+
+/** Expression mode: one input per leaf name of the expression. */
 function buildLeafInputs() {
   const box = byId("leaves");
   box.textContent = "";
-  const editable = state.mode === "expression";
-  box.classList.toggle("long", !editable);
-  const names = editable ? leafNames(state.expression) : Object.keys(state.values);
-  for (const name of names) {
+  box.dataset.key = "";
+  box.classList.remove("long");
+  for (const name of leafNames(state.expression)) {
     if (!(name in state.values)) state.values[name] = 1;
-    const label = document.createElement("label");
-    const span = document.createElement("span");
-    span.textContent = name;
-    const input = document.createElement("input");
-    input.type = "number";
-    input.step = "any";
-    input.value = String(state.values[name]);
-    input.dataset.leaf = name;
-    input.dataset.testid = `leaf-${name}`;
-    input.disabled = !editable;
-    input.addEventListener("input", () => {
-      const v = Number(input.value);
-      if (input.value.trim() === "" || !Number.isFinite(v)) return;
+    box.appendChild(leafInput(name, state.values[name], true, (v) => {
       state.values[name] = v;
       scheduleRefresh();
-    });
-    label.append(span, input);
-    box.appendChild(label);
+    }));
   }
-  if (!editable) {
+}
+
+/** Run mode: the graph's leaves; weights and biases editable as a what-if, the example's
+ *  inputs and target (and a neuron's incoming values) fixed. Inputs are rebuilt only when the
+ *  leaves change, so a value being typed is never replaced. */
+function syncRunLeaves(graph) {
+  const box = byId("leaves");
+  const leaves = graph.nodes.filter((n) => !n.inputs.length && n.label)
+    .sort((a, b) => leafOrder(a.label, b.label));
+  state.values = Object.fromEntries(leaves.map((n) => [n.label, n.data]));
+  const key = `${graph.kind}|${leaves.map((n) => n.label).join("|")}`;
+  if (box.dataset.key !== key) {
+    box.textContent = "";
+    box.dataset.key = key;
+    box.classList.add("long");
+    for (const n of leaves) {
+      const name = n.label;
+      box.appendChild(leafInput(name, n.data, isParameter(name), (v) => {
+        whatIf.set(name, v, state.values[name]);
+        byId("what-if-status").textContent = "";
+        showWhatIf();
+        scheduleRefresh();
+      }));
+    }
     const p = document.createElement("p");
     p.className = "help";
-    p.textContent = "the run's live weights and this example's inputs (read only here)";
+    p.textContent = "change a weight or bias to see the graph with it: a what-if on a copy, the "
+      + "run is not changed. The example's inputs and target are fixed.";
     box.appendChild(p);
+  } else {
+    for (const input of box.querySelectorAll("input[data-leaf]")) {
+      const name = input.dataset.leaf;
+      if (document.activeElement !== input && name in state.values) input.value = String(state.values[name]);
+    }
   }
+  for (const input of box.querySelectorAll("input[data-leaf]")) {
+    input.classList.toggle("changed", whatIf.has(input.dataset.leaf));
+  }
+}
+
+/** The what-if box: what is changed (beside the run's values), reset, and apply to run. */
+function showWhatIf() {
+  const box = byId("what-if");
+  const entries = whatIf.entries();
+  box.hidden = entries.length === 0 && !byId("what-if-status").textContent;
+  byId("what-if-text").textContent = entries.length
+    ? `What-if (the run is unchanged): ${entries.map((e) => `${e.name} = ${fmt(e.value, 6)} (run: ${fmt(e.run, 6)})`).join(", ")}`
+    : "";
+  byId("what-if-reset").hidden = entries.length === 0;
+  byId("what-if-apply").hidden = entries.length === 0 || !runToken();
 }
 
 let timer = null;
@@ -125,27 +178,44 @@ function scheduleRefresh() {
 
 // ---- fetching a graph -----------------------------------------------------------------
 let requestSerial = 0;
-async function refresh() {
-  const serial = ++requestSerial;
-  let answer;
+/** The leaf whose nudge sweep comes with the graph (no second request): the one picked, else a
+ *  weight of the network (or neuron), else the expression's first leaf. */
+function nudgeFor(names) {
+  if (state.nudgeLeaf) return state.nudgeLeaf;
+  if (state.mode === "run") return `W${state.layer ?? 1}[${state.neuron ?? 0},0]`;
+  return names[0];
+}
+
+async function fetchGraph(nudgeLeaf) {
   if (state.mode === "run") {
-    answer = await runGraph({ run: state.run, example: state.example, layer: state.layer,
-      neuron: state.neuron, nudge: state.nudgeLeaf });
+    let answer = await runGraph({ run: state.run, example: state.example, layer: state.layer,
+      neuron: state.neuron, nudge: nudgeLeaf, weights: whatIf.weights() });
     if (answer.detail?.type === "graph_too_large" && state.layer == null) {
       state.tooLarge = `${answer.error.split("; ask")[0]}, so here is one neuron's graph.`;
       state.layer = 1;
       state.neuron = 0;
-      answer = await runGraph({ run: state.run, example: state.example, layer: 1, neuron: 0, nudge: state.nudgeLeaf });
+      answer = await runGraph({ run: state.run, example: state.example, layer: 1, neuron: 0,
+        nudge: state.nudgeLeaf ?? "W1[0,0]", weights: whatIf.weights() });
     }
-  } else {
-    const values = {};
-    for (const name of leafNames(state.expression)) values[name] = state.values[name] ?? 1;
-    answer = await expressionGraph({ expression: state.expression, values, nudge: state.nudgeLeaf });
+    return answer;
   }
+  const values = {};
+  for (const name of leafNames(state.expression)) values[name] = state.values[name] ?? 1;
+  return expressionGraph({ expression: state.expression, values, nudge: nudgeLeaf });
+}
+
+async function refresh() {
+  const serial = ++requestSerial;
+  let answer = await fetchGraph(nudgeFor(leafNames(state.expression)));
   if (serial !== requestSerial) return;
+  if (answer.detail?.type === "nudge") {
+    // the leaf is gone (the expression changed): the graph without a sweep, then its first leaf
+    state.nudgeLeaf = null;
+    answer = await fetchGraph(null);
+    if (serial !== requestSerial) return;
+  }
   if (answer.error) {
     showError(answer.error);
-    if (answer.detail?.type === "nudge") { state.nudgeLeaf = null; }
     return;
   }
   showError("");
@@ -157,6 +227,7 @@ function setGraph(graph) {
     && state.position < positions(state.graph) - 1;
   state.graph = graph;
   view.setGraph(graph);
+  view.markChanged(new Set(Object.keys(graph.what_if ?? {})));
   state.loads += 1;
   if (!keepPosition) state.position = positions(graph) - 1;
   state.position = Math.min(state.position, positions(graph) - 1);
@@ -182,13 +253,11 @@ function showSource(graph) {
     ? `✓ each of the ${c.compared} weight and bias leaves' grads equals the engine's backprop gradient of this example's loss (largest difference ${fmt(c.max_abs_difference, 2)}).`
     : `✗ leaf grads differ from the engine's by up to ${fmt(c.max_abs_difference, 3)}`;
   byId("check").className = `check ${c.matches ? "ok" : "bad"}`;
-  byId("graph-legend").textContent = graph.kind === "network"
+  byId("graph-legend").textContent = (graph.what_if ? "what-if · " : "") + (graph.kind === "network"
     ? `loss of training example ${graph.example}: ${graph.nodes.length} values`
-    : `layer ${graph.layer}, neuron ${graph.neuron}, example ${graph.example}`;
-  state.values = {};
-  const leaves = graph.nodes.filter((n) => !n.inputs.length && n.label).sort((a, b) => leafOrder(a.label, b.label));
-  for (const n of leaves) state.values[n.label] = n.data;
-  buildLeafInputs();
+    : `layer ${graph.layer}, neuron ${graph.neuron}, example ${graph.example}`);
+  syncRunLeaves(graph);
+  showWhatIf();
 }
 
 /** Inputs first, then each layer's weights and biases row by row, the target last. */
@@ -227,17 +296,17 @@ function fillNudgeLeaves(graph) {
   }
   if (!state.nudgeLeaf && leaves.length) {
     const weight = graph.kind === "expression" ? null : leaves.find((n) => n.label.startsWith("W"));
-    setNudgeLeaf((weight ?? leaves[0]).label);
+    setNudgeLeaf(graph.nudge?.label ?? (weight ?? leaves[0]).label);
   } else if (state.nudgeLeaf) {
     select.value = state.nudgeLeaf;
   }
 }
 
+/** Nudge another leaf: asks for its sweep unless the graph already carries it. */
 function setNudgeLeaf(label) {
-  if (state.nudgeLeaf === label && state.graph?.nudge?.label === label) return;
   state.nudgeLeaf = label;
   byId("nudge-leaf").value = label;
-  refresh();
+  if (state.graph?.nudge?.label !== label) refresh();
 }
 
 // ---- the backward pass ----------------------------------------------------------------
@@ -299,6 +368,12 @@ function wireStepper() {
     refresh();
   });
   byId("nudge-leaf").addEventListener("change", (e) => setNudgeLeaf(e.target.value));
+  byId("what-if-reset").addEventListener("click", () => {
+    whatIf.clear();
+    byId("what-if-status").textContent = "";
+    refresh();
+  });
+  byId("what-if-apply").addEventListener("click", applyWhatIf);
   byId("expression").addEventListener("input", (e) => {
     state.expression = e.target.value;
     state.preset = null;
@@ -306,6 +381,30 @@ function wireStepper() {
     buildLeafInputs();
     scheduleRefresh();
   });
+}
+
+// ---- what-if and apply to run ------------------------------------------------------------
+/** The run's control token, if this page holds one (only its creator may change a run). */
+function runToken() {
+  const fragment = new URLSearchParams(location.hash.replace(/^#/, ""));
+  return fragment.get("token");
+}
+
+async function applyWhatIf() {
+  const weights = whatIf.weights();
+  if (!weights) return;
+  const token = runToken();
+  const answer = await applyToRun({ run: state.run, weights,
+    headers: token ? { "X-Run-Token": token } : {} });
+  const status = byId("what-if-status");
+  if (answer.error) {
+    status.textContent = `not applied: ${answer.error}`;
+    showWhatIf();
+    return;
+  }
+  whatIf.clear();
+  status.textContent = `applied to the run: ${answer.changed.join(", ")} (the run continues from these values)`;
+  await refresh();
 }
 
 /** What a lesson's tasks may test on this page (server/lessons.py TASK_FIELDS "graph"). */

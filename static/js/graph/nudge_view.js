@@ -34,11 +34,21 @@ export function createNudgeView(els) {
     drawPlot(r);
   }
 
+  // the canvas's size, kept by a ResizeObserver: reading clientWidth while drawing would force
+  // a layout of the whole page each time a new graph arrives
+  let size = null;
+  new ResizeObserver(([entry]) => {
+    const box = entry.contentBoxSize?.[0];
+    size = box ? { w: box.inlineSize, h: box.blockSize } : null;
+    render();
+  }).observe(els.canvas);
+
   function drawPlot(current) {
     const c = els.canvas;
     const dpr = window.devicePixelRatio || 1;
-    const w = c.clientWidth || 240;
-    const h = c.clientHeight || 150;
+    size ??= { w: c.clientWidth, h: c.clientHeight };
+    const w = size.w || 240;
+    const h = size.h || 150;
     c.width = Math.round(w * dpr);
     c.height = Math.round(h * dpr);
     const ctx = c.getContext("2d");
