@@ -54,8 +54,8 @@ def _compare(graph: dict, trainer, grad: np.ndarray) -> dict:
     diffs = [abs(by_label[name] - g) for name, g in zip(names, grad) if name in by_label]
     scale = max(1.0, float(np.max(np.abs(grad))) if grad.size else 1.0)
     worst = max(diffs) if diffs else 0.0
-    return {"compared": len(diffs), "max_abs_difference": worst,
-            "matches": worst <= 1e-9 * scale,
+    return {"compared": len(diffs), "max_abs_difference": float(worst),
+            "matches": bool(worst <= 1e-9 * scale),
             "what": "each weight and bias leaf's grad against the engine's vectorized backprop "
                     "of this example's loss (Trainer.example_gradient)"}
 

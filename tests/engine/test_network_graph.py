@@ -109,3 +109,38 @@ def test_neuron_out_of_range_is_an_index_error():
         single_neuron_graph(t, 0, 1, 3)
     with pytest.raises(IndexError, match="out of range"):
         network_graph(t, 10_000)
+
+
+def test_what_if_graph_uses_the_changed_weights_and_leaves_the_trainer_alone():
+    t = trained(CONFIGS["tanh_bce_2_3_1"])
+    theta, step, jumps = t.net.theta.copy(), t.step_count, t.trajectory_jumps().copy()
+    plain = network_graph(t, 7)
+    g = network_graph(t, 7, what_if={"W1[0,1]": 0.5, "b2[0]": -1.0})
+    assert np.array_equal(t.net.theta, theta) and t.step_count == step
+    assert np.array_equal(t.trajectory_jumps(), jumps)
+    data = {n["label"]: n["data"] for n in g["nodes"] if not n["inputs"]}
+    assert data["W1[0,1]"] == 0.5 and data["b2[0]"] == -1.0
+    assert g["what_if"] == {"W1[0,1]": 0.5, "b2[0]": -1.0} and plain["what_if"] is None
+    assert "what-if" in g["note"] and "unchanged" in g["note"]
+    # the grads are the engine's at the changed weights, not at the run's
+    other = t.copy()
+    other.set_params({"W1[0,1]": 0.5, "b2[0]": -1.0})
+    loss, grad = other.example_gradient(7)
+    grads = leaf_grads(g)
+    for name, value in zip(parameter_names(t), grad):
+        assert grads[name] == pytest.approx(value, abs=1e-12)
+    assert g["nodes"][g["output"]]["data"] == pytest.approx(loss, abs=1e-12)
+    assert g["nodes"][g["output"]]["data"] != pytest.approx(plain["nodes"][plain["output"]]["data"])
+    assert g["check"]["matches"]
+
+
+def test_what_if_on_one_neuron_and_bad_entries_named():
+    from engine.param_names import ParameterEditError
+    t = trained(CONFIGS["relu_cce_spiral3"])
+    theta = t.net.theta.copy()
+    g = single_neuron_graph(t, 3, 1, 0, what_if={"W1[0,0]": 2.0})
+    assert g["check"]["matches"] and g["what_if"] == {"W1[0,0]": 2.0}
+    assert np.array_equal(t.net.theta, theta)
+    with pytest.raises(ParameterEditError, match="W9"):
+        network_graph(t, 3, max_nodes=10_000, what_if={"W9[0,0]": 1.0})
+    assert np.array_equal(t.net.theta, theta)

@@ -138,3 +138,43 @@ def test_openapi_documents_the_graph_endpoints(client):
     paths = client.get("/openapi.json").json()["paths"]
     assert "post" in paths["/api/graph"] and "get" in paths["/api/runs/{run_id}/graph"]
     assert "422" in paths["/api/graph"]["post"]["responses"]
+
+
+def test_run_graph_what_if_draws_the_change_and_leaves_the_run_alone(client):
+    import json
+    rid = new_run(client, hidden=[3])
+    params = client.get(f"/api/runs/{rid}/params").json()
+    run = client.get(f"/api/runs/{rid}").json()
+    r = client.get(f"/api/runs/{rid}/graph",
+                   params={"example": 2, "what_if": json.dumps({"W1[0,1]": 0.5})})
+    assert r.status_code == 200, r.text
+    g = r.json()
+    from server.routes_graph import GraphOut
+    GraphOut.model_validate(g)
+    w = next(n for n in g["nodes"] if n["label"] == "W1[0,1]")
+    assert w["data"] == 0.5 and g["what_if"] == {"W1[0,1]": 0.5} and g["check"]["matches"]
+    assert client.get(f"/api/runs/{rid}/params").json() == params
+    assert client.get(f"/api/runs/{rid}").json() == run
+    assert client.get(f"/api/runs/{rid}/graph", params={"example": 2}).json()["what_if"] is None
+
+
+@pytest.mark.parametrize("what_if, words", [
+    ("{", "not JSON"), ("[1, 2]", "JSON object"), ('{"W9[0,0]": 1}', "W9[0,0]"),
+    ('{"W1[0,1]": "x"}', "finite numbers"), ('{"W1[0,1]": 1e7}', "within"),
+    ('{"x1": 1}', "'x1'"),
+])
+def test_run_graph_bad_what_if_is_422_naming_it(client, what_if, words):
+    rid = new_run(client, hidden=[3])
+    r = client.get(f"/api/runs/{rid}/graph", params={"example": 0, "what_if": what_if})
+    assert r.status_code == 422, r.text
+    (err,) = r.json()["detail"]
+    assert err["loc"] == ["query", "what_if"] and words in err["msg"], err["msg"]
+
+
+def test_each_preset_starts_the_nudge_on_one_of_its_leaves(client):
+    for p in client.get("/api/graph/presets").json():
+        g = client.post("/api/graph", json={"expression": p["expression"], "values": p["values"],
+                                            "nudge": p["nudge"]}).json()
+        assert g["nudge"]["label"] == p["nudge"], p["name"]
+    chain = next(p for p in client.get("/api/graph/presets").json() if p["name"] == "chain")
+    assert chain["nudge"] == "f"  # the course nudges f: L changes by 4 for h = 1
