@@ -85,11 +85,13 @@ async function main() {
   }, datasets, rules.losses);
   installShortcuts(state);
 
+  let trace = null;   // the trace panel (created below; the network view reads its example)
   // every view gets the same way to ask for a redraw (e.g. after a click while paused)
   const redraw = { requestRedraw: () => schedule() };
   const ghost = createGhost();   // a kept previous run, faded on the loss charts and surface
   const views = {
-    network: createNetworkView(byId("network-canvas"), byId("network-tooltip"), byId("network-legend"), state, redraw),
+    network: createNetworkView(byId("network-canvas"), byId("network-tooltip"), byId("network-legend"), state,
+      { ...redraw, tracedExample: () => trace?.last() ?? null }),
     boundary: createBoundaryView(byId("output-canvas"), byId("output-legend"), redraw),
     loss: createLossChart(byId("loss-canvas"), byId("accuracy-canvas"), { ...redraw, ghost }),
     activation: createActivationView(byId("activation-canvas"), byId("activation-legend"), byId("activation-tools"), redraw),
@@ -190,7 +192,7 @@ async function main() {
   storePanel = createStorePanel({ container: byId("controls"), connection });
   addPictureButtons(document, storePanel.pictures, () => snapshot.header?.metrics?.step);
 
-  const trace = createTracePanel({
+  trace = createTracePanel({
     panel: byId("trace-panel"), outputCanvas: byId("output-canvas"), boundaryView: views.boundary,
     snapshot, connection, state, notice,
   });

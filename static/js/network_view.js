@@ -10,6 +10,7 @@ import { CLASS_COLORS, MUTED, NEGATIVE, POSITIVE, SELECTED, TEXT, divergingRgb, 
 import { formatChange, formatNumber as fmt, formatPercent, formatPrecise } from "./format.js";
 import { createGridImage, divergingTable, packRgb, paintGrid, tintTable, unpackRgb } from "./heatmap.js";
 import { FONT } from "./layout_constants.js";
+import { sumFormula, sumTerms } from "./trace_format.js";
 import { bezierPoint, computeLayout, hitTest, paramIndex, paramName, strongestEdges } from "./network_layout.js";
 
 export { paramName };
@@ -23,13 +24,16 @@ const WIDTH_LEVELS = 8;
 const INPUT_RES = 24;
 const NODE_GAIN = 0.9;
 const TOUCH_REACH = 14;       // px around an edge a tap still finds it
+const DOUBLE_CLICK_MS = 400; // a click that completes an axis pair waits this long: a double-click edits instead
 const PICTURE_MIN = 12;       // px: smaller squares show one colour (the neuron's mean output), not a picture
 
 /**
  * The network view. `state`: the client state (clicks write the view options); `requestRedraw`:
- * asks the wiring for an animation frame (e.g. after the first of two axis clicks, while paused).
+ * asks the wiring for an animation frame (e.g. after the first of two axis clicks, while paused);
+ * `tracedExample`: the trace panel's latest POST /trace result or null (a hovered neuron's sum is
+ * then written with that example's numbers).
  */
-export function createNetworkView(canvas, tooltip, legendEl, state, { requestRedraw = () => {} } = {}) {
+export function createNetworkView(canvas, tooltip, legendEl, state, { requestRedraw = () => {}, tracedExample = () => null } = {}) {
   const sized = sizedCanvas(canvas);
   const atlas = createGridImage();      // hidden neurons' images side by side
   const outAtlas = createGridImage();   // output units' images
@@ -443,6 +447,23 @@ export function createNetworkView(canvas, tooltip, legendEl, state, { requestRed
     return lastPointerType === "mouse" || ui.pickAxes;
   }
 
+  /** Neuron i of layer l's weighted sum term by term: with the traced example's numbers when
+   *  the trace panel holds one, else with the current weights over its inputs' names. */
+  function weightedSumHtml(snap, l, i) {
+    const h = snap.header;
+    const t = tracedExample();
+    const tl = t?.layers?.[l - 1];
+    if (tl && tl.W?.length === h.layer_sizes[l] && tl.a_in?.length === h.layer_sizes[l - 1]) {
+      return `for the traced x = (${t.input.map((v) => fmt(v, 3)).join(", ")}):<br>z = ${sumTerms(tl.W[i], tl.a_in, tl.b[i])}`;
+    }
+    const n = h.layer_sizes[l - 1];
+    const w = new Array(n);
+    for (let j = 0; j < n; j++) w[j] = snap.weights[paramIndex(h, l, i, j)];
+    const names = Array.from({ length: n }, (_, j) => neuronName(h, l - 1, j));
+    return `z = ${sumFormula(w, names, snap.weights[paramIndex(h, l, i)])}`
+      + "<br><i>click a point of the output for the sum with its numbers</i>";
+  }
+
   function tooltipHtml(snap, ui) {
     const h = snap.header;
     if (hover.kind === "edge" || hover.kind === "bias") {
@@ -463,6 +484,7 @@ export function createNetworkView(canvas, tooltip, legendEl, state, { requestRed
     if (hover.layer === 0) return `<b>input ${neuronName(h, 0, hover.index)}</b><br>the feature over the input square`;
     const sat = hover.layer < L ? h.diagnostics?.saturation?.[hover.layer - 1] : null;
     return `<b>${neuronName(h, hover.layer, hover.index)}</b><br>its output over the input square`
+      + `<br><span data-testid="tooltip-sum">${weightedSumHtml(snap, hover.layer, hover.index)}</span>`
       + (sat != null ? `<br>layer saturation ${formatPercent(sat)}` : "")
       + `<br><i>${lastPointerType === "mouse" ? "click" : "tap"}: show its activation</i>`;
   }
@@ -509,9 +531,40 @@ export function createNetworkView(canvas, tooltip, legendEl, state, { requestRed
     pointer = null;
     tooltip.hidden = true;
   });
+  // A click on an edge or bias picks a loss-surface axis; a double-click on one opens the weight
+  // editor (param_editor.js) and picks nothing: its first click's pick is undone, and a click
+  // that would complete a pair waits DOUBLE_CLICK_MS to see whether a second click follows.
+  let lastClicked = null;   // the item of the last single click
+  let undoPick = null;      // {pending}: what the last first-axis pick replaced
+  let pairTimer = null;     // a pair waiting to be completed
+  let pairPending = null;
+  function completePair() {
+    clearTimeout(pairTimer);
+    pairTimer = null;
+    const pair = pairPending;
+    pairPending = null;
+    if (!pair) return;
+    pendingAxis = null;
+    lastKey = "";
+    state.setUi({ surfaceParams: pair, surfaceMode: "params", pickAxes: false });
+  }
   canvas.addEventListener("click", (e) => {
     const p = pointAt(e);
     const hit = hitTest(layout, p.x, p.y, lastPointerType === "mouse" ? 5 : TOUCH_REACH, shown);
+    if (e.detail >= 2 && hit && lastClicked && hit.name === lastClicked) {
+      // the second click of a double-click: the editor's gesture, not a pick
+      if (pairTimer) { clearTimeout(pairTimer); pairTimer = null; pairPending = null; }
+      if (undoPick) {
+        pendingAxis = undoPick.pending;
+        undoPick = null;
+        lastKey = "";
+        requestRedraw();
+      }
+      return;
+    }
+    if (pairTimer) completePair();   // a click elsewhere: the waiting pair was meant
+    undoPick = null;
+    lastClicked = hit ? (hit.name ?? `n${hit.layer}.${hit.index}`) : null;
     if (!hit) return;
     if (hit.kind === "node") {
       if (hit.layer > 0) state.setUi({ neuron: [hit.layer, hit.index] });
@@ -519,15 +572,14 @@ export function createNetworkView(canvas, tooltip, legendEl, state, { requestRed
     }
     if (!picksAxes(state.ui)) return;   // a tap on an edge reads its value (the tooltip), nothing more
     if (!pendingAxis || pendingAxis === hit.name) {
+      undoPick = { pending: pendingAxis };
       pendingAxis = hit.name;
       lastKey = "";
       requestRedraw();
       return;
     }
-    const pair = [pendingAxis, hit.name];
-    pendingAxis = null;
-    lastKey = "";
-    state.setUi({ surfaceParams: pair, surfaceMode: "params", pickAxes: false });
+    pairPending = [pendingAxis, hit.name];
+    pairTimer = setTimeout(completePair, DOUBLE_CLICK_MS);
   });
   state.subscribe((change) => {
     if (change.kind === "ui" && "pickAxes" in change.changes && !change.changes.pickAxes && pendingAxis) {

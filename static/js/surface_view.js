@@ -327,24 +327,44 @@ export function createSurfaceView(els, { requestRedraw = () => {}, ghost = null 
     const L = snap.landscape;
     const meta = L.meta;
     const [la, lb] = meta.labels ?? ["α", "β"];
-    const path = { a: [], b: [], loss: [], text: [], maxDist: 0 };
+    // the path breaks at a hand edit of the parameters (meta.path_jumps: rows reached by a jump,
+    // not a descent), and the jumps are drawn dashed in their own colour, as on the contour
+    const path = { a: [], b: [], loss: [], text: [], maxDist: 0, jumps: 0 };
+    const jumpLine = { a: [], b: [], loss: [] };
+    const jumps = new Set(meta.path_jumps ?? []);
     if (L.path) {
+      let prev = null;
       for (let i = 0; i < L.pathShape[0]; i++) {
         const p = L.path.subarray(i * 5, i * 5 + 5);
         if (Number.isFinite(p[4])) path.maxDist = Math.max(path.maxDist, p[4]);
         if (![p[1], p[2], p[3]].every(Number.isFinite)) continue;
+        if (jumps.has(i) && prev) {
+          path.jumps += 1;
+          jumpLine.a.push(prev[1], p[1], null);
+          jumpLine.b.push(prev[2], p[2], null);
+          jumpLine.loss.push(prev[3], p[3], null);
+          path.a.push(null);   // a gap in the descent line
+          path.b.push(null);
+          path.loss.push(null);
+          path.text.push("");
+        }
         path.a.push(p[1]);
         path.b.push(p[2]);
         path.loss.push(p[3]);
         path.text.push(`step ${p[0]}<br>loss ${fmt(p[3])}<br>distance from the plane ${fmt(p[4])}`);
+        prev = p;
       }
     }
     const data = [
       { type: "surface", x: Array.from(L.alpha), y: Array.from(L.beta), z: rows2d(L.loss, L.shape), colorscale: "Viridis", showscale: false,
         hovertemplate: `${la} %{x:.3g}<br>${lb} %{y:.3g}<br>loss %{z:.4g}<extra></extra>` },
       { type: "scatter3d", mode: "lines+markers", x: path.a, y: path.b, z: path.loss, text: path.text, hoverinfo: "text",
-        line: { color: "#fff", width: 4 }, marker: { size: 2.5, color: "#fff" } },
+        connectgaps: false, line: { color: "#fff", width: 4 }, marker: { size: 2.5, color: "#fff" } },
     ];
+    if (path.jumps) {
+      data.push({ type: "scatter3d", mode: "lines", name: "hand edit", x: jumpLine.a, y: jumpLine.b, z: jumpLine.loss,
+        connectgaps: false, hoverinfo: "name", line: { color: "#ffb300", width: 5, dash: "dash" } });
+    }
     const layout = {
       margin: { l: 0, r: 0, t: 0, b: 0 }, font: PLOT_FONT, showlegend: false, uirevision: "surface3d",
       paper_bgcolor: "rgba(0,0,0,0)",
@@ -451,7 +471,8 @@ export function createSurfaceView(els, { requestRedraw = () => {}, ghost = null 
       deferred3d = false;
       last3d = now;
       const p = draw3d(snap);
-      summary = { path: { n: L.pathShape?.[0] ?? 0, hidden: (L.pathShape?.[0] ?? 0) - p.a.length, maxDist: p.maxDist }, arrowsNote: [] };
+      const drawn = p.a.filter((v) => v != null).length;
+      summary = { path: { n: L.pathShape?.[0] ?? 0, hidden: (L.pathShape?.[0] ?? 0) - drawn, maxDist: p.maxDist, jumps: p.jumps }, arrowsNote: [] };
     } else {
       summary = drawContour(snap);
     }

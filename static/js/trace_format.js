@@ -35,6 +35,15 @@ export function sumTerms(w, a, b, maxTerms = 6) {
   return `${[...parts, `(${short(b)})`].join(" + ")} = ${short(z)}`;
 }
 
+/** Neuron i's weighted sum from its weight row w over inputs named `names` and bias b, written
+ *  with the weights' numbers: at most `maxTerms` products (then "…"), e.g.
+ *  "(0.5)·x₁ + (−2)·x₂ + (0.1)". */
+export function sumFormula(w, names, b, maxTerms = 6) {
+  const idx = elide(w.length, maxTerms + 1);
+  const parts = idx.map((j) => (j == null ? "\u2026" : `(${short(w[j])})\u00b7${names[j]}`));
+  return [...parts, `(${short(b)})`].join(" + ");
+}
+
 /** The matrix product check of one layer: max |W a + b - z| (0 up to rounding). */
 export function affineResidual(W, a, b, z) {
   let worst = 0;

@@ -5,6 +5,7 @@ Screenshots of every view go to test-artifacts/ (gitignored).
 
 from __future__ import annotations
 
+import json
 import math
 from urllib.parse import parse_qs, urlparse
 
@@ -195,7 +196,8 @@ def test_clicking_two_edges_makes_them_the_surface_axes(open_page):
     for e in edges:
         canvas.click(position={"x": e["x"], "y": e["y"]})
     names = [e["name"] for e in edges]
-    assert page.evaluate("window.__nnp.state.ui.surfaceParams") == names
+    # the pair completes once no double-click follows (a double-click edits the weight instead)
+    page.wait_for_function(f"JSON.stringify(window.__nnp.state.ui.surfaceParams) === {json.dumps(json.dumps(names))}")
     assert "axes=" in page.url
     page.wait_for_function(
         f"(() => {{ const l = window.__nnp.snapshot.landscape; return l && l.meta.mode === 'params'"

@@ -215,6 +215,8 @@ def test_pick_axes_mode_makes_two_taps_the_surface_axes(open_page):
     canvas = page.get_by_test_id("network-canvas")
     for e in edges:
         canvas.tap(position={"x": e["x"], "y": e["y"]})
+    # the pair completes once no second tap (the editor's double-tap) follows
+    page.wait_for_function("window.__nnp.state.ui.surfaceParams.length === 2")
     assert page.evaluate("window.__nnp.state.ui.surfaceParams") == [e["name"] for e in edges]
     assert page.get_by_test_id("pick-axes").get_attribute("aria-pressed") == "false", "the mode ends after two"
 

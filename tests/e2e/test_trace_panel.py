@@ -156,3 +156,117 @@ def test_dragging_the_editors_slider_sets_the_weight(open_page, api):
     page.wait_for_function(f"""fetch('/api/runs/{rid}/params').then(r => r.json())
         .then(p => Math.abs(p[1].W[0][1] - {target}) < 1e-9)""", timeout=10_000)
     assert api.get(f"/api/runs/{rid}/params").json()[1]["W"][0][1] == target
+
+
+def node_center(page, layer: int, index: int) -> dict:
+    page.wait_for_function("window.__nnp.views.network.layout()")
+    page.wait_for_timeout(300)
+    return page.evaluate(f"""(() => {{ const n = window.__nnp.views.network.layout().nodes[{layer}][{index}];
+        const r = document.querySelector('[data-testid=network-canvas]').getBoundingClientRect();
+        return {{x: r.left + n.x + n.s / 2, y: r.top + n.y + n.s / 2}}; }})()""")
+
+
+def short(v: float) -> str:
+    """trace_format.js's short(): 3 significant digits, a real minus."""
+    if v == 0:
+        return "0"
+    a = abs(v)
+    s = f"{v:.2e}" if a >= 1e4 or a < 1e-3 else f"{float(f'{v:.3g}'):g}"
+    return s.replace("-", "\u2212")
+
+
+def test_hovering_a_neuron_writes_its_weighted_sum_term_by_term(open_page, api):
+    page = open_page("?dataset=circle&hidden=3")
+    rid = run_id(page)
+    params = api.get(f"/api/runs/{rid}/params").json()
+    at = node_center(page, 1, 1)
+    page.mouse.move(at["x"], at["y"])
+    tip = page.get_by_test_id("tooltip-sum")
+    tip.wait_for()
+    w, b = params[0]["W"][1], params[0]["b"][1]
+    assert tip.inner_text() == f"z = ({short(w[0])})\u00b7x\u2081 + ({short(w[1])})\u00b7x\u2082 + ({short(b)})" \
+        + "\nclick a point of the output for the sum with its numbers"
+    # with a traced point: that example's numbers, adding up to its z
+    found = page.evaluate(FIND_POINT, [True])
+    page.mouse.click(found["x"], found["y"])
+    page.wait_for_function("window.__nnp.trace.last() !== null")
+    trace = page.evaluate("window.__nnp.trace.last()")
+    page.mouse.move(at["x"] + 1, at["y"])
+    page.wait_for_function("document.querySelector('[data-testid=tooltip-sum]')?.textContent.includes('traced')")
+    text = tip.inner_text()
+    layer = trace["layers"][0]
+    terms = " + ".join(f"({short(wj)})({short(aj)})" for wj, aj in zip(layer["W"][1], layer["a_in"]))
+    assert text.endswith(f"z = {terms} + ({short(layer['b'][1])}) = {short(layer['z'][1])}"), text
+
+
+def test_double_clicking_an_edge_edits_it_and_picks_no_axis(open_page):
+    page = open_page("?dataset=circle&hidden=3")
+    first = anchor(page, "W1[0,0]")
+    page.mouse.click(first["x"], first["y"])
+    assert page.evaluate("window.__nnp.views.network.pendingAxis()") == "W1[0,0]"
+    # a double-click on another edge: the editor opens, and no pair is completed
+    other = anchor(page, "W2[0,2]")
+    page.mouse.dblclick(other["x"], other["y"])
+    page.get_by_test_id("param-editor").wait_for(state="visible")
+    page.wait_for_timeout(700)   # past the wait of a click that would complete a pair
+    assert page.evaluate("window.__nnp.state.ui.surfaceParams") == []
+    assert page.evaluate("window.__nnp.views.network.pendingAxis()") == "W1[0,0]"
+    page.get_by_test_id("param-input").press("Escape")
+    # a double-click on a fresh edge leaves no half pick behind
+    page.keyboard.press("Escape")
+    page.evaluate("window.__nnp.state.setUi({pickAxes: true}); window.__nnp.state.setUi({pickAxes: false})")
+    assert page.evaluate("window.__nnp.views.network.pendingAxis()") is None
+    page.mouse.dblclick(other["x"], other["y"])
+    page.get_by_test_id("param-editor").wait_for(state="visible")
+    page.wait_for_timeout(700)
+    assert page.evaluate("window.__nnp.views.network.pendingAxis()") is None
+    assert page.evaluate("window.__nnp.state.ui.surfaceParams") == []
+
+
+def test_the_weight_editor_by_touch_tap_reads_double_tap_edits(open_page, api):
+    page = open_page("?dataset=circle&hidden=3", viewport={"width": 768, "height": 1024},
+                     has_touch=True, is_mobile=True)
+    page.get_by_test_id("network-canvas").scroll_into_view_if_needed()
+    at = anchor(page, "W2[0,1]")
+    page.touchscreen.tap(at["x"], at["y"])
+    tip = page.get_by_test_id("network-tooltip")
+    tip.wait_for(state="visible")
+    assert "W2[0,1]" in tip.inner_text() and "value" in tip.inner_text()
+    page.wait_for_timeout(600)   # a second tap after this is a new tap, not a double-tap
+    # the documented gesture: a double-tap opens the editor
+    page.touchscreen.tap(at["x"], at["y"])
+    page.touchscreen.tap(at["x"], at["y"])
+    editor = page.get_by_test_id("param-editor")
+    editor.wait_for(state="visible")
+    assert "W2[0,1]" in editor.inner_text()
+    page.get_by_test_id("param-input").fill("1.25")
+    editor.locator("[data-role=ok]").tap()
+    editor.wait_for(state="hidden")
+    assert api.get(f"/api/runs/{run_id(page)}/params").json()[1]["W"][0][1] == 1.25
+    assert page.evaluate("window.__nnp.state.ui.surfaceParams") == []
+    assert page.evaluate("window.__nnp.views.network.pendingAxis()") is None
+
+
+def test_a_hand_edit_shows_as_a_dashed_jump_on_the_3d_surface_too(open_page, api, page_run, artifacts):
+    page = open_page("?dataset=threshold&hidden=-&loss=perceptron&batch_size=1&learning_rate=0.1")
+    rid = page_run(page)
+    api.post(f"/api/runs/{rid}/step", json={"steps": 5})
+    page.get_by_test_id("surface-3d").check()
+    page.wait_for_function("(document.querySelector('[data-testid=surface-3d-plot]').data ?? [])[0]?.type === 'surface'",
+                           timeout=20_000)
+    api.patch(f"/api/runs/{rid}/params", json={"W1[0,0]": 3.0})
+    api.post(f"/api/runs/{rid}/step", json={"steps": 5})
+    page.get_by_test_id("step").click()  # a control message: a fresh frame and landscape
+    page.wait_for_function(
+        "(document.querySelector('[data-testid=surface-3d-plot]').data ?? []).some(t => t.name === 'hand edit')",
+        timeout=20_000)
+    jump = page.evaluate("document.querySelector('[data-testid=surface-3d-plot]').data.find(t => t.name === 'hand edit')")
+    assert jump["line"]["dash"] == "dash"
+    assert len([v for v in jump["x"] if v is not None]) == 2
+    # the jump is the edit: it ends at the typed weight, and the descent line breaks there
+    assert 3.0 in [v for v in jump["x"] + jump["y"] if v is not None]
+    descent = page.evaluate("document.querySelector('[data-testid=surface-3d-plot]').data[1]")
+    assert None in descent["x"]
+    assert page.get_by_test_id("surface-plot").get_attribute("data-path-jumps") == "1"
+    assert "dashed: hand edit" in page.get_by_test_id("surface-view").inner_text()
+    page.get_by_test_id("surface-view").screenshot(path=str(artifacts / "surface-3d-jump.png"))

@@ -1,6 +1,6 @@
 import test from "node:test";
 import assert from "node:assert/strict";
-import { affineResidual, elide, full, short, sumTerms } from "../../static/js/trace_format.js";
+import { affineResidual, elide, full, short, sumFormula, sumTerms } from "../../static/js/trace_format.js";
 
 test("wide layers are elided to a head, a gap and the last index", () => {
   assert.deepEqual(elide(5, 8), [0, 1, 2, 3, 4]);
@@ -29,4 +29,11 @@ test("affineResidual is 0 when z = W a + b", () => {
   const W = [[1, 2], [3, 4]], a = [0.5, -1], b = [0.1, 0.2];
   assert.ok(affineResidual(W, a, b, [-1.4, -2.3]) < 1e-12);
   assert.ok(affineResidual(W, a, b, [-1.4, -2.0]) > 0.29);
+});
+
+test("a neuron's sum with its weights is written over the inputs' names, wide rows elided", () => {
+  assert.equal(sumFormula([0.5, -2], ["x\u2081", "x\u2082"], 0.1), "(0.5)\u00b7x\u2081 + (\u22122)\u00b7x\u2082 + (0.1)");
+  const names = Array.from({ length: 64 }, (_, j) => `h1.${j}`);
+  const wide = sumFormula(Array(64).fill(0.25), names, -1, 4);
+  assert.equal(wide, "(0.25)\u00b7h1.0 + (0.25)\u00b7h1.1 + (0.25)\u00b7h1.2 + \u2026 + (0.25)\u00b7h1.63 + (\u22121)");
 });
