@@ -197,7 +197,7 @@ def test_clicking_two_edges_makes_them_the_surface_axes(open_page):
         canvas.click(position={"x": e["x"], "y": e["y"]})
     names = [e["name"] for e in edges]
     # the pair completes once no double-click follows (a double-click edits the weight instead)
-    page.wait_for_function(f"JSON.stringify(window.__nnp.state.ui.surfaceParams) === {json.dumps(json.dumps(names))}")
+    page.wait_for_function(f"JSON.stringify(window.__nnp.state.ui.surfaceParams) === {json.dumps(json.dumps(names, separators=(',', ':')))}")
     assert "axes=" in page.url
     page.wait_for_function(
         f"(() => {{ const l = window.__nnp.snapshot.landscape; return l && l.meta.mode === 'params'"
