@@ -32,7 +32,7 @@ BAR_51_MS, BAR_SPEEDUP, BAR_21_MS, BAR_FLOAT32 = 40.0, 3.0, 8.0, 1e-4
 
 def loop_over_grid(trainer, center, d1, d2, alpha, beta) -> np.ndarray:
     """(1) Straightforward: one forward pass of the engine per grid point."""
-    net, x, y = trainer.net, trainer._x_train_aug, trainer._data.y_train
+    net, x, y = trainer.net, trainer.training_inputs, trainer.training_targets
     ws = net.workspace(x.shape[0])
     out = np.empty((beta.size, alpha.size))
     for i, b in enumerate(beta):
@@ -46,7 +46,7 @@ def loop_over_grid(trainer, center, d1, d2, alpha, beta) -> np.ndarray:
 
 def batched_matmul_over_grid(trainer, center, d1, d2, alpha, beta) -> np.ndarray:
     """(2) Every grid point's parameters at once, each layer one 3-D matmul over the grid."""
-    net, x, y = trainer.net, trainer._x_train_aug, trainer._data.y_train
+    net, x, y = trainer.net, trainer.training_inputs, trainer.training_targets
     b_grid, a_grid = np.meshgrid(beta, alpha, indexing="ij")
     thetas = center + a_grid.reshape(-1, 1) * d1 + b_grid.reshape(-1, 1) * d2  # (G, P)
     act = net.activation.forward

@@ -76,7 +76,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .landscape_surface import (DTYPES, parameter_data_losses, parameter_losses, penalty_rows,
+from .landscape_surface import (DTYPES, LandscapeCancelled, check_stop,  # noqa: F401
+                                parameter_data_losses, parameter_losses, penalty_rows,
                                 plane_losses)
 from .param_names import parameter_names, parse_parameter  # noqa: F401 (re-exported)
 
@@ -252,14 +253,15 @@ def _choose_plane(trainer, mode, params, seed, theta_c, thetas) -> _Plane:
 _trajectory_loss_cache: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
 
-def _trajectory_data_losses(trainer, steps: np.ndarray, thetas: np.ndarray) -> np.ndarray:
+def _trajectory_data_losses(trainer, steps: np.ndarray, thetas: np.ndarray,
+                            should_stop=None) -> np.ndarray:
     """Mean training data loss of each recorded theta (finite rows only). Recorded points never
     change, so values are remembered per trainer by step and reused when the theta is identical
     and the training data is the same object (a reset replaces it)."""
     losses = np.full(steps.shape[0], np.nan)
     todo = np.isfinite(thetas).all(axis=1)
     cached = _trajectory_loss_cache.get(trainer)
-    if cached is not None and cached[0] is trainer._data and cached[2].shape[1] == thetas.shape[1]:
+    if cached is not None and cached[0] is trainer.training_targets and cached[2].shape[1] == thetas.shape[1]:
         _, old_steps, old_thetas, old_losses = cached
         where = {int(s): k for k, s in enumerate(old_steps)}
         pairs = [(i, where[int(s)]) for i, s in enumerate(steps) if int(s) in where]
@@ -269,8 +271,8 @@ def _trajectory_data_losses(trainer, steps: np.ndarray, thetas: np.ndarray) -> n
             losses[new_i[same]] = old_losses[old_i[same]]
             todo[new_i[same]] = False
     if todo.any():
-        losses[todo] = parameter_data_losses(trainer, thetas[todo])
-    _trajectory_loss_cache[trainer] = (trainer._data, steps, thetas, losses)
+        losses[todo] = parameter_data_losses(trainer, thetas[todo], should_stop=should_stop)
+    _trajectory_loss_cache[trainer] = (trainer.training_targets, steps, thetas, losses)
     return losses
 
 
@@ -283,12 +285,15 @@ def _arrow(plane: _Plane, vector: np.ndarray | None) -> list[float] | None:
 
 
 def _gradient_field(trainer, plane: _Plane, alpha: np.ndarray, beta: np.ndarray,
-                    resolution: int) -> dict:
+                    resolution: int, should_stop=None) -> dict:
     """Projected -grad L (exact, by backprop) on a resolution x resolution grid over the range."""
     fa = np.linspace(alpha[0], alpha[-1], resolution)
     fb = np.linspace(beta[0], beta[-1], resolution)
-    grads = np.array([trainer.full_gradient(plane.origin + a * plane.d1 + b * plane.d2)
-                      for b in fb for a in fa])
+    grads = []
+    for b in fb:
+        check_stop(should_stop, 1.0)
+        grads += [trainer.full_gradient(plane.origin + a * plane.d1 + b * plane.d2) for a in fa]
+    grads = np.array(grads)
     coords, _ = plane_coordinates(plane.d1, plane.d2, -grads)
     shape = (resolution, resolution)
     return {"alpha": fa, "beta": fb, "d_alpha": coords[:, 0].reshape(shape),
@@ -346,7 +351,7 @@ def _log10(values):
 # ---------------------------------------------------------------------- the API
 def landscape(trainer, mode: str = "random", resolution: int = 21, span=None, params=None,
               seed: int = 0, log_scale: bool = False, field_resolution: int = 0,
-              dtype: str = "float32") -> dict:
+              dtype: str = "float32", should_stop=None) -> dict:
     """The loss surface around the current parameters, the descent path and gradient arrows.
     (Module docstring: the math, the directions, what "projection" means.)
 
@@ -363,6 +368,9 @@ def landscape(trainer, mode: str = "random", resolution: int = 21, span=None, pa
     log_scale: report log10(max(loss, 1e-12)) for every loss value in the result (grid, centre,
     path), so they stay comparable. field_resolution: 0 (no field) or 2..21.
     dtype: "float32" (fast; ~1e-7 relative) or "float64" precision of the grid's forward pass.
+    should_stop: None, or a function of the fraction of the grid done (0..1) that is asked
+    between chunks; when it returns True the computation stops with LandscapeCancelled
+    (cooperative cancellation: a server thread that timed out ends within one chunk).
 
     Returns plain data (NumPy arrays):
       "mode": the mode used; "note": what the picture shows and what it does not;
@@ -382,7 +390,7 @@ def landscape(trainer, mode: str = "random", resolution: int = 21, span=None, pa
     _check_options(mode, resolution, field_resolution, dtype)
     with np.errstate(all="ignore"):  # diverged parameters give inf/nan values, never warnings
         result = _landscape(trainer, mode, int(resolution), _validated_span(span), params, seed,
-                            log_scale, int(field_resolution), dtype)
+                            log_scale, int(field_resolution), dtype, should_stop)
     result["seconds"] = time.perf_counter() - started
     return result
 
@@ -403,12 +411,12 @@ def _check_options(mode, resolution, field_resolution, dtype) -> None:
 
 
 def _landscape(trainer, mode, resolution, span, params, seed, log_scale, field_resolution,
-               dtype) -> dict:
+               dtype, should_stop=None) -> dict:
     """landscape() after option checks, with floating-point warnings silenced."""
     notes_before: list[str] = []
     steps, thetas = trainer.trajectory()
     finite = np.isfinite(thetas).all(axis=1)
-    path_loss = _trajectory_data_losses(trainer, steps, thetas)
+    path_loss = _trajectory_data_losses(trainer, steps, thetas, should_stop)
     path_loss += penalty_rows(trainer.config, thetas, trainer.net.weight_mask)
     theta_now = trainer.net.theta
     at_current = bool(np.isfinite(theta_now).all())
@@ -440,11 +448,13 @@ def _landscape(trainer, mode, resolution, span, params, seed, log_scale, field_r
     half_a, half_b = _half_widths(span, coords[in_range[finite]] - center)
     alpha = center[0] + np.linspace(-half_a, half_a, resolution)
     beta = center[1] + np.linspace(-half_b, half_b, resolution)
-    loss = plane_losses(trainer, plane.origin, plane.d1, plane.d2, alpha, beta, dtype)
+    loss = plane_losses(trainer, plane.origin, plane.d1, plane.d2, alpha, beta, dtype,
+                        should_stop)
     if dtype == "float32":
         deviation = _float32_deviation(trainer, plane, alpha, beta, loss)
         if deviation > FLOAT32_TOLERANCE:
-            loss = plane_losses(trainer, plane.origin, plane.d1, plane.d2, alpha, beta, "float64")
+            loss = plane_losses(trainer, plane.origin, plane.d1, plane.d2, alpha, beta, "float64",
+                                should_stop)
             notes_before.append(f"float32 deviated by {deviation:.1e} (relative) from float64 "
                                 "near the minimum of this grid, so it was evaluated in float64.")
     center_loss = (trainer.training_loss() if at_current
@@ -457,7 +467,7 @@ def _landscape(trainer, mode, resolution, span, params, seed, log_scale, field_r
         "minibatch": _arrow(plane, -trainer.last_minibatch_gradient() if took_step else None),
         "update": _arrow(plane, trainer.last_update() if took_step else None),
     }
-    grad_field = (_gradient_field(trainer, plane, alpha, beta, field_resolution)
+    grad_field = (_gradient_field(trainer, plane, alpha, beta, field_resolution, should_stop)
                   if field_resolution else None)
 
     notes = notes_before + plane.notes

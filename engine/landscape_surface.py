@@ -112,7 +112,7 @@ class _Forward:
     def __init__(self, trainer, dtype, chunk_hint: int | None = None):
         net = trainer.net
         self.dtype = dtype
-        self.yt = np.ascontiguousarray(trainer._data.y_train.T, dtype=dtype)  # (k, n)
+        self.yt = np.ascontiguousarray(trainer.training_targets.T, dtype=dtype)  # (k, n)
         self.n = trainer.n_train
         self.loss = trainer.config.loss
         self.act = ACTIVATIONS[trainer.config.activation].forward
@@ -134,17 +134,34 @@ class _Forward:
         return _summed_losses(z, self.yt, self.loss)
 
 
+class LandscapeCancelled(Exception):
+    """A landscape computation stopped between chunks because its should_stop said so;
+    `fraction`: the share of the grid that was done (for estimates of what would fit)."""
+
+    def __init__(self, fraction: float):
+        super().__init__(f"cancelled with {fraction:.0%} of the grid done")
+        self.fraction = fraction
+
+
+def check_stop(should_stop, fraction: float) -> None:
+    """Raise LandscapeCancelled(fraction) if should_stop(fraction) says so (None: never)."""
+    if should_stop is not None and should_stop(fraction):
+        raise LandscapeCancelled(fraction)
+
+
 def plane_losses(trainer, center: np.ndarray, d1: np.ndarray, d2: np.ndarray,
-                 alpha: np.ndarray, beta: np.ndarray, dtype: str = "float32") -> np.ndarray:
+                 alpha: np.ndarray, beta: np.ndarray, dtype: str = "float32",
+                 should_stop=None) -> np.ndarray:
     """Mean training loss + penalty over the grid: out[i, j] = L(center + alpha[j] d1 +
     beta[i] d2); alpha (Ra,), beta (Rb,) -> (Rb, Ra) float64. dtype ("float32" or "float64")
-    is the forward pass's precision.
+    is the forward pass's precision. should_stop(fraction done) is asked before every grid row
+    (cooperative cancellation: LandscapeCancelled).
 
     Per grid row (fixed beta): Z1 = (Z1c + beta E1 X^T) + alpha (D1 X^T), two passes over the
     first layer's values; layers 2..L use the points' own blocks B_c + alpha D + beta E."""
     alpha = np.asarray(alpha, dtype=np.float64).ravel()
     beta = np.asarray(beta, dtype=np.float64).ravel()
-    net, xt = trainer.net, trainer._x_train_aug.T
+    net, xt = trainer.net, trainer.training_inputs.T
     fwd = _Forward(trainer, DTYPES[dtype], chunk_hint=alpha.shape[0])
     out = np.empty((beta.shape[0], alpha.shape[0]))
     with np.errstate(all="ignore"):
@@ -154,6 +171,7 @@ def plane_losses(trainer, center: np.ndarray, d1: np.ndarray, d2: np.ndarray,
         later = list(zip(*(net.views(v)[1:] for v in (center, d1, d2))))
         a_col = alpha.astype(fwd.dtype)[:, None, None]
         for i, b in enumerate(beta):
+            check_stop(should_stop, i / beta.shape[0])
             row_first = (first_c + b * first_e).astype(fwd.dtype)
             row_blocks = [(c + b * e).astype(fwd.dtype) + a_col * d.astype(fwd.dtype)
                           for c, d, e in later]  # (Ra, fan_out, fan_in + 1)
@@ -177,15 +195,18 @@ def parameter_losses(trainer, thetas: np.ndarray, dtype: str = "float64") -> np.
         trainer.config, thetas, trainer.net.weight_mask)
 
 
-def parameter_data_losses(trainer, thetas: np.ndarray, dtype: str = "float64") -> np.ndarray:
-    """Mean training data loss (no penalty) at each row of thetas (m, P); (m,) float64."""
+def parameter_data_losses(trainer, thetas: np.ndarray, dtype: str = "float64",
+                          should_stop=None) -> np.ndarray:
+    """Mean training data loss (no penalty) at each row of thetas (m, P); (m,) float64.
+    should_stop(0.0) is asked before every chunk (LandscapeCancelled)."""
     thetas = np.atleast_2d(np.asarray(thetas, dtype=np.float64))
     net = trainer.net
     fwd = _Forward(trainer, DTYPES[dtype])
-    xt = np.ascontiguousarray(trainer._x_train_aug.T, dtype=fwd.dtype)  # (d + 1, n)
+    xt = np.ascontiguousarray(trainer.training_inputs.T, dtype=fwd.dtype)  # (d + 1, n)
     out = np.empty(thetas.shape[0])
     with np.errstate(all="ignore"):
         for s in range(0, thetas.shape[0], fwd.chunk):
+            check_stop(should_stop, 0.0)
             rows = thetas[s:s + fwd.chunk]
             m = rows.shape[0]
             blocks = [np.stack(v).astype(fwd.dtype) for v in zip(*map(net.views, rows))]

@@ -272,6 +272,18 @@ class Trainer:
         return self._custom
 
     @property
+    def training_inputs(self) -> np.ndarray:
+        """The training inputs after feature mapping, with the trailing ones column: (n, d + 1).
+        Read-only for siblings (landscapes); replaced, not changed, on a rebuild."""
+        return self._x_train_aug
+
+    @property
+    def training_targets(self) -> np.ndarray:
+        """The encoded training targets (n, k) the loss compares against; replaced, not
+        changed, on a rebuild (so its identity tells whether the data is the same)."""
+        return self._data.y_train
+
+    @property
     def n_train(self) -> int:
         return self._x_train_aug.shape[0]
 

@@ -14,6 +14,8 @@ from fastapi.staticfiles import StaticFiles
 from engine.compiled_loop import warm_up
 
 from .frames import FrameEncoder
+from .landscape_worker import LandscapeWorker
+from .stream import StreamRegistry
 from .pages import REPO, pages_router
 from .body_limit import BodyLimit
 from .request_guard import RequestGuard
@@ -65,7 +67,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.registry = registry
     app.state.store = store
     app.state.encoder = FrameEncoder()
-    app.state.streams = {}
+    app.state.landscapes = LandscapeWorker(settings)
+    app.state.streams = StreamRegistry(settings, app.state.encoder, app.state.landscapes)
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
         """FastAPI's 422, JSON-safe and short (server/validation_errors.py)."""

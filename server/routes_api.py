@@ -20,14 +20,14 @@ from engine.custom_data import CustomDataError
 from .api_models import (CreatedRunOut, DatasetOut, LandscapeOptions, LayerArrays, Metrics, RunOut, RunPatch,
                          SetOut, StepOut, StepRequest, changes_of)
 from .limits import enforce_limits
-from .live import compute_landscape_in_thread
+from .landscape_worker import LandscapeTimeout, LandscapeWorker
 from .run_access import FORBIDDEN, controlled, grant
 from .runs import RegistryFull, Run, RunRegistry
 from .schema import published_schema
 from .settings import Settings
 from .snapshot import (DEFAULT_VIEWS, HISTORY_COLUMNS, Sections, activation_points, dataset_sections,
-                       hidden_grids, landscape_sections, neuron_function, output_grid,
-                       parameter_sections, plain, state_header, to_json, valid_neuron)
+                       frame_header, hidden_grids, landscape_sections, neuron_function,
+                       output_grid, parameter_sections, plain, to_json, valid_neuron)
 
 router = APIRouter(prefix="/api", tags=["runs"])
 
@@ -41,6 +41,10 @@ async def registry_of(request: Request) -> RunRegistry:
 
 async def settings_of(request: Request) -> Settings:
     return request.app.state.settings
+
+
+async def landscapes_of(request: Request) -> LandscapeWorker:
+    return request.app.state.landscapes
 
 
 async def get_run(run_id: str, registry: Annotated[RunRegistry, Depends(registry_of)]) -> Run:
@@ -156,8 +160,7 @@ async def step_run(run: ControlledRun, settings: SettingsDep,
     else:
         steps = request.steps or 1
     done, truncated = await run.advance(steps, settings.step_time_budget_seconds)
-    run.urgent = True
-    run.wake.set()
+    run.request_frame()
     return {"metrics": plain(run.metrics()), "status": run.status, "steps_run": done,
             "truncated": truncated}
 
@@ -199,16 +202,22 @@ async def read_history(run: RunDep) -> list[dict]:
 
 
 @router.get("/runs/{run_id}/landscape", responses={
-    **NOT_FOUND, 422: {"description": "Bad options (also: options the network does not allow)."}})
+    **NOT_FOUND, 422: {"description": "Bad options (also: options the network does not allow)."},
+    503: {"description": "The surface took longer than the server's landscape_timeout_seconds "
+                         "(it was stopped; the message says what resolution would fit) or "
+                         "every landscape thread stayed busy; with Retry-After."}})
 async def read_landscape(run: RunDep, settings: SettingsDep,
+                         landscapes: Annotated[LandscapeWorker, Depends(landscapes_of)],
                          options: Annotated[LandscapeOptions, Depends(landscape_options)]) -> dict:
     """The loss surface around the current parameters (computed in a worker thread)."""
+    timeout = settings.landscape_timeout_seconds
     try:
-        result = await compute_landscape_in_thread(run, options, settings.landscape_timeout_seconds)
+        result = await landscapes.compute(run, options, timeout, slot_timeout=timeout)
     except ValueError as exc:
         raise HTTPException(422, f"landscape: {exc}") from None
-    except (asyncio.TimeoutError, TimeoutError):
-        raise HTTPException(503, "landscape took too long; lower the resolution") from None
+    except LandscapeTimeout as exc:
+        raise HTTPException(503, str(exc), headers={
+            "Retry-After": str(max(1, round(exc.retry_after)))}) from None
     meta, sections = landscape_sections(result)
     return {**meta, "sections": {k: plain(v) for k, v in sections.arrays.items()}}
 
@@ -220,16 +229,12 @@ async def read_snapshot(run: RunDep, settings: Annotated[Settings, Depends(setti
     """What a frame carries (default views, plus the dataset and history), as JSON; grids are
     not quantized. Built in a worker thread from a captured copy: on large networks the grids
     take a few hundred ms, which must not stall the event loop."""
-    run_fields = dict(run=run.id, generation=run.generation, config_version=run.config_version,
-                      status=run.status, reason=run.trainer.reason, playing=run.playing,
-                      steps_per_second=round(run.meter.rate(), 1), speed=run.speed,
-                      views=list(DEFAULT_VIEWS))
+    run_fields = {**run.frame_fields(), "views": list(DEFAULT_VIEWS)}
     state = run.trainer.capture_state()
 
     def build() -> dict:
         trainer = Trainer.from_state(state)
-        header = state_header(trainer)
-        header.update(run_fields)
+        header = frame_header(trainer, run_fields)
         sections = Sections()
         sections.update(parameter_sections(trainer, DEFAULT_VIEWS))
         two_d = trainer.input_dim == 2

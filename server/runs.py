@@ -130,6 +130,8 @@ class Run:
             self.trainer = Trainer(config, dataset_source=dataset_source)
         self.created = self.last_active = time.monotonic()
         self.playing = False
+        # control state, owned here: changed only through request_frame / set_speed /
+        # set_frame_interval, read by the scheduler and the run's broadcaster (server/stream.py)
         self.speed: int | None = None        # steps per frame interval; None: as fast as possible
         self.frame_interval = 1.0 / settings.default_fps
         self.generation = 0       # +1 on every rebuild (reset, or a set with reset)
@@ -137,8 +139,8 @@ class Run:
         self.state_version = 0    # +1 on every change of the trainer
         self.meter = ThroughputMeter()
         self.closed = False
-        self.wake = asyncio.Event()   # set when a frame should go out now (controls, landscapes)
-        self.urgent = False           # a control message asks for a frame now
+        self._wake = asyncio.Event()   # set when a frame should go out now (controls, landscapes)
+        self._frame_requested = False  # someone asked for a frame now
         self._slice_steps = 1
         self.last_metrics: tuple[int, dict] | None = None   # (state_version, metrics)
         self.step_budget = 0          # steps left in this frame interval when speed is set
@@ -154,14 +156,55 @@ class Run:
             return "diverged"
         return "playing" if self.playing else "paused"
 
+    def frame_fields(self) -> dict:
+        """What a frame's header (and GET /snapshot) says about the run beside the trainer's
+        state: server/snapshot.frame_header joins the two."""
+        return dict(run=self.id, generation=self.generation, config_version=self.config_version,
+                    status=self.status, reason=self.trainer.reason, playing=self.playing,
+                    steps_per_second=round(self.meter.rate(), 1), speed=self.speed)
+
     def touch(self) -> None:
         self.last_active = time.monotonic()
 
     def _mark_changed(self, urgent: bool = False) -> None:
         self.state_version += 1
         if urgent:
-            self.urgent = True
-            self.wake.set()
+            self.request_frame()
+
+    # ------------------------------------------------------------------ frame control
+    def request_frame(self) -> None:
+        """Viewers should get a frame now (a control was applied, a landscape is ready, the
+        subscription changed): wakes the run's broadcaster before its next tick."""
+        self._frame_requested = True
+        self._wake.set()
+
+    def take_frame_request(self) -> bool:
+        """For the broadcaster: was a frame requested since the last call? (clears it)"""
+        requested, self._frame_requested = self._frame_requested, False
+        self._wake.clear()
+        return requested
+
+    @property
+    def frame_requested(self) -> bool:
+        return self._frame_requested
+
+    async def wait_for_frame_request(self, seconds: float) -> None:
+        """Until request_frame() is called, the run closes, or `seconds` pass."""
+        if self._frame_requested or self.closed:
+            return
+        handle = asyncio.get_running_loop().call_later(seconds, self._wake.set)
+        try:
+            await self._wake.wait()
+        finally:
+            handle.cancel()
+
+    def set_speed(self, speed: int | None) -> None:
+        """Steps per frame interval while playing (None: as fast as the scheduler allows)."""
+        self.speed = speed
+
+    def set_frame_interval(self, seconds: float) -> None:
+        """The broadcaster's frame interval (a throttled run's speed is per interval)."""
+        self.frame_interval = seconds
 
     def on_close(self, callback: Callable[[], None]) -> Callable[[], None]:
         """Call callback when the run closes; returns a function that forgets it again."""
@@ -179,7 +222,7 @@ class Run:
         self.scheduler.remove(self)
         for callback in list(self._on_close):
             callback()
-        self.wake.set()
+        self._wake.set()
 
     # ------------------------------------------------------------------ training
     def train_slice(self, limit: int | None = None, seconds: float | None = None) -> int:

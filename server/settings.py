@@ -31,6 +31,7 @@ class Settings:
     default_fps: int = 30
     max_fps: int = 60
     max_message_bytes: int = 64 * 1024     # websocket client messages
+    max_queued_messages: int = 64          # websocket messages waiting to be applied; past it 429
     max_body_bytes: int = 1024 * 1024      # REST request bodies; past it 413
     max_steps_per_call: int = 100_000      # REST /step {"steps": n}
     max_epochs_per_call: int = 1_000       # REST /step {"epochs": n}
@@ -45,7 +46,12 @@ class Settings:
     live_landscape_interval_seconds: float = 0.15
     max_landscape_resolution: int = 101
     max_field_resolution: int = 21
-    landscape_timeout_seconds: float = 30.0
+    landscape_timeout_seconds: float = 30.0   # past it a landscape stops (between chunks)
+    landscape_threads: int = 2             # landscape computations at once (worker threads)
+    landscape_heavy_cost: float = 1e9      # above this cost (params x examples x grid points) a
+                                           # landscape may not take the last free thread
+    landscape_retry_seconds: float = 2.0   # a live landscape that timed out retries after this,
+    landscape_max_retry_seconds: float = 60.0   # doubling up to this
     max_comparisons: int = 8               # comparison groups at once (their members are runs)
     max_comparison_members: int = 6
     comparison_grid_resolution: int = 40   # each member's small decision boundary

@@ -88,6 +88,14 @@ def state_header(trainer: Trainer, metrics: dict | None = None) -> dict:
     })
 
 
+def frame_header(trainer: Trainer, run_fields: dict, metrics: dict | None = None) -> dict:
+    """The header of a frame and of GET /api/runs/{id}/snapshot: the trainer's state
+    (state_header) and the run's fields (Run.frame_fields, captured on the event loop)."""
+    header = state_header(trainer, metrics)
+    header.update(run_fields)
+    return header
+
+
 def parameter_sections(trainer: Trainer, views) -> Sections:
     """weights (flat theta) and gradients (full-batch gradient), flat [W|b] block layout."""
     out = Sections()

@@ -19,11 +19,12 @@ from engine.custom_data import CustomDataError
 
 from .api_models import ConfigChanges, LandscapeOptions, changes_of
 from .limits import limit_errors, limited
-from .live import RunStream, Viewer
 from .run_access import socket_may_control, watch_only
 from .runs import Run
 from .settings import Settings
 from .snapshot import DEFAULT_VIEWS, VIEWS
+from .stream import RunStream
+from .viewer import Viewer
 
 log = logging.getLogger("nn_playground")
 
@@ -76,16 +77,6 @@ class Subscribe(_Message):
 ClientMessage = TypeAdapter(Annotated[Union[Play, Pause, Reset, Step, Set, SetParams, Subscribe],
                                       Field(discriminator="type")])
 MESSAGE_TYPES = ("play", "pause", "step", "reset", "set", "params", "subscribe")
-
-
-def stream_of(app_state, run: Run) -> RunStream:
-    """The run's broadcaster, created on first use and forgotten when the run closes."""
-    streams: dict[str, RunStream] = app_state.streams
-    stream = streams.get(run.id)
-    if stream is None:
-        stream = streams[run.id] = RunStream(run, app_state.settings, app_state.encoder)
-        run.on_close(lambda: streams.pop(run.id, None))
-    return stream
 
 
 def _error(for_type, status: int, message: str, fields: list[str] | None = None) -> dict:
@@ -199,7 +190,7 @@ def _subscribe(msg: Subscribe, viewer: Viewer, stream: RunStream) -> None:
     if "neuron" in sent:
         viewer.neuron = tuple(msg.neuron) if msg.neuron is not None else None
     if "speed" in sent:
-        stream.run.speed = msg.speed
+        stream.run.set_speed(msg.speed)
     if msg.landscape is not None:
         stream.set_landscape_options(msg.landscape)
     stream.subscriptions_changed()
@@ -219,7 +210,7 @@ async def live_run(websocket: WebSocket, run_id: str) -> None:
     if run is None:
         await websocket.close(code=4404, reason="no run with this id")
         return
-    stream = stream_of(state, run)
+    stream = state.streams.of(run)
     if len(stream.viewers) >= settings.max_viewers_per_run:
         await websocket.close(code=4429, reason=f"at most {settings.max_viewers_per_run} "
                                                 "viewers per run")
@@ -230,16 +221,26 @@ async def live_run(websocket: WebSocket, run_id: str) -> None:
                 "fps": viewer.fps, "control": control, "limits": {"max_message_bytes": settings.max_message_bytes,
                                               "max_fps": settings.max_fps,
                                               "max_steps": settings.max_ws_steps,
-                                              "max_speed": settings.max_speed}})
+                                              "max_speed": settings.max_speed,
+                                              "max_queued_messages": settings.max_queued_messages}})
     stream.attach(viewer)
-    sender = asyncio.get_running_loop().create_task(viewer.send_loop(stream))
+    loop = asyncio.get_running_loop()
+    sender = loop.create_task(viewer.send_loop(stream))
+    # The socket is read all the time, also while a long control (a step of many steps) is being
+    # applied: messages wait in `inbox` for the worker, which applies them in order. Reading on
+    # keeps the transport's reading on, so keepalive pings and pongs go through meanwhile.
+    inbox: asyncio.Queue[str] = asyncio.Queue(settings.max_queued_messages)
+    worker = loop.create_task(_apply_in_order(inbox, viewer, stream, settings, control))
     forget_close = run.on_close(sender.cancel)
     try:
         while True:
             receiver = asyncio.ensure_future(websocket.receive())
-            done, _ = await asyncio.wait({receiver, sender}, return_when=asyncio.FIRST_COMPLETED)
-            if sender in done:      # the run closed or sending failed: end the connection
+            done, _ = await asyncio.wait({receiver, sender, worker},
+                                         return_when=asyncio.FIRST_COMPLETED)
+            if receiver not in done:   # the run closed, sending failed, or a handler failed
                 receiver.cancel()
+                if worker in done:
+                    worker.result()    # a handler's exception: logged below, closes with 1011
                 break
             message = receiver.result()
             if message["type"] == "websocket.disconnect":
@@ -248,7 +249,10 @@ async def live_run(websocket: WebSocket, run_id: str) -> None:
             if text is None:
                 viewer.say(_error(None, 400, "binary messages are not understood; send JSON text"))
                 continue
-            await _handle(text, viewer, stream, settings, control)
+            if inbox.full():
+                viewer.say(_busy_error(text, settings))
+                continue
+            inbox.put_nowait(text)
     except (WebSocketDisconnect, RuntimeError):
         pass   # the client went away (Starlette raises RuntimeError on a closed transport)
     except Exception:
@@ -262,6 +266,7 @@ async def live_run(websocket: WebSocket, run_id: str) -> None:
         forget_close()
         stream.detach(viewer)
         sender.cancel()
+        worker.cancel()
         if websocket.application_state == WebSocketState.CONNECTED and run.closed:
             try:
                 await websocket.send_text(json.dumps(
@@ -269,3 +274,24 @@ async def live_run(websocket: WebSocket, run_id: str) -> None:
                 await websocket.close(code=4410, reason="the run was deleted or expired")
             except RuntimeError:
                 pass
+
+
+async def _apply_in_order(inbox: "asyncio.Queue[str]", viewer: Viewer, stream: RunStream,
+                          settings: Settings, control: bool) -> None:
+    """The viewer's messages, one after another, as the reader queued them."""
+    while True:
+        text = await inbox.get()
+        await _handle(text, viewer, stream, settings, control)
+
+
+def _busy_error(text: str, settings: Settings) -> dict:
+    """The answer to a message that found the inbox full (it is dropped, not applied)."""
+    try:
+        kind = json.loads(text).get("type") if len(text) <= settings.max_message_bytes else None
+    except (ValueError, AttributeError, RecursionError):
+        kind = None
+    return _error(kind if kind in MESSAGE_TYPES else None, 429,
+                  f"too many messages waiting: at most {settings.max_queued_messages} are queued "
+                  f"while earlier ones are applied (a step takes up to "
+                  f"{settings.step_time_budget_seconds:g} s); this one was dropped: wait for "
+                  "the acks before sending more")

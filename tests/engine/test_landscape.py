@@ -421,3 +421,30 @@ def test_parse_parameter_explains_bad_names(name, message):
 def test_bad_options_raise_clear_errors(options, message):
     with pytest.raises(ValueError, match=message):
         landscape(Trainer(TrainConfig(dataset="circle", hidden=[3])), **options)
+
+
+def test_should_stop_is_asked_between_chunks_and_stops_the_computation():
+    """Cooperative cancellation: the server's worker thread ends within one chunk of its
+    deadline. should_stop sees the fraction of the grid done, rising; True raises
+    LandscapeCancelled carrying that fraction; None or always-False changes nothing."""
+    from engine.landscape import LandscapeCancelled
+
+    t = trained(dataset="circle", hidden=[8, 8], n_samples=200)
+    seen = []
+
+    def stop_at_half(fraction):
+        seen.append(fraction)
+        return fraction >= 0.5
+
+    with pytest.raises(LandscapeCancelled) as info:
+        landscape(t, mode="random", resolution=21, should_stop=stop_at_half)
+    assert 0.5 <= info.value.fraction < 0.6
+    grid_fractions = [f for f in seen if f > 0]
+    assert grid_fractions == sorted(grid_fractions) and len(grid_fractions) == 11
+    plain = landscape(t, mode="random", resolution=21)
+    asked = landscape(t, mode="random", resolution=21, should_stop=lambda f: False)
+    np.testing.assert_array_equal(plain["loss"], asked["loss"])
+    # the path's losses and the gradient field are chunked too
+    with pytest.raises(LandscapeCancelled):
+        landscape(t, mode="random", resolution=5, field_resolution=4,
+                  should_stop=lambda f: f >= 1.0)

@@ -231,42 +231,6 @@ def test_page_and_vendor_script_are_served(client):
     assert r.status_code == 200 and "text/html" in r.headers["content-type"]
 
 
-def test_landscapes_that_time_out_never_pile_up_threads(monkeypatch):
-    import asyncio
-    import threading
-
-    from engine import TrainConfig
-    from server import live
-    from server.api_models import LandscapeOptions
-    from server.runs import RunRegistry
-
-    running, most, lock = 0, 0, threading.Lock()
-
-    def slow_landscape(self, **options):
-        nonlocal running, most
-        with lock:
-            running += 1
-            most = max(most, running)
-        time.sleep(0.3)
-        with lock:
-            running -= 1
-        return {}
-
-    monkeypatch.setattr(Trainer, "landscape", slow_landscape)
-
-    async def scenario():
-        run = RunRegistry(Settings()).create(TrainConfig(hidden=[2]))
-        calls = [live.compute_landscape_in_thread(run, LandscapeOptions(), timeout=0.05)
-                 for _ in range(8)]
-        results = await asyncio.gather(*calls, return_exceptions=True)
-        await asyncio.sleep(1.5)  # the abandoned threads finish and free their slots
-        return results
-
-    results = asyncio.run(scenario())
-    assert all(isinstance(r, TimeoutError) for r in results)
-    assert most <= live.LANDSCAPE_THREADS
-
-
 def test_every_handler_touching_a_run_runs_on_the_event_loop():
     """Plain `def` handlers and dependencies run in FastAPI's thread pool, where they would race
     the training slices on the trainer's shared buffers; the server's model is one thread."""

@@ -15,7 +15,8 @@ from starlette.websockets import WebSocketDisconnect
 from engine import TrainConfig
 from server.app import create_app
 from server.frames import FrameEncoder, decode_frame
-from server.live import RunStream, Viewer
+from server.stream import RunStream
+from server.viewer import Viewer
 from server.runs import RunRegistry
 from server.settings import LOOPBACK_HOSTS, Settings
 from server.snapshot import Sections

@@ -1,35 +1,29 @@
-"""Live streaming of one run to its viewers: a broadcaster per run, a sender per viewer.
+"""RunStream: the broadcaster of one run to its viewers; StreamRegistry: every run's stream.
 
 The broadcaster builds one snapshot per frame interval (only while someone watches and only when
-something changed), plus at once after any control message. Each viewer has a "latest snapshot"
-slot and an event; its own sender task encodes (cached per snapshot: identical viewers share the
-bytes) and sends, so a slow viewer skips snapshots and never holds anyone else up. Landscapes are
-computed at a lower rate (about every 150 ms while the run changes), always in a worker thread
-on a detached copy: even 21 x 21 slices take 7-100 ms, too long for the event loop.
+something changed), plus at once after any control message (Run.request_frame), and offers it
+to every viewer's slot (server/viewer.py). Landscapes are computed at a lower rate (about every
+150 ms while the run changes) by the app's LandscapeWorker (server/landscape_worker.py); one
+that times out is retried with backoff, its error in every frame's header until then.
 """
 
 from __future__ import annotations
 
 import asyncio
-import collections
-import itertools
 import json
 import logging
 import time
-import weakref
 from dataclasses import dataclass, field
-
-from starlette.websockets import WebSocket, WebSocketDisconnect
-
-from engine import Trainer
 
 from .api_models import LandscapeOptions
 from .frames import FrameEncoder
+from .landscape_worker import LandscapeTimeout, LandscapeWorker
 from .runs import Run
 from .settings import Settings
 from .snapshot import (DEFAULT_VIEWS, HISTORY_COLUMNS, Sections, activation_points,
-                       dataset_sections, hidden_grids, landscape_sections, neuron_function,
-                       output_grid, parameter_sections, state_header, valid_neuron)
+                       dataset_sections, frame_header, hidden_grids, landscape_sections,
+                       neuron_function, output_grid, parameter_sections, valid_neuron)
+from .viewer import Viewer
 
 log = logging.getLogger("nn-playground")
 
@@ -38,47 +32,32 @@ VIEW_SECTIONS = {
     "hidden": ("hidden_grids",),
 }
 GRID_LOAD_SHARE = 0.2      # grids of all runs together may take this share of the event loop
-_landscape_ids = itertools.count(1)
-LANDSCAPE_THREADS = 2      # at most this many landscape computations at once
-_landscape_slots: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore]" = \
-    weakref.WeakKeyDictionary()
-_active_streams: set["RunStream"] = set()
 
 
-async def compute_landscape_in_thread(run: Run, options: LandscapeOptions, timeout: float) -> dict:
-    """Trainer.landscape on a detached copy, in a worker thread (the event loop stays free).
+class StreamRegistry:
+    """The broadcaster of each run that has (had) viewers; one per app (app.state.streams)."""
 
-    At most LANDSCAPE_THREADS computations run at once. A thread cannot be stopped, so when the
-    caller gives up (TimeoutError after `timeout` seconds, waiting for a slot included), the slot
-    stays taken until the thread really ends: slow requests queue, they never pile up threads."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    slots = _landscape_slots.setdefault(loop, asyncio.Semaphore(LANDSCAPE_THREADS))
-    state = run.trainer.capture_state()
-    options = options.model_dump()
+    def __init__(self, settings: Settings, encoder: FrameEncoder, landscapes: LandscapeWorker):
+        self.settings = settings
+        self.encoder = encoder
+        self.landscapes = landscapes
+        self.streams: dict[str, RunStream] = {}
+        self.active: set[RunStream] = set()   # broadcasting right now
 
-    def compute() -> dict:
-        return Trainer.from_state(state).landscape(**options)
+    def of(self, run: Run) -> "RunStream":
+        """The run's broadcaster, created on first use and forgotten when the run closes."""
+        stream = self.streams.get(run.id)
+        if stream is None:
+            stream = self.streams[run.id] = RunStream(run, self.settings, self.encoder,
+                                                      self.landscapes, self)
+            run.on_close(lambda: self.streams.pop(run.id, None))
+        return stream
 
-    await asyncio.wait_for(slots.acquire(), timeout)
-    work = asyncio.ensure_future(asyncio.to_thread(compute))
+    def __len__(self) -> int:
+        return len(self.streams)
 
-    def finished(future: asyncio.Future) -> None:
-        slots.release()
-        if not future.cancelled():
-            future.exception()  # retrieved, so an abandoned failure is not logged as unhandled
-
-    work.add_done_callback(finished)
-    return await asyncio.wait_for(asyncio.shield(work), max(deadline - loop.time(), 0.001))
-
-
-async def _wait_at_most(event: asyncio.Event, seconds: float) -> None:
-    """Until the event is set or the time is up (cheaper than wait_for: no extra task)."""
-    handle = asyncio.get_running_loop().call_later(seconds, event.set)
-    try:
-        await event.wait()
-    finally:
-        handle.cancel()
+    def get(self, run_id: str) -> "RunStream | None":
+        return self.streams.get(run_id)
 
 
 @dataclass
@@ -102,79 +81,21 @@ class Snapshot:
     cache: dict = field(default_factory=dict)
 
 
-class Viewer:
-    """One websocket watching a run: its subscription, its latest-snapshot slot, its sender."""
-
-    def __init__(self, websocket: WebSocket, settings: Settings):
-        self.websocket = websocket
-        self.views: set[str] = set(DEFAULT_VIEWS)
-        self.fps = settings.default_fps
-        self.neuron: tuple[int, int] | None = None
-        self.latest: Snapshot | None = None
-        self.event = asyncio.Event()
-        self.urgent = False
-        self._urgent_event = asyncio.Event()   # cuts the fps wait short
-        self.outbox: collections.deque[dict] = collections.deque(maxlen=64)
-        self.sent_seq = -1
-        self.sent_generation = -1
-        self.sent_landscape_id: int | None = None
-        self.last_sent = 0.0
-        self.frames_sent = 0
-
-    def offer(self, snapshot: Snapshot, urgent: bool = False) -> None:
-        """Replace the slot's snapshot (an unsent older one is simply dropped)."""
-        self.latest = snapshot
-        if urgent:
-            self.urgent = True
-            self._urgent_event.set()
-        self.event.set()
-
-    def say(self, message: dict) -> None:
-        """Queue a JSON text message (ack, error); sent before the next frame."""
-        self.outbox.append(message)
-        self.urgent = True
-        self._urgent_event.set()
-        self.event.set()
-
-    async def send_loop(self, stream: "RunStream") -> None:
-        """Send the newest frame at most fps times a second (at once after a control message).
-        Returns when the connection fails (the endpoint then closes it)."""
-        try:
-            await self._send_forever(stream)
-        except (OSError, RuntimeError, WebSocketDisconnect) as exc:   # the client went away
-            log.debug("viewer of run %s gone: %r", stream.run.id, exc)
-        except Exception as exc:   # websockets' ConnectionClosed and kin
-            if type(exc).__name__.startswith("ConnectionClosed"):
-                return
-            raise
-
-    async def _send_forever(self, stream: "RunStream") -> None:
-        ws = self.websocket
-        while True:
-            await self.event.wait()
-            # at most fps frames a second (a little slack so a late tick does not skip a frame)
-            delay = self.last_sent + 0.85 / self.fps - time.monotonic()
-            if delay > 0 and not self.urgent:
-                self._urgent_event.clear()
-                await _wait_at_most(self._urgent_event, delay)
-            self.event.clear()
-            self.urgent = False
-            while self.outbox:
-                await ws.send_text(json.dumps(self.outbox.popleft()))
-            frame = stream.frame_for(self) if self.latest is not None else None
-            if frame is not None:
-                await ws.send_bytes(frame)
-                self.last_sent = time.monotonic()
-                self.frames_sent += 1
-
-
 class RunStream:
     """The broadcaster of one run: snapshots, landscapes and the viewers watching."""
 
-    def __init__(self, run: Run, settings: Settings, encoder: FrameEncoder):
+    def __init__(self, run: Run, settings: Settings, encoder: FrameEncoder,
+                 landscapes: LandscapeWorker | None = None,
+                 registry: StreamRegistry | None = None):
+        """registry: the app's StreamRegistry (None: a stream on its own, as in tests)."""
         self.run = run
         self.settings = settings
         self.encoder = encoder
+        self.landscapes = landscapes or LandscapeWorker(settings)
+        self.registry = registry
+        self._landscape_retry_at = 0.0     # after a timeout: when to try again
+        self._landscape_backoff = 0.0      # seconds until the next retry (doubles per timeout)
+        self.landscape_attempts = 0        # computations started (tests and the bench read it)
         self.viewers: set[Viewer] = set()
         self.snapshot: Snapshot | None = None
         self.landscape_options = LandscapeOptions()
@@ -210,8 +131,10 @@ class RunStream:
 
     def subscriptions_changed(self) -> None:
         self._subscriptions += 1
-        self.run.urgent = True
-        self.run.wake.set()
+        self.run.request_frame()
+
+    def _active(self) -> set["RunStream"]:
+        return self.registry.active if self.registry is not None else set()
 
     def tell_all(self, message: dict) -> None:
         for viewer in list(self.viewers):
@@ -223,22 +146,21 @@ class RunStream:
             self._task.cancel()
         if self._landscape_task is not None:
             self._landscape_task.cancel()
-        _active_streams.discard(self)
+        self._active().discard(self)
 
     # ------------------------------------------------------------------ the broadcaster
     async def _loop(self) -> None:
         run = self.run
-        _active_streams.add(self)
+        self._active().add(self)
         try:
             next_tick = time.monotonic()
             while self.viewers and not run.closed:
                 interval = 0.9 / max(v.fps for v in self.viewers)   # viewers: at most one per 0.85/fps
-                run.frame_interval = interval
+                run.set_frame_interval(interval)
                 delay = next_tick - time.monotonic()
-                if delay > 0 and not run.urgent:
-                    await _wait_at_most(run.wake, delay)
-                run.wake.clear()
-                urgent, run.urgent = run.urgent, False
+                if delay > 0:
+                    await run.wait_for_frame_request(delay)
+                urgent = run.take_frame_request()
                 now = time.monotonic()
                 if now >= next_tick:     # a tick (not an urgent frame): keep a steady cadence
                     next_tick = max(next_tick + interval, now - interval / 2)
@@ -248,7 +170,7 @@ class RunStream:
                 except Exception:   # a bug in one view must not end the stream
                     log.exception("frame for run %s failed", run.id)
         finally:
-            _active_streams.discard(self)
+            self._active().discard(self)
 
     def publish(self, urgent: bool = False) -> None:
         """Build a snapshot if anything changed and offer it to every viewer."""
@@ -268,11 +190,8 @@ class RunStream:
         run, trainer = self.run, self.run.trainer
         views = set().union(*(v.views for v in self.viewers)) if self.viewers else set(DEFAULT_VIEWS)
         self._seq += 1
-        header = state_header(trainer, run.metrics())
-        header.update(run=run.id, seq=self._seq, generation=run.generation,
-                      config_version=run.config_version, status=run.status,
-                      reason=trainer.reason, playing=run.playing,
-                      steps_per_second=round(run.meter.rate(), 1), speed=run.speed)
+        header = frame_header(trainer, run.frame_fields(), run.metrics())
+        header["seq"] = self._seq
         sections = parameter_sections(trainer, views)
         grid_sections, grid = self._grid_sections(views)
         sections.update(grid_sections)
@@ -297,7 +216,7 @@ class RunStream:
         key = (run.generation, want)
         if self._grids is not None and self._grids[0] == key:
             _, state_version, made, sections, grid = self._grids
-            min_interval = self._grid_cost * max(1, len(_active_streams)) / GRID_LOAD_SHARE
+            min_interval = self._grid_cost * max(1, len(self._active())) / GRID_LOAD_SHARE
             if state_version == run.state_version or now - made < min_interval:
                 return sections, grid
         t0 = time.perf_counter()
@@ -389,52 +308,74 @@ class RunStream:
             self.landscape_options = options
             self.landscape_error = None
             self._landscape_time = 0.0
+            self._landscape_backoff = 0.0
+            self._landscape_retry_at = 0.0
             self.subscriptions_changed()
 
     def _schedule_landscape(self) -> None:
-        """Start a landscape computation if a viewer wants one and the run moved on."""
+        """Start a landscape computation if a viewer wants one and the run moved on (or a
+        timed-out one is due for its retry)."""
         if not any("landscape" in v.views for v in self.viewers):
             return
         if self._landscape_task is not None and not self._landscape_task.done():
             return
         run, options = self.run, self.landscape_options
-        options_key = tuple(sorted(options.model_dump().items(), key=lambda kv: kv[0]))
-        options_key = json.dumps(options_key)
+        options_key = json.dumps(sorted(options.model_dump().items(), key=lambda kv: kv[0]))
         key = (options_key, run.generation, run.state_version)
         if self.landscape is not None and self.landscape.key == key:
             return
-        if self.landscape_error is not None and self.landscape_error[0][:2] == key[:2]:
-            return
         now = time.monotonic()
+        if self.landscape_error is not None and self.landscape_error[0][:2] == key[:2]:
+            if self._landscape_backoff == 0 or now < self._landscape_retry_at:
+                return   # a bad option (never retried) or a timeout waiting for its retry
         fresh_options = self.landscape is None or self.landscape.key[:2] != key[:2]
         if not fresh_options and now - self._landscape_time < self.settings.live_landscape_interval_seconds:
             return
         self._landscape_time = now
+        self.landscape_attempts += 1
         self._landscape_task = asyncio.get_running_loop().create_task(
             self._landscape_in_thread(key, options))
 
     async def _landscape_in_thread(self, key: tuple, options: LandscapeOptions) -> None:
         try:
-            result = await compute_landscape_in_thread(self.run, options,
-                                                       self.settings.landscape_timeout_seconds)
-        except (ValueError, ImportError, TimeoutError) as exc:
+            result = await self.landscapes.compute(self.run, options,
+                                                   self.settings.landscape_timeout_seconds)
+        except LandscapeTimeout as exc:
+            self._landscape_timed_out(key, exc)
+            return
+        except (ValueError, ImportError) as exc:
             self._landscape_failed(key, exc)
             return
         if key[1] == self.run.generation:
             self._landscape_done(key, result)
         self._landscape_time = time.monotonic()
-        self.run.wake.set()
+        self.run.request_frame()
 
     def _landscape_done(self, key: tuple, result: dict) -> None:
         meta, sections = landscape_sections(result)
         meta["step"] = self.run.trainer.step_count
-        self.landscape = Landscape(next(_landscape_ids), key[1], key, meta, sections)
+        self.landscape = Landscape(self.landscapes.next_id(), key[1], key, meta, sections)
         self.landscape_error = None
+        self._landscape_backoff = 0.0
+
+    def _landscape_timed_out(self, key: tuple, exc: LandscapeTimeout) -> None:
+        """Stopped at its limit: say so (what would fit) and retry with backoff (the machine
+        may have been busy), doubling up to landscape_max_retry_seconds."""
+        s = self.settings
+        self._landscape_backoff = min(s.landscape_max_retry_seconds,
+                                      max(s.landscape_retry_seconds, 2 * self._landscape_backoff))
+        self._landscape_retry_at = time.monotonic() + self._landscape_backoff
+        message = f"{exc} (retrying in {self._landscape_backoff:g} s)"
+        self._report_landscape_error(key, message, 503)
 
     def _landscape_failed(self, key: tuple, exc: Exception) -> None:
+        """Options this network does not allow: reported once, never retried."""
+        self._landscape_backoff = 0.0
         message = f"landscape: {exc}" if str(exc) else f"landscape: {type(exc).__name__}"
+        self._report_landscape_error(key, message, 422)
+
+    def _report_landscape_error(self, key: tuple, message: str, status: int) -> None:
         self.landscape_error = (key, message)
-        self.run.urgent = True   # a frame now, so that its header carries the error
-        self.run.wake.set()
-        self.tell_all({"type": "error", "for": "subscribe", "status": 422, "message": message,
+        self.run.request_frame()   # a frame now, so that its header carries the error
+        self.tell_all({"type": "error", "for": "subscribe", "status": status, "message": message,
                        "fields": ["landscape"]})

@@ -1,0 +1,164 @@
+"""LandscapeWorker: loss surfaces in worker threads, bounded, stopped cooperatively, explained.
+
+One per app (`app.state.landscapes`). Trainer.landscape runs on a detached copy (captured on the
+event loop, rebuilt in the thread), so training goes on meanwhile. At most
+`settings.landscape_threads` computations run at once; a heavy one (a big network at a high
+resolution) may take only `landscape_threads - 1` of them, so small runs' live slices keep a
+thread while big ones compute. A computation that passes its time limit stops between chunks
+(engine.landscape's `should_stop`), frees its thread at once and raises LandscapeTimeout, whose
+message says how far it got and what would fit: "a 101x101 surface for this network takes ~40 s
+here; 51x51 takes ~10 s"."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import math
+import threading
+import time
+
+from engine import Trainer
+from engine.landscape import LandscapeCancelled
+
+from .api_models import LandscapeOptions
+from .settings import Settings
+
+
+class LandscapeTimeout(TimeoutError):
+    """A landscape took longer than its limit (it was stopped); the message explains."""
+
+    def __init__(self, message: str, retry_after: float):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+def landscape_cost(trainer: Trainer, options: LandscapeOptions) -> float:
+    """Work of one landscape in parameter x example x grid-point units: each grid point is one
+    forward pass over the training set; each field point a full gradient (~3 passes)."""
+    passes = options.resolution ** 2 + 3 * options.field_resolution ** 2
+    return float(passes) * trainer.n_train * trainer.net.n_params
+
+
+def odd_resolution_within(resolution: int, seconds: float, budget: float) -> int:
+    """The largest odd resolution (>= 3) whose surface takes at most `budget` seconds when
+    `resolution` takes `seconds` (time grows with the number of grid points, R^2)."""
+    if seconds <= 0:
+        return resolution
+    r = int(resolution * math.sqrt(budget / seconds))
+    r = min(r, resolution)
+    r -= (r + 1) % 2   # odd: the centre is a grid node
+    return max(3, r)
+
+
+def _seconds(x: float) -> str:
+    return f"{x:.0f}" if x >= 10 else f"{x:.1f}" if x >= 1 else f"{x:.2f}"
+
+
+class LandscapeWorker:
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.threads = max(1, settings.landscape_threads)
+        self._slots: asyncio.Semaphore | None = None
+        self._heavy: asyncio.Semaphore | None = None
+        self._ids = itertools.count(1)
+        self.running = 0          # computations in a thread right now
+        self.finished = 0         # computations whose thread has ended (done, failed, stopped)
+        self.stopped = 0          # ... of them stopped by their time limit or a cancel
+
+    def next_id(self) -> int:
+        """Ids of landscapes shown by live streams (unique per app)."""
+        return next(self._ids)
+
+    def _semaphores(self) -> tuple[asyncio.Semaphore, asyncio.Semaphore]:
+        if self._slots is None:
+            self._slots = asyncio.Semaphore(self.threads)
+            self._heavy = asyncio.Semaphore(max(1, self.threads - 1))
+        return self._slots, self._heavy
+
+    def is_heavy(self, trainer: Trainer, options: LandscapeOptions) -> bool:
+        return landscape_cost(trainer, options) > self.settings.landscape_heavy_cost
+
+    async def compute(self, run, options: LandscapeOptions, timeout: float,
+                      slot_timeout: float | None = None) -> dict:
+        """Trainer.landscape(**options) of the run's current state, in a worker thread.
+
+        Waits for a thread (at most slot_timeout seconds, None: as long as it takes; then
+        LandscapeTimeout), then computes for at most `timeout` seconds: past it the computation
+        stops within one chunk and LandscapeTimeout says what would fit. Cancelling the caller
+        stops the thread the same way. ValueError for options the network does not allow."""
+        slots, heavy_slots = self._semaphores()
+        heavy = self.is_heavy(run.trainer, options)
+        state = run.trainer.capture_state()
+        kwargs = options.model_dump()
+        stop = threading.Event()
+        progress = {"fraction": 0.0, "started": None}
+
+        def should_stop(fraction: float) -> bool:
+            progress["fraction"] = fraction
+            return stop.is_set() or time.monotonic() - progress["started"] > timeout
+
+        def compute() -> dict:
+            progress["started"] = time.monotonic()
+            return Trainer.from_state(state).landscape(**kwargs, should_stop=should_stop)
+
+        held: list[asyncio.Semaphore] = []
+        try:
+            for sem in ((heavy_slots, slots) if heavy else (slots,)):
+                if slot_timeout is None:
+                    await sem.acquire()
+                else:
+                    await asyncio.wait_for(sem.acquire(), slot_timeout)
+                held.append(sem)
+        except (asyncio.TimeoutError, TimeoutError):
+            for sem in held:
+                sem.release()
+            raise LandscapeTimeout(
+                f"landscape: every landscape thread is busy ({self.threads} at once); waited "
+                f"{slot_timeout:g} s for one; try again shortly or lower the resolution",
+                retry_after=max(1.0, timeout / 4)) from None
+        except BaseException:
+            for sem in held:
+                sem.release()
+            raise
+
+        self.running += 1
+        work = asyncio.ensure_future(asyncio.to_thread(compute))
+
+        def finished(future: asyncio.Future) -> None:
+            self.running -= 1
+            self.finished += 1
+            for sem in held:
+                sem.release()
+            if not future.cancelled() and isinstance(future.exception(), LandscapeCancelled):
+                self.stopped += 1
+
+        work.add_done_callback(finished)
+        try:
+            return await asyncio.shield(work)
+        except LandscapeCancelled as exc:
+            raise self._timeout(options, timeout, exc.fraction) from None
+        except asyncio.CancelledError:
+            stop.set()    # the thread ends within one chunk and then frees its slot
+            raise
+
+    def _timeout(self, options: LandscapeOptions, timeout: float, fraction: float
+                 ) -> LandscapeTimeout:
+        r = options.resolution
+        budget = timeout / 2
+        if fraction <= 0:
+            message = (f"landscape: a {r}x{r} surface for this network did not get through its "
+                       f"first row in {timeout:g} s here and was stopped; lower the resolution "
+                       f"(try {odd_resolution_within(r, 16 * budget, budget)}x"
+                       f"{odd_resolution_within(r, 16 * budget, budget)}) or use a smaller network")
+        elif fraction >= 1:
+            message = (f"landscape: the {options.field_resolution}x{options.field_resolution} "
+                       f"gradient field took more than {timeout:g} s here and was stopped; "
+                       f"lower field_resolution (or set it to 0)")
+        else:
+            whole = timeout / fraction
+            smaller = odd_resolution_within(r, whole, budget)
+            message = (f"landscape: stopped after {timeout:g} s with {fraction:.0%} of the "
+                       f"surface done: a {r}x{r} surface for this network takes "
+                       f"~{_seconds(whole)} s here; {smaller}x{smaller} takes "
+                       f"~{_seconds(whole * (smaller / r) ** 2)} s: lower the resolution")
+        return LandscapeTimeout(message, retry_after=timeout)

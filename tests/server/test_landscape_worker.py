@@ -1,0 +1,203 @@
+"""Landscapes in worker threads: bounded, stopped at their limit between chunks (freeing the
+thread at once), explained with estimates, fair to small runs, retried with backoff by streams."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+
+import pytest
+
+from engine import TrainConfig, Trainer
+from engine.landscape import LandscapeCancelled
+from server.api_models import LandscapeOptions
+from server.frames import FrameEncoder
+from server.landscape_worker import LandscapeTimeout, LandscapeWorker, odd_resolution_within
+from server.runs import RunRegistry
+from server.settings import Settings
+from server.stream import RunStream
+from server.viewer import Viewer
+
+FEATURES = ["x1", "x2", "x1_sq", "x2_sq", "x1x2", "sin_x1", "sin_x2"]
+LARGE = TrainConfig(hidden=[64] * 8, features=FEATURES, n_samples=2000)
+
+
+def chunked_landscape(chunks_done: list, release: threading.Event | None = None):
+    """A stand-in for Trainer.landscape that works in chunks and honours should_stop like the
+    engine's (until `release` is set, if given; then it returns an empty result)."""
+    def fake(self, should_stop=None, **options):
+        chunk = 0
+        while release is None or not release.is_set():
+            if should_stop is not None and should_stop(min(chunk / 100, 0.99)):
+                chunks_done.append(chunk)
+                raise LandscapeCancelled(min(chunk / 100, 0.99))
+            time.sleep(0.002)
+            chunk += 1
+        chunks_done.append(chunk)
+        return {}
+    return fake
+
+
+def test_a_landscape_past_its_limit_stops_frees_its_thread_and_says_what_fits():
+    async def scenario():
+        settings = Settings()
+        worker = LandscapeWorker(settings)
+        run = RunRegistry(settings).create(LARGE)
+        with pytest.raises(LandscapeTimeout) as info:
+            await worker.compute(run, LandscapeOptions(resolution=101), timeout=0.3)
+        return worker, info.value
+
+    worker, error = asyncio.run(scenario())
+    # the thread ended at the deadline (cooperatively), not when the surface would have been done
+    assert worker.running == 0 and worker.finished == 1 and worker.stopped == 1
+    message = str(error)
+    assert "a 101x101 surface for this network takes ~" in message
+    assert "lower the resolution" in message and error.retry_after > 0
+    smaller = int(message.split("; ")[1].split("x")[0])
+    assert 3 <= smaller < 101 and smaller % 2 == 1
+
+
+def test_estimates_scale_with_the_number_of_grid_points():
+    assert odd_resolution_within(101, 40.0, 10.0) == 49     # a quarter of the time: half the side
+    assert odd_resolution_within(101, 1.0, 10.0) == 101     # it fits already
+    assert odd_resolution_within(21, 1e6, 1.0) == 3         # never below the smallest grid
+
+
+def test_timed_out_landscapes_never_pile_up_threads(monkeypatch):
+    chunks: list[int] = []
+    running, most, lock = [0], [0], threading.Lock()
+    fake = chunked_landscape(chunks)
+
+    def counted(self, **options):
+        with lock:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+        try:
+            return fake(self, **options)
+        finally:
+            with lock:
+                running[0] -= 1
+
+    monkeypatch.setattr(Trainer, "landscape", counted)
+
+    async def scenario():
+        settings = Settings()
+        worker = LandscapeWorker(settings)
+        run = RunRegistry(settings).create(TrainConfig(hidden=[2]))
+        results = await asyncio.gather(*[worker.compute(run, LandscapeOptions(), timeout=0.05)
+                                         for _ in range(8)], return_exceptions=True)
+        return worker, results
+
+    worker, results = asyncio.run(scenario())
+    assert all(isinstance(r, LandscapeTimeout) for r in results)
+    assert most[0] <= worker.threads and worker.running == 0 and worker.stopped == 8
+
+
+def test_cancelling_the_caller_stops_the_thread_and_frees_the_slot(monkeypatch):
+    chunks: list[int] = []
+    monkeypatch.setattr(Trainer, "landscape", chunked_landscape(chunks))
+
+    async def scenario():
+        settings = Settings()
+        worker = LandscapeWorker(settings)
+        run = RunRegistry(settings).create(TrainConfig(hidden=[2]))
+        task = asyncio.create_task(worker.compute(run, LandscapeOptions(), timeout=3600))
+        while worker.running == 0:
+            await asyncio.sleep(0.01)
+        task.cancel()
+        while worker.finished == 0:     # ends within one chunk (the test times out otherwise)
+            await asyncio.sleep(0.01)
+        return worker
+
+    worker = asyncio.run(scenario())
+    assert worker.stopped == 1 and worker.running == 0 and len(chunks) == 1
+
+
+def test_a_small_run_gets_a_thread_while_big_ones_compute(monkeypatch):
+    """Heavy landscapes (params x examples x grid points above landscape_heavy_cost) leave the
+    last thread to light ones: another user's small run keeps its live slices."""
+    release = threading.Event()
+    slow = chunked_landscape([], release)
+    real = Trainer.landscape
+
+    def landscape(self, **options):
+        if self.net.n_params > 1000:
+            return slow(self, **options)
+        return real(self, **options)
+
+    monkeypatch.setattr(Trainer, "landscape", landscape)
+
+    async def scenario():
+        settings = Settings(landscape_threads=2)
+        worker = LandscapeWorker(settings)
+        registry = RunRegistry(settings)
+        big = [registry.create(LARGE) for _ in range(2)]
+        small = registry.create(TrainConfig(hidden=[3]))
+        assert worker.is_heavy(big[0].trainer, LandscapeOptions())
+        assert not worker.is_heavy(small.trainer, LandscapeOptions())
+        heavy = [asyncio.create_task(worker.compute(r, LandscapeOptions(), timeout=3600))
+                 for r in big]
+        while worker.running == 0:
+            await asyncio.sleep(0.01)
+        result = await worker.compute(small, LandscapeOptions(resolution=5), timeout=3600)
+        busy_meanwhile = worker.running
+        release.set()
+        await asyncio.gather(*heavy)
+        return result, busy_meanwhile
+
+    result, busy = asyncio.run(scenario())
+    assert result["loss"].shape == (5, 5)
+    assert busy == 1   # one heavy computing, the other waiting: never both threads
+
+
+class FakeSocket:
+    def __init__(self):
+        self.texts: list[str] = []
+
+    async def send_bytes(self, data: bytes) -> None:
+        pass
+
+    async def send_text(self, data: str) -> None:
+        self.texts.append(data)
+
+
+def test_a_stream_retries_a_timed_out_landscape_with_backoff_and_recovers(monkeypatch):
+    calls: list[int] = []
+    real = Trainer.landscape
+    stopper = chunked_landscape([])
+
+    def landscape(self, **options):
+        calls.append(1)
+        if len(calls) <= 2:            # the machine is busy at first: too slow, stopped
+            return stopper(self, **options)
+        options.pop("should_stop", None)
+        return real(self, **options)
+
+    monkeypatch.setattr(Trainer, "landscape", landscape)
+
+    async def scenario():
+        settings = Settings(landscape_timeout_seconds=0.05, landscape_retry_seconds=0.05,
+                            landscape_max_retry_seconds=0.1)
+        run = RunRegistry(settings).create(TrainConfig(hidden=[3]))
+        stream = RunStream(run, settings, FrameEncoder())
+        viewer = Viewer(FakeSocket(), settings)
+        viewer.views = {"landscape"}
+        stream.attach(viewer)
+        sender = asyncio.create_task(viewer.send_loop(stream))
+        errors = []
+        for _ in range(500):
+            await asyncio.sleep(0.02)
+            if stream.landscape_error is not None and stream.landscape_error[1] not in errors:
+                errors.append(stream.landscape_error[1])
+            if stream.landscape is not None:
+                break
+        sender.cancel()
+        run.close()
+        return stream, errors, viewer.websocket.texts
+
+    stream, errors, texts = asyncio.run(scenario())
+    assert stream.landscape is not None and stream.landscape_error is None
+    assert stream.landscape_attempts == 3 and len(calls) == 3
+    assert errors and all("retrying in" in e for e in errors)
+    assert any('"status": 503' in t and "retrying in" in t for t in texts)
