@@ -395,3 +395,97 @@ def test_a_rebound_host_name_cannot_open_a_websocket(client):
         with client.websocket_connect(f"/ws/runs/{run}", headers=evil):
             pass
     assert refused.value.code == 1008
+
+
+# ---------------------------------------------------------------- reading on during long controls
+def serve_in_thread(app, **config):
+    """A real uvicorn (websockets-sansio, as server/cli.py) on a free port, in a thread; yields
+    its base ws:// URL and stops it afterwards."""
+    import contextlib
+    import socket
+    import threading
+
+    import uvicorn
+
+    @contextlib.contextmanager
+    def serving():
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
+                                               ws="websockets-sansio", log_level="warning",
+                                               ws_per_message_deflate=False, **config))
+        thread = threading.Thread(target=server.run, daemon=True)
+        thread.start()
+        while not server.started:
+            time.sleep(0.02)
+        try:
+            yield port
+        finally:
+            server.should_exit = True
+            thread.join(30)
+    return serving()
+
+
+def test_a_burst_of_long_steps_keeps_the_socket_read_and_keepalive_answered():
+    """30 x step n=10000 on a max-size run: each step trains for up to step_time_budget_seconds,
+    the burst for many keepalive timeouts. The server reads on meanwhile (so its keepalive
+    pings' pongs arrive): the connection is not closed with 1011, every step is acked, in order."""
+    import httpx
+    from websockets.sync.client import connect
+
+    features = ["x1", "x2", "x1_sq", "x2_sq", "x1x2", "sin_x1", "sin_x2"]
+    app = create_app(Settings(step_time_budget_seconds=0.15))
+    with serve_in_thread(app, ws_ping_interval=0.2, ws_ping_timeout=0.6) as port:
+        run = httpx.post(f"http://127.0.0.1:{port}/api/runs",
+                         json={"hidden": [64] * 8, "features": features,
+                               "n_samples": 2000}).json()["id"]
+        with connect(f"ws://127.0.0.1:{port}/ws/runs/{run}", max_size=None,
+                     ping_interval=None) as ws:
+            ws.send(json.dumps({"type": "subscribe", "views": ["weights"], "fps": 5}))
+            for _ in range(30):
+                ws.send(json.dumps({"type": "step", "n": 10000}))
+            acks = []
+            while len(acks) < 30:
+                message = ws.recv(timeout=60)
+                if isinstance(message, str):
+                    text = json.loads(message)
+                    assert text["type"] != "error", text
+                    if text.get("for") == "step":
+                        acks.append(text)
+            steps = [a["step"] for a in acks]
+            assert steps == sorted(steps) and all(a["truncated"] for a in acks)
+            ws.send(json.dumps({"type": "pause"}))
+            while True:
+                text = ws.recv(timeout=60)
+                if isinstance(text, str) and json.loads(text).get("for") == "pause":
+                    break
+
+
+def test_messages_past_the_inbox_get_429_and_the_socket_stays_usable(make_client, monkeypatch):
+    """The reader never waits for the worker: while a long step is applied, a message that finds
+    max_queued_messages waiting is answered at once with 429 (dropped, not applied); the
+    others are applied in order."""
+    from server.runs import Run
+
+    async def long_step(self, steps, budget_seconds):
+        await asyncio.sleep(0.5)      # a step that takes a while (12 messages arrive meanwhile)
+        return 0, True
+
+    monkeypatch.setattr(Run, "advance", long_step)
+    client = make_client(max_queued_messages=2)
+    run = new_run(client, hidden=[3])
+    with client.websocket_connect(f"/ws/runs/{run}") as ws:
+        sock = Socket(ws)
+        sock.text(lambda t: t["type"] == "hello")
+        for _ in range(12):
+            sock.send(type="step", n=10000)
+        busy = sock.text(lambda t: t.get("status") == 429)
+        assert busy["for"] == "step" and "at most 2 are queued" in busy["message"]
+        for _ in range(3):
+            sock.text(lambda t: t.get("for") == "step" and t["type"] == "ack")
+        sock.send(type="pause")
+        sock.text(lambda t: t.get("for") == "pause" and t["type"] == "ack")
+    acks = [t for t in sock.texts if t.get("for") == "step" and t["type"] == "ack"]
+    refused = [t for t in sock.texts if t.get("status") == 429]
+    assert len(acks) == 3 and len(refused) == 9   # one applied at once, two waited
