@@ -37,7 +37,7 @@ def quantize(a: np.ndarray, lo: float, hi: float) -> np.ndarray:
 
 class FrameEncoder:
     """Encodes frames of one layout; one instance serves every run. Quantized sections are
-    memoized by array identity: grids reused across frames (see live.py) are quantized once."""
+    memoized by array identity: grids reused across frames (see server/stream.py) are quantized once."""
 
     MEMO_SIZE = 256
 

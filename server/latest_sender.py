@@ -4,7 +4,7 @@ The owner calls `offer()` when something changed; the sender task wakes, waits u
 viewer's next frame is due (unless a control asked for a frame now), then asks `build(viewer)` for the frame
 to send (bytes or text, built at send time from the newest state, so a slow viewer simply skips
 states) and sends queued JSON messages (acks, errors) first. Used by comparison groups and races;
-runs have their own, richer viewer (server/live.py)."""
+runs have their own, richer viewer (server/viewer.py)."""
 
 from __future__ import annotations
 
