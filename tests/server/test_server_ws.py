@@ -437,10 +437,11 @@ def test_a_burst_of_long_steps_keeps_the_socket_read_and_keepalive_answered():
     features = ["x1", "x2", "x1_sq", "x2_sq", "x1x2", "sin_x1", "sin_x2"]
     app = create_app(Settings(step_time_budget_seconds=0.15))
     with serve_in_thread(app, ws_ping_interval=0.2, ws_ping_timeout=0.6) as port:
-        run = httpx.post(f"http://127.0.0.1:{port}/api/runs",
-                         json={"hidden": [64] * 8, "features": features,
-                               "n_samples": 2000}).json()["id"]
-        with connect(f"ws://127.0.0.1:{port}/ws/runs/{run}", max_size=None,
+        created = httpx.post(f"http://127.0.0.1:{port}/api/runs",
+                             json={"hidden": [64] * 8, "features": features,
+                                   "n_samples": 2000}).json()
+        run, token = created["id"], created["control_token"]
+        with connect(f"ws://127.0.0.1:{port}/ws/runs/{run}?token={token}", max_size=None,
                      ping_interval=None) as ws:
             ws.send(json.dumps({"type": "subscribe", "views": ["weights"], "fps": 5}))
             for _ in range(30):
