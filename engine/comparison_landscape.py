@@ -13,27 +13,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from .landscape import pca_directions, plane_coordinates
+from .landscape import parameter_axes, pca_directions, plane_coordinates
 from .landscape_surface import parameter_losses, plane_losses
-from .param_names import parameter_names, parse_parameter
 
 MODEL_FIELDS = ("features", "standardize", "hidden", "activation", "loss", "regularization",
                 "regularization_rate")
 SPAN_MARGIN = 1.25
 MIN_HALF_WIDTH = 0.05
-
-
-def _parameter_plane(trainer, params) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    """Unit vectors along two named parameters, and their names; ValueError if malformed."""
-    if params is None or isinstance(params, str) or len(params) != 2:
-        raise ValueError("mode 'params' needs two parameter names such as ['W1[0,1]', 'b1[0]']")
-    i, j = (parse_parameter(trainer, p) for p in params)
-    if i == j:
-        raise ValueError(f"mode 'params' needs two different parameters, got {params[0]!r} twice")
-    d1, d2 = np.zeros(trainer.net.n_params), np.zeros(trainer.net.n_params)
-    d1[i] = d2[j] = 1.0
-    names = parameter_names(trainer)
-    return d1, d2, [names[i], names[j]]
 
 
 def shared_landscape(trainers: list, resolution: int = 31, mode: str = "pca",
@@ -60,7 +46,7 @@ def shared_landscape(trainers: list, resolution: int = 31, mode: str = "pca",
     offsets = np.vstack([thetas - origin for _, thetas in paths])
     offsets = offsets[np.isfinite(offsets).all(axis=1)]
     if mode == "params":
-        d1, d2, names = _parameter_plane(first, params)
+        d1, d2, _, names = parameter_axes(first, params)
         explained, labels = None, [f"Δ{names[0]}", f"Δ{names[1]}"]
     else:
         found = pca_directions(offsets) if len(offsets) >= 2 else None

@@ -181,7 +181,10 @@ def _exact_plane(trainer, theta_c) -> _Plane:
                    "is projected and the path is the recorded (w, b) themselves."])
 
 
-def _params_plane(trainer, theta_c, params) -> _Plane:
+def parameter_axes(trainer, params) -> tuple[np.ndarray, np.ndarray, tuple[int, int],
+                                               list[str]]:
+    """(d1, d2, (i, j), [name_i, name_j]): unit vectors along two named parameters, their flat
+    indices and names; ValueError when params is not two different valid names."""
     if params is None or isinstance(params, str) or len(params) != 2:
         raise ValueError("mode 'params' needs params=[name1, name2], two parameter names such as "
                          "['W1[0,1]', 'b1[0]'] (see parameter_names)")
@@ -191,9 +194,14 @@ def _params_plane(trainer, theta_c, params) -> _Plane:
     d1, d2 = np.zeros(trainer.net.n_params), np.zeros(trainer.net.n_params)
     d1[i] = d2[j] = 1.0
     names = parameter_names(trainer)
-    return _Plane("params", theta_c, d1, d2, (0.0, 0.0), [f"Δ{names[i]}", f"Δ{names[j]}"],
-                  [f"Slice along two parameters: alpha and beta are offsets of {names[i]} and "
-                   f"{names[j]} from their current values {theta_c[i]:.4g} and "
+    return d1, d2, (i, j), [names[i], names[j]]
+
+
+def _params_plane(trainer, theta_c, params) -> _Plane:
+    d1, d2, (i, j), (name_i, name_j) = parameter_axes(trainer, params)
+    return _Plane("params", theta_c, d1, d2, (0.0, 0.0), [f"Δ{name_i}", f"Δ{name_j}"],
+                  [f"Slice along two parameters: alpha and beta are offsets of {name_i} and "
+                   f"{name_j} from their current values {theta_c[i]:.4g} and "
                    f"{theta_c[j]:.4g}; all other parameters stay at their current values."])
 
 
