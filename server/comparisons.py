@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import secrets
 import time
 
 import numpy as np
@@ -20,6 +19,7 @@ from engine.comparison import HISTORY_COLUMNS, ComparisonGroup
 
 from .frames import FrameEncoder
 from .latest_sender import LatestSender
+from .live_registry import LiveRegistry
 from .runs import RegistryFull, Run, RunRegistry
 from .settings import Settings
 from .snapshot import Sections, output_grid, plain
@@ -290,24 +290,22 @@ class Comparison:
             v.close()
 
 
-class ComparisonRegistry:
+class ComparisonRegistry(LiveRegistry[Comparison]):
     """The live groups, at most settings.max_comparisons; members live in the RunRegistry."""
 
     def __init__(self, settings: Settings, runs: RunRegistry, encoder: FrameEncoder):
+        super().__init__("comparison group", settings.max_comparisons,
+                         "/api/comparisons/{id}")
         self.settings = settings
         self.run_registry = runs
         self.encoder = encoder
-        self.groups: dict[str, Comparison] = {}
 
     def create(self, base: TrainConfig, variants: list[dict], clock: str,
                labels: list[str] | None = None) -> Comparison:
         """Raises RegistryFull (no room for the group or its member runs), CustomDataError (a
         custom dataset that is missing or unfit) or ValueError / ValidationError (a bad group),
         before creating anything."""
-        if len(self.groups) >= self.settings.max_comparisons:
-            raise RegistryFull(f"too many comparison groups: {len(self.groups)} of "
-                               f"{self.settings.max_comparisons} are live; delete one "
-                               "(DELETE /api/comparisons/{id})")
+        self.check_room()
         room = self.settings.max_runs - len(self.run_registry)
         if len(variants) > room:
             raise RegistryFull(f"a group of {len(variants)} needs {len(variants)} runs; only "
@@ -317,33 +315,18 @@ class ComparisonRegistry:
         runs = [self.run_registry.create(c, trainer=t)
                 for c, t in zip(group.configs, group.members)]
         labels = list(labels) if labels else [member_label(base, v) for v in variants]
-        cid = secrets.token_urlsafe(16)
-        comparison = self.groups[cid] = Comparison(cid, group, runs, labels, self.settings,
-                                                   self.encoder)
+        comparison = self.add(lambda cid: Comparison(cid, group, runs, labels, self.settings,
+                                                     self.encoder))
         group.record(comparison._metrics())
         return comparison
 
-    def get(self, cid: str) -> Comparison | None:
-        return self.groups.get(cid)
-
-    def delete(self, cid: str) -> bool:
-        comparison = self.groups.pop(cid, None)
-        if comparison is None:
-            return False
-        comparison.close()
-        for run in comparison.runs:
+    def released(self, comparison: Comparison) -> None:
+        for run in comparison.runs:          # the member runs go with their group
             self.run_registry.delete(run.id)
-        return True
 
-    def sweep(self) -> None:
-        """Forget groups whose members all expired or were deleted."""
-        for cid, c in list(self.groups.items()):
-            if not c.live_members():
-                self.delete(cid)
-
-    def close(self) -> None:
-        for cid in list(self.groups):
-            self.delete(cid)
+    def expired(self, comparison: Comparison, now: float | None) -> bool:
+        """A group whose members all expired or were deleted."""
+        return not comparison.live_members()
 
 
 def member_label(base: TrainConfig, variant: dict) -> str:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import secrets
 import time
 
 from engine.descent import DESCENT_FIELDS
@@ -18,7 +17,7 @@ from engine.race import Race
 from engine.test_functions import TestFunction
 
 from .latest_sender import LatestSender
-from .runs import RegistryFull
+from .live_registry import LiveRegistry
 from .settings import Settings
 from .snapshot import plain
 
@@ -142,34 +141,17 @@ class RaceSession:
             v.close()
 
 
-class RaceRegistry:
+class RaceRegistry(LiveRegistry[RaceSession]):
     """The live races, at most settings.max_races; idle ones expire after the run TTL."""
 
     def __init__(self, settings: Settings):
+        super().__init__("race", settings.max_races, "/api/races/{id}")
         self.settings = settings
-        self.races: dict[str, RaceSession] = {}
 
     def create(self, race: Race, function: TestFunction) -> RaceSession:
         self.sweep()
-        if len(self.races) >= self.settings.max_races:
-            raise RegistryFull(f"too many races: {len(self.races)} of {self.settings.max_races} "
-                               "are live; delete one (DELETE /api/races/{id})")
-        rid = secrets.token_urlsafe(16)
-        session = self.races[rid] = RaceSession(rid, race, function, self.settings)
-        return session
+        return self.add(lambda rid: RaceSession(rid, race, function, self.settings))
 
-    def get(self, rid: str) -> RaceSession | None:
-        return self.races.get(rid)
-
-    def delete(self, rid: str) -> bool:
-        session = self.races.pop(rid, None)
-        if session is None:
-            return False
-        session.close()
-        return True
-
-    def sweep(self, now: float | None = None) -> None:
+    def expired(self, session: RaceSession, now: float | None) -> bool:
         now = time.monotonic() if now is None else now
-        for rid, s in list(self.races.items()):
-            if not s.viewers and now - s.last_active > self.settings.run_ttl_seconds:
-                self.delete(rid)
+        return not session.viewers and now - session.last_active > self.settings.run_ttl_seconds

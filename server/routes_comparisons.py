@@ -8,14 +8,11 @@ Settings; errors are FastAPI's 422 shape, naming the field and the allowed range
 from __future__ import annotations
 
 import asyncio
-import json
-import logging
 from typing import Annotated, Literal, Union
 
 from fastapi import APIRouter, Body, Depends, HTTPException, Query, Request, Response, WebSocket
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
-from starlette.websockets import WebSocketDisconnect, WebSocketState
 
 from engine import Trainer, TrainConfig
 from engine.custom_data import CustomDataError
@@ -25,14 +22,14 @@ from engine.param_names import parameter_names
 
 from .api_models import ConfigChanges, changes_of
 from .comparisons import Comparison, ComparisonRegistry
-from .latest_sender import LatestSender, serve_socket
+from .latest_sender import LatestSender
+from .live_resource import error_message, read_message, serve_live_resource, validation_message
 from .routes_api import as_422, custom_data_422
 from .run_access import FORBIDDEN, controlled, grant, socket_may_control, watch_only
 from .runs import RegistryFull
 from .settings import Settings
 from .snapshot import plain
 
-log = logging.getLogger("nn_playground")
 router = APIRouter(tags=["comparisons"])
 BAD_BODY = {400: {"description": "The body is not valid JSON."}}
 NOT_FOUND = {404: {"description": "No comparison group with this id."}}
@@ -254,34 +251,13 @@ GroupMessage = TypeAdapter(Annotated[Union[Play, Pause, Step, Set, SetClock, Sub
 MESSAGE_TYPES = ("play", "pause", "step", "set", "clock", "subscribe")
 
 
-def _error(for_type, status: int, message: str) -> dict:
-    return {"type": "error", "for": for_type, "status": status, "message": message}
-
-
-def _validation_message(exc: ValidationError) -> str:
-    parts = []
-    for err in exc.errors(include_url=False):
-        loc = ".".join(str(p) for p in err["loc"] if p not in MESSAGE_TYPES)
-        parts.append(f"{loc}: {err['msg']}" if loc else err["msg"])
-    return "; ".join(parts)
-
-
 async def handle_group_message(text: str, viewer: LatestSender, c: Comparison,
                                settings: Settings, control: bool = True) -> None:
     """control: the socket carries the group's token; else only `subscribe` is allowed."""
-    if len(text.encode()) > settings.max_message_bytes:
-        viewer.say(_error(None, 413, f"message too large: at most {settings.max_message_bytes} bytes"))
+    read = read_message(text, viewer, settings, MESSAGE_TYPES)
+    if read is None:
         return
-    try:
-        raw = json.loads(text)
-    except (ValueError, RecursionError) as exc:
-        viewer.say(_error(None, 400, f"not JSON: {exc}"))
-        return
-    kind = raw.get("type") if isinstance(raw, dict) else None
-    if kind not in MESSAGE_TYPES:
-        viewer.say(_error(kind if isinstance(kind, str) else None, 400,
-                          f"unknown message type {kind!r}; known: {', '.join(MESSAGE_TYPES)}"))
-        return
+    raw, kind = read
     if not control and kind != "subscribe":
         viewer.say(watch_only(kind, "comparison group"))
         return
@@ -312,13 +288,13 @@ async def handle_group_message(text: str, viewer: LatestSender, c: Comparison,
             viewer.fps = msg.fps
             ack = {"fps": viewer.fps}
     except ValidationError as exc:
-        viewer.say(_error(kind, 422, _validation_message(exc)))
+        viewer.say(error_message(kind, 422, validation_message(exc, MESSAGE_TYPES)))
         return
     except RequestValidationError as exc:
-        viewer.say(_error(kind, 422, "; ".join(e["msg"] for e in exc.errors())))
+        viewer.say(error_message(kind, 422, "; ".join(e["msg"] for e in exc.errors())))
         return
     except ValueError as exc:
-        viewer.say(_error(kind, 422, str(exc)))
+        viewer.say(error_message(kind, 422, str(exc)))
         return
     c.changed(urgent=True)
     viewer.say({"type": "ack", "for": kind, **ack})
@@ -326,38 +302,18 @@ async def handle_group_message(text: str, viewer: LatestSender, c: Comparison,
 
 @router.websocket("/ws/comparisons/{comparison_id}")
 async def live_comparison(websocket: WebSocket, comparison_id: str) -> None:
-    state = websocket.app.state
-    settings: Settings = state.settings
-    c = comparisons_registry(state).get(comparison_id)
-    await websocket.accept()
-    if c is None:
-        await websocket.close(code=4404, reason="no comparison group with this id")
-        return
-    if len(c.viewers) >= settings.max_viewers_per_run:
-        await websocket.close(code=4429, reason=f"at most {settings.max_viewers_per_run} "
-                                                "viewers per group")
-        return
-    viewer = LatestSender(websocket, settings.default_fps)
-    control = socket_may_control(websocket, c)
-    viewer.say({"type": "hello", "comparison": c.id, "clock": c.clock, "control": control,
+    settings: Settings = websocket.app.state.settings
+    c = comparisons_registry(websocket.app.state).get(comparison_id)
+    control = c is not None and socket_may_control(websocket, c)
+
+    def hello(viewer: LatestSender) -> dict:
+        return {"type": "hello", "comparison": c.id, "clock": c.clock, "control": control,
                 "members": [r.id for r in c.runs], "fps": viewer.fps,
                 "limits": {"max_message_bytes": settings.max_message_bytes,
                            "max_fps": settings.max_fps,
                            "max_epochs": settings.max_epochs_per_call,
-                           "max_updates": settings.max_steps_per_call}})
-    c.attach(viewer)
-    try:
-        await serve_socket(websocket, viewer, c.frame_for,
-                           lambda text: handle_group_message(text, viewer, c, settings, control))
-    except Exception:
-        log.exception("websocket for comparison %s failed", c.id)
-    finally:
-        c.detach(viewer)
-        if websocket.application_state == WebSocketState.CONNECTED:
-            try:
-                if c.closed:
-                    await websocket.send_text(json.dumps(
-                        {"type": "closed", "message": "the group was deleted"}))
-                    await websocket.close(code=4410, reason="the group was deleted")
-            except (RuntimeError, WebSocketDisconnect, OSError):
-                pass    # the viewer went away first: nothing to tell it
+                           "max_updates": settings.max_steps_per_call}}
+
+    await serve_live_resource(websocket, c, "comparison group", settings, hello,
+                              lambda text, viewer: handle_group_message(text, viewer, c, settings,
+                                                                        control))

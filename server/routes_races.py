@@ -6,20 +6,18 @@ are TrainConfig's descent fields, with TrainConfig's bounds and messages."""
 from __future__ import annotations
 
 import copy
-import json
-import logging
 from typing import Annotated, Literal, Union
 
 from fastapi import APIRouter, Body, Depends, HTTPException, Query, Request, Response, WebSocket
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, create_model
-from starlette.websockets import WebSocketDisconnect, WebSocketState
 
 from engine import TrainConfig
 from engine.descent import DESCENT_FIELDS
 from engine.race import Race
 from engine.test_functions import BOWL_CONDITION_RANGE, FUNCTIONS, get_function
 
-from .latest_sender import LatestSender, serve_socket
+from .latest_sender import LatestSender
+from .live_resource import error_message, read_message, serve_live_resource, validation_message
 from .races import RaceRegistry, RaceSession
 from .routes_api import as_422
 from .routes_comparisons import unprocessable
@@ -28,7 +26,6 @@ from .runs import RegistryFull
 from .settings import Settings
 from .snapshot import plain
 
-log = logging.getLogger("nn_playground")
 router = APIRouter(tags=["races"])
 BAD_BODY = {400: {"description": "The body is not valid JSON."}}
 NOT_FOUND = {404: {"description": "No race with this id."}}
@@ -269,27 +266,14 @@ RaceMessage = TypeAdapter(Annotated[Union[Play, Pause, Step, Set, Noise, Restart
 MESSAGE_TYPES = ("play", "pause", "step", "set", "noise", "restart", "subscribe")
 
 
-def _error(for_type, status: int, message: str) -> dict:
-    return {"type": "error", "for": for_type, "status": status, "message": message}
-
-
 async def handle_race_message(text: str, viewer: LatestSender, s: RaceSession,
                               settings: Settings, control: bool = True) -> None:
     """control: the socket carries the race's token; else only `subscribe` (without the
     race-wide `speed`) is allowed."""
-    if len(text.encode()) > settings.max_message_bytes:
-        viewer.say(_error(None, 413, f"message too large: at most {settings.max_message_bytes} bytes"))
+    read = read_message(text, viewer, settings, MESSAGE_TYPES)
+    if read is None:
         return
-    try:
-        raw = json.loads(text)
-    except (ValueError, RecursionError) as exc:
-        viewer.say(_error(None, 400, f"not JSON: {exc}"))
-        return
-    kind = raw.get("type") if isinstance(raw, dict) else None
-    if kind not in MESSAGE_TYPES:
-        viewer.say(_error(kind if isinstance(kind, str) else None, 400,
-                          f"unknown message type {kind!r}; known: {', '.join(MESSAGE_TYPES)}"))
-        return
+    raw, kind = read
     if not control and (kind != "subscribe" or raw.get("speed") is not None):
         viewer.say(watch_only(kind, "race", " (speed is the race's)" if kind == "subscribe" else ""))
         return
@@ -333,14 +317,10 @@ async def handle_race_message(text: str, viewer: LatestSender, s: RaceSession,
                 s.speed = msg.speed
             ack = {"fps": viewer.fps, "speed": s.speed}
     except ValidationError as exc:
-        parts = []
-        for err in exc.errors(include_url=False):
-            loc = ".".join(str(p) for p in err["loc"] if p not in MESSAGE_TYPES)
-            parts.append(f"{loc}: {err['msg']}" if loc else err["msg"])
-        viewer.say(_error(kind, 422, "; ".join(parts)))
+        viewer.say(error_message(kind, 422, validation_message(exc, MESSAGE_TYPES)))
         return
     except ValueError as exc:
-        viewer.say(_error(kind, 422, str(exc)))
+        viewer.say(error_message(kind, 422, str(exc)))
         return
     s.changed(urgent=True)
     viewer.say({"type": "ack", "for": kind, "playing": s.playing, **plain(ack)})
@@ -348,36 +328,17 @@ async def handle_race_message(text: str, viewer: LatestSender, s: RaceSession,
 
 @router.websocket("/ws/races/{race_id}")
 async def live_race(websocket: WebSocket, race_id: str) -> None:
-    state = websocket.app.state
-    settings: Settings = state.settings
-    s = races_registry(state).get(race_id)
-    await websocket.accept()
-    if s is None:
-        await websocket.close(code=4404, reason="no race with this id")
-        return
-    if len(s.viewers) >= settings.max_viewers_per_run:
-        await websocket.close(code=4429, reason=f"at most {settings.max_viewers_per_run} "
-                                                "viewers per race")
-        return
-    viewer = LatestSender(websocket, settings.default_fps)
-    control = socket_may_control(websocket, s)
-    viewer.say({"type": "hello", "race": s.id, "fps": viewer.fps, "control": control,
+    settings: Settings = websocket.app.state.settings
+    s = races_registry(websocket.app.state).get(race_id)
+    control = s is not None and socket_may_control(websocket, s)
+
+    def hello(viewer: LatestSender) -> dict:
+        return {"type": "hello", "race": s.id, "fps": viewer.fps, "control": control,
                 "limits": {"max_message_bytes": settings.max_message_bytes,
                            "max_fps": settings.max_fps,
                            "max_steps": settings.max_race_steps_per_call,
-                           "max_speed": settings.max_race_speed}})
-    s.attach(viewer)
-    try:
-        await serve_socket(websocket, viewer, s.frame_for,
-                           lambda text: handle_race_message(text, viewer, s, settings, control))
-    except Exception:
-        log.exception("websocket for race %s failed", s.id)
-    finally:
-        s.detach(viewer)
-        if websocket.application_state == WebSocketState.CONNECTED and s.closed:
-            try:
-                await websocket.send_text(json.dumps({"type": "closed",
-                                                      "message": "the race was deleted"}))
-                await websocket.close(code=4410, reason="the race was deleted")
-            except (RuntimeError, WebSocketDisconnect, OSError):
-                pass    # the viewer went away first: nothing to tell it
+                           "max_speed": settings.max_race_speed}}
+
+    await serve_live_resource(websocket, s, "race", settings, hello,
+                              lambda text, viewer: handle_race_message(text, viewer, s, settings,
+                                                                       control))
