@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Awaitable, Callable, Protocol
+from typing import Awaitable, Callable, Literal, Protocol
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from .latest_sender import LatestSender, serve_socket
@@ -32,6 +32,19 @@ class LiveResource(Protocol):
     def attach(self, viewer: LatestSender) -> None: ...
     def detach(self, viewer: LatestSender) -> None: ...
     def frame_for(self, viewer: LatestSender) -> bytes | str | None: ...
+
+
+class ControlMessage(BaseModel):
+    """A control message: its fields exactly (anything else is a 422)."""
+    model_config = ConfigDict(extra="forbid")
+
+
+class Play(ControlMessage):
+    type: Literal["play"]
+
+
+class Pause(ControlMessage):
+    type: Literal["pause"]
 
 
 def error_message(for_type, status: int, message: str) -> dict:

@@ -23,7 +23,8 @@ from engine.param_names import parameter_names
 from .api_models import ConfigChanges, changes_of
 from .comparisons import Comparison, ComparisonRegistry
 from .latest_sender import LatestSender
-from .live_resource import error_message, read_message, serve_live_resource, validation_message
+from .live_resource import (ControlMessage, Pause, Play, error_message, read_message,
+                            serve_live_resource, validation_message)
 from .routes_api import as_422, custom_data_422
 from .run_access import FORBIDDEN, controlled, grant, socket_may_control, watch_only
 from .runs import RegistryFull
@@ -212,36 +213,24 @@ async def delete_comparison(c: ControlledComparison, registry: RegistryDep) -> R
 
 
 # ---------------------------------------------------------------------- websocket
-class _Message(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class Play(_Message):
-    type: Literal["play"]
-
-
-class Pause(_Message):
-    type: Literal["pause"]
-
-
-class Step(_Message):
+class Step(ControlMessage):
     type: Literal["step"]
     epochs: int | None = Field(None, ge=1)
     updates: int | None = Field(None, ge=1)
 
 
-class Set(_Message):
+class Set(ControlMessage):
     type: Literal["set"]
     member: int = Field(ge=0)
     config: ConfigChanges
 
 
-class SetClock(_Message):
+class SetClock(ControlMessage):
     type: Literal["clock"]
     clock: Clock
 
 
-class Subscribe(_Message):
+class Subscribe(ControlMessage):
     type: Literal["subscribe"]
     fps: int = Field(ge=1)
 

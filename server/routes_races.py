@@ -17,7 +17,8 @@ from engine.race import Race
 from engine.test_functions import BOWL_CONDITION_RANGE, FUNCTIONS, get_function
 
 from .latest_sender import LatestSender
-from .live_resource import error_message, read_message, serve_live_resource, validation_message
+from .live_resource import (ControlMessage, Pause, Play, error_message, read_message,
+                            serve_live_resource, validation_message)
 from .races import RaceRegistry, RaceSession
 from .routes_api import as_422
 from .routes_comparisons import unprocessable
@@ -222,40 +223,28 @@ async def delete_race(s: ControlledRace, request: Request) -> Response:
 
 
 # ---------------------------------------------------------------------- websocket
-class _Message(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class Play(_Message):
-    type: Literal["play"]
-
-
-class Pause(_Message):
-    type: Literal["pause"]
-
-
-class Step(_Message):
+class Step(ControlMessage):
     type: Literal["step"]
     n: int = Field(1, ge=1)
 
 
-class Set(_Message):
+class Set(ControlMessage):
     type: Literal["set"]
     racer: int = Field(ge=0)
     config: RacerSettings
 
 
-class Noise(_Message):
+class Noise(ControlMessage):
     type: Literal["noise"]
     noise: float = Field(ge=0.0, le=100.0)
 
 
-class Restart(_Message):
+class Restart(ControlMessage):
     type: Literal["restart"]
     start: tuple[float, float] | None = None
 
 
-class Subscribe(_Message):
+class Subscribe(ControlMessage):
     type: Literal["subscribe"]
     fps: int | None = Field(None, ge=1)
     speed: int | None = Field(None, ge=1)

@@ -4,8 +4,8 @@
 
 import { LAYER_COLORS } from "../colors.js";
 import { formatNumber as fmt } from "../format.js";
+import { byId, dropResource, json, notice, openSocket, pageDebug, wirePageKeys } from "../live_page.js";
 import { decodeFrame } from "../protocol.js";
-import { controlHeaders, socketPath } from "../run_access.js";
 import { createBoundariesView } from "./boundaries_view.js";
 import { createCurvesView } from "./curves_view.js";
 import { createGroupState, ingestFrame } from "./group_state.js";
@@ -13,30 +13,7 @@ import { createSurfacePanel } from "./surface_panel.js";
 
 const COLORS = LAYER_COLORS.slice(0, 6);   // one per member, distinct (ColorBrewer Dark2)
 const OPTIMIZERS = ["sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam"];
-const byId = (id) => document.getElementById(id);
-
-const pageErrors = [];
-window.addEventListener("error", (e) => pageErrors.push(String(e.message)));
-window.addEventListener("unhandledrejection", (e) => pageErrors.push(String(e.reason)));
-
-const debug = window.__nnpCompare = { ready: false, errors: pageErrors, colors: COLORS,
-  stats: { frames: 0, draws: 0 }, group: null, state: null, ui: null };
-
-function notice(text, level = "info") {
-  const el = byId("notice");
-  el.textContent = text;
-  el.className = `notice ${level}`;
-}
-
-async function json(url, options) {
-  const r = await fetch(url, options);
-  const body = r.status === 204 ? null : await r.json();
-  if (!r.ok) {
-    const detail = body?.detail;
-    throw new Error(Array.isArray(detail) ? detail.map((d) => d.msg).join("; ") : String(detail));
-  }
-  return body;
-}
+const debug = pageDebug("__nnpCompare", { colors: COLORS, stats: { frames: 0, draws: 0 }, group: null, state: null, ui: null });
 
 const ui = { xKey: "epochs", logLoss: false };
 debug.ui = ui;
@@ -137,8 +114,7 @@ function closeGroup() {
   if (!group) return;
   const old = group;
   group = null;
-  old.ws?.close();
-  fetch(`/api/comparisons/${old.id}`, { method: "DELETE", keepalive: true, headers: controlHeaders(old.token) }).catch(() => {});
+  dropResource(old, `/api/comparisons/${old.id}`);
 }
 
 async function openPreset(name) {
@@ -165,8 +141,7 @@ async function openPreset(name) {
 }
 
 function connect(g) {
-  const proto = location.protocol === "https:" ? "wss" : "ws";
-  const ws = new WebSocket(`${proto}://${location.host}${socketPath(`/ws/comparisons/${g.id}`, g.token)}`);
+  const ws = openSocket(`/ws/comparisons/${g.id}`, g.token);
   ws.binaryType = "arraybuffer";
   g.ws = ws;
   let started = false;
@@ -222,14 +197,7 @@ function wireControls() {
     ui.logLoss = e.target.checked;
     requestDraw();
   });
-  document.addEventListener("keydown", (e) => {
-    if (e.target.closest("input, select")) return;
-    if (e.code === "Space") {
-      e.preventDefault();
-      byId("play").click();
-    }
-  });
-  addEventListener("pagehide", closeGroup);
+  wirePageKeys(byId("play"), closeGroup);
 }
 
 async function main() {

@@ -4,7 +4,7 @@
 
 import { LAYER_COLORS } from "../colors.js";
 import { formatNumber as fmt } from "../format.js";
-import { controlHeaders, socketPath } from "../run_access.js";
+import { byId, dropResource, json, notice, openSocket, pageDebug, wirePageKeys } from "../live_page.js";
 import { contourValues, createRaceState, ingestRaceFrame, interpolate, plotMapping } from "./race_state.js";
 import { createRaceView } from "./race_view.js";
 
@@ -12,29 +12,7 @@ const COLORS = LAYER_COLORS.slice(0, 6);
 const MAX_RACERS = 6;
 const OPTIMIZERS = ["sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam"];
 const MARGIN = { l: 44, r: 12, t: 10, b: 34 };
-const byId = (id) => document.getElementById(id);
-
-const pageErrors = [];
-window.addEventListener("error", (e) => pageErrors.push(String(e.message)));
-window.addEventListener("unhandledrejection", (e) => pageErrors.push(String(e.reason)));
-const debug = window.__nnpRace = { ready: false, errors: pageErrors, colors: COLORS,
-  stats: { frames: 0, draws: 0 }, race: null, state: null };
-
-function notice(text, level = "info") {
-  const el = byId("notice");
-  el.textContent = text;
-  el.className = `notice ${level}`;
-}
-
-async function json(url, options) {
-  const r = await fetch(url, options);
-  const body = r.status === 204 ? null : await r.json();
-  if (!r.ok) {
-    const d = body?.detail;
-    throw new Error(Array.isArray(d) ? d.map((x) => x.msg).join("; ") : String(d));
-  }
-  return body;
-}
+const debug = pageDebug("__nnpRace", { colors: COLORS, stats: { frames: 0, draws: 0 }, race: null, state: null });
 
 let functions = [];
 let fn = null;            // the function shown: its description and surface
@@ -221,8 +199,7 @@ function closeRace() {
   if (!race) return;
   const old = race;
   race = null;
-  old.ws?.close();
-  fetch(`/api/races/${old.id}`, { method: "DELETE", keepalive: true, headers: controlHeaders(old.token) }).catch(() => {});
+  dropResource(old, `/api/races/${old.id}`);
 }
 
 async function startRace(start, play = true) {
@@ -234,8 +211,7 @@ async function startRace(start, play = true) {
   race = r;
   debug.race = r;
   debug.state = r.state;
-  const proto = location.protocol === "https:" ? "wss" : "ws";
-  const ws = new WebSocket(`${proto}://${location.host}${socketPath(`/ws/races/${r.id}`, r.token)}`);
+  const ws = openSocket(`/ws/races/${r.id}`, r.token);
   r.ws = ws;
   ws.onopen = () => {
     ws.send(JSON.stringify({ type: "subscribe", fps: 60, speed: Number(byId("speed").value) }));
@@ -305,18 +281,11 @@ function wire() {
     buildRacers();
     startRace(race?.state.frame?.start ?? fn.start).catch((err) => notice(err.message, "error"));
   });
-  document.addEventListener("keydown", (e) => {
-    if (e.target.closest("input, select, button")) return;
-    if (e.code === "Space") {
-      e.preventDefault();
-      byId("play").click();
-    }
-  });
   new ResizeObserver(() => {
     plotSize = null;
     requestDraw();
   }).observe(byId("plot-box"));
-  addEventListener("pagehide", closeRace);
+  wirePageKeys(byId("play"), closeRace, "input, select, button");
 }
 
 async function main() {

@@ -43,6 +43,15 @@ function star(ctx, x, y, r) {
   ctx.stroke();
 }
 
+/** ctx.save(), then clip to the plot box with round joins (the caller restores). */
+function clipToPlot(ctx, box) {
+  ctx.save();
+  ctx.beginPath();
+  ctx.rect(box.x, box.y, box.w, box.h);
+  ctx.clip();
+  ctx.lineJoin = "round";
+}
+
 /** A transparent canvas (it lies over the contour) kept at its CSS size x devicePixelRatio. */
 function overlayCanvas(canvas) {
   const ctx = canvas.getContext("2d");
@@ -87,11 +96,7 @@ function createTrails(canvas, colors) {
       trails.fullRedraws += 1;
     }
     if (!frame) return;
-    ctx.save();
-    ctx.beginPath();
-    ctx.rect(box.x, box.y, box.w, box.h);
-    ctx.clip();
-    ctx.lineJoin = "round";
+    clipToPlot(ctx, box);
     ctx.lineCap = "round";
     ctx.lineWidth = 2;
     frame.racers.forEach((_, i) => {
@@ -131,11 +136,7 @@ export function createRaceView(canvas, colors, trailsCanvas) {
     if (!fn || !box) return false;
     const map = { ...plotMapping(box, fn.domain), key: `${fn.name}|${fn.domain}` };
     trails.render(state, box, map);
-    ctx.save();
-    ctx.beginPath();
-    ctx.rect(box.x, box.y, box.w, box.h);
-    ctx.clip();
-    ctx.lineJoin = "round";
+    clipToPlot(ctx, box);
     ctx.fillStyle = "#fff";
     ctx.strokeStyle = "#222";
     ctx.lineWidth = 1;
