@@ -13,6 +13,7 @@ import { attachGhostButtons } from "./ghost_buttons.js";
 import { attachGraphLink } from "./graph/playground_link.js";
 import { createLossChart } from "./loss_chart.js";
 import { createNetworkView } from "./network_view.js";
+import { createOutputKeyboard } from "./output_keyboard.js";
 import { createParamEditor } from "./param_editor.js";
 import { addPictureButtons } from "./picture_export.js";
 import { installShortcuts } from "./shortcuts.js";
@@ -91,7 +92,7 @@ async function main() {
   const ghost = createGhost();   // a kept previous run, faded on the loss charts and surface
   const views = {
     network: createNetworkView(byId("network-canvas"), byId("network-tooltip"), byId("network-legend"), state,
-      { ...redraw, tracedExample: () => trace?.last() ?? null }),
+      { ...redraw, tracedExample: () => trace?.last() ?? null, live: byId("network-live") }),
     boundary: createBoundaryView(byId("output-canvas"), byId("output-legend"), redraw),
     loss: createLossChart(byId("loss-canvas"), byId("accuracy-canvas"), { ...redraw, ghost }),
     activation: createActivationView(byId("activation-canvas"), byId("activation-legend"), byId("activation-tools"), redraw),
@@ -195,6 +196,11 @@ async function main() {
   trace = createTracePanel({
     panel: byId("trace-panel"), outputCanvas: byId("output-canvas"), boundaryView: views.boundary,
     snapshot, connection, state, notice,
+  });
+  createOutputKeyboard({
+    canvas: byId("output-canvas"), cursor: byId("output-cursor"), live: byId("output-live"),
+    boundaryView: views.boundary, snapshot,
+    onPick: (hit) => trace.show(hit.example != null ? { example: hit.example, split: "train" } : { x: hit.x }),
   });
   createParamEditor({
     canvas: byId("network-canvas"), networkView: views.network, box: byId("param-editor"),

@@ -195,3 +195,65 @@ export function hitTest(layout, x, y, reach = 5, shown = null) {
   }
   return best ? { kind: "edge", ...best } : null;
 }
+
+/**
+ * The keyboard's way around the diagram (sizes: [inputs, hidden..., outputs]). A focus is
+ * {kind: "node", layer, index}, {kind: "edge", layer, i, j} (the weight from neuron j of layer-1
+ * into neuron i of layer) or {kind: "bias", layer, i}. Keys: on a neuron ArrowUp/Down move within
+ * its column, ArrowLeft/Right to the column before/after (same row, clamped), "e" to its first
+ * incoming weight, "b" to its bias; on a weight ArrowUp/Down move to the weight from the
+ * previous/next source neuron, ArrowLeft/Right to the previous/next target neuron; Escape (or "e"
+ * / "b" again) goes back to the neuron. Returns the new focus, or null when the key does nothing.
+ */
+export function nextFocus(focus, key, sizes) {
+  const L = sizes.length - 1;
+  const clamp = (v, n) => Math.max(0, Math.min(n - 1, v));
+  const f = focus ?? { kind: "node", layer: Math.min(1, L), index: 0 };
+  if (!focus) return f;
+  if (f.kind === "node") {
+    switch (key) {
+      case "ArrowUp": return { ...f, index: clamp(f.index - 1, sizes[f.layer]) };
+      case "ArrowDown": return { ...f, index: clamp(f.index + 1, sizes[f.layer]) };
+      case "ArrowLeft":
+      case "ArrowRight": {
+        const layer = clamp(f.layer + (key === "ArrowLeft" ? -1 : 1), sizes.length);
+        return { kind: "node", layer, index: clamp(f.index, sizes[layer]) };
+      }
+      case "e": case "E": return f.layer > 0 ? { kind: "edge", layer: f.layer, i: f.index, j: 0 } : null;
+      case "b": case "B": return f.layer > 0 ? { kind: "bias", layer: f.layer, i: f.index } : null;
+      default: return null;
+    }
+  }
+  const back = { kind: "node", layer: f.layer, index: f.i };
+  if (key === "Escape" || (f.kind === "edge" && (key === "e" || key === "E")) || (f.kind === "bias" && (key === "b" || key === "B"))) return back;
+  if (f.kind === "bias") {
+    if (key === "ArrowUp" || key === "ArrowDown") return { ...f, i: clamp(f.i + (key === "ArrowUp" ? -1 : 1), sizes[f.layer]) };
+    if (key === "e" || key === "E") return { kind: "edge", layer: f.layer, i: f.i, j: 0 };
+    return null;
+  }
+  switch (key) {
+    case "ArrowUp": return { ...f, j: clamp(f.j - 1, sizes[f.layer - 1]) };
+    case "ArrowDown": return { ...f, j: clamp(f.j + 1, sizes[f.layer - 1]) };
+    case "ArrowLeft": return { ...f, i: clamp(f.i - 1, sizes[f.layer]) };
+    case "ArrowRight": return { ...f, i: clamp(f.i + 1, sizes[f.layer]) };
+    case "b": case "B": return { kind: "bias", layer: f.layer, i: f.i };
+    default: return null;
+  }
+}
+
+/** The layout item of a focus: {kind, ...node | edge | bias} (as hitTest returns them) or null. */
+export function focusItem(layout, focus) {
+  if (!layout || !focus) return null;
+  if (focus.kind === "node") {
+    const n = layout.nodes[focus.layer]?.[focus.index];
+    return n ? { kind: "node", ...n } : null;
+  }
+  if (focus.kind === "bias") {
+    const b = layout.biases.find((q) => q.layer === focus.layer && q.i === focus.i);
+    return b ? { kind: "bias", ...b } : null;
+  }
+  const p = layout.pairs[focus.layer - 1];
+  const fanIn = layout.nodes[focus.layer - 1].length;
+  const e = p ? layout.edges[p.start + focus.i * fanIn + focus.j] : null;
+  return e ? { kind: "edge", ...e } : null;
+}

@@ -11,7 +11,7 @@ import { formatChange, formatNumber as fmt, formatPercent, formatPrecise } from 
 import { createGridImage, divergingTable, packRgb, paintGrid, tintTable, unpackRgb } from "./heatmap.js";
 import { FONT } from "./layout_constants.js";
 import { sumFormula, sumTerms } from "./trace_format.js";
-import { bezierPoint, computeLayout, hitTest, paramIndex, paramName, strongestEdges } from "./network_layout.js";
+import { bezierPoint, computeLayout, focusItem, hitTest, nextFocus, paramIndex, paramName, strongestEdges } from "./network_layout.js";
 
 export { paramName };
 
@@ -31,9 +31,13 @@ const PICTURE_MIN = 12;       // px: smaller squares show one colour (the neuron
  * The network view. `state`: the client state (clicks write the view options); `requestRedraw`:
  * asks the wiring for an animation frame (e.g. after the first of two axis clicks, while paused);
  * `tracedExample`: the trace panel's latest POST /trace result or null (a hovered neuron's sum is
- * then written with that example's numbers).
+ * then written with that example's numbers); `live`: an aria-live element that reads out the
+ * item the keyboard is on. Keyboard (the canvas takes the focus): arrows move between neurons
+ * (network_layout.js nextFocus), E / B go to a neuron's weights / bias, Enter shows a neuron's
+ * activation or opens the weight editor (a "param-edit" event on the canvas), A picks a weight
+ * as a loss-surface axis, Escape goes back to the neuron.
  */
-export function createNetworkView(canvas, tooltip, legendEl, state, { requestRedraw = () => {}, tracedExample = () => null } = {}) {
+export function createNetworkView(canvas, tooltip, legendEl, state, { requestRedraw = () => {}, tracedExample = () => null, live = null } = {}) {
   const sized = sizedCanvas(canvas);
   const atlas = createGridImage();      // hidden neurons' images side by side
   const outAtlas = createGridImage();   // output units' images
@@ -312,7 +316,8 @@ export function createNetworkView(canvas, tooltip, legendEl, state, { requestRed
         drawNodeImage(ctx, snap, node, images);
         if (node.layer > 0 && node.layer < L) images.hiddenIndex += 1;
         const selected = node.layer > 0 && sel && sel[0] === node.layer && sel[1] === node.index;
-        const focused = keyFocus && keyFocus.kind === "node" && keyFocus.layer === node.layer && keyFocus.index === node.index;
+        const focused = keyFocus && keyFocus.kind === "node" && keyFocus.layer === node.layer && keyFocus.index === node.index
+          && keyboardActive();
         if (selected || node.s >= 6) {   // tiny squares go unframed: their colour is the message
           ctx.strokeStyle = selected ? "#111" : "#9aa0a6";
           ctx.lineWidth = selected ? 2.5 : 1;
@@ -331,6 +336,26 @@ export function createNetworkView(canvas, tooltip, legendEl, state, { requestRed
     ctx.lineWidth = 1.5;
     ctx.strokeStyle = "#1a73e8";
     ctx.strokeRect(x - 3, y - 3, w + 6, h + 6);
+  }
+
+  /** The weight or bias the keyboard is on (a neuron's outline is drawn with the neurons). */
+  function drawKeyFocus(ctx) {
+    if (!keyFocus || !keyboardActive() || keyFocus.kind === "node") return;
+    const item = focusItem(layout, keyFocus);
+    if (!item) return;
+    if (item.kind === "bias") {
+      drawFocusOutline(ctx, item.x, item.y, item.b, item.b);
+      return;
+    }
+    ctx.lineCap = "round";
+    for (const [color, width] of [["#fff", 5], ["#1a73e8", 2.5]]) {
+      ctx.strokeStyle = color;
+      ctx.lineWidth = width;
+      ctx.beginPath();
+      ctx.moveTo(item.x0, item.y0);
+      ctx.bezierCurveTo(item.cx, item.y0, item.cx, item.y1, item.x1, item.y1);
+      ctx.stroke();
+    }
   }
 
   /** Biases: a small square at each neuron's lower left, coloured by sign, shaded by |b|. */
@@ -404,6 +429,7 @@ export function createNetworkView(canvas, tooltip, legendEl, state, { requestRed
     ctx.drawImage(edgeLayer, 0, 0, sized.width, sized.height);
     drawNodes(ctx, snap, ui);
     drawBiases(ctx, h, values, scale, chosen);
+    drawKeyFocus(ctx);
     drawLabels(ctx, h);
     updateTooltip(snap, ui);
     updateLegend(h, gradMode, maxAbs, thinned.summary);
@@ -444,7 +470,7 @@ export function createNetworkView(canvas, tooltip, legendEl, state, { requestRed
 
   /** How the learner picks axes with this pointer: mouse clicks pick; a tap picks only in "pick axes" mode. */
   function picksAxes(ui) {
-    return lastPointerType === "mouse" || ui.pickAxes;
+    return lastPointerType === "mouse" || lastPointerType === "keyboard" || ui.pickAxes;
   }
 
   /** Neuron i of layer l's weighted sum term by term: with the traced example's numbers when
@@ -475,8 +501,9 @@ export function createNetworkView(canvas, tooltip, legendEl, state, { requestRed
         ? `${neuronName(h, hover.layer - 1, hover.j)} → ${neuronName(h, hover.layer, hover.i)}`
         : `bias of ${neuronName(h, hover.layer, hover.i)}`;
       const change = before != null ? ` <span class="change">(${formatChange(w - before)} since the last frame)</span>` : "";
-      const hint = picksAxes(ui) ? `${lastPointerType === "mouse" ? "click: loss-surface axis; double-click: set it" : "tap: loss-surface axis"}`
-        : "to use it as a loss-surface axis: “pick axes”, then tap";
+      const hint = lastPointerType === "keyboard" ? "Enter: set it; A: loss-surface axis; Esc: back to the neuron"
+        : picksAxes(ui) ? `${lastPointerType === "mouse" ? "click: loss-surface axis; double-click: set it" : "tap: loss-surface axis; double-tap: set it"}`
+          : "to use it as a loss-surface axis: “pick axes”, then tap; double-tap: set it";
       return `<b>${hover.name}</b> ${what}<br>value <span data-testid="tooltip-value">${formatPrecise(w)}</span>${change}`
         + `<br>∂L/∂${hover.kind === "edge" ? "w" : "b"} ${formatPrecise(g)}<br><i>${hint}</i>`;
     }
@@ -486,7 +513,8 @@ export function createNetworkView(canvas, tooltip, legendEl, state, { requestRed
     return `<b>${neuronName(h, hover.layer, hover.index)}</b><br>its output over the input square`
       + `<br><span data-testid="tooltip-sum">${weightedSumHtml(snap, hover.layer, hover.index)}</span>`
       + (sat != null ? `<br>layer saturation ${formatPercent(sat)}` : "")
-      + `<br><i>${lastPointerType === "mouse" ? "click" : "tap"}: show its activation</i>`;
+      + `<br><i>${lastPointerType === "keyboard" ? "Enter: show its activation; E: its weights; B: its bias"
+        : `${lastPointerType === "mouse" ? "click" : "tap"}: show its activation`}</i>`;
   }
 
   function updateTooltip(snap, ui) {
@@ -581,6 +609,81 @@ export function createNetworkView(canvas, tooltip, legendEl, state, { requestRed
     pairPending = [pendingAxis, hit.name];
     pairTimer = setTimeout(completePair, DOUBLE_CLICK_MS);
   });
+  // ---- keyboard: the canvas takes the focus; arrows, E, B, Enter, A, Escape ------------------
+  let pressing = false;     // a pointer press is under way (its focus is not the keyboard's)
+  const keyboardActive = () => document.activeElement === canvas && lastPointerType === "keyboard";
+  canvas.addEventListener("pointerdown", () => { pressing = true; }, true);
+  window.addEventListener("pointerup", () => setTimeout(() => { pressing = false; }, 0), true);
+  function anchorOf(item) {
+    if (item.kind === "node") return { x: item.x + item.s / 2, y: item.y + item.s / 2 };
+    if (item.kind === "bias") return { x: item.x + item.b / 2, y: item.y + item.b / 2 };
+    const [x, y] = bezierPoint(item, 0.5);
+    return { x, y };
+  }
+  function showFocus() {
+    const item = focusItem(layout, keyFocus);
+    if (!item) return;
+    hover = item;
+    pointer = anchorOf(item);
+    if (view.lastSnap) updateTooltip(view.lastSnap, state.ui);
+    if (live) live.textContent = tooltip.textContent;
+    lastKey = "";
+    requestRedraw();
+  }
+  function pickNow(item) {
+    if (!pendingAxis || pendingAxis === item.name) {
+      pendingAxis = item.name;
+      lastKey = "";
+      requestRedraw();
+      if (live) live.textContent = `axis 1: ${item.name}; pick a second weight or bias with A`;
+      return;
+    }
+    pairPending = [pendingAxis, item.name];
+    completePair();
+    if (live) live.textContent = `loss-surface axes: ${state.ui.surfaceParams.join(" and ")}`;
+  }
+  canvas.addEventListener("focus", () => {
+    if (!layout || !view.lastSnap || pressing) return;
+    lastPointerType = "keyboard";
+    if (!focusItem(layout, keyFocus)) keyFocus = nextFocus(null, "", view.lastSnap.header.layer_sizes);
+    showFocus();
+  });
+  canvas.addEventListener("blur", () => {
+    if (lastPointerType === "keyboard") {
+      hover = null;
+      pointer = null;
+      tooltip.hidden = true;
+    }
+    lastKey = "";
+    requestRedraw();
+  });
+  canvas.addEventListener("keydown", (e) => {
+    if (!layout || !view.lastSnap || e.ctrlKey || e.metaKey || e.altKey) return;
+    lastPointerType = "keyboard";
+    const item = focusItem(layout, keyFocus);
+    if (e.key === "Enter" && item) {
+      e.preventDefault();
+      if (item.kind === "node") {
+        if (item.layer > 0) state.setUi({ neuron: [item.layer, item.index] });
+      } else {
+        const r = canvas.getBoundingClientRect();
+        const at = anchorOf(item);
+        canvas.dispatchEvent(new CustomEvent("param-edit", { detail: { param: item, clientX: r.left + at.x, clientY: r.top + at.y } }));
+      }
+      return;
+    }
+    if ((e.key === "a" || e.key === "A") && item && item.kind !== "node") {
+      e.preventDefault();
+      pickNow(item);
+      return;
+    }
+    const next = nextFocus(keyFocus, e.key, view.lastSnap.header.layer_sizes);
+    if (!next) return;
+    e.preventDefault();   // arrows move the focus, not the page
+    keyFocus = next;
+    showFocus();
+  });
+
   state.subscribe((change) => {
     if (change.kind === "ui" && "pickAxes" in change.changes && !change.changes.pickAxes && pendingAxis) {
       pendingAxis = null;
@@ -605,6 +708,8 @@ export function createNetworkView(canvas, tooltip, legendEl, state, { requestRed
     return true;
   };
   view.pendingAxis = () => pendingAxis;
+  /** The item the keyboard is on ({kind, layer, index | i, j}) or null. */
+  view.keyFocus = () => keyFocus;
   /** The edge or bias under a pointer (client coordinates): {kind, name, layer, i, j} or null. */
   view.paramAt = (clientX, clientY) => {
     const r = canvas.getBoundingClientRect();

@@ -1,6 +1,7 @@
 // Set a weight by hand: double-click (or double-tap) an edge or bias of the network diagram, type
 // a value and Enter, or drag the slider: PATCH /api/runs/{id}/params; the run continues from
-// there (its optimizer state kept). While dragging, one request is in flight at a time. The box shows the current value and gradient with 8 significant digits.
+// there (its optimizer state kept). From the keyboard: Enter on a weight or bias of the diagram
+// (its "param-edit" event); Enter sets, Escape cancels, and the focus returns to the diagram. While dragging, one request is in flight at a time. The box shows the current value and gradient with 8 significant digits.
 
 import { full } from "./trace_format.js";
 
@@ -12,6 +13,14 @@ function flatIndex(header, p) {
 
 export function createParamEditor({ canvas, networkView, box, snapshot, connection, notice }) {
   let target = null;
+  let returnFocus = null;   // where the keyboard was before the editor opened (it goes back there)
+
+  function close() {
+    box.hidden = true;
+    const back = returnFocus;
+    returnFocus = null;
+    back?.focus();
+  }
   const label = box.querySelector("[data-role=name]");
   const now = box.querySelector("[data-role=now]");
   const input = box.querySelector("input[type=text]");
@@ -66,7 +75,7 @@ export function createParamEditor({ canvas, networkView, box, snapshot, connecti
       return;
     }
     if (!(await patch(v))) return;
-    box.hidden = true;
+    close();
     notice?.(`${target.name} = ${v}; training continues from there`);
   }
 
@@ -83,12 +92,17 @@ export function createParamEditor({ canvas, networkView, box, snapshot, connecti
     const p = networkView.paramAt(e.clientX, e.clientY);
     if (p) open(p, e.clientX, e.clientY);
   });
+  // the network view's keyboard path: Enter on a weight or bias
+  canvas.addEventListener("param-edit", (e) => {
+    returnFocus = canvas;
+    open(e.detail.param, e.detail.clientX, e.detail.clientY);
+  });
   input.addEventListener("keydown", (e) => {
     if (e.key === "Enter") submit();
-    if (e.key === "Escape") box.hidden = true;
+    if (e.key === "Escape") close();
   });
   slider.addEventListener("input", () => drag(Number(slider.value)));
-  box.querySelector("[data-role=cancel]").addEventListener("click", () => { box.hidden = true; });
+  box.querySelector("[data-role=cancel]").addEventListener("click", close);
   box.querySelector("[data-role=ok]").addEventListener("click", submit);
   return { open, submit };
 }

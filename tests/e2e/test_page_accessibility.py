@@ -91,3 +91,72 @@ def test_every_form_field_has_a_name(open_page):
         return !labelled && !e.getAttribute('aria-label') && !e.getAttribute('aria-labelledby');
       }).map(e => e.outerHTML.slice(0, 100)))()""")
     assert not unnamed, unnamed
+
+
+def test_the_network_diagram_is_operable_by_keyboard(open_page, api, page_run):
+    page = open_page("?hidden=3,2")
+    page.wait_for_function("window.__nnp.views.network.layout()")
+    canvas = page.get_by_test_id("network-canvas")
+    canvas.focus()
+    live = page.get_by_test_id("network-live")
+    focus = lambda: page.evaluate("window.__nnp.views.network.keyFocus()")  # noqa: E731
+    assert focus() == {"kind": "node", "layer": 1, "index": 0}
+    page.keyboard.press("ArrowDown")
+    assert focus() == {"kind": "node", "layer": 1, "index": 1}
+    assert "h1.1" in live.text_content() and "z = " in live.text_content()
+    assert page.get_by_test_id("network-tooltip").is_visible()
+    page.keyboard.press("Enter")
+    assert page.evaluate("window.__nnp.state.ui.neuron") == [1, 1]
+    page.keyboard.press("ArrowRight")
+    assert focus() == {"kind": "node", "layer": 2, "index": 1}
+    # into the neuron's weights: read, pick two as the loss-surface axes
+    page.keyboard.press("e")
+    assert "W2[1,0]" in live.text_content() and "value" in live.text_content()
+    page.keyboard.press("a")
+    assert page.evaluate("window.__nnp.views.network.pendingAxis()") == "W2[1,0]"
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("a")
+    assert page.evaluate("window.__nnp.state.ui.surfaceParams") == ["W2[1,0]", "W2[1,1]"]
+    # Enter edits the weight; the value reaches the run and the focus comes back to the diagram
+    page.keyboard.press("Enter")
+    editor = page.get_by_test_id("param-editor")
+    editor.wait_for(state="visible")
+    assert "W2[1,1]" in editor.inner_text()
+    assert page.evaluate("document.activeElement.dataset.testid") == "param-input"
+    page.keyboard.press("Control+a")
+    page.keyboard.type("0.625")
+    page.keyboard.press("Enter")
+    editor.wait_for(state="hidden")
+    rid = page_run(page)
+    assert api.get(f"/api/runs/{rid}/params").json()[1]["W"][1][1] == 0.625
+    assert page.evaluate("document.activeElement.id") == "network-canvas"
+    # the bias, and back to the neuron
+    page.keyboard.press("b")
+    assert "b2[1]" in live.text_content()
+    page.keyboard.press("Escape")
+    assert focus() == {"kind": "node", "layer": 2, "index": 1}
+    # arrows did not scroll the page, and Space still plays
+    page.keyboard.press("Space")
+    wait_metric(page, "h.status === 'playing'")
+
+
+def test_the_output_plot_is_operable_by_keyboard(open_page):
+    page = open_page("?dataset=circle&hidden=3")
+    canvas = page.get_by_test_id("output-canvas")
+    canvas.focus()
+    cursor = page.get_by_test_id("output-cursor")
+    cursor.wait_for()
+    live = page.get_by_test_id("output-live")
+    start = page.evaluate("JSON.parse(document.querySelector('[data-testid=output-cursor]').dataset.x)")
+    for _ in range(3):
+        page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowUp")
+    assert "x = (" in live.text_content()
+    moved = page.evaluate("JSON.parse(document.querySelector('[data-testid=output-cursor]').dataset.x)")
+    assert moved[0] > start[0] and moved[1] > start[1], (start, moved)
+    page.keyboard.press("Enter")
+    page.get_by_test_id("trace-panel").wait_for(state="visible")
+    page.wait_for_function("window.__nnp.trace.last() !== null")
+    traced = page.evaluate("window.__nnp.trace.last().input")
+    if "training point" not in live.text_content():
+        assert traced == pytest.approx(moved, abs=1e-9)

@@ -1,7 +1,7 @@
 // Unit tests of static/js/network_layout.js (node --test).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { EDGE_AREA, bezierPoint, computeLayout, hitTest, layerLabels, paramIndex, paramName, strongestEdges } from "../../static/js/network_layout.js";
+import { EDGE_AREA, bezierPoint, computeLayout, focusItem, hitTest, layerLabels, nextFocus, paramIndex, paramName, strongestEdges } from "../../static/js/network_layout.js";
 
 test("every square fits the box, columns left to right, no two squares overlap", () => {
   for (const sizes of [[2, 8, 8, 1], [7, 64, 64, 3], [1, 1], [2, 4, 4, 4, 4, 4, 4, 4, 4, 2]]) {
@@ -165,4 +165,41 @@ test("titles shorten before they crowd: long on a wide box, short or two rows on
   assert.ok(narrow.labels.every((q) => !q.text.startsWith("hidden")));
   const labels = layerLabels([2, 4, 4, 1], [10, 20, 30, 40], 60);
   assert.ok(labels.some((q) => q.row === 1), "titles 10 px apart go on two rows");
+});
+
+test("the keyboard walks neurons by column and row, into a neuron's weights and bias and back", () => {
+  const sizes = [2, 4, 3, 1];
+  const L = computeLayout(sizes, 400, 300);
+  let f = nextFocus(null, "ArrowDown", sizes);
+  assert.deepEqual(f, { kind: "node", layer: 1, index: 0 }, "the first key lands on the first hidden neuron");
+  f = nextFocus(f, "ArrowDown", sizes);
+  f = nextFocus(f, "ArrowDown", sizes);
+  f = nextFocus(f, "ArrowDown", sizes);
+  f = nextFocus(f, "ArrowDown", sizes);
+  assert.equal(f.index, 3, "clamped at the column's end");
+  f = nextFocus(f, "ArrowRight", sizes);
+  assert.deepEqual(f, { kind: "node", layer: 2, index: 2 }, "the next column, row clamped");
+  assert.equal(nextFocus({ kind: "node", layer: 0, index: 0 }, "e", sizes), null, "inputs have no weights in");
+  f = nextFocus(f, "e", sizes);
+  assert.deepEqual(f, { kind: "edge", layer: 2, i: 2, j: 0 });
+  assert.equal(focusItem(L, f).name, "W2[2,0]");
+  f = nextFocus(f, "ArrowDown", sizes);
+  assert.equal(focusItem(L, f).name, "W2[2,1]");
+  f = nextFocus(f, "ArrowLeft", sizes);
+  assert.equal(focusItem(L, f).name, "W2[1,1]");
+  f = nextFocus(f, "b", sizes);
+  assert.equal(focusItem(L, f).name, "b2[1]");
+  f = nextFocus(f, "Escape", sizes);
+  assert.deepEqual(f, { kind: "node", layer: 2, index: 1 });
+  assert.equal(focusItem(L, f).kind, "node");
+  assert.equal(nextFocus(f, "x", sizes), null);
+  // every weight of every size is reachable and is the right one
+  for (const sz of [[7, 64, 64, 1], [2, 1, 1]]) {
+    const big = computeLayout(sz, 500, 300);
+    for (let l = 1; l < sz.length; l++) {
+      const i = sz[l] - 1;
+      const j = sz[l - 1] - 1;
+      assert.equal(focusItem(big, { kind: "edge", layer: l, i, j }).name, `W${l}[${i},${j}]`);
+    }
+  }
 });
