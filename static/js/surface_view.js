@@ -62,29 +62,53 @@ export function createSurfaceView(els, { requestRedraw = () => {}, ghost = null 
     ghostPath: null };       // {points} drawn, or {reason} not, of a kept ghost (static/js/ghost.js)
 
   // ---- the 2-D contour on the canvas ---------------------------------------------------------
+  // drawContour runs the named steps below in order: the plot's geometry, the heatmap, the contour
+  // lines, the projected path, the arrows at the current point, the axes and the colour bar.
+
   function drawContour(snap) {
     const L = snap.landscape;
-    const meta = L.meta;
     const ctx = sized.ctx;
-    const { width, height } = sized;
     sized.clear();
+    const g = contourGeometry(L);
+    if (!g) {
+      noFiniteLoss(ctx);
+      return { note: L.meta.note ?? "", path: { n: 0, hidden: 0, maxDist: 0 }, arrowsNote: [] };
+    }
+    drawHeatmap(ctx, L, g);
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(g.box.x, g.box.y, g.box.w, g.box.h);
+    ctx.clip();                               // lines, path and arrows stay inside the plot
+    drawContourLines(ctx, snap, g);
+    const path = projectPath(L, g);
+    drawPath(ctx, L.meta, path, g);
+    const arrowsNote = drawArrows(ctx, L.meta, g);
+    ctx.restore();
+    drawAxes(ctx, L.meta, g);
+    drawColorbar(ctx, L.meta, g);
+    geometry = { ...g, pts: path.points };
+    return { path, arrowsNote };
+  }
+
+  function noFiniteLoss(ctx) {
+    ctx.fillStyle = MUTED;
+    ctx.font = FONT.note;
+    ctx.textAlign = "center";
+    ctx.fillText("no finite loss on this slice", sized.width / 2, sized.height / 2);
+    geometry = null;
+  }
+
+  /** Where everything goes: the colour range (min .. a high quantile), the plot box and the maps
+   *  from (alpha, beta) and grid units to pixels; null when the slice has no finite loss. */
+  function contourGeometry(L) {
     const [rows, cols] = L.shape;
-    const alpha = L.alpha;
-    const beta = L.beta;
+    const { alpha, beta } = L;
     const z = L.loss;
     const finite = Array.from(z).filter(Number.isFinite).sort((a, b) => a - b);
-    if (!finite.length || !alpha.every(Number.isFinite) || !beta.every(Number.isFinite)) {
-      ctx.fillStyle = MUTED;
-      ctx.font = FONT.note;
-      ctx.textAlign = "center";
-      ctx.fillText("no finite loss on this slice", width / 2, height / 2);
-      geometry = null;
-      return { note: meta.note ?? "", path: { n: 0, hidden: 0, maxDist: 0 }, arrowsNote: [] };
-    }
+    if (!finite.length || !alpha.every(Number.isFinite) || !beta.every(Number.isFinite)) return null;
     const lo = finite[0];
     const top = quantile(finite, CLIP_QUANTILE);
     const hi = top > lo ? top : lo + 1e-12;
-
     // grid nodes sit at pixel centres: the picture spans half a cell beyond the outer nodes
     const da = cols > 1 ? (alpha[cols - 1] - alpha[0]) / (cols - 1) : 1;
     const db = rows > 1 ? (beta[rows - 1] - beta[0]) / (rows - 1) : 1;
@@ -93,148 +117,147 @@ export function createSurfaceView(els, { requestRedraw = () => {}, ghost = null 
     const bLo = beta[0] - db / 2;
     const bHi = beta[rows - 1] + db / 2;
     const m = SURFACE_MARGIN;
+    const { width, height } = sized;
     const box = { x: m.left, y: m.top, w: Math.max(40, width - m.left - m.right), h: Math.max(40, height - m.top - m.bottom) };
     const X = (a) => box.x + ((a - aLo) / (aHi - aLo)) * box.w;
     const Y = (b) => box.y + box.h - ((b - bLo) / (bHi - bLo)) * box.h;
     const gx = (j) => X(alpha[0] + j * da);  // grid units -> pixels
     const gy = (i) => Y(beta[0] + i * db);
+    return { box, aLo, aHi, bLo, bHi, alpha, beta, rows, cols, z, da, db, lo, hi, clipped: top < finite[finite.length - 1], X, Y, gx, gy };
+  }
 
-    // heatmap
-    paintValues(image.ensure(cols, rows), z, sequentialTable(), { rows, cols, lo, hi });
+  function drawHeatmap(ctx, L, g) {
+    paintValues(image.ensure(g.cols, g.rows), g.z, sequentialTable(), { rows: g.rows, cols: g.cols, lo: g.lo, hi: g.hi });
     image.commit();
     ctx.imageSmoothingEnabled = true;
-    ctx.drawImage(image.canvas, box.x, box.y, box.w, box.h);
+    ctx.drawImage(image.canvas, g.box.x, g.box.y, g.box.w, g.box.h);
+  }
 
-    // contour lines (d3-contour), clipped to the plot
-    ctx.save();
-    ctx.beginPath();
-    ctx.rect(box.x, box.y, box.w, box.h);
-    ctx.clip();
+  /** Contour lines (d3-contour): they depend on the grid only, so computed once per landscape. */
+  function drawContourLines(ctx, snap, g) {
     ctx.strokeStyle = "rgba(255,255,255,0.45)";
     ctx.lineWidth = 0.8;
     ctx.beginPath();
-    // the lines depend on the grid only: computed once per landscape, not per redraw of the path
     if (contourCache.key !== snap.stamps.landscape) {
       contourCache.key = snap.stamps.landscape;
-      contourCache.levels = contourLines(z, rows, cols, evenLevels(lo, hi, CONTOUR_LEVELS));
+      contourCache.levels = contourLines(g.z, g.rows, g.cols, evenLevels(g.lo, g.hi, CONTOUR_LEVELS));
     }
     for (const { lines } of contourCache.levels) {
       for (const line of lines) {
-        line.forEach(([gxv, gyv], k) => (k ? ctx.lineTo(gx(gxv), gy(gyv)) : ctx.moveTo(gx(gxv), gy(gyv))));
+        line.forEach(([gxv, gyv], k) => (k ? ctx.lineTo(g.gx(gxv), g.gy(gyv)) : ctx.moveTo(g.gx(gxv), g.gy(gyv))));
       }
     }
     ctx.stroke();
+  }
 
-    // the path, projected: columns step, alpha, beta, loss, distance
-    const center = meta.center ?? [0, 0];
-    const centerOk = center.every((v) => v != null && Number.isFinite(v));
-    const [cx, cy] = centerOk ? center : [0, 0];
-    const spanA = aHi - aLo;
-    const spanB = bHi - bLo;
+  /** The path's points on the slice (columns step, alpha, beta, loss, distance); points far
+   *  outside the view are counted, not drawn. */
+  function projectPath(L, g) {
+    const center = L.meta.center ?? [0, 0];
+    const [cx, cy] = center.every((v) => v != null && Number.isFinite(v)) ? center : [0, 0];
+    const spanA = g.aHi - g.aLo;
+    const spanB = g.bHi - g.bLo;
     const path = { n: 0, hidden: 0, maxDist: 0, points: [] };
-    if (L.path) {
-      const k = L.pathShape[0];
-      const p = L.path;
-      for (let i = 0; i < k; i++) {
-        const pa = p[i * 5 + 1];
-        const pb = p[i * 5 + 2];
-        const d = p[i * 5 + 4];
-        if (Number.isFinite(d)) path.maxDist = Math.max(path.maxDist, d);
-        const shown = Number.isFinite(pa) && Number.isFinite(pb) && Math.abs(pa - cx) < 20 * spanA && Math.abs(pb - cy) < 20 * spanB;
-        if (!shown) {
-          path.hidden += 1;
-          continue;
-        }
-        path.points.push({ step: p[i * 5], a: pa, b: pb, loss: p[i * 5 + 3], dist: d, x: X(pa), y: Y(pb), row: i });
+    if (!L.path) return path;
+    const k = L.pathShape[0];
+    const p = L.path;
+    for (let i = 0; i < k; i++) {
+      const pa = p[i * 5 + 1];
+      const pb = p[i * 5 + 2];
+      const d = p[i * 5 + 4];
+      if (Number.isFinite(d)) path.maxDist = Math.max(path.maxDist, d);
+      const shown = Number.isFinite(pa) && Number.isFinite(pb) && Math.abs(pa - cx) < 20 * spanA && Math.abs(pb - cy) < 20 * spanB;
+      if (!shown) {
+        path.hidden += 1;
+        continue;
       }
-      path.n = k;
+      path.points.push({ step: p[i * 5], a: pa, b: pb, loss: p[i * 5 + 3], dist: d, x: g.X(pa), y: g.Y(pb), row: i });
     }
-    // a kept ghost's path, faded and dashed, where its coordinates mean the same (ghost.js)
-    view.ghostPath = null;
-    if (ghost?.current) {
-      const on = ghostPathOn(ghost.current, L, snap.header?.layer_sizes);
-      view.ghostPath = on.rows ? { points: on.rows.length } : { reason: on.reason };
-      if (on.rows) {
-        ctx.save();
-        ctx.strokeStyle = "rgba(255,255,255,0.55)";
-        ctx.setLineDash([4, 4]);
-        ctx.lineWidth = 1.5;
-        ctx.beginPath();
-        on.rows.forEach(([, a, b], i) => (i ? ctx.lineTo(X(a), Y(b)) : ctx.moveTo(X(a), Y(b))));
-        ctx.stroke();
-        ctx.restore();
-      }
-    }
+    path.n = k;
+    return path;
+  }
+
+  /** The path: a white line (dashed orange into a row of meta.path_jumps: a hand edit), points
+   *  fading with their distance from the plane, the start circled. */
+  function drawPath(ctx, meta, path, g) {
     const pts = path.points;
-    const scale = Math.max(spanA, spanB) || 1;
-    if (pts.length) {
-      // segments into a row of meta.path_jumps come from a hand edit of the parameters: dashed
-      const jumps = new Set(meta.path_jumps ?? []);
-      path.jumps = pts.filter((q, i) => i && jumps.has(q.row)).length;
-      ctx.strokeStyle = "rgba(255,255,255,0.85)";
-      ctx.lineWidth = 1.5;
+    if (!pts.length) return;
+    const scale = Math.max(g.aHi - g.aLo, g.bHi - g.bLo) || 1;
+    const jumps = new Set(meta.path_jumps ?? []);
+    path.jumps = pts.filter((q, i) => i && jumps.has(q.row)).length;
+    ctx.strokeStyle = "rgba(255,255,255,0.85)";
+    ctx.lineWidth = 1.5;
+    ctx.beginPath();
+    pts.forEach((q, i) => (i && !jumps.has(q.row) ? ctx.lineTo(q.x, q.y) : ctx.moveTo(q.x, q.y)));
+    ctx.stroke();
+    if (path.jumps) {
+      ctx.setLineDash([5, 4]);
+      ctx.strokeStyle = "#ffb300";
       ctx.beginPath();
-      pts.forEach((q, i) => (i && !jumps.has(q.row) ? ctx.lineTo(q.x, q.y) : ctx.moveTo(q.x, q.y)));
+      pts.forEach((q, i) => {
+        if (i && jumps.has(q.row)) { ctx.moveTo(pts[i - 1].x, pts[i - 1].y); ctx.lineTo(q.x, q.y); }
+      });
       ctx.stroke();
-      if (path.jumps) {
-        ctx.setLineDash([5, 4]);
-        ctx.strokeStyle = "#ffb300";
-        ctx.beginPath();
-        pts.forEach((q, i) => {
-          if (i && jumps.has(q.row)) { ctx.moveTo(pts[i - 1].x, pts[i - 1].y); ctx.lineTo(q.x, q.y); }
-        });
-        ctx.stroke();
-        ctx.setLineDash([]);
-      }
-      ctx.lineWidth = 0.8;
-      // the fade as globalAlpha: hundreds of points, and no colour string to build and parse each
-      ctx.fillStyle = "rgb(255,255,255)";
-      ctx.strokeStyle = "rgb(20,20,20)";
-      for (const q of pts) {
-        ctx.globalAlpha = Number.isFinite(q.dist) ? Math.max(0.15, 1 / (1 + (4 * q.dist) / scale)) : 0.15;
-        ctx.beginPath();
-        ctx.arc(q.x, q.y, 2.6, 0, Math.PI * 2);
-        ctx.fill();
-        ctx.stroke();
-      }
-      ctx.globalAlpha = 1;
-      ctx.strokeStyle = "#fff";
-      ctx.lineWidth = 2.2;
+      ctx.setLineDash([]);
+    }
+    ctx.lineWidth = 0.8;
+    // the fade as globalAlpha: hundreds of points, and no colour string to build and parse each
+    ctx.fillStyle = "rgb(255,255,255)";
+    ctx.strokeStyle = "rgb(20,20,20)";
+    for (const q of pts) {
+      ctx.globalAlpha = Number.isFinite(q.dist) ? Math.max(0.15, 1 / (1 + (4 * q.dist) / scale)) : 0.15;
       ctx.beginPath();
-      ctx.arc(pts[0].x, pts[0].y, 6, 0, Math.PI * 2);
+      ctx.arc(q.x, q.y, 2.6, 0, Math.PI * 2);
+      ctx.fill();
       ctx.stroke();
     }
+    ctx.globalAlpha = 1;
+    ctx.strokeStyle = "#fff";
+    ctx.lineWidth = 2.2;
+    ctx.beginPath();
+    ctx.arc(pts[0].x, pts[0].y, 6, 0, Math.PI * 2);
+    ctx.stroke();
+  }
 
-    // arrows at the current point
+  /** The full-batch and minibatch -gradients (one scale) and the optimizer's last step at the
+   *  current point, and the star there. Returns notes on rescaled arrows. */
+  function drawArrows(ctx, meta, g) {
     const arrowsNote = [];
-    if (centerOk) {
-      const arrows = meta.arrows ?? {};
-      const screen = ([a, b]) => Math.hypot((a / spanA) * box.w, (b / spanB) * box.h);
-      const grads = ["full_batch", "minibatch"].map((k) => arrows[k]).filter((v) => v && v.every(Number.isFinite));
-      const gmax = Math.max(1e-300, ...grads.map(screen));
-      const target = 0.22 * Math.min(box.w, box.h);
-      for (const [key, color] of ARROWS) {
-        const v = arrows[key];
-        if (!v || !v.every(Number.isFinite)) continue;
-        const len = screen(v);
-        if (!(len > 1e-9) || !Number.isFinite(len)) continue;
-        let s = key === "update" ? 1 : target / gmax;
-        if (key === "update" && (len < 8 || len > 0.6 * Math.min(box.w, box.h))) {
-          s = (len < 8 ? 0.12 * Math.min(box.w, box.h) : 0.35 * Math.min(box.w, box.h)) / len;
-          arrowsNote.push(`step drawn ×${fmt(s, 2)}`);
-        }
-        const x0 = X(cx);
-        const y0 = Y(cy);
-        const x1 = X(cx + v[0] * s);
-        const y1 = Y(cy + v[1] * s);
-        if (!Number.isFinite(x1) || !Number.isFinite(y1) || Math.hypot(x1 - x0, y1 - y0) < 2) continue;
-        drawArrow(ctx, x0, y0, x1, y1, color);
+    const center = meta.center ?? [0, 0];
+    if (!center.every((v) => v != null && Number.isFinite(v))) return arrowsNote;
+    const [cx, cy] = center;
+    const { box, X, Y } = g;
+    const spanA = g.aHi - g.aLo;
+    const spanB = g.bHi - g.bLo;
+    const arrows = meta.arrows ?? {};
+    const screen = ([a, b]) => Math.hypot((a / spanA) * box.w, (b / spanB) * box.h);
+    const grads = ["full_batch", "minibatch"].map((k) => arrows[k]).filter((v) => v && v.every(Number.isFinite));
+    const gmax = Math.max(1e-300, ...grads.map(screen));
+    const target = 0.22 * Math.min(box.w, box.h);
+    for (const [key, color] of ARROWS) {
+      const v = arrows[key];
+      if (!v || !v.every(Number.isFinite)) continue;
+      const len = screen(v);
+      if (!(len > 1e-9) || !Number.isFinite(len)) continue;
+      let s = key === "update" ? 1 : target / gmax;
+      if (key === "update" && (len < 8 || len > 0.6 * Math.min(box.w, box.h))) {
+        s = (len < 8 ? 0.12 * Math.min(box.w, box.h) : 0.35 * Math.min(box.w, box.h)) / len;
+        arrowsNote.push(`step drawn ×${fmt(s, 2)}`);
       }
-      star(ctx, X(cx), Y(cy), 7);
+      const x0 = X(cx);
+      const y0 = Y(cy);
+      const x1 = X(cx + v[0] * s);
+      const y1 = Y(cy + v[1] * s);
+      if (!Number.isFinite(x1) || !Number.isFinite(y1) || Math.hypot(x1 - x0, y1 - y0) < 2) continue;
+      drawArrow(ctx, x0, y0, x1, y1, color);
     }
-    ctx.restore();
+    star(ctx, X(cx), Y(cy), 7);
+    return arrowsNote;
+  }
 
-    // frame, ticks, labels
+  /** The frame, three ticks per axis and the axes' names. */
+  function drawAxes(ctx, meta, g) {
+    const { box, alpha, beta, rows, cols, X, Y } = g;
     ctx.strokeStyle = "#999";
     ctx.lineWidth = 1;
     ctx.strokeRect(box.x - 0.5, box.y - 0.5, box.w + 1, box.h + 1);
@@ -257,16 +280,20 @@ export function createSurfaceView(els, { requestRedraw = () => {}, ghost = null 
     ctx.fillStyle = TEXT;
     ctx.fillText(lb, 0, 0);
     ctx.restore();
+  }
 
-    // colour bar
+  /** The colour bar right of the plot: its range (≥ when the top is clipped) and name. */
+  function drawColorbar(ctx, meta, g) {
+    const { box } = g;
     const cb = { x: box.x + box.w + 8, y: box.y, w: 9, h: box.h };
     ctx.drawImage(colorbar, cb.x, cb.y, cb.w, cb.h);
     ctx.fillStyle = MUTED;
+    ctx.font = FONT.tick;
     ctx.textAlign = "left";
     ctx.textBaseline = "top";
-    ctx.fillText(`${top < finite[finite.length - 1] ? "≥" : ""}${fmt(hi, 2)}`, cb.x + cb.w + 2, cb.y);
+    ctx.fillText(`${g.clipped ? "≥" : ""}${fmt(g.hi, 2)}`, cb.x + cb.w + 2, cb.y);
     ctx.textBaseline = "bottom";
-    ctx.fillText(fmt(lo, 2), cb.x + cb.w + 2, cb.y + cb.h);
+    ctx.fillText(fmt(g.lo, 2), cb.x + cb.w + 2, cb.y + cb.h);
     ctx.save();
     ctx.translate(cb.x + cb.w + 14, cb.y + cb.h / 2);
     ctx.rotate(Math.PI / 2);
@@ -274,9 +301,6 @@ export function createSurfaceView(els, { requestRedraw = () => {}, ghost = null 
     ctx.textBaseline = "middle";
     ctx.fillText(meta.log_scale ? "log₁₀ loss" : "loss", 0, 0);
     ctx.restore();
-
-    geometry = { box, aLo, aHi, bLo, bHi, alpha, beta, rows, cols, z, pts, da, db };
-    return { path, arrowsNote };
   }
 
   function drawArrow(ctx, x0, y0, x1, y1, color) {
