@@ -190,8 +190,14 @@ def export(root: Value, h: float = 1e-3, exponents: dict[int, float] | None = No
     replay = Replayer(order, exponents)
     L = root.data
     leaves = [i for i, v in enumerate(order) if not v._prev]
-    nudged = replay.outputs([(i, order[i].data + h) for i in leaves])
-    numerics = {i: None if y is None else (y - L) / h for i, y in zip(leaves, nudged)}
+    nudged_leaf = _leaf_index(order, nudge) if nudge is not None else None
+    # one vectorized replay: every leaf + h (the numeric slopes), then the nudge sweep's steps
+    variants = [(i, order[i].data + h) for i in leaves]
+    if nudged_leaf is not None:
+        variants += [(nudged_leaf, order[nudged_leaf].data + step) for step in NUDGE_STEPS]
+    outputs = replay.outputs(variants)
+    numerics = {i: _finite_or_none(None if y is None else (y - L) / h)
+                for i, y in zip(leaves, outputs)}
     nodes = []
     for i, v in enumerate(order):
         children = list(dict.fromkeys(v._prev))
@@ -206,9 +212,13 @@ def export(root: Value, h: float = 1e-3, exponents: dict[int, float] | None = No
     edges = [[ids[id(c)], i] for i, v in enumerate(order) for c in dict.fromkeys(v._prev)]
     out = {"output": len(order) - 1, "nodes": nodes, "edges": edges,
            "order": list(range(len(order))), "steps": steps, "h": h}
-    if nudge is not None:
-        out["nudge"] = nudge_sweep(replay, _leaf_index(order, nudge))
+    if nudged_leaf is not None:
+        out["nudge"] = _sweep_answer(order[nudged_leaf], nudged_leaf, L, outputs[len(leaves):])
     return out
+
+
+def _finite_or_none(x: float | None) -> float | None:
+    return x if x is not None and math.isfinite(x) else None
 
 
 def _leaf_index(order: list[Value], nudge: int | str) -> int:
@@ -224,8 +234,9 @@ def nudge_sweep(replay: Replayer, leaf: int) -> dict:
     """L(x + h) - L(x) for leaf `leaf` over NUDGE_STEPS (None where undefined)."""
     v = replay.order[leaf]
     L = replay.order[-1].data
-    ys = replay.outputs([(leaf, v.data + h) for h in NUDGE_STEPS])
-    delta = [None if y is None else y - L for y in ys]
+    return _sweep_answer(v, leaf, L, replay.outputs([(leaf, v.data + h) for h in NUDGE_STEPS]))
+
+
+def _sweep_answer(v: Value, leaf: int, L: float, ys: list[float | None]) -> dict:
+    delta = [None if y is None else _finite_or_none(y - L) for y in ys]
     return {"leaf": leaf, "label": v.label, "grad": v.grad, "h": NUDGE_STEPS, "delta": delta}
-
-

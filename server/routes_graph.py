@@ -14,7 +14,7 @@ import math
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from engine.expression import ExpressionError, ExpressionLimits
@@ -144,10 +144,8 @@ def post_graph(body: GraphRequest, request: Request) -> dict:
     nodes, edges, the topological order, each node's rule and the backward steps."""
     settings = request.app.state.settings
     try:
-        # a JSONResponse skips re-validating the answer against GraphOut (a few ms on 150
-        # nodes); tests/server/test_routes_graph.py validates it against the model instead
-        return JSONResponse(plain(expression_graph(body.expression, body.values, body.h,
-                                                   limits_of(settings), nudge=body.nudge)))
+        graph = expression_graph(body.expression, body.values, body.h, limits_of(settings),
+                                 nudge=body.nudge)
     except ExpressionError as exc:
         about_value = "no value given" in exc.message or "the value of" in exc.message
         loc = ["body", "values", exc.name] if about_value else ["body", "expression"]
@@ -156,6 +154,20 @@ def post_graph(body: GraphRequest, request: Request) -> dict:
         raise _error(["body", "expression"], str(exc), "gradient") from None
     except LookupError as exc:
         raise _error(["body", "nudge"], str(exc.args[0]), "nudge") from None
+    return graph_response(graph)
+
+
+def graph_response(graph: dict) -> Response:
+    """The graph as JSON, encoded once: the export is plain floats, ints and strings (no NumPy,
+    nothing non-finite), so it skips `plain()` and FastAPI's re-validation against GraphOut (on
+    150 nodes those cost more than building the graph; bench/bench_graph.py);
+    tests/server/test_routes_graph.py validates the answers against the model instead. Anything
+    else (a NumPy scalar, a non-finite float) falls back to plain()."""
+    try:
+        text = json.dumps(graph, allow_nan=False, separators=(",", ":"))
+    except (TypeError, ValueError):
+        text = json.dumps(plain(graph), allow_nan=False, separators=(",", ":"))
+    return Response(text, media_type="application/json")
 
 
 @router.get("/graph/presets", response_model=list[Preset], summary="The course's examples")
