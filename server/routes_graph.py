@@ -139,9 +139,11 @@ BAD_GRAPH = {422: {"description": "A bad expression (syntax, unknown name or fun
 @router.post("/graph", response_model=GraphOut,
              responses={**BAD_BODY, **BAD_GRAPH}, summary="An expression's computational graph, backprop and "
                                           "finite differences")
-def post_graph(body: GraphRequest, request: Request) -> dict:
+async def post_graph(body: GraphRequest, request: Request) -> Response:
     """Parse the expression safely, build the Value graph, run the backward pass and export
-    nodes, edges, the topological order, each node's rule and the backward steps."""
+    nodes, edges, the topological order, each node's rule and the backward steps. Async: the
+    work is a few bounded milliseconds (at most graph_max_nodes values), less than the hand-off
+    to a worker thread costs on a busy machine (bench/bench_graph.py --before)."""
     settings = request.app.state.settings
     try:
         graph = expression_graph(body.expression, body.values, body.h, limits_of(settings),
