@@ -256,8 +256,10 @@ def build(text: str, values: dict[str, float],
         raise ExpressionError(f"{len(values)} values given; at most {limits.max_values}")
     b = _Builder(src, values, limits)
     out, out_name = None, ""
+    built = []
     for target, expr in statements:
         value = b.expression(expr)
+        built.append((target, expr, value))
         if target is not None:
             if target in b.names:
                 kind = "a leaf used before" if target in b.leaves else "assigned before"
@@ -269,11 +271,28 @@ def build(text: str, values: dict[str, float],
         out, out_name = value, target or ""
     count = len(topological_order(out))
     if count > limits.max_nodes:
-        raise ExpressionError(f"the graph has {count} nodes; at most {limits.max_nodes} are "
-                              "allowed")
+        raise _too_many(count, built, src, limits)
     if not out.label:
         out.label = "out"
     return ParsedGraph(out, b.leaves, b.constants, b.exponents, out_name or out.label)
+
+
+def _too_many(count: int, built: list, src: _Source, limits: ExpressionLimits) -> ExpressionError:
+    """The node bound's error, naming the statement at which the graph passes it: the values
+    reachable from the statements so far, counted once each, first exceed max_nodes there."""
+    seen: set[int] = set()
+    for target, expr, value in built:
+        stack = [value]
+        while stack:
+            v = stack.pop()
+            if id(v) not in seen:
+                seen.add(id(v))
+                stack.extend(v._prev)
+        if len(seen) > limits.max_nodes:
+            what = f"'{target}'" if target else "the output"
+            return src.error(f"the graph has {count} nodes; at most {limits.max_nodes} are "
+                             f"allowed (passed at {what})", expr, target)
+    return ExpressionError(f"the graph has {count} nodes; at most {limits.max_nodes} are allowed")
 
 
 class _Builder:

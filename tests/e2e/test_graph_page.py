@@ -241,3 +241,40 @@ def test_network_leaves_are_a_what_if_that_leaves_the_run_alone(open_graph_page,
     page.wait_for_function("window.__graph.state.graph.what_if !== null")
     assert page.evaluate("document.documentElement.scrollWidth") <= TABLET["width"]
     page.screenshot(path=str(artifacts / "graph-network-what-if-768x1024.png"), full_page=True)
+
+
+COURSE_NUMBERS = {
+    "chain": {"L": ("data", "L = -8"), "f": ("grad", "grad 4"), "d": ("grad", "grad -2"),
+              "c": ("grad", "grad -2"), "a": ("grad", "grad 6"), "b": ("grad", "grad -4")},
+    "neuron": {"o": ("data", "o = 0.7071"), "x1": ("grad", "grad -1.5"), "w1": ("grad", "grad 1"),
+               "x2": ("grad", "grad 0.5"), "w2": ("grad", "grad 0")},
+    "neuron_exp": {"o": ("data", "o = 0.7071"), "x1": ("grad", "grad -1.5"), "w1": ("grad", "grad 1"),
+                   "x2": ("grad", "grad 0.5"), "w2": ("grad", "grad 0")},
+    "reuse": {"a": ("grad", "grad 2"), "b": ("data", "b = 6")},
+}
+
+
+@pytest.mark.parametrize("preset", list(COURSE_NUMBERS))
+def test_each_preset_shows_the_course_numbers(open_graph_page, preset):
+    page = open_graph_page(f"?preset={preset}")
+    for label, (part, text) in COURSE_NUMBERS[preset].items():
+        assert node_text(page, label, part) == text, (label, part)
+
+
+def test_play_runs_the_backward_pass_to_the_end_and_pause_stops_it(open_graph_page):
+    page = open_graph_page("?preset=neuron")
+    last = page.evaluate("window.__graph.state.graph.steps.length + 1")
+    page.get_by_test_id("restart").click()
+    page.get_by_test_id("play").click()
+    assert page.get_by_test_id("play").text_content() == "pause"
+    page.wait_for_function("window.__graph.state.position >= 2")
+    page.get_by_test_id("play").click()  # pause
+    held = page.evaluate("window.__graph.state.position")
+    assert page.get_by_test_id("play").text_content() == "play" and 2 <= held < last
+    page.wait_for_timeout(1600)  # two play intervals: a paused pass does not move
+    assert page.evaluate("window.__graph.state.position") == held
+    page.get_by_test_id("play").click()
+    page.wait_for_function(f"window.__graph.state.position === {last}", timeout=20_000)
+    page.wait_for_function("document.querySelector('[data-testid=play]').textContent === 'play'")
+    assert page.evaluate("document.querySelectorAll('[data-known=\"0\"]').length") == 0
+    assert page.evaluate("window.__nnpLessonState().graph.backward_done") is True

@@ -209,3 +209,12 @@ def test_non_finite_gradient_is_an_error():
     from engine.graph_export import GraphError
     with pytest.raises(GraphError):
         expression_graph("L = a ** 0.5", {"a": 0.0})
+
+
+def test_too_many_nodes_names_the_statement_that_passes_the_bound():
+    text = "; ".join(f"t{k} = {'t' + str(k - 1) if k else 'a'} * a + 1" for k in range(60))
+    with pytest.raises(ExpressionError) as info:
+        build(text, {"a": 0.5}, ExpressionLimits(max_nodes=100))
+    # a, then 3 values per statement (the constant 1, the product, the sum): t32 makes 100
+    assert info.value.name == "t33" and "passed at 't33'" in info.value.message
+    assert info.value.offset == text.index("t32 * a", text.index("t33 =")) and "at most 100" in info.value.message
