@@ -217,7 +217,7 @@ def test_diverging_setting_shows_diverged_and_reset_recovers(open_page, artifact
     shoot(page, artifacts, "page-diverged")
     page.get_by_test_id("lower-lr-reset").click()
     wait_metric(page, "h.status !== 'diverged' && m.step === 0 && h.config.learning_rate === 0.3")
-    assert box.is_hidden()
+    box.wait_for(state="hidden")   # drawn on the next animation frame after that frame
     assert "learning_rate=0.3" in page.url
     play(page)
     wait_metric(page, "m.step > 500", timeout=20_000)
