@@ -1,9 +1,15 @@
-// The page's only link to the server: REST to create the run, one websocket to steer it and to
-// receive its frames (docs/protocol.md). It listens to the client state (settings, commands,
-// view options that change what frames carry) and hands every decoded frame to `onFrame`.
+// The page's only link to the server: REST to create (or find) the run, one websocket to steer
+// it and to receive its frames (docs/protocol.md). It listens to the client state (settings,
+// commands, view options that change what frames carry) and hands every decoded frame to `onFrame`.
+// Watching and controlling are different rights (static/js/run_access.js): the page controls a
+// run it holds the token of (its own, kept in session storage across a reload, or a control
+// link's); any other run it only watches: controls are not sent, and it never deletes it.
 
 import { decodeFrame } from "./protocol.js";
-import { controlHeaders, socketPath } from "./run_access.js";
+import {
+  controlHeaders, controlLink, deleteOnClose, forgetRun, heldRun, rememberRun, setCurrentRun,
+  socketPath, watchLink,
+} from "./run_access.js";
 
 const SET_COALESCE_MS = 60;     // a moving slider sends at most ~16 changes per second
 const RECONNECT_MS = 1000;
@@ -11,13 +17,31 @@ const RECONNECT_MS = 1000;
 /** The views a frame should carry (every picture on the page). */
 const VIEWS = ["weights", "gradients", "output", "hidden", "activation", "landscape"];
 
+function sessionStore() {
+  try {
+    return window.sessionStorage;
+  } catch {
+    return null;   // storage disabled: tokens last as long as the page
+  }
+}
+
 // openSaved: a saved run's id to reopen instead of creating a run (the page's ?saved=ID);
+// attach: {run, token} an existing run to show instead (the page's ?run=ID[&token=...], or the
+// run this tab showed before a reload; token null: the one session storage holds, if any);
 // onRunLost(runId): the server no longer has the run; resolves true if the user was told about
-// a saved copy (static/js/store_panel.js), else the page says that it expired.
-export function createConnection(state, { onFrame, onNotice, fps = 60, openSaved = null, onRunLost = null } = {}) {
+// a saved copy (static/js/store_panel.js), else the page says that it expired;
+// onAccess({runId, control, own}): whether this page may control the run it shows (after start,
+// and whenever that changes).
+export function createConnection(state, {
+  onFrame, onNotice, fps = 60, openSaved = null, onRunLost = null, attach = null, onAccess = null,
+  storage = sessionStore(),
+} = {}) {
   let runId = null;
   let token = null;             // the run's control token (null: this page only watches)
+  let own = false;              // this tab created the run (only then may closing delete it)
+  let attachTo = attach;
   let savedToOpen = openSaved;
+  let refusedNoticeAt = 0;
   let ws = null;
   let closedByUs = false;
   let pendingSet = null;        // {config, reset} waiting to be sent
@@ -63,7 +87,26 @@ export function createConnection(state, { onFrame, onNotice, fps = 60, openSaved
 
   function subscription() {
     const ui = state.ui;
+    // the landscape's options and the speed are the run's: only a controlling page sets them
+    if (!token) return { type: "subscribe", views: VIEWS, fps, neuron: ui.neuron };
     return { type: "subscribe", views: VIEWS, fps, neuron: ui.neuron, landscape: landscapeOptions(ui), speed: ui.speed };
+  }
+
+  /** Adopt run `id` with `runToken` (null: watch only); remember it for a reload. */
+  function adopt(id, runToken, isOwn) {
+    runId = id;
+    token = runToken || null;
+    own = Boolean(isOwn && token);
+    if (token) rememberRun(storage, id, { token, own });
+    setCurrentRun(storage, id);
+    onAccess?.({ runId, control: Boolean(token), own });
+  }
+
+  function readOnlyNotice() {
+    const now = Date.now();
+    if (now - refusedNoticeAt < 4000) return;
+    refusedNoticeAt = now;
+    notice("You are watching this run: its controls are off here (open its control link to steer it).", "warn");
   }
 
   function flushSet() {
@@ -94,6 +137,12 @@ export function createConnection(state, { onFrame, onNotice, fps = 60, openSaved
     }
     if (msg.type === "hello") {
       state.setLimits(msg.limits);  // e.g. a linked speed above the server's bound is lowered
+      if (token && msg.control === false) {
+        // the token this page had is not this run's (a mistyped control link): watch only
+        forgetRun(storage, runId);
+        adopt(runId, null, false);
+        notice("That link's control token does not fit this run: watching it read-only.", "warn");
+      }
     } else if (msg.type === "error") {
       counters.errors += 1;
       counters.lastError = msg;
@@ -129,8 +178,10 @@ export function createConnection(state, { onFrame, onNotice, fps = 60, openSaved
         notice(`Could not read a frame: ${err.message}`, "error");
         return;
       }
+      const changedConfig = frame.header.config_version !== lastHeader?.config_version;
       lastHeader = frame.header;
-      if (resyncConfig && frame.header.config) {
+      // a watching page shows the configuration its owner (or script) gives the run
+      if ((resyncConfig || (!token && changedConfig)) && frame.header.config) {
         resyncConfig = false;
         state.adoptConfig(frame.header.config);
       }
@@ -147,7 +198,14 @@ export function createConnection(state, { onFrame, onNotice, fps = 60, openSaved
       ws = null;
       if (closedByUs) return;
       if (e.code === 4404) {
-        const told = await onRunLost?.(runId).catch(() => false);
+        const lost = runId;
+        forgetRun(storage, lost);
+        const told = await onRunLost?.(lost).catch(() => false);
+        if (!own) {   // not ours to start again: say so and keep the last picture
+          setCurrentRun(storage, null);
+          if (!told) notice("The run you were watching is gone from the server (deleted or expired).", "warn");
+          return;
+        }
         if (!told) notice("The run expired on the server; starting a new one with the same settings.", "warn");
         await start();
         return;
@@ -166,8 +224,34 @@ export function createConnection(state, { onFrame, onNotice, fps = 60, openSaved
     return body;
   }
 
+  async function readRun(id) {
+    const r = await fetch(`/api/runs/${encodeURIComponent(id)}`);
+    const body = await r.json().catch(() => ({}));
+    if (!r.ok) throw new Error(body?.detail ?? `HTTP ${r.status}`);
+    return body;
+  }
+
   async function start() {
     let run;
+    if (attachTo) {
+      const { run: id, token: linkToken } = attachTo;
+      attachTo = null;
+      const held = heldRun(storage, id);
+      try {
+        run = await readRun(id);
+      } catch (err) {
+        forgetRun(storage, id);
+        notice(`Could not open run ${id}: ${err.message}. Starting a new run.`, "error");
+      }
+      if (run) {
+        const runToken = linkToken || held?.token || null;
+        // own only when this tab created it (a control link's token gives control, not ownership)
+        adopt(run.id, runToken, Boolean(held?.own && held.token === runToken));
+        state.adoptConfig(run.config);
+        open();
+        return run;
+      }
+    }
     if (savedToOpen) {
       const savedId = savedToOpen;
       savedToOpen = null;
@@ -177,8 +261,7 @@ export function createConnection(state, { onFrame, onNotice, fps = 60, openSaved
         notice(`Could not reopen the saved run: ${err.message}`, "error");
       }
       if (run) {
-        runId = run.id;
-        token = run.control_token;
+        adopt(run.id, run.control_token, true);
         open();
         return run;
       }
@@ -192,13 +275,18 @@ export function createConnection(state, { onFrame, onNotice, fps = 60, openSaved
       run = await createRun(state.defaults);
       state.adoptConfig(run.config);
     }
-    runId = run.id;
-    token = run.control_token;
+    adopt(run.id, run.control_token, true);
     open();
     return run;
   }
 
   state.subscribe((change) => {
+    if (!token && runId && ((change.kind === "config" && !change.fromServer) || change.kind === "command")) {
+      // watching: nothing is sent (the server would refuse it); the controls show the run's own
+      if (change.kind === "config" && lastHeader?.config) state.adoptConfig(lastHeader.config);
+      readOnlyNotice();
+      return;
+    }
     if (change.kind === "config" && !change.fromServer) {
       queueSet(change.changes, change.reset);
     } else if (change.kind === "command") {
@@ -220,11 +308,15 @@ export function createConnection(state, { onFrame, onNotice, fps = 60, openSaved
     }
   });
 
-  // a closed page's run is of no use to anyone: free it now rather than at its expiry
+  // Closing the page: a run it created that never trained is of no use to anyone and is freed
+  // now. A run that trained is left alone: a reload comes back to it (its token is in session
+  // storage), and if nobody does, it expires and the server saves it then (nothing is lost
+  // silently). A run this page did not create is never deleted.
   window.addEventListener("pagehide", () => {
     closedByUs = true;
     if (ws) ws.close(1000, "page closed");
-    if (runId && token) {
+    if (runId && deleteOnClose({ own, step: lastHeader?.metrics?.step })) {
+      forgetRun(storage, runId);
       fetch(`/api/runs/${runId}`, { method: "DELETE", keepalive: true, headers: controlHeaders(token) }).catch(() => {});
     }
   });
@@ -234,6 +326,13 @@ export function createConnection(state, { onFrame, onNotice, fps = 60, openSaved
     counters,
     get runId() { return runId; },
     get token() { return token; },
+    /** Whether this page may control its run, and whether it created it. */
+    get canControl() { return Boolean(token); },
+    get own() { return own; },
+    /** Links to this run: anyone with the watch link sees it live, read-only; the control link
+     * (null without the token) steers it. */
+    watchLink: () => (runId ? watchLink(location.origin, runId) : null),
+    controlLink: () => (runId && token ? controlLink(location.origin, runId, token) : null),
     /** Headers for a REST change of this run (its X-Run-Token). */
     controlHeaders: (extra = {}) => controlHeaders(token, extra),
     get socket() { return ws; },

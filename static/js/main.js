@@ -1,6 +1,7 @@
 // Wiring: schema -> state -> controls; state -> connection -> server; frames -> snapshot -> views.
 // Views are drawn on animation frames from the latest snapshot only (never a backlog).
 
+import { createAccessView } from "./access_view.js";
 import { createActivationView } from "./activation_view.js";
 import { createBoundaryView } from "./boundary_view.js";
 import { onCanvasResize } from "./canvas_size.js";
@@ -15,6 +16,7 @@ import { createLossChart } from "./loss_chart.js";
 import { createNetworkView } from "./network_view.js";
 import { createOutputKeyboard } from "./output_keyboard.js";
 import { createParamEditor } from "./param_editor.js";
+import { currentRun, linkedRun, withoutToken } from "./run_access.js";
 import { addPictureButtons } from "./picture_export.js";
 import { installShortcuts } from "./shortcuts.js";
 import { createSnapshot } from "./snapshot.js";
@@ -68,6 +70,16 @@ async function main() {
   const rules = JSON.parse(byId("config-schema").textContent);
   const datasets = rules.datasets;
   const savedToOpen = new URLSearchParams(location.search).get("saved");  // a saved run's link
+  // ?run=ID attaches to an existing run (&token=... to control it); the token leaves the
+  // address bar at once (session storage keeps it), so a copied address is a watch link
+  const link = linkedRun(location.search, location.hash);
+  if (link.token) history.replaceState(null, "", withoutToken(location.href));
+  // a reload comes back to the run this tab showed (with its token, if it had one)
+  const reloaded = performance.getEntriesByType?.("navigation")?.[0]?.type === "reload";
+  let storage = null;
+  try { storage = window.sessionStorage; } catch { /* disabled */ }
+  const previous = reloaded && !link.run && !savedToOpen ? currentRun(storage) : null;
+  const attach = link.run ? link : previous ? { run: previous, token: null } : null;
   const state = createState(rules.fields, { datasets });
   const snapshot = createSnapshot();
   const notice = noticeBoard(byId("notice"));
@@ -157,10 +169,14 @@ async function main() {
   }
 
   let storePanel = null;
+  let accessView = null;
   const connection = createConnection(state, {
     fps: FPS,
     onNotice: notice,
     openSaved: savedToOpen,
+    attach,
+    storage,
+    onAccess: (access) => accessView?.update(access),
     onRunLost: (id) => storePanel.runLost(id),
     onFrame(frame) {
       const t0 = performance.now();
@@ -205,6 +221,12 @@ async function main() {
   createParamEditor({
     canvas: byId("network-canvas"), networkView: views.network, box: byId("param-editor"),
     snapshot, connection, notice,
+  });
+
+  accessView = createAccessView({
+    note: byId("read-only-note"), watchButton: byId("copy-watch-link"), controlButton: byId("copy-control-link"),
+    containers: ["run-actions", "headline-controls", "controls", "surface-tools", "diverged-actions"].map(byId),
+    connection, notice,
   });
 
   window.__nnp = { state, snapshot, connection, views, stats, trace, ghost, errors: pageErrors, ready: false };

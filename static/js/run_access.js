@@ -4,7 +4,7 @@
 // Pure functions; `storage` is sessionStorage in the page (a stub in the unit tests).
 
 export const TOKEN_HEADER = "X-Run-Token";
-const OWN_RUNS_KEY = "nnp.ownRuns";     // {runId: token} of the runs this tab created
+const OWN_RUNS_KEY = "nnp.runTokens";   // {runId: {token, own}} of the runs this tab may control
 const OWN_RUN_LIMIT = 16;
 
 /** Headers for a change of a resource whose token is `token` (none without one). */
@@ -48,7 +48,7 @@ export function withoutToken(href) {
   return url.toString();
 }
 
-function readOwn(storage) {
+function readHeld(storage) {
   try {
     const value = JSON.parse(storage?.getItem(OWN_RUNS_KEY) ?? "{}");
     return value && typeof value === "object" && !Array.isArray(value) ? value : {};
@@ -57,32 +57,34 @@ function readOwn(storage) {
   }
 }
 
-/** The token this tab holds for run `id`, or null. */
-export function ownToken(storage, id) {
-  const token = readOwn(storage)[id];
-  return typeof token === "string" ? token : null;
-}
-
-/** Remember that this tab holds `token` for run `id` (the newest OWN_RUN_LIMIT are kept). */
-export function rememberOwn(storage, id, token) {
-  const own = readOwn(storage);
-  delete own[id];
-  own[id] = token;
-  const ids = Object.keys(own);
-  for (const old of ids.slice(0, Math.max(0, ids.length - OWN_RUN_LIMIT))) delete own[old];
+function writeHeld(storage, held) {
   try {
-    storage?.setItem(OWN_RUNS_KEY, JSON.stringify(own));
+    storage?.setItem(OWN_RUNS_KEY, JSON.stringify(held));
   } catch { /* storage full or disabled: the run still works until the tab closes */ }
 }
 
-/** Forget run `id` (deleted, or gone from the server). */
-export function forgetOwn(storage, id) {
-  const own = readOwn(storage);
-  if (!(id in own)) return;
-  delete own[id];
-  try {
-    storage?.setItem(OWN_RUNS_KEY, JSON.stringify(own));
-  } catch { /* ignore */ }
+/** What this tab holds for run `id`: {token, own} (own: this tab created it), or null. */
+export function heldRun(storage, id) {
+  const entry = readHeld(storage)[id];
+  return entry && typeof entry.token === "string" ? { token: entry.token, own: Boolean(entry.own) } : null;
+}
+
+/** Remember the token of run `id` (own: this tab created it); the newest OWN_RUN_LIMIT are kept. */
+export function rememberRun(storage, id, { token, own = false }) {
+  const held = readHeld(storage);
+  delete held[id];
+  held[id] = { token, own: Boolean(own) };
+  const ids = Object.keys(held);
+  for (const old of ids.slice(0, Math.max(0, ids.length - OWN_RUN_LIMIT))) delete held[old];
+  writeHeld(storage, held);
+}
+
+/** Forget run `id` (deleted, gone from the server, or its token was refused). */
+export function forgetRun(storage, id) {
+  const held = readHeld(storage);
+  if (!(id in held)) return;
+  delete held[id];
+  writeHeld(storage, held);
 }
 
 /** The run this tab was last showing (so that a reload comes back to it). */

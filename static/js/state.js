@@ -238,7 +238,10 @@ export function createState(schema, { url = window.location, datasets = {} } = {
 
   function syncUrl() {
     if (typeof history === "undefined") return;
-    const q = urlQuery();
+    // a page attached to an existing run (?run=ID) keeps saying so: a reload comes back to it
+    const run = new URLSearchParams(window.location.search).get("run");
+    const settings = urlQuery();
+    const q = run ? `run=${encodeURIComponent(run)}${settings ? `&${settings}` : ""}` : settings;
     const target = `${window.location.pathname}${q ? `?${q}` : ""}${window.location.hash}`;
     if (target !== `${window.location.pathname}${window.location.search}${window.location.hash}`) {
       history.replaceState(null, "", target);

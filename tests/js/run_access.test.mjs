@@ -1,0 +1,66 @@
+// Unit tests of static/js/run_access.js (node --test).
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import {
+  controlHeaders, controlLink, currentRun, deleteOnClose, forgetRun, heldRun, linkedRun,
+  rememberRun, setCurrentRun, socketPath, watchLink, withoutToken,
+} from "../../static/js/run_access.js";
+
+function memoryStorage() {
+  const data = new Map();
+  return {
+    getItem: (k) => (data.has(k) ? data.get(k) : null),
+    setItem: (k, v) => data.set(k, String(v)),
+    removeItem: (k) => data.delete(k),
+  };
+}
+
+test("changes carry the token as X-Run-Token; without a token no header is invented", () => {
+  assert.deepEqual(controlHeaders("abc", { "content-type": "application/json" }),
+    { "content-type": "application/json", "X-Run-Token": "abc" });
+  assert.deepEqual(controlHeaders(null), {});
+  assert.equal(socketPath("/ws/runs/r1", "a b"), "/ws/runs/r1?token=a%20b");
+  assert.equal(socketPath("/ws/runs/r1", null), "/ws/runs/r1");
+});
+
+test("a link names the run and, for control, the token (query or fragment)", () => {
+  assert.deepEqual(linkedRun("?run=r1&token=t1&dataset=xor"), { run: "r1", token: "t1" });
+  assert.deepEqual(linkedRun("?run=r1", "#token=t2"), { run: "r1", token: "t2" });
+  assert.deepEqual(linkedRun("?dataset=xor"), { run: null, token: null });
+  assert.equal(watchLink("http://h:1", "r 1"), "http://h:1/?run=r%201");
+  assert.equal(controlLink("http://h:1", "r1", "t/1"), "http://h:1/?run=r1&token=t%2F1");
+  assert.deepEqual(linkedRun(new URL(controlLink("http://h", "r1", "t/1")).search), { run: "r1", token: "t/1" });
+});
+
+test("the address bar loses the token (it is kept in session storage) and keeps the rest", () => {
+  assert.equal(withoutToken("http://h/?run=r1&token=t1&dataset=xor"), "http://h/?run=r1&dataset=xor");
+  assert.equal(withoutToken("http://h/?run=r1#token=t1"), "http://h/?run=r1");
+});
+
+test("session storage keeps each run's token and whether this tab created it", () => {
+  const s = memoryStorage();
+  assert.equal(heldRun(s, "r1"), null);
+  rememberRun(s, "r1", { token: "t1", own: true });
+  rememberRun(s, "r2", { token: "t2" });
+  assert.deepEqual(heldRun(s, "r1"), { token: "t1", own: true });
+  assert.deepEqual(heldRun(s, "r2"), { token: "t2", own: false });
+  forgetRun(s, "r1");
+  assert.equal(heldRun(s, "r1"), null);
+  for (let i = 0; i < 40; i++) rememberRun(s, `x${i}`, { token: `t${i}`, own: true });
+  assert.equal(heldRun(s, "x0"), null);                       // bounded: the oldest go
+  assert.deepEqual(heldRun(s, "x39"), { token: "t39", own: true });
+  setCurrentRun(s, "x39");
+  assert.equal(currentRun(s), "x39");
+  setCurrentRun(s, null);
+  assert.equal(currentRun(s), null);
+  s.setItem("nnp.runTokens", "not json");
+  assert.equal(heldRun(s, "x39"), null);                      // a broken entry is no crash
+  assert.equal(heldRun(null, "x"), null);
+});
+
+test("closing deletes only the page's own run, and only one that never trained", () => {
+  assert.equal(deleteOnClose({ own: true, step: 0 }), true);
+  assert.equal(deleteOnClose({ own: true, step: 12 }), false);   // left to expire (and be saved)
+  assert.equal(deleteOnClose({ own: false, step: 0 }), false);   // a watched run is not ours
+  assert.equal(deleteOnClose({ own: true, step: undefined }), true);
+});
