@@ -13,6 +13,7 @@ from fastapi.staticfiles import StaticFiles
 
 from engine.compiled_loop import warm_up
 
+from . import client_errors_log, openapi_bounds
 from .frames import FrameEncoder
 from .landscape_worker import LandscapeWorker
 from .stream import StreamRegistry
@@ -20,7 +21,8 @@ from .pages import REPO, pages_router
 from .body_limit import BodyLimit
 from .request_guard import RequestGuard
 from .security_headers import SecurityHeaders
-from .validation_errors import short_errors
+from .session_bound import SessionCookie
+from .validation_errors import malformed_json, short_errors
 from .lesson_pages import lesson_pages_router
 from .routes_api import router as api_router
 from .routes_comparisons import router as comparisons_router
@@ -41,6 +43,7 @@ from .websocket import router as ws_router
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
+    client_errors_log.install()
     store = Store(settings)
     registry = RunRegistry(settings, store)
 
@@ -64,6 +67,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                               "`control_token`; every request that changes it needs the header "
                               "`X-Run-Token: <token>` (403 without it). Reads need only the id.")
     app.state.settings = settings
+    openapi_bounds.install(app, settings)
     app.state.registry = registry
     app.state.store = store
     app.state.encoder = FrameEncoder()
@@ -71,12 +75,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.streams = StreamRegistry(settings, app.state.encoder, app.state.landscapes)
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
-        """FastAPI's 422, JSON-safe and short (server/validation_errors.py)."""
+        """FastAPI's 422, JSON-safe and short (server/validation_errors.py); a body that is
+        not JSON at all is a 400, as the docs say (`BAD_BODY`)."""
+        not_json = malformed_json(exc.errors())
+        if not_json is not None:
+            return JSONResponse(status_code=400, content={"detail": not_json})
         return JSONResponse(status_code=422, content={"detail": short_errors(exc.errors())})
 
     app.add_middleware(RequestGuard, settings=settings)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(SessionCookie)
     app.include_router(api_router)
     app.include_router(params_router)
     app.include_router(datasets_router)

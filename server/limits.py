@@ -68,4 +68,4 @@ def published_limits(settings: Settings) -> dict:
     return {key: getattr(settings, key) for key in (
         "max_steps_per_call", "max_epochs_per_call", "max_ws_steps", "max_speed", "max_fps",
         "default_fps", "max_landscape_resolution", "max_field_resolution", "max_message_bytes",
-        "max_runs", "max_viewers_per_run", "step_time_budget_seconds")}
+        "max_runs", "max_runs_per_session", "max_viewers_per_run", "step_time_budget_seconds")}

@@ -8,6 +8,10 @@ Origins that may drive runs (against cross-site requests from other pages in the
 - Origin: websocket handshakes and state-changing HTTP requests (POST, PATCH, PUT, DELETE) with
   an Origin other than the server's own (or an allow-listed one) get 403, as do browser requests
   marked `Sec-Fetch-Site: cross-site`. Scripts send no Origin and are not affected.
+- A refused websocket handshake gets the same HTTP status and message as a request (400 for a
+  foreign Host, 403 for a foreign Origin) where the server supports the ASGI
+  `websocket.http.response` extension (uvicorn does); elsewhere it is closed before the
+  handshake completes, which is HTTP 403.
 """
 
 from __future__ import annotations
@@ -65,6 +69,12 @@ class RequestGuard:
                                 "(start the server with --allow-origin to allow one)")
         if problem is None:
             return await self.app(scope, receive, send)
-        if scope["type"] == "websocket":   # refused before the handshake completes: HTTP 403
+        if scope["type"] == "websocket":
+            if "websocket.http.response" in scope.get("extensions", {}):
+                await send({"type": "websocket.http.response.start", "status": problem[0],
+                            "headers": [(b"content-type", b"text/plain; charset=utf-8")]})
+                return await send({"type": "websocket.http.response.body",
+                                   "body": problem[1].encode()})
+            # refused before the handshake completes: HTTP 403
             return await send({"type": "websocket.close", "code": 1008, "reason": problem[1]})
         return await PlainTextResponse(problem[1], status_code=problem[0])(scope, receive, send)

@@ -23,6 +23,7 @@ from .limits import enforce_limits
 from .landscape_worker import LandscapeTimeout, LandscapeWorker
 from .run_access import FORBIDDEN, controlled, grant
 from .runs import RegistryFull, Run, RunRegistry
+from .session_bound import TOO_MANY, SessionDep, check_room, claim
 from .schema import published_schema
 from .settings import Settings
 from .snapshot import (DEFAULT_VIEWS, HISTORY_COLUMNS, Sections, activation_points, dataset_sections,
@@ -116,15 +117,18 @@ async def get_schema(settings: SettingsDep) -> dict:
 
 
 @router.post("/runs", status_code=201, response_model=CreatedRunOut,
-             responses={**BAD_BODY, 429: {"description": "Too many runs are live."}})
-async def create_run(registry: Annotated[RunRegistry, Depends(registry_of)],
-               config: Annotated[TrainConfig | None, Body()] = None) -> dict:
+             responses={**BAD_BODY, **TOO_MANY})
+async def create_run(registry: Annotated[RunRegistry, Depends(registry_of)], settings: SettingsDep,
+                     session: SessionDep,
+                     config: Annotated[TrainConfig | None, Body()] = None) -> dict:
+    check_room(registry.runs.values(), session, settings)
     try:
         run = registry.create(config or TrainConfig())
     except RegistryFull as exc:
         raise HTTPException(429, str(exc)) from None
     except CustomDataError as exc:
         raise custom_data_422(exc) from None
+    claim(run, session)
     return created_run_out(run)
 
 
@@ -174,6 +178,16 @@ async def reset_run(run: ControlledRun) -> dict:
 @router.delete("/runs/{run_id}", status_code=204, response_class=Response, responses=GUARDED)
 async def delete_run(run: ControlledRun, registry: Annotated[RunRegistry, Depends(registry_of)]) -> Response:
     registry.delete(run.id)
+    return Response(status_code=204)
+
+
+@router.post("/runs/{run_id}/release", status_code=204, response_class=Response,
+             responses=GUARDED)
+async def release_run(run: ControlledRun, settings: SettingsDep) -> Response:
+    """The owner is done with the run (the page that created it closed): it expires after
+    `release_grace_seconds` (60 s) unless it is used again (a reload comes back to it), and is
+    saved then if it trained, like every expired run (GET /api/saved)."""
+    run.expire_in(settings.release_grace_seconds)
     return Response(status_code=204)
 
 

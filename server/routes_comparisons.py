@@ -27,6 +27,7 @@ from .live_resource import (ControlMessage, Pause, Play, error_message, read_mes
                             serve_live_resource, validation_message)
 from .routes_api import as_422, custom_data_422
 from .run_access import FORBIDDEN, controlled, grant, socket_may_control, watch_only
+from .session_bound import SessionDep, check_room, claim
 from .runs import RegistryFull
 from .settings import Settings
 from .snapshot import plain
@@ -88,10 +89,13 @@ class ComparisonCreate(BaseModel):
 
 
 class GroupStep(BaseModel):
-    """n more epochs (every member sees n x n_train examples) or n more updates each."""
-    model_config = ConfigDict(extra="forbid")
-    epochs: int | None = Field(None, ge=1)
-    updates: int | None = Field(None, ge=1)
+    """n more epochs (every member sees n x n_train examples) or n more updates each (exactly
+    one of them)."""
+    model_config = ConfigDict(extra="forbid", json_schema_extra={
+        "oneOf": [{"required": ["epochs"]}, {"required": ["updates"]}]})
+    # "limit": the bound the schema states (server/openapi_bounds.py); check_step enforces it
+    epochs: int | None = Field(None, ge=1, json_schema_extra={"limit": ["max_epochs_per_call"]})
+    updates: int | None = Field(None, ge=1, json_schema_extra={"limit": ["max_steps_per_call"]})
 
 
 def check_step(step: GroupStep, settings: Settings, prefix: tuple = ()) -> None:
@@ -112,7 +116,7 @@ def list_presets() -> list[dict]:
 
 @router.post("/api/comparisons", status_code=201,
              responses={**BAD_BODY, 429: {"description": "Too many groups or runs are live."}})
-async def create_comparison(registry: RegistryDep, settings: SettingsDep,
+async def create_comparison(registry: RegistryDep, settings: SettingsDep, session: SessionDep,
                             body: Annotated[ComparisonCreate, Body()]) -> dict:
     bound = settings.max_comparison_members
     if not 2 <= len(body.variants) <= bound:
@@ -123,6 +127,7 @@ async def create_comparison(registry: RegistryDep, settings: SettingsDep,
                                          f"got {len(body.labels)}")
     variants = [changes_of(v) for v in body.variants]
     registry.sweep()
+    check_room(registry.run_registry.runs.values(), session, settings, adding=len(variants))
     try:
         c = registry.create(body.base, variants, body.clock, body.labels)
     except RegistryFull as exc:
@@ -136,6 +141,7 @@ async def create_comparison(registry: RegistryDep, settings: SettingsDep,
     token = grant(c)
     for run in c.runs:   # members are runs: the group's token controls them too
         grant(run, token)
+        claim(run, session)
     out = c.describe()
     return {"id": out["id"], "clock": out["clock"], "control_token": token,
             "members": [{"id": m["id"], "config": m["config"], "label": m["label"]}

@@ -12,9 +12,11 @@ from pydantic import BaseModel, Field
 
 from engine.custom_data import CustomDataError
 
-from .routes_api import GUARDED, ControlledRun, created_run_out, registry_of
+from .routes_api import GUARDED, ControlledRun, created_run_out, registry_of, settings_of
 from .routes_custom_datasets import store_of
 from .runs import RegistryFull, RunRegistry
+from .session_bound import TOO_MANY, SessionDep, check_room, claim
+from .settings import Settings
 from .store import REASONS, Store, StoreFull
 
 router = APIRouter(prefix="/api", tags=["saved runs"])
@@ -60,9 +62,11 @@ async def list_saved(store: Annotated[Store, Depends(store_of)],
 
 
 @router.post("/saved/{saved_id}/open", status_code=201,
-             responses={**SAVED_NOT_FOUND, 429: {"description": "Too many runs are live."}})
+             responses={**SAVED_NOT_FOUND, **TOO_MANY})
 async def open_saved(saved_id: str, store: Annotated[Store, Depends(store_of)],
-                     registry: Annotated[RunRegistry, Depends(registry_of)]) -> dict:
+                     registry: Annotated[RunRegistry, Depends(registry_of)],
+                     settings: Annotated[Settings, Depends(settings_of)],
+                     session: SessionDep) -> dict:
     """A new live run continuing the saved one exactly (same next updates); paused.
     {"id", "config", "metrics", "status", "control_token", "saved_id"}: the reopened run has its
     own control token."""
@@ -71,12 +75,14 @@ async def open_saved(saved_id: str, store: Annotated[Store, Depends(store_of)],
         raise HTTPException(404, f"no saved run with id {saved_id!r}")
     if state.custom is not None:   # its points may have left the dataset store: put them back
         store.put_dataset(state.custom, "saved run")
+    check_room(registry.runs.values(), session, settings)
     try:
         run = registry.create(None, state=state)
     except RegistryFull as exc:
         raise HTTPException(429, str(exc)) from None
     except CustomDataError as exc:   # not expected: the state carries its points
         raise HTTPException(422, str(exc)) from None
+    claim(run, session)
     return {**created_run_out(run), "saved_id": saved_id}
 
 

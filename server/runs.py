@@ -166,6 +166,12 @@ class Run:
     def touch(self) -> None:
         self.last_active = time.monotonic()
 
+    def expire_in(self, seconds: float) -> None:
+        """Let the run expire `seconds` from now unless it is touched again (its owner left);
+        it is saved then if it trained, like every expired run."""
+        self.last_active = min(self.last_active,
+                               time.monotonic() - self.settings.run_ttl_seconds + seconds)
+
     def _mark_changed(self, urgent: bool = False) -> None:
         self.state_version += 1
         if urgent:

@@ -24,6 +24,8 @@ class Settings:
 
     max_runs: int = 64                  # live runs at once; past it POST /api/runs answers 429
     run_ttl_seconds: float = 3600.0     # a run nobody touched (REST or viewer) for this long expires
+    release_grace_seconds: float = 60.0  # ...and one its owner released (the page closed) this soon
+    max_runs_per_session: int = 16      # live runs one browser session may hold; past it 429
     sweep_interval_seconds: float = 30.0
     max_viewers_per_run: int = 16
     allowed_origins: tuple[str, ...] = ()   # extra origins that may drive runs, e.g. "http://localhost:3000"

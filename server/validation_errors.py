@@ -20,6 +20,17 @@ def _short(value):
     return f"{text[:ECHO_LIMIT]}... ({len(text)} characters)"
 
 
+def malformed_json(errors) -> str | None:
+    """The 400 message for a body that is not valid JSON (pydantic's `json_invalid`), else None."""
+    for e in errors:
+        if e.get("type") == "json_invalid":
+            ctx = e.get("ctx") or {}
+            where = e.get("loc", ())[-1] if e.get("loc") else None
+            at = f" at character {where}" if isinstance(where, int) else ""
+            return f"the body is not valid JSON{at}: {str(ctx.get('error', 'decode error'))[:ECHO_LIMIT]}"
+    return None
+
+
 def short_errors(errors) -> list[dict]:
     """Pydantic's error list with every `input` bounded in size."""
     out = []

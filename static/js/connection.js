@@ -7,7 +7,7 @@
 
 import { decodeFrame } from "./protocol.js";
 import {
-  controlHeaders, controlLink, deleteOnClose, forgetRun, heldRun, rememberRun, setCurrentRun,
+  closingAction, controlHeaders, controlLink, forgetRun, heldRun, rememberRun, setCurrentRun,
   socketPath, watchLink,
 } from "./run_access.js";
 
@@ -309,15 +309,18 @@ export function createConnection(state, {
   });
 
   // Closing the page: a run it created that never trained is of no use to anyone and is freed
-  // now. A run that trained is left alone: a reload comes back to it (its token is in session
-  // storage), and if nobody does, it expires and the server saves it then (nothing is lost
-  // silently). A run this page did not create is never deleted.
+  // now. One that trained is released: the server lets it expire within a minute unless a
+  // reload comes back to it (its token is in session storage), and saves it then, so nothing
+  // is lost silently. A run this page did not create is never deleted nor released.
   window.addEventListener("pagehide", () => {
     closedByUs = true;
     if (ws) ws.close(1000, "page closed");
-    if (runId && deleteOnClose({ own, step: lastHeader?.metrics?.step })) {
+    const action = runId ? closingAction({ own, step: lastHeader?.metrics?.step }) : null;
+    if (action === "delete") {
       forgetRun(storage, runId);
       fetch(`/api/runs/${runId}`, { method: "DELETE", keepalive: true, headers: controlHeaders(token) }).catch(() => {});
+    } else if (action === "release") {
+      fetch(`/api/runs/${runId}/release`, { method: "POST", keepalive: true, headers: controlHeaders(token) }).catch(() => {});
     }
   });
 

@@ -103,8 +103,10 @@ export function setCurrentRun(storage, id) {
   } catch { /* ignore */ }
 }
 
-/** Whether closing the page may delete its run: only a run this page created, and only one
- * that never trained (a run that trained is left to expire, and the server saves it then). */
-export function deleteOnClose({ own, step }) {
-  return Boolean(own) && !(step > 0);
+/** What closing the page does to its run: "delete" a run this page created that never
+ * trained; "release" one it created that trained (the server lets it expire soon unless a
+ * reload comes back to it, and saves it then); nothing (null) to a run it did not create. */
+export function closingAction({ own, step }) {
+  if (!own) return null;
+  return step > 0 ? "release" : "delete";
 }

@@ -2,7 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
-  controlHeaders, controlLink, currentRun, deleteOnClose, forgetRun, heldRun, linkedRun,
+  closingAction, controlHeaders, controlLink, currentRun, forgetRun, heldRun, linkedRun,
   rememberRun, setCurrentRun, socketPath, watchLink, withoutToken,
 } from "../../static/js/run_access.js";
 
@@ -58,9 +58,10 @@ test("session storage keeps each run's token and whether this tab created it", (
   assert.equal(heldRun(null, "x"), null);
 });
 
-test("closing deletes only the page's own run, and only one that never trained", () => {
-  assert.equal(deleteOnClose({ own: true, step: 0 }), true);
-  assert.equal(deleteOnClose({ own: true, step: 12 }), false);   // left to expire (and be saved)
-  assert.equal(deleteOnClose({ own: false, step: 0 }), false);   // a watched run is not ours
-  assert.equal(deleteOnClose({ own: true, step: undefined }), true);
+test("closing deletes only the page's own untrained run, releases its trained one, leaves others", () => {
+  assert.equal(closingAction({ own: true, step: 0 }), "delete");
+  assert.equal(closingAction({ own: true, step: 12 }), "release");   // expires soon, saved then
+  assert.equal(closingAction({ own: false, step: 0 }), null);        // a watched run is not ours
+  assert.equal(closingAction({ own: false, step: 50 }), null);
+  assert.equal(closingAction({ own: true, step: undefined }), "delete");
 });

@@ -102,3 +102,39 @@ def test_loose_types_are_refused_over_the_websocket_too(client):
         else:
             raise AssertionError("no error message for a string learning rate")
     assert client.get(f"/api/runs/{run}").json()["config"]["learning_rate"] == 0.03
+
+
+@pytest.mark.parametrize("method,path", [("POST", "/api/runs"), ("PATCH", "/api/runs/{id}"),
+                                         ("POST", "/api/runs/{id}/step")])
+def test_malformed_json_is_the_documented_400_with_where_it_broke(client, method, path):
+    rid = new_run(client)
+    r = client.request(method, path.format(id=rid), content=b'{"hidden": [2',
+                       headers={"content-type": "application/json"})
+    assert r.status_code == 400, r.text
+    assert r.json()["detail"].startswith("the body is not valid JSON at character 13")
+    doc = client.get("/openapi.json").json()["paths"]
+    route = doc[path.replace("{id}", "{run_id}")][method.lower()]
+    assert "400" in route["responses"] and "not valid JSON" in route["responses"]["400"]["description"]
+
+
+def test_openapi_states_every_bound(make_client):
+    c = make_client(max_steps_per_call=500, max_epochs_per_call=7)
+    schemas = c.get("/openapi.json").json()["components"]["schemas"]
+    for model in ("TrainConfig", "RunPatch", "ConfigChanges"):
+        hidden = schemas[model]["properties"]["hidden"]
+        array = next(a for a in [hidden, *hidden.get("anyOf", [])] if a.get("type") == "array")
+        assert array["maxItems"] == 8
+        assert array["items"] == {"type": "integer", "minimum": 1, "maximum": 64}, model
+    step = schemas["StepRequest"]
+    assert step["not"] == {"required": ["steps", "epochs"]}            # steps or epochs, not both
+    numeric = lambda prop: next(a for a in step["properties"][prop]["anyOf"] if a["type"] == "integer")
+    assert (numeric("steps")["minimum"], numeric("steps")["maximum"]) == (1, 500)   # this app's
+    assert numeric("epochs")["maximum"] == 7
+    group = schemas["GroupStep"]
+    assert group["oneOf"] == [{"required": ["epochs"]}, {"required": ["updates"]}]
+    # ...and what the schema says is what the server does
+    rid = new_run(c)
+    assert c.post(f"/api/runs/{rid}/step", json={"steps": 501}).status_code == 422
+    assert c.post(f"/api/runs/{rid}/step", json={"steps": 500}).status_code == 200
+    assert c.post("/api/runs", json={"hidden": [65]}).status_code == 422
+    assert c.post("/api/runs", json={"hidden": [0]}).status_code == 422

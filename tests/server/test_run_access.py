@@ -237,3 +237,21 @@ def test_race_mutations_need_the_races_token(client):
             assert _text(ws)["type"] == "ack"
         r = client.post(f"/api/races/{rid}/step", json={"steps": 3}, headers={"X-Run-Token": token})
         assert r.status_code == 200 and r.json()["step"] == 3
+
+
+def test_a_released_run_expires_soon_and_is_saved_if_it_trained(make_client):
+    c = make_client(release_grace_seconds=5, run_ttl_seconds=3600)
+    registry = c.app.state.registry
+    trained, idle_one, kept = new_run(c), new_run(c), new_run(c)
+    c.post(f"/api/runs/{trained['id']}/step", json={"steps": 3})
+    with c.tokens.watching():
+        assert c.post(f"/api/runs/{trained['id']}/release").status_code == 403
+    for run in (trained, idle_one, kept):
+        assert c.post(f"/api/runs/{run['id']}/release").status_code == 204
+    c.get(f"/api/runs/{kept['id']}")             # used again (a reload came back): not released
+    assert sorted(registry.sweep(now=registry.get(kept["id"]).last_active + 6)) == sorted(
+        [trained["id"], idle_one["id"]])
+    assert kept["id"] in registry.runs
+    saved = c.get("/api/saved", params={"run": trained["id"]}).json()
+    assert [s["reason"] for s in saved] == ["expired"] and saved[0]["step"] == 3
+    assert c.get("/api/saved", params={"run": idle_one["id"]}).json() == []   # never trained

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from fastapi.testclient import TestClient
+from starlette.testclient import WebSocketDenialResponse
 from starlette.websockets import WebSocketDisconnect
 
 from engine import TrainConfig
@@ -237,10 +238,10 @@ def test_landscape_subscription_delivers_a_landscape_when_it_changes(make_client
 
 def test_foreign_origin_is_refused_same_origin_and_allow_list_accepted(client):
     run = new_run(client)
-    with pytest.raises(WebSocketDisconnect) as refused:
+    with pytest.raises(WebSocketDenialResponse) as refused:   # the handshake's HTTP answer
         with client.websocket_connect(f"/ws/runs/{run}", headers={"origin": "http://evil.example"}):
             pass
-    assert refused.value.code == 1008
+    assert refused.value.status_code == 403 and "other sites" in refused.value.text
     for origin in ("http://testserver", "http://allowed.example"):
         with client.websocket_connect(f"/ws/runs/{run}", headers={"origin": origin}) as ws:
             assert Socket(ws).text()["type"] == "hello"
@@ -391,10 +392,10 @@ def test_deleting_a_watched_run_says_closed_then_closes_4410(client):
 def test_a_rebound_host_name_cannot_open_a_websocket(client):
     run = new_run(client)
     evil = {"host": "evil.example:8000", "origin": "http://evil.example:8000"}
-    with pytest.raises(WebSocketDisconnect) as refused:
+    with pytest.raises(WebSocketDenialResponse) as refused:   # 400, as for any request
         with client.websocket_connect(f"/ws/runs/{run}", headers=evil):
             pass
-    assert refused.value.code == 1008
+    assert refused.value.status_code == 400 and "--allow-host" in refused.value.text
 
 
 # ---------------------------------------------------------------- reading on during long controls
