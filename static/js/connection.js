@@ -40,6 +40,7 @@ export function createConnection(state, {
   let token = null;             // the run's control token (null: this page only watches)
   let own = false;              // this tab created the run (only then may closing delete it)
   let attachTo = attach;
+  let attaching = null;         // {id, quiet} until the attached run's first frame (or its 4404)
   let savedToOpen = openSaved;
   let refusedNoticeAt = 0;
   let ws = null;
@@ -180,6 +181,10 @@ export function createConnection(state, {
       }
       const changedConfig = frame.header.config_version !== lastHeader?.config_version;
       lastHeader = frame.header;
+      if (attaching) {   // the run exists: the controls show its configuration
+        attaching = null;
+        if (frame.header.config) state.adoptConfig(frame.header.config);
+      }
       // a watching page shows the configuration its owner (or script) gives the run
       if ((resyncConfig || (!token && changedConfig)) && frame.header.config) {
         resyncConfig = false;
@@ -197,6 +202,16 @@ export function createConnection(state, {
     ws.addEventListener("close", async (e) => {
       ws = null;
       if (closedByUs) return;
+      if (e.code === 4404 && attaching) {   // the run to attach to does not exist (any more)
+        const { id, quiet } = attaching;
+        attaching = null;
+        forgetRun(storage, id);
+        setCurrentRun(storage, null);
+        const told = await onRunLost?.(id).catch(() => false);
+        if (!told && !quiet) notice(`Could not open run ${id}: the server has no such run (deleted or expired). Starting a new run.`, "error");
+        await start();
+        return;
+      }
       if (e.code === 4404) {
         const lost = runId;
         forgetRun(storage, lost);
@@ -224,33 +239,20 @@ export function createConnection(state, {
     return body;
   }
 
-  async function readRun(id) {
-    const r = await fetch(`/api/runs/${encodeURIComponent(id)}`);
-    const body = await r.json().catch(() => ({}));
-    if (!r.ok) throw new Error(body?.detail ?? `HTTP ${r.status}`);
-    return body;
-  }
-
   async function start() {
     let run;
     if (attachTo) {
-      const { run: id, token: linkToken } = attachTo;
+      // straight to the socket (its first frame carries the configuration; an unknown run
+      // closes it with 4404, then a new run starts)
+      const { run: id, token: linkToken, quiet = false } = attachTo;
       attachTo = null;
       const held = heldRun(storage, id);
-      try {
-        run = await readRun(id);
-      } catch (err) {
-        forgetRun(storage, id);
-        notice(`Could not open run ${id}: ${err.message}. Starting a new run.`, "error");
-      }
-      if (run) {
-        const runToken = linkToken || held?.token || null;
-        // own only when this tab created it (a control link's token gives control, not ownership)
-        adopt(run.id, runToken, Boolean(held?.own && held.token === runToken));
-        state.adoptConfig(run.config);
-        open();
-        return run;
-      }
+      const runToken = linkToken || held?.token || null;
+      // own only when this tab created it (a control link's token gives control, not ownership)
+      adopt(id, runToken, Boolean(held?.own && held.token === runToken));
+      attaching = { id, quiet };
+      open();
+      return { id };
     }
     if (savedToOpen) {
       const savedId = savedToOpen;
@@ -318,6 +320,7 @@ export function createConnection(state, {
     const action = runId ? closingAction({ own, step: lastHeader?.metrics?.step }) : null;
     if (action === "delete") {
       forgetRun(storage, runId);
+      setCurrentRun(storage, null);   // a reload starts a new run
       fetch(`/api/runs/${runId}`, { method: "DELETE", keepalive: true, headers: controlHeaders(token) }).catch(() => {});
     } else if (action === "release") {
       fetch(`/api/runs/${runId}/release`, { method: "POST", keepalive: true, headers: controlHeaders(token) }).catch(() => {});

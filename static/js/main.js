@@ -79,7 +79,7 @@ async function main() {
   let storage = null;
   try { storage = window.sessionStorage; } catch { /* disabled */ }
   const previous = reloaded && !link.run && !savedToOpen ? currentRun(storage) : null;
-  const attach = link.run ? link : previous ? { run: previous, token: null } : null;
+  const attach = link.run ? link : previous ? { run: previous, token: null, quiet: true } : null;
   const state = createState(rules.fields, { datasets });
   const snapshot = createSnapshot();
   const notice = noticeBoard(byId("notice"));

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import time
 
-VIEWPORT = {"width": 1280, "height": 800}
 SHOTS_TABLET = {"width": 768, "height": 1024}
 CLIPBOARD = ["clipboard-read", "clipboard-write"]
 
@@ -103,7 +102,8 @@ def test_the_pages_own_run_keeps_control_across_a_reload(open_page, api, page_ru
     page.wait_for_function(f"window.__nnp.stats.lastHeader.metrics.step > {trained}")
     page_run(page)   # and the token the page holds is the run's
     assert api.post(f"/api/runs/{first['id']}/step", json={"steps": 2}).status_code == 200
-    # closing a run that trained leaves it to expire (the server saves it then)
+    # closing a run that trained leaves it (released: it expires soon, and the server saves it
+    # then; tests/server/test_run_access.py)
     page.goto("about:blank")
     assert not gone(api, first["id"], timeout=2.0)
 
@@ -153,17 +153,22 @@ def test_a_wrong_token_in_a_link_watches_read_only(open_page, api):
     assert "token" in page.get_by_test_id("notice").inner_text()
 
 
-def test_a_link_to_a_missing_run_says_so_and_starts_a_new_one(chromium_browser, server_url):
-    # not open_page: the browser logs the expected 404 of GET /api/runs/no-such-run as an error
-    context = chromium_browser.new_context(viewport=VIEWPORT)
-    try:
-        page = context.new_page()
-        errors = []
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.goto(f"{server_url}/?run=no-such-run")
-        page.wait_for_function("window.__nnp && window.__nnp.ready && window.__nnp.stats.framesIngested > 0")
-        assert "Could not open run" in page.get_by_test_id("notice").inner_text()
-        got = run_of(page)
-        assert got["id"] != "no-such-run" and got["control"] is True and not errors
-    finally:
-        context.close()
+def test_a_link_to_a_missing_run_says_so_and_starts_a_new_one(open_page):
+    page = open_page("?run=no-such-run")
+    assert "Could not open run no-such-run" in page.get_by_test_id("notice").inner_text()
+    got = run_of(page)
+    assert got["id"] != "no-such-run" and got["control"] is True and got["own"] is True
+
+
+def test_reloading_after_the_run_was_freed_starts_a_new_one_quietly(open_page, api):
+    page = open_page("?dataset=xor")
+    first = run_of(page)["id"]
+    api.tokens.adopt(first, page.evaluate("window.__nnp.connection.token"))
+    assert api.delete(f"/api/runs/{first}").status_code == 204      # gone, e.g. expired
+    page.wait_for_function(f"window.__nnp.connection.runId !== {first!r}", timeout=15_000)
+    second = run_of(page)["id"]
+    page.get_by_test_id("step").click()       # trained: a reload comes back to it
+    page.wait_for_function("window.__nnp.stats.lastHeader.metrics.step >= 1")
+    page.reload()
+    page.wait_for_function("window.__nnp && window.__nnp.ready && window.__nnp.stats.framesIngested > 0")
+    assert run_of(page)["id"] == second                                # came back to the new one
