@@ -1,6 +1,7 @@
-// The page's only link to the server: REST to create (or find) the run, one websocket to steer
-// it and to receive its frames (docs/protocol.md). It listens to the client state (settings,
-// commands, view options that change what frames carry) and hands every decoded frame to `onFrame`.
+// The page's only link to the server: REST to create its run (or none: it attaches to an
+// existing one), one websocket to steer it and to receive its frames (docs/protocol.md). It
+// listens to the client state (settings, commands, view options that change what frames carry)
+// and hands every decoded frame to `onFrame`.
 // Watching and controlling are different rights (static/js/run_access.js): the page controls a
 // run it holds the token of (its own, kept in session storage across a reload, or a control
 // link's); any other run it only watches: controls are not sent, and it never deletes it.
