@@ -1,13 +1,16 @@
 """Race page bar: a 6-optimizer race on Rosenbrock redraws at >= 30 frames/s in headless Chromium.
 
-    python bench/bench_race_page.py [--seconds 8]
+    python bench/bench_race_page.py [--seconds 8] [--speed 1] [--warmup 1]
 
 Starts the server (python -m server.cli on a free port) and headless Chromium at 1280x800,
 opens /race?function=rosenbrock, adds racers up to 6, clicks a start point (a new race that
-plays at 1 step per tick, ticks at up to 60 per second), warms up, then counts for --seconds:
-animation frames (requestAnimationFrame), race frames received and overlay redraws (the page
-redraws on the animation frame after each new race frame, the latest only). The peer in the
-same run is the browser's own animation-frame rate. Exit status 1 when below 30 redraws/s.
+plays at --speed steps per tick, ticks at up to 60 per second), warms up --warmup seconds, then
+counts for --seconds: animation frames (requestAnimationFrame), race frames received, overlay
+redraws (the page redraws on the animation frame after each new race frame, the latest only)
+and the page's milliseconds per redraw. The peer in the same run is the browser's own
+animation-frame rate. `--speed 50 --warmup 8` gives long paths (thousands of points each): the
+redraw cost then shows whether paths are redrawn whole every frame. Exit status 1 when below
+30 redraws/s. Takes about 15 s + seconds + warmup.
 """
 
 from __future__ import annotations
@@ -29,6 +32,9 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"]
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=8.0)
+    parser.add_argument("--speed", choices=["1", "3", "10", "50"], default="1",
+                        help="race steps per frame (the page's speed menu)")
+    parser.add_argument("--warmup", type=float, default=1.0, help="seconds before counting")
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
     port = free_port()
@@ -39,7 +45,7 @@ def main() -> int:
             page = browser.new_page(viewport={"width": 1280, "height": 800})
             page.goto(f"http://127.0.0.1:{port}/race?function=rosenbrock")
             page.wait_for_function("window.__nnpRace && window.__nnpRace.ready", timeout=30_000)
-            page.select_option("[data-testid=speed]", "1")
+            page.select_option("[data-testid=speed]", args.speed)
             while page.locator("[data-testid=racers] .racer").count() < 6:
                 n = page.locator("[data-testid=racers] .racer").count()
                 page.click("[data-testid=add-racer]")
@@ -51,12 +57,13 @@ def main() -> int:
             page.evaluate("""() => { const b = window.__raf = { n: 0, on: true };
                 const loop = () => { if (!b.on) return; b.n += 1; requestAnimationFrame(loop); };
                 requestAnimationFrame(loop); }""")
-            time.sleep(1.0)
+            time.sleep(args.warmup)
             sample = "() => ({t: performance.now(), raf: window.__raf.n, ...window.__nnpRace.stats})"
             a = page.evaluate(sample)
             time.sleep(args.seconds)
             b = page.evaluate(sample)
             steps = page.evaluate("window.__nnpRace.state.frame.step")
+            page_points = page.evaluate("window.__nnpRace.state.paths.reduce((n, p) => n + p.length, 0)")
             browser.close()
     finally:
         server.stop()
@@ -64,8 +71,12 @@ def main() -> int:
     draws = (b["draws"] - a["draws"]) / dt
     frames = (b["frames"] - a["frames"]) / dt
     raf = (b["raf"] - a["raf"]) / dt
-    print("6-optimizer race on Rosenbrock, headless Chromium 1280x800")
+    ms = (b.get("drawMs", 0) - a.get("drawMs", 0)) / max(1, b["draws"] - a["draws"])
+    points = page_points
+    print(f"6-optimizer race on Rosenbrock, headless Chromium 1280x800, {args.speed} step(s) per frame")
     print(f"| overlay redraws per second | **{draws:.1f}** | >= 30 |")
+    print(f"| page time per redraw | {ms:.2f} ms | |")
+    print(f"| path points held at the end (all racers) | {points} | |")
     print(f"| race frames received per second | {frames:.1f} | |")
     print(f"| animation frames per second (the browser, same run) | {raf:.1f} | |")
     print(f"| race steps at the end | {steps} | |")

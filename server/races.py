@@ -16,7 +16,7 @@ from engine.descent import DESCENT_FIELDS
 from engine.race import Race
 from engine.test_functions import TestFunction
 
-from .latest_sender import LatestSender
+from .latest_sender import LatestSender, next_due
 from .live_registry import LiveRegistry
 from .settings import Settings
 from .snapshot import plain
@@ -79,6 +79,9 @@ class RaceSession:
         self.changed(urgent=True)
 
     async def _play_loop(self) -> None:
+        """`speed` steps per tick, ticks at the fastest viewer's fps on a steady cadence (a late
+        wake-up does not push every later tick back: the same rule as the viewers' frames)."""
+        due = time.monotonic()
         while self.playing and not self.closed:
             fps = max((v.fps for v in self.viewers), default=self.settings.default_fps)
             if all(r.status != "ok" for r in self.race.racers):
@@ -88,7 +91,9 @@ class RaceSession:
             self.race.step(self.speed)
             self.touch()
             self.changed()
-            await asyncio.sleep(1.0 / fps)
+            now = time.monotonic()
+            due = next_due(due, now, fps)
+            await asyncio.sleep(max(0.0, due - now))
 
     # ------------------------------------------------------------------ viewers
     def changed(self, urgent: bool = False) -> None:

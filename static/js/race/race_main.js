@@ -12,7 +12,7 @@ const COLORS = LAYER_COLORS.slice(0, 6);
 const MAX_RACERS = 6;
 const OPTIMIZERS = ["sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam"];
 const MARGIN = { l: 44, r: 12, t: 10, b: 34 };
-const debug = pageDebug("__nnpRace", { colors: COLORS, stats: { frames: 0, draws: 0 }, race: null, state: null });
+const debug = pageDebug("__nnpRace", { colors: COLORS, stats: { frames: 0, draws: 0, drawMs: 0 }, race: null, state: null });
 
 let functions = [];
 let fn = null;            // the function shown: its description and surface
@@ -44,8 +44,12 @@ function requestDraw() {
         last3d = now;
         draw3d();
       }
-    } else if (view.render(race?.state ?? createRaceState(), fn, plotBox())) {
-      debug.stats.draws += 1;
+    } else {
+      const t0 = performance.now();
+      if (view.render(race?.state ?? createRaceState(), fn, plotBox())) {
+        debug.stats.draws += 1;
+        debug.stats.drawMs += performance.now() - t0;   // the page benchmark's redraw cost
+      }
     }
     if (now - lastStats > 100) {
       lastStats = now;
