@@ -80,6 +80,7 @@ export function createSurfaceView(els, { requestRedraw = () => {}, ghost = null 
     ctx.rect(g.box.x, g.box.y, g.box.w, g.box.h);
     ctx.clip();                               // lines, path and arrows stay inside the plot
     drawContourLines(ctx, snap, g);
+    drawGhostPath(ctx, snap, g);
     const path = projectPath(L, g);
     drawPath(ctx, L.meta, path, g);
     const arrowsNote = drawArrows(ctx, L.meta, g);
@@ -88,6 +89,23 @@ export function createSurfaceView(els, { requestRedraw = () => {}, ghost = null 
     drawColorbar(ctx, L.meta, g);
     geometry = { ...g, pts: path.points };
     return { path, arrowsNote };
+  }
+
+  // a kept ghost's path, faded and dashed, where its coordinates mean the same (ghost.js)
+  function drawGhostPath(ctx, snap, g) {
+    view.ghostPath = null;
+    if (!ghost?.current) return;
+    const on = ghostPathOn(ghost.current, snap.landscape, snap.header?.layer_sizes);
+    view.ghostPath = on.rows ? { points: on.rows.length } : { reason: on.reason };
+    if (!on.rows) return;
+    ctx.save();
+    ctx.strokeStyle = "rgba(255,255,255,0.55)";
+    ctx.setLineDash([4, 4]);
+    ctx.lineWidth = 1.5;
+    ctx.beginPath();
+    on.rows.forEach(([, a, b], i) => (i ? ctx.lineTo(g.X(a), g.Y(b)) : ctx.moveTo(g.X(a), g.Y(b))));
+    ctx.stroke();
+    ctx.restore();
   }
 
   function noFiniteLoss(ctx) {
