@@ -24,14 +24,24 @@ from .compiled_shuffle import pack_state, permutation_into, unpack_state  # noqa
 # Choices arrive as the integer codes of engine/compiled_loop.py (*_CODES).
 # Indices into the integer settings vector `ic` and the float settings vector `fc`.
 I_ACTIVATION, I_LOSS, I_OPTIMIZER, I_SCHEDULE, I_CLIPPING, I_REGULARIZATION = range(6)
-I_DECAY_STEPS, I_WARMUP_STEPS, I_BATCH, I_CHECK_EVERY = range(6, 10)
-N_INT = 10
+I_DECAY_STEPS, I_WARMUP_STEPS, I_BATCH, I_CHECK_EVERY, I_HISTORY_STRIDE, I_REGRESSION = range(6, 12)
+N_INT = 12
 (F_LR, F_MOMENTUM, F_BETA1, F_BETA2, F_RHO, F_EPSILON, F_DECAY_RATE, F_CLIP,
  F_REG_RATE, F_LEAKY) = range(10)
 N_FLOAT = 10
 # Indices into the counters vector (read and written back): the trainer's loop state.
 C_STEP, C_EPOCH, C_POSITION, C_ADAM_T, C_TRAJ_LEN, C_TRAJ_STRIDE, C_DONE, C_SHUFFLES = range(8)
-N_COUNTERS = 8
+C_CLIP_STEPS, C_CLIPPED = 8, 9   # steps taken with clipping on, and of those the ones clipped
+C_ROWS = 10                      # history rows written (the call stops when `rows` is full)
+N_COUNTERS = 11
+# Columns of a history row: the step, the epoch, the summed train and test losses, the train
+# and test examples classified right, the penalty (Trainer turns them into metrics).
+(R_STEP, R_EPOCH, R_TRAIN_SUM, R_TEST_SUM, R_TRAIN_RIGHT, R_TEST_RIGHT, R_PENALTY) = range(7)
+N_ROW = 7
+# Indices into the gradient statistics vector (read and written back, as Trainer's):
+# the last step's gradient norm before clipping, the largest finite one seen.
+S_PRE_CLIP_NORM, S_PEAK_NORM = range(2)
+N_STATS = 2
 
 FASTMATH = {"reassoc", "contract", "nsz", "arcp"}  # no nnan/ninf: divergence must stay visible
 OPTIONS = dict(cache=True, nogil=True, error_model="numpy")
@@ -327,21 +337,46 @@ def add_penalty(theta, weight_mask, grad, kind, rate):
 
 
 @njit(**OPTIONS, fastmath=FASTMATH)
-def clip(grad, kind, c):
-    """Clip by global norm or by value (engine.penalties.clip_gradient)."""
+def penalty_of(theta, weight_mask, kind, rate):
+    """The penalty's value (engine.penalties.penalty_value): l2 rate sum w^2, l1 rate sum |w|."""
+    s = 0.0
+    if kind == 2:
+        for p in range(theta.shape[0]):
+            w = theta[p] * weight_mask[p]
+            s += w * w
+    elif kind == 1:
+        for p in range(theta.shape[0]):
+            s += abs(theta[p] * weight_mask[p])
+    return rate * s
+
+
+@njit(**OPTIONS, fastmath=FASTMATH)
+def gradient_norm(grad):
+    """||grad||_2 (engine.penalties.gradient_norm)."""
+    s = 0.0
+    for p in range(grad.shape[0]):
+        s += grad[p] * grad[p]
+    return math.sqrt(s)
+
+
+@njit(**OPTIONS, fastmath=FASTMATH)
+def clip(grad, kind, c, norm):
+    """Clip by global norm (given: ||grad||) or by value (engine.penalties.clip_gradient);
+    returns whether anything was clipped."""
+    clipped = False
     if kind == 1:
-        s = 0.0
-        for p in range(grad.shape[0]):
-            s += grad[p] * grad[p]
-        norm = math.sqrt(s)
         if norm > c:
+            clipped = True
             f = c / norm
             for p in range(grad.shape[0]):
                 grad[p] *= f
     elif kind == 2:
         for p in range(grad.shape[0]):
             g = grad[p]
+            if g > c or g < -c:
+                clipped = True
             grad[p] = c if g > c else (-c if g < -c else g)
+    return clipped
 
 
 @njit(**OPTIONS, fastmath=FASTMATH)
@@ -449,14 +484,20 @@ def record_trajectory(theta, step, trajectory, trajectory_steps, trajectory_jump
 @njit(**OPTIONS)
 def train_steps(n, theta, grad, update, weight_mask, sizes, offsets, rows, ic, fc, counters,
                 rng_state, order, x_aug, y_all, x_epoch, y_epoch, xt, yt, z, act, delta,
-                trajectory, trajectory_steps, trajectory_jumps, velocity, sum_sq, mean_sq, adam_m, adam_v):
+                trajectory, trajectory_steps, trajectory_jumps, velocity, sum_sq, mean_sq, adam_m, adam_v,
+                stats, train_xt, train_yt, train_labels, test_xt, test_yt, test_labels, ez, eact,
+                history_rows, evaluated):
     """Run up to n minibatch updates, exactly as Trainer._train_unchecked: a new shuffle
     (rng.shuffle of 0..n-1, NumPy's permutation stream) whenever the epoch is used up, forward,
     backward, mean, penalty, clipping, scheduled rate, optimizer, theta += update, counters,
     trajectory every stride steps, and a stop when theta is not finite at a multiple of the
     check interval. rng_state is the shuffle Generator's PCG64 state (engine.compiled_shuffle).
     Reads and writes the counters; counters[C_DONE] = updates done, [C_SHUFFLES] = epochs
-    shuffled."""
+    shuffled, [C_CLIP_STEPS] / [C_CLIPPED] count clipping; stats (S_*) the gradient norms.
+    At every step that is a multiple of ic[I_HISTORY_STRIDE] (0: never) a history row (R_*)
+    is evaluated on both splits into history_rows[counters[C_ROWS]]; the call stops when
+    history_rows is full
+    or a row's loss is not finite (Trainer then says it diverged)."""
     n_train = x_aug.shape[0]
     n_in, k_out = sizes[0], sizes[sizes.shape[0] - 1]
     batch = ic[I_BATCH]
@@ -465,6 +506,7 @@ def train_steps(n, theta, grad, update, weight_mask, sizes, offsets, rows, ic, f
     optimizer, clipping, reg = ic[I_OPTIMIZER], ic[I_CLIPPING], ic[I_REGULARIZATION]
     penalized = reg != 0 and fc[F_REG_RATE] > 0.0
     check_every = ic[I_CHECK_EVERY]
+    history_stride, regression = ic[I_HISTORY_STRIDE], ic[I_REGRESSION] != 0
     step, epoch, position = counters[C_STEP], counters[C_EPOCH], counters[C_POSITION]
     adam_t = counters[C_ADAM_T]
     # the epoch buffers may have been restored (from_state): transpose them once per call
@@ -489,8 +531,14 @@ def train_steps(n, theta, grad, update, weight_mask, sizes, offsets, rows, ic, f
             grad[p] *= scale
         if penalized:
             add_penalty(theta, weight_mask, grad, reg, fc[F_REG_RATE])
+        norm = gradient_norm(grad)
+        stats[S_PRE_CLIP_NORM] = norm
+        if norm > stats[S_PEAK_NORM] and norm < math.inf:
+            stats[S_PEAK_NORM] = norm
         if clipping != 0:
-            clip(grad, clipping, fc[F_CLIP])
+            counters[C_CLIP_STEPS] += 1
+            if clip(grad, clipping, fc[F_CLIP], norm):
+                counters[C_CLIPPED] += 1
         lr = scheduled_rate(ic, fc, step)
         if optimizer == 5:
             adam_t += 1
@@ -506,6 +554,22 @@ def train_steps(n, theta, grad, update, weight_mask, sizes, offsets, rows, ic, f
             record_trajectory(theta, step, trajectory, trajectory_steps, trajectory_jumps, counters)
         if step % check_every == 0 and not all_finite(theta):
             break
+        if history_stride > 0 and step % history_stride == 0:
+            r = counters[C_ROWS]
+            hr = history_rows
+            evaluate(theta, sizes, offsets, rows, train_xt, train_yt, train_labels, ez, eact,
+                     activation, loss, leaky, regression, evaluated)
+            hr[r, R_TRAIN_SUM], hr[r, R_TRAIN_RIGHT] = evaluated[0], evaluated[1]
+            evaluate(theta, sizes, offsets, rows, test_xt, test_yt, test_labels, ez, eact,
+                     activation, loss, leaky, regression, evaluated)
+            hr[r, R_TEST_SUM], hr[r, R_TEST_RIGHT] = evaluated[0], evaluated[1]
+            hr[r, R_STEP], hr[r, R_EPOCH] = step, epoch
+            hr[r, R_PENALTY] = penalty_of(theta, weight_mask, reg, fc[F_REG_RATE])
+            counters[C_ROWS] = r + 1
+            if not math.isfinite(hr[r, R_TRAIN_SUM] + hr[r, R_PENALTY]):
+                break
+            if r + 1 == hr.shape[0]:
+                break
     counters[C_STEP], counters[C_EPOCH], counters[C_POSITION] = step, epoch, position
     counters[C_ADAM_T], counters[C_DONE], counters[C_SHUFFLES] = adam_t, done, shuffles
 
@@ -518,3 +582,68 @@ def summed_gradient(theta, sizes, offsets, rows, xt, yt, z, act, delta, grad, ac
     forward(theta, sizes, offsets, rows, xt, 0, nb, z, act, activation, leaky)
     backward(theta, sizes, offsets, rows, xt, yt, 0, nb, z, act, delta, grad, activation, loss,
              leaky)
+
+
+@njit(**OPTIONS)
+def _log1p_exp(x):
+    """log(1 + e^x) without overflow (engine.losses._log1p_exp)."""
+    return (x if x > 0.0 else 0.0) + math.log1p(math.exp(-abs(x)))
+
+
+@njit(**OPTIONS)
+def evaluate(theta, sizes, offsets, rows, xt, yt, labels, z, act, activation, loss, leaky,
+             regression, out):
+    """Forward passes over every column of xt, z.shape[1] columns at a time (bounded
+    memory): out[0] = the summed loss (engine.losses.* value), out[1] = the examples
+    classified right (argmax of the outputs, or z > 0.5 for mse and z > 0 for the other
+    losses with one output, as Trainer._evaluate; 0 for regression)."""
+    n = xt.shape[1]
+    chunk = z.shape[1]
+    n_layers = sizes.shape[0] - 1
+    k = sizes[n_layers]
+    r0 = rows[n_layers - 1]
+    threshold = 0.5 if loss == 0 else 0.0
+    total = 0.0
+    correct = 0
+    for start in range(0, n, chunk):
+        nb = min(chunk, n - start)
+        forward(theta, sizes, offsets, rows, xt, start, nb, z, act, activation, leaky)
+        for c in range(nb):
+            i = start + c
+            if loss == 0:
+                for j in range(k):
+                    d = z[r0 + j, c] - yt[j, i]
+                    total += d * d
+            elif loss == 1:
+                zi = z[r0, c]
+                total += _log1p_exp(zi) - yt[0, i] * zi
+            elif loss == 2:
+                m = z[r0, c]
+                for j in range(1, k):
+                    m = max(m, z[r0 + j, c])
+                s = 0.0
+                for j in range(k):
+                    s += math.exp(z[r0 + j, c] - m)
+                lse = m + math.log(s)
+                for j in range(k):
+                    total -= yt[j, i] * (z[r0 + j, c] - lse)
+            else:
+                t = -(2.0 * yt[0, i] - 1.0) * z[r0, c]
+                total += t if t > 0.0 else 0.0
+            if not regression:
+                if k > 1:
+                    best = 0                     # numpy's argmax: the first nan, else the max
+                    for j in range(k):
+                        zj = z[r0 + j, c]
+                        if zj != zj:
+                            best = j
+                            break
+                        if zj > z[r0 + best, c]:
+                            best = j
+                    predicted = float(best)
+                else:
+                    predicted = 1.0 if z[r0, c] > threshold else 0.0
+                if predicted == labels[i]:
+                    correct += 1
+    out[0] = total
+    out[1] = correct

@@ -31,6 +31,7 @@ import numpy as np
 from .activations import LEAKY_SLOPE
 
 ENGINE_ENV = "NNP_ENGINE"
+EVAL_COLUMNS = 128   # examples per compiled evaluation pass (history rows, metrics)
 ENGINES = ("auto", "compiled", "numpy")
 
 # Codes of the config's choices in the kernels. These tables are the one place that says what
@@ -118,7 +119,11 @@ class CompiledLoop:
     own transposed copies and per-batch-size scratch. Built by the Trainer, owned by it."""
 
     def __init__(self, net, x_train_aug, y_train, x_epoch, y_epoch, shuffle_rng,
-                 trajectory, trajectory_steps, trajectory_jumps, check_every: int):
+                 trajectory, trajectory_steps, trajectory_jumps, check_every: int,
+                 x_test_aug=None, y_test=None, labels_train=None, labels_test=None,
+                 row_capacity: int = 4000):
+        """The test split and both splits' labels (class indices, or targets) are what the
+        history rows are evaluated on; without them the training split stands in."""
         self._net = net
         self._theta, self._mask = net.theta, net.weight_mask
         self._x, self._y = x_train_aug, y_train
@@ -135,6 +140,21 @@ class CompiledLoop:
         self._order = np.empty(n, dtype=np.int64)
         self._train_xt = np.ascontiguousarray(x_train_aug[:, :-1].T)  # for full_gradient
         self._train_yt = np.ascontiguousarray(y_train.T)
+        if x_test_aug is None:
+            x_test_aug, y_test = x_train_aug, y_train
+        if labels_train is None:
+            labels_train = labels_test = np.zeros(n)
+        self._splits = {   # for evaluate and the history rows: (xt, yt, labels as floats)
+            "train": (self._train_xt, self._train_yt,
+                      np.ascontiguousarray(labels_train, dtype=np.float64)),
+            "test": (np.ascontiguousarray(x_test_aug[:, :-1].T), np.ascontiguousarray(y_test.T),
+                     np.ascontiguousarray(labels_test, dtype=np.float64))}
+        # z and activations for evaluating EVAL_COLUMNS examples per pass (bounded memory)
+        self._eval_columns = min(EVAL_COLUMNS, max(n, x_test_aug.shape[0]))
+        self._eval_buffers: tuple[np.ndarray, np.ndarray] | None = None
+        self._evaluated = np.zeros(2)
+        self._history_rows = None      # (row_capacity, N_ROW), made on first use
+        self._row_capacity = row_capacity
         self._scratch: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
         self._check_every = check_every
         self._ic = self._fc = self._counters = None  # the settings vectors, made on first use
@@ -147,6 +167,14 @@ class CompiledLoop:
             units = int(self._rows[-1])
             bufs = self._scratch[batch] = tuple(np.zeros((units, batch)) for _ in range(3))
         return bufs
+
+    def _evaluation_buffers(self) -> tuple[np.ndarray, np.ndarray]:
+        """z and activations for evaluating a split, (units, EVAL_COLUMNS); made once."""
+        if self._eval_buffers is None:
+            units = int(self._rows[-1])
+            self._eval_buffers = (np.zeros((units, self._eval_columns)),
+                                  np.zeros((units, self._eval_columns)))
+        return self._eval_buffers
 
     def _load_settings(self, cfg, batch: int) -> None:
         k = kernels
@@ -172,17 +200,32 @@ class CompiledLoop:
 
     def train(self, n: int, cfg, batch: int, grad: np.ndarray, update: np.ndarray,
               opt_state: dict, step: int, epoch: int, position: int,
-              trajectory_len: int, trajectory_stride: int) -> tuple[int, int, int, int, int]:
+              trajectory_len: int, trajectory_stride: int, grad_stats: np.ndarray,
+              clip_counts: tuple[int, int], history_stride: int = 0, free_rows: int = 0,
+              regression: bool = False) -> tuple[tuple[int, ...], np.ndarray]:
         """Run up to n updates in one compiled call (stops early where the NumPy path would:
-        non-finite parameters at a check). Updates grad, update, opt_state and the epoch and
-        trajectory buffers in place; returns (step, epoch, position, trajectory_len,
-        trajectory_stride)."""
+        non-finite parameters at a check). Updates grad, update, opt_state, grad_stats
+        ([last norm before clipping, largest finite norm]) and the epoch and trajectory buffers
+        in place; clip_counts: (steps with clipping on, steps clipped) so far. At each multiple
+        of history_stride (0: none) a history row is evaluated, at most free_rows of them (the
+        call stops then, or at a row with a non-finite loss). Returns ((step, epoch, position,
+        trajectory_len, trajectory_stride, clip steps, clipped steps), rows (k, N_ROW))."""
         k = kernels
         self._load_settings(cfg, batch)
         c = self._counters
         c[k.C_STEP], c[k.C_EPOCH], c[k.C_POSITION] = step, epoch, position
         c[k.C_ADAM_T] = opt_state.get("adam_t", 0)
         c[k.C_TRAJ_LEN], c[k.C_TRAJ_STRIDE] = trajectory_len, trajectory_stride
+        c[k.C_CLIP_STEPS], c[k.C_CLIPPED] = clip_counts
+        c[k.C_ROWS] = 0
+        if self._history_rows is None:
+            self._history_rows = np.zeros((self._row_capacity, k.N_ROW))
+        self._ic[k.I_HISTORY_STRIDE] = history_stride if free_rows > 0 else 0
+        self._ic[k.I_REGRESSION] = int(regression)
+        rows = self._history_rows[:max(1, min(free_rows, self._row_capacity))]
+        ez, eact = self._evaluation_buffers()
+        (train_xt, train_yt, train_labels), (test_xt, test_yt, test_labels) = (
+            self._splits["train"], self._splits["test"])
         z, act, delta = self._buffers(batch)
         none = self._none
         rng_state = k.pack_state(self._rng.bit_generator)
@@ -192,13 +235,16 @@ class CompiledLoop:
                       self._trajectory, self._trajectory_steps, self._trajectory_jumps,
                       opt_state.get("velocity", none), opt_state.get("sum_sq", none),
                       opt_state.get("mean_sq", none), opt_state.get("adam_m", none),
-                      opt_state.get("adam_v", none))
+                      opt_state.get("adam_v", none), grad_stats, train_xt, train_yt,
+                      train_labels, test_xt, test_yt, test_labels, ez, eact, rows,
+                      self._evaluated)
         if c[k.C_SHUFFLES]:
             k.unpack_state(rng_state, self._rng.bit_generator)
         if "adam_t" in opt_state:
             opt_state["adam_t"] = int(c[k.C_ADAM_T])
-        return (int(c[k.C_STEP]), int(c[k.C_EPOCH]), int(c[k.C_POSITION]),
-                int(c[k.C_TRAJ_LEN]), int(c[k.C_TRAJ_STRIDE]))
+        return ((int(c[k.C_STEP]), int(c[k.C_EPOCH]), int(c[k.C_POSITION]),
+                 int(c[k.C_TRAJ_LEN]), int(c[k.C_TRAJ_STRIDE]), int(c[k.C_CLIP_STEPS]),
+                 int(c[k.C_CLIPPED])), rows[:int(c[k.C_ROWS])].copy())
 
     def summed_gradient(self, cfg, theta: np.ndarray, out: np.ndarray) -> None:
         """out = d(summed data loss over the training set)/dtheta at theta (no penalty)."""
@@ -210,14 +256,29 @@ class CompiledLoop:
                           LOSS_CODES[cfg.loss], LEAKY_SLOPE)
 
 
-def compiled_loop_for(*buffers) -> CompiledLoop | None:
+    def evaluate(self, cfg, split: str, regression: bool) -> tuple[float, int]:
+        """(summed data loss, examples classified right) over a split ("train" or "test") at
+        the current parameters, in one compiled forward pass (Trainer._evaluate's numbers)."""
+        k = kernels
+        xt, yt, labels = self._splits[split]
+        n = xt.shape[1]
+        if n == 0:
+            return 0.0, 0
+        z, act = self._evaluation_buffers()
+        k.evaluate(self._theta, self._sizes, self._offsets, self._rows, xt, yt, labels, z, act,
+                   ACTIVATION_CODES[cfg.activation], LOSS_CODES[cfg.loss], LEAKY_SLOPE,
+                   regression, self._evaluated)
+        return float(self._evaluated[0]), int(self._evaluated[1])
+
+
+def compiled_loop_for(*buffers, **test_split) -> CompiledLoop | None:
     """CompiledLoop(*buffers), or None when numba is missing (then, unless NNP_ENGINE=numpy,
     the one warning line is logged, once per process)."""
     if _import_error is not None:
         if requested_engine() != "numpy":
             compiled_available()
         return None
-    return CompiledLoop(*buffers)
+    return CompiledLoop(*buffers, **test_split)
 
 
 def _compile() -> None:
@@ -240,8 +301,10 @@ def _compile() -> None:
         loop = CompiledLoop(net, x, y, x.copy(), y.copy(), np.random.default_rng(0),
                             np.zeros((4, p)), np.zeros(4, dtype=np.int64),
                             np.zeros(4, dtype=bool), 16)
-        loop.train(2, TrainConfig(), 2, np.zeros(p), np.zeros(p), {}, 0, 0, 1 << 62, 0, 1)
+        loop.train(2, TrainConfig(), 2, np.zeros(p), np.zeros(p), {}, 0, 0, 1 << 62, 0, 1,
+                   np.zeros(kernels.N_STATS), (0, 0), 1, 2)
         loop.summed_gradient(TrainConfig(), net.theta, np.zeros(p))
+        loop.evaluate(TrainConfig(), "train", False)
         compile_seconds = time.perf_counter() - start
         _ready.set()
 

@@ -27,6 +27,7 @@ RegularizationName = Literal["none", "l1", "l2"]
 MAX_HIDDEN_LAYERS = 8
 MAX_NEURONS = 64
 MAX_SAMPLES = 2000
+MIN_INIT_GAIN, MAX_INIT_GAIN = 0.01, 10.0
 
 # What each dataset is: its task kind and input dimension (from engine/datasets.py's table).
 DATASET_KIND: dict[str, tuple[str, int]] = {
@@ -105,6 +106,10 @@ class TrainConfig(BaseModel):
                             "one layer, binary data).", live=False, group="network")
     init: InitName = _field("xavier", "Weight initialization (biases start at 0).",
                             live=False, group="network")
+    init_gain: float = _field(1.0, "Initialization scale: every initial weight is multiplied "
+                              "by it (1 = the scheme as named).", live=False, group="network",
+                              applies={"init": ["xavier", "he", "uniform"]},
+                              ge=MIN_INIT_GAIN, le=MAX_INIT_GAIN)
     seed: int = _field(1, "Random seed for data, initialization and shuffling.",
                        live=False, group="network", ge=0, le=2**31 - 1)
     # --- optimization (live) ---

@@ -427,7 +427,8 @@ def _landscape(trainer, mode, resolution, span, params, seed, log_scale, field_r
     path_loss = _trajectory_data_losses(trainer, steps, thetas, should_stop)
     path_loss += penalty_rows(trainer.config, thetas, trainer.net.weight_mask)
     theta_now = trainer.net.theta
-    at_current = bool(np.isfinite(theta_now).all())
+    # a diverged run's parameters may still be finite (its loss overflowed first)
+    at_current = bool(np.isfinite(theta_now).all()) and trainer.status != "diverged"
     in_range = np.isfinite(path_loss)  # the path points the automatic range covers
     if at_current:
         theta_c = theta_now.copy()
@@ -436,7 +437,8 @@ def _landscape(trainer, mode, resolution, span, params, seed, log_scale, field_r
         theta_c = thetas[best].copy() if best is not None else np.zeros_like(theta_now)
         where = f"step {int(steps[best])}" if best is not None else "theta = 0"
         in_range &= steps <= (steps[best] if best is not None else -1)
-        notes_before.append(f"Training diverged: the parameters are not finite; the picture is "
+        notes_before.append(f"Training diverged: the loss or the parameters are not finite; "
+                            f"the picture is "
                             f"centred at {where}, the recorded point with the lowest loss, and "
                             "its range covers the path up to there.")
     plane = _choose_plane(trainer, mode, params, seed, theta_c, thetas[in_range])

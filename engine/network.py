@@ -110,9 +110,9 @@ class Network:
         """Where each layer's block sits in the flat vector."""
         return [slice(int(self.offsets[l]), int(self.offsets[l + 1])) for l in range(self.n_layers)]
 
-    def initialize(self, scheme: str, rng: np.random.Generator) -> None:
-        """Weights by scheme, biases 0. xavier: N(0, 2/(fan_in+fan_out)); he: N(0, 2/fan_in);
-        uniform: U(-0.5, 0.5); zeros: all 0."""
+    def initialize(self, scheme: str, rng: np.random.Generator, gain: float = 1.0) -> None:
+        """Weights by scheme, times gain; biases 0. xavier: N(0, 2/(fan_in+fan_out)); he:
+        N(0, 2/fan_in); uniform: U(-0.5, 0.5); zeros: all 0. The same draws for every gain."""
         self.theta.fill(0.0)
         for w in self.weights:
             fan_out, fan_in = w.shape
@@ -124,6 +124,8 @@ class Network:
                 w[...] = rng.uniform(-0.5, 0.5, w.shape)
             elif scheme != "zeros":
                 raise ValueError(f"unknown init {scheme!r}")
+            if gain != 1.0:
+                w *= gain
 
     def workspace(self, batch: int) -> Workspace:
         """The cached workspace for this batch size (the MAX_WORKSPACES most recently used

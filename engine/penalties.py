@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 
@@ -23,11 +25,22 @@ def add_penalty_gradient(cfg, theta: np.ndarray, weight_mask: np.ndarray, g: np.
         g += cfg.regularization_rate * np.sign(theta) * weight_mask
 
 
-def clip_gradient(cfg, g: np.ndarray) -> None:
-    """norm: rescale g to norm c when ||g||_2 > c; value: clamp each entry to [-c, c]."""
+def gradient_norm(g: np.ndarray) -> float:
+    """||g||_2 of a flat gradient."""
+    return math.sqrt(float(np.vdot(g, g)))
+
+
+def clip_gradient(cfg, g: np.ndarray, norm: float | None = None) -> bool:
+    """norm: rescale g to norm c when ||g||_2 > c; value: clamp each entry to [-c, c].
+    `norm`: ||g||_2 if the caller has it. Returns whether anything was clipped."""
+    c = cfg.clip_threshold
     if cfg.clipping == "norm":
-        norm = float(np.sqrt(np.vdot(g, g)))
-        if norm > cfg.clip_threshold:
-            g *= cfg.clip_threshold / norm
+        norm = gradient_norm(g) if norm is None else norm
+        if norm > c:
+            g *= c / norm
+            return True
     elif cfg.clipping == "value":
-        np.clip(g, -cfg.clip_threshold, cfg.clip_threshold, out=g)
+        if np.abs(g).max() > c:
+            np.clip(g, -c, c, out=g)
+            return True
+    return False

@@ -18,16 +18,22 @@ from .compiled_loop import compiled_loop_for, kernels_ready, uncovered_settings
 from .config import RESET_FIELDS, TrainConfig, loss_fits
 from .custom_data import CustomData, CustomDataError
 from .datasets import INPUT_DOMAIN, generate, split_train_test
+from .divergence import UNSTABLE_FACTOR, Evidence, likely_cause, reference_init, unstable_reason
 from .features import map_features
+from .input_scale import feature_names, largest_feature_scale, standardize_hint
 from .network import Network, augment
 from .optimizers import OPTIMIZERS, ensure_state
-from .penalties import add_penalty_gradient, clip_gradient, penalty_value
+from .penalties import add_penalty_gradient, clip_gradient, gradient_norm, penalty_value
 from .schedules import scheduled_learning_rate
 
 DIVERGENCE_CHECK_EVERY = 16
 TRAJECTORY_CAPACITY = 512
 TRAJECTORY_BYTES = 6 * 2**20  # at most 6 MiB of recorded parameters per run (at least 24 points)
-HISTORY_CAPACITY = 4000
+HISTORY_CAPACITY = 2000
+# A history row costs one evaluation of both splits, ~(n_train + n_test) * n_params
+# multiply-adds; the history's stride starts at the smallest power of two that keeps that under
+# HISTORY_ROW_MACS per step (1 up to ~500 parameters on 500 points: every small network).
+HISTORY_ROW_MACS = 2**18
 
 
 class ResetRequired(ValueError):
@@ -127,6 +133,8 @@ class TrainerState:
     trajectory_jumps: np.ndarray | None = None  # None: no hand edits recorded
     examples_seen: int = 0
     custom: CustomData | None = None   # the points of a custom dataset (immutable, shared)
+    grad_stats: np.ndarray | None = None   # [last norm before clipping, largest finite norm]
+    clip_counts: tuple[int, int] = (0, 0)  # (steps with clipping on, steps clipped)
 
 
 class Trainer:
@@ -164,7 +172,9 @@ class Trainer:
         self._data = _prepare_data(cfg, self._custom)
         self.layer_sizes = [self._data.x_train.shape[1], *cfg.hidden, self._data.n_outputs]
         self.net = Network(self.layer_sizes, cfg.activation, cfg.loss)
-        self.net.initialize(cfg.init, np.random.default_rng(cfg.seed))
+        self.net.initialize(cfg.init, np.random.default_rng(cfg.seed), cfg.init_gain)
+        self._initial_loss: float | None = None   # the training loss at step 0 (made once)
+        self._start_facts: tuple[float, float, float] | None = None  # see _start()
         self._shuffle_rng = np.random.default_rng([cfg.seed, 1])
         self._x_train_aug = augment(self._data.x_train)
         self._x_test_aug = augment(self._data.x_test)
@@ -186,8 +196,12 @@ class Trainer:
         self.examples_seen = 0      # training examples the updates have used, over all epochs
         self.status = "ok"
         self.reason = ""
+        self.cause: str | None = None   # a diverged run's likely cause (engine/divergence.py)
+        self._grad_stats = np.zeros(2)  # [last minibatch gradient norm before clipping, peak]
+        self._clip_counts = (0, 0)      # (steps taken with clipping on, steps it clipped)
         self.history: list[dict] = []
-        self._history_stride = 1
+        eval_macs = (self._x_train_aug.shape[0] + self._x_test_aug.shape[0]) * p
+        self._history_stride = 1 << max(0, math.ceil(math.log2(max(1, eval_macs / HISTORY_ROW_MACS))))
         capacity = int(np.clip(TRAJECTORY_BYTES // (8 * p), 24, TRAJECTORY_CAPACITY))
         self._trajectory = np.empty((capacity, p))
         self._trajectory_steps = np.empty(capacity, dtype=np.int64)
@@ -200,7 +214,12 @@ class Trainer:
         self._compiled = compiled_loop_for(self.net, self._x_train_aug, self._data.y_train,
                                            self._x_epoch, self._y_epoch, self._shuffle_rng,
                                            self._trajectory, self._trajectory_steps,
-                                           self._trajectory_jumps, DIVERGENCE_CHECK_EVERY)
+                                           self._trajectory_jumps, DIVERGENCE_CHECK_EVERY,
+                                           x_test_aug=self._x_test_aug,
+                                           y_test=self._data.y_test,
+                                           labels_train=self._data.labels_train,
+                                           labels_test=self._data.labels_test,
+                                           row_capacity=HISTORY_CAPACITY)
 
     def capture_state(self) -> TrainerState:
         """A copy of the whole training state (cheap: a few arrays of the parameters' size)."""
@@ -214,7 +233,8 @@ class Trainer:
             self._x_epoch.copy(), self._y_epoch.copy(), self._trajectory[:k].copy(),
             self._trajectory_steps[:k].copy(), self._trajectory_stride,
             list(self.history), self._history_stride,  # entries are never mutated
-            self._trajectory_jumps[:k].copy(), self.examples_seen, self._custom)
+            self._trajectory_jumps[:k].copy(), self.examples_seen, self._custom,
+            self._grad_stats.copy(), self._clip_counts)
 
     @classmethod
     def from_state(cls, state: TrainerState,
@@ -242,6 +262,9 @@ class Trainer:
             t._trajectory_jumps[:k] = state.trajectory_jumps
         t.history, t._history_stride = list(state.history), state.history_stride
         t.examples_seen = state.examples_seen
+        if state.grad_stats is not None:
+            t._grad_stats[:] = state.grad_stats
+        t._clip_counts = tuple(state.clip_counts)
         return t
 
     def copy(self) -> "Trainer":
@@ -315,6 +338,8 @@ class Trainer:
             self._build()
         else:
             ensure_state(new.optimizer, self._opt_state, self.net.n_params)
+            if {"clipping", "clip_threshold"} & set(changed):
+                self._clip_counts = (0, 0)   # the share clipped is of the current setting
         return {"changed": changed, "reset": bool(reset)}
 
     def reset(self) -> dict:
@@ -329,13 +354,32 @@ class Trainer:
         return self.record_history()
 
     def train(self, n: int = 1) -> None:
-        """Run n minibatch updates (fewer if training diverges) without computing metrics: the
-        fast path for callers that read metrics at their own pace (the server's play loop)."""
+        """Run n minibatch updates (fewer if training diverges). The history gets a row at
+        every step that is a multiple of history_stride (1 until the history is full: one row
+        per step), however the steps are asked for; between rows the updates run in one call
+        of the hot loop (compiled or NumPy) without metrics."""
         if self.status != "ok" or n <= 0:
             return
+        left = n
         with np.errstate(all="ignore"):  # divergence is detected and reported, not raised
-            self._train_unchecked(n)
-        if not np.isfinite(self.net.theta).all():
+            while left > 0 and self.status == "ok":
+                if self.engine == "compiled":   # the kernel evaluates the rows itself
+                    before = self.step_count
+                    stopped = self._train_compiled(left, record=True)
+                    left -= self.step_count - before
+                    if stopped:
+                        break
+                    continue
+                stride = self._history_stride
+                chunk = min(left, stride - self.step_count % stride)
+                before = self.step_count
+                self._train_unchecked(chunk)
+                left -= chunk
+                if self.step_count - before < chunk:
+                    break                        # stopped at a divergence check
+                if self.step_count % stride == 0:
+                    self._append_history(self.metrics())
+        if self.status == "ok" and not np.isfinite(self.net.theta).all():
             kind = "nan" if np.isnan(self.net.theta).any() else "inf"
             self._diverge(f"parameters became {kind}")
 
@@ -393,6 +437,8 @@ class Trainer:
         step, epoch = self.step_count, self.epoch
         first_step, first_position = step, position
         trajectory_stride = self._trajectory_stride
+        stats = self._grad_stats
+        clip_steps, clipped_steps = self._clip_counts
         for _ in range(n):
             if position >= len(batches):
                 self._new_epoch()
@@ -404,8 +450,13 @@ class Trainer:
             grad *= scale
             if penalized:
                 add_penalty_gradient(cfg, theta, weight_mask, grad)
+            norm = gradient_norm(grad)
+            stats[0] = norm
+            if stats[1] < norm < math.inf:
+                stats[1] = norm
             if clipped:
-                clip_gradient(cfg, grad)
+                clip_steps += 1
+                clipped_steps += clip_gradient(cfg, grad, norm)
             if not constant_lr:
                 lr = scheduled_learning_rate(cfg, step)
             rule(grad, lr, update, state, cfg)
@@ -421,6 +472,7 @@ class Trainer:
                 break
         self.step_count, self.epoch = step, epoch
         self._position, self._position_batch = position, self.batch_size
+        self._clip_counts = (clip_steps, clipped_steps)
         self.examples_seen += self._examples_in(first_position, step - first_step)
 
     def _examples_in(self, position: int, steps: int) -> int:
@@ -436,22 +488,112 @@ class Trainer:
         return (rows_before(position + first) - rows_before(position)
                 + (rest // per_epoch) * n + rows_before(rest % per_epoch))
 
-    def _train_compiled(self, n: int) -> None:
-        """The same loop in one compiled call (engine/compiled_loop.py)."""
+    def _train_compiled(self, n: int, record: bool = False) -> bool:
+        """The same loop in one compiled call (engine/compiled_loop.py); with record, the
+        kernel also evaluates the history rows (train()'s rows, without a Python call per row).
+        Returns whether it stopped early for a divergence (a non-finite loss or parameters)."""
         position = self._position if self._position_batch == self.batch_size else 1 << 62
         first_step = self.step_count
-        (self.step_count, self.epoch, self._position, self._trajectory_len,
-         self._trajectory_stride) = self._compiled.train(
+        free = HISTORY_CAPACITY - len(self.history) if record else 0
+        counters, rows = self._compiled.train(
             n, self._config, self.batch_size, self._grad, self._update, self._opt_state,
-            self.step_count, self.epoch, position, self._trajectory_len, self._trajectory_stride)
+            self.step_count, self.epoch, position, self._trajectory_len, self._trajectory_stride,
+            self._grad_stats, self._clip_counts, self._history_stride, free,
+            self.task == "regression")
+        (self.step_count, self.epoch, self._position, self._trajectory_len,
+         self._trajectory_stride, *clip_counts) = counters
+        self._clip_counts = tuple(clip_counts)
         self._position_batch = self.batch_size
         self.examples_seen += self._examples_in(position, self.step_count - first_step)
+        stopped = self.step_count - first_step < n and (len(rows) < free or not record)
+        for row in rows:
+            m = self._row_metrics(row)
+            if not math.isfinite(m["train_loss"]):
+                self._append_history(self.metrics())   # says it diverged, as metrics() does
+                return True
+            self._append_history(m)
+        return stopped
+
+    def _row_metrics(self, row: np.ndarray) -> dict:
+        """metrics() of a history row the compiled loop evaluated (compiled_kernels.R_*)."""
+        from .compiled_kernels import (R_EPOCH, R_PENALTY, R_STEP, R_TEST_RIGHT, R_TEST_SUM,
+                                       R_TRAIN_RIGHT, R_TRAIN_SUM)
+        step, regression = int(row[R_STEP]), self.task == "regression"
+        n_train, n_test = self.n_train, self._x_test_aug.shape[0]
+        with np.errstate(all="ignore"):
+            train_loss = float(row[R_TRAIN_SUM] / n_train + row[R_PENALTY])
+            test_loss = float(row[R_TEST_SUM] / n_test + row[R_PENALTY])
+        warning = None
+        if train_loss >= UNSTABLE_FACTOR * self.initial_loss():
+            warning = unstable_reason(train_loss, self.initial_loss(),
+                                      likely_cause(self.evidence())[1])
+        return {
+            "step": step, "epoch": int(row[R_EPOCH]),
+            "train_loss": train_loss, "test_loss": test_loss,
+            "train_accuracy": None if regression else int(row[R_TRAIN_RIGHT]) / n_train,
+            "test_accuracy": None if regression else int(row[R_TEST_RIGHT]) / n_test,
+            "status": "ok", "reason": "", "cause": None,
+            "warning": "unstable" if warning else None, "warning_reason": warning or "",
+            "learning_rate": scheduled_learning_rate(self._config, step),
+            "batch_size": self.batch_size,
+        }
 
     def _diverge(self, what: str) -> None:
-        """Stop training: status "diverged" with a one-line reason."""
+        """Stop training: status "diverged" with a one-line reason naming the likely cause
+        (engine/divergence.py) and what to do."""
         self.status = "diverged"
-        self.reason = (f"{what} at step {self.step_count}; learning rate "
-                       f"{self.learning_rate():g} is too large here: lower it and reset")
+        self.cause, advice = likely_cause(self.evidence())
+        self.reason = f"{what} at step {self.step_count}; {advice}"
+
+    def _start(self) -> tuple[float, float, float]:
+        """(||g0||, ||theta0||, ||g0|| / ||g0 under the usual init at gain 1||) at the start of
+        this run (the same draws: the seed's), computed once per build when first needed."""
+        if self._start_facts is None:
+            cfg = self._config
+            probe = Network(self.layer_sizes, cfg.activation, cfg.loss)
+            probe.initialize(cfg.init, np.random.default_rng(cfg.seed), cfg.init_gain)
+            theta0 = probe.theta.copy()
+            with np.errstate(all="ignore"):
+                g0 = gradient_norm(self.full_gradient(theta0))
+                probe.initialize(reference_init(cfg.activation), np.random.default_rng(cfg.seed))
+                g_ref = gradient_norm(self.full_gradient(probe.theta))
+            self._start_facts = (g0, float(np.linalg.norm(theta0)), g0 / max(g_ref, 1e-300))
+        return self._start_facts
+
+    def input_scale(self) -> tuple[float, str]:
+        """(rms, name) of the network input with the largest root mean square (0 when the
+        inputs are standardized: each is then at unit scale)."""
+        if self._config.standardize:
+            return 0.0, ""
+        return largest_feature_scale(self._data.x_train,
+                                     feature_names(self.input_dim, self._config.features))
+
+    def evidence(self) -> Evidence:
+        """What a blow-up's likely cause is decided from (engine/divergence.py)."""
+        cfg = self._config
+        g0, theta0, ratio = self._start()
+        rms, name = self.input_scale()
+        return Evidence(
+            learning_rate=self.learning_rate(), init=cfg.init, init_gain=cfg.init_gain,
+            reference_init=reference_init(cfg.activation), init_gradient_ratio=ratio,
+            first_update_ratio=cfg.learning_rate * g0 / max(theta0, 1e-12),
+            clipping=cfg.clipping, input_rms=rms, input_feature=name,
+            peak_gradient_norm=float(self._grad_stats[1]), initial_gradient_norm=g0)
+
+    def initial_loss(self) -> float:
+        """The training loss at step 0 of this run (the same draws: the seed's)."""
+        if self._initial_loss is None:
+            if self.step_count == 0:
+                self._initial_loss = self.training_loss()
+            else:
+                cfg = self._config
+                probe = Network(self.layer_sizes, cfg.activation, cfg.loss)
+                probe.initialize(cfg.init, np.random.default_rng(cfg.seed), cfg.init_gain)
+                with np.errstate(all="ignore"):
+                    self._initial_loss = float(probe.loss_sum(self._x_train_aug, self._data.y_train)
+                                               / self.n_train + penalty_value(
+                                                   cfg, probe.theta, probe.weight_mask))
+        return self._initial_loss
 
     # ------------------------------------------------------------------ observation
     def _loss_on(self, x_aug: np.ndarray, y: np.ndarray) -> float:
@@ -471,6 +613,14 @@ class Trainer:
         regression = self.task == "regression"
         threshold = 0.5 if self._config.loss == "mse" else 0.0
         loss_sum, correct = 0.0, 0
+        split = self._split_of(x_aug)
+        if split is not None and y is not None and self.engine == "compiled":
+            # the same numbers in one compiled pass (a history row per step stays cheap)
+            loss_sum, correct = self._compiled.evaluate(self._config, split, regression)
+            with np.errstate(all="ignore"):
+                loss = loss_sum / x_aug.shape[0] + penalty_value(
+                    self._config, self.net.theta, self.net.weight_mask)
+            return loss, (None if regression else correct / x_aug.shape[0])
         with np.errstate(all="ignore"):
             for start, stop, z, _ in self.net.forward_chunks(x_aug):
                 if y is not None:
@@ -484,25 +634,39 @@ class Trainer:
                     self._config, self.net.theta, self.net.weight_mask)
         return loss, (None if regression else correct / x_aug.shape[0])
 
+    def _split_of(self, x_aug: np.ndarray) -> str | None:
+        """"train" or "test" when x_aug is that split's augmented inputs, else None."""
+        if x_aug is self._x_train_aug:
+            return "train"
+        return "test" if x_aug is self._x_test_aug else None
+
     def training_loss(self) -> float:
         """Mean training loss + penalty at the current parameters."""
         return self._loss_on(self._x_train_aug, self._data.y_train)
 
     def metrics(self) -> dict:
         """{"step", "epoch", "train_loss", "test_loss", "train_accuracy", "test_accuracy",
-        "status", "reason", "learning_rate", "batch_size"}; losses are means over each split
-        (plus the penalty); accuracies are None for regression."""
+        "status", "reason", "cause", "warning", "warning_reason", "learning_rate",
+        "batch_size"}; losses are means over each split (plus the penalty); accuracies are None
+        for regression. cause: a diverged run's likely cause; warning: "unstable" while the
+        training loss is UNSTABLE_FACTOR times its start or more (training goes on), with
+        warning_reason naming the likely cause (engine/divergence.py), else None."""
         d = self._data
         train_loss, train_accuracy = self._evaluate(self._x_train_aug, d.y_train, d.labels_train)
         train_loss = float(train_loss)
         if self.status == "ok" and not math.isfinite(train_loss):
             self._diverge(f"loss became {train_loss}")
         test_loss, test_accuracy = self._evaluate(self._x_test_aug, d.y_test, d.labels_test)
+        warning = None
+        if self.status == "ok" and train_loss >= UNSTABLE_FACTOR * self.initial_loss():
+            warning = unstable_reason(train_loss, self.initial_loss(),
+                                      likely_cause(self.evidence())[1])
         return {
             "step": self.step_count, "epoch": self.epoch,
             "train_loss": train_loss, "test_loss": float(test_loss),
             "train_accuracy": train_accuracy, "test_accuracy": test_accuracy,
-            "status": self.status, "reason": self.reason,
+            "status": self.status, "reason": self.reason, "cause": self.cause,
+            "warning": "unstable" if warning else None, "warning_reason": warning or "",
             "learning_rate": self.learning_rate(), "batch_size": self.batch_size,
         }
 
@@ -528,21 +692,56 @@ class Trainer:
             saturation = [c / (self.n_train * self.layer_sizes[l + 1]) for l, c in enumerate(counts)]
         else:
             saturation = [None] * (len(self.layer_sizes) - 2)
-        return {"grad_norms": grad_norms, "update_ratios": ratios, "saturation": saturation}
+        rms, name = self.input_scale()
+        return {"grad_norms": grad_norms, "update_ratios": ratios, "saturation": saturation,
+                "clipping": self.clipping_effect(),
+                "standardize_hint": standardize_hint(rms, name, self._config.standardize)}
+
+    def clipping_effect(self) -> dict:
+        """What clipping did: {"mode", "threshold", "steps" (taken with this clipping setting),
+        "clipped" (of those, the steps it changed the gradient), "share" (clipped / steps, None
+        before any), "pre_clip_norm" (the last step's gradient norm before clipping),
+        "post_clip_norm" (after: the norm of the gradient the optimizer used)}."""
+        steps, clipped = self._clip_counts
+        cfg = self._config
+        return {"mode": cfg.clipping, "threshold": cfg.clip_threshold, "steps": steps,
+                "clipped": clipped, "share": clipped / steps if steps else None,
+                "pre_clip_norm": float(self._grad_stats[0]),
+                "post_clip_norm": gradient_norm(self._grad)}
 
     def record_history(self) -> dict:
-        """Metrics now; appended to the history when at least history_stride steps have passed
-        since the last entry (or the status changed). When full, every other entry is dropped
-        and the stride doubles, so the history spans the whole run in bounded memory."""
+        """Metrics now, appended to the history if they are a row it keeps (_append_history)."""
         m = self.metrics()
-        last = self.history[-1] if self.history else None
-        if (last is None or m["step"] - last["step"] >= self._history_stride
-                or m["status"] != last["status"]):
-            self.history.append(m)
-            if len(self.history) >= HISTORY_CAPACITY:
-                self.history = self.history[::2]
-                self._history_stride *= 2
+        self._append_history(m)
         return m
+
+    @property
+    def history_stride(self) -> int:
+        """The history keeps a row at every step that is a multiple of this (a power of two),
+        plus the step where the status changed."""
+        return self._history_stride
+
+    def _append_history(self, m: dict) -> None:
+        """Keep m as a history row when its step is a multiple of the stride (train() records
+        those) or the status changed (the step it diverged); one row per step. When full, the
+        stride doubles and only rows on it (and status changes) stay: the history spans the
+        whole run in bounded memory."""
+        last = self.history[-1] if self.history else None
+        status_changed = m["status"] != (last["status"] if last else "ok")
+        if m["step"] == 0 and not status_changed:
+            return                       # rows are of steps taken
+        if last is not None and last["step"] == m["step"]:
+            if status_changed:
+                self.history[-1] = m
+            return
+        if m["step"] % self._history_stride and not status_changed:
+            return
+        self.history.append(m)
+        if len(self.history) >= HISTORY_CAPACITY:
+            self._history_stride *= 2
+            stride = self._history_stride
+            self.history = [h for h in self.history
+                            if h["step"] % stride == 0 or h["status"] != "ok"]
 
     def _record_trajectory(self, jump: bool = False) -> None:
         """Append theta to the trajectory; when full, keep every other point and halve the rate.

@@ -101,6 +101,11 @@ class Metrics(BaseModel):
     test_accuracy: float | None
     status: str
     reason: str
+    cause: str | None = Field(None, description="a diverged run's likely cause: initialization, "
+                              "input_scale, learning_rate or no_clipping (engine/divergence.py)")
+    warning: str | None = Field(None, description='"unstable" while the training loss is far '
+                                "above its start (training goes on), else null")
+    warning_reason: str = ""
     learning_rate: float | None
     batch_size: int
 

@@ -155,7 +155,7 @@ def test_divergence_stops_at_the_same_step_with_the_same_reason(lr, loss, datase
     a = train_on("numpy", monkeypatch, cfg, 500)
     b = train_on("compiled", monkeypatch, cfg, 500)
     assert a.status == b.status == "diverged"
-    assert a.step_count == b.step_count and a.step_count % 16 == 0
+    assert a.step_count == b.step_count < 500   # found at the first history row after it
     assert a.reason == b.reason
     a.step(10), b.step(10)  # a diverged run stays where it stopped
     assert a.step_count == b.step_count

@@ -220,11 +220,11 @@ def test_trajectory_is_bounded_and_ends_at_the_current_parameters():
     np.testing.assert_array_equal(thetas[-1], t.net.theta)
 
 
-def test_history_records_each_step_call():
+def test_history_records_every_step_across_calls():
     t = Trainer(TrainConfig())
     for _ in range(5):
         t.step(10)
-    assert [h["step"] for h in t.history] == [10, 20, 30, 40, 50]
+    assert [h["step"] for h in t.history] == list(range(1, 51))
 
 
 def test_a_copy_continues_exactly_like_the_original_and_independently():
@@ -286,17 +286,18 @@ def test_trajectory_memory_is_bounded_for_the_largest_network():
     assert t._trajectory.nbytes <= 8 * 2**20 + 64 * 65 * 8 * 8
 
 
-def test_train_updates_like_step_without_recording_history():
+def test_train_updates_and_records_history_like_step():
     a, b = Trainer(TrainConfig(hidden=[4])), Trainer(TrainConfig(hidden=[4]))
     a.train(40)
     b.step(40)
-    assert a.history == [] and len(b.history) == 1
+    assert a.history == b.history and len(b.history) == 40
     assert np.array_equal(flat(a.params()), flat(b.params()))
-    assert a.record_history() == b.metrics() and len(a.history) == 1
+    assert a.record_history() == b.metrics() and len(a.history) == 40
 
 
-def test_train_detects_non_finite_parameters_without_metrics():
+def test_train_detects_divergence_at_the_first_history_row_after_it():
     t = Trainer(TrainConfig(dataset="house", loss="mse", hidden=[], learning_rate=10))
     t.train(500)
-    assert t.status == "diverged" and t.reason.startswith("parameters became")
-    assert t.history == []
+    assert t.status == "diverged" and t.reason.startswith(f"loss became inf at step {t.step_count}")
+    assert t.history[-1]["status"] == "diverged" and t.history[-1]["step"] == t.step_count
+    assert [h["step"] for h in t.history] == list(range(1, t.step_count + 1))
