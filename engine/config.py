@@ -41,8 +41,11 @@ LOSS_KINDS: dict[str, tuple[str, ...]] = {
     "bce": ("binary",), "cce": ("binary", "multiclass"),
     "mse": ("binary", "multiclass", "regression"), "perceptron": ("binary",),
 }
-# Losses that train a single layer only (hidden must be []).
+# Losses that train a single layer only (hidden must be []), and why (TrainConfig's 422 and the
+# page's note on the unavailable choice say it in these words).
 SINGLE_LAYER_LOSSES = ("perceptron",)
+SINGLE_LAYER_REASON = ("step units give no gradient to learn from (step'(z) = 0), so hidden "
+                       "layers need smooth neurons")
 USUAL_LOSS: dict[str, str] = {"binary": "bce", "multiclass": "cce", "regression": "mse"}
 
 
@@ -182,8 +185,7 @@ class TrainConfig(BaseModel):
         if self.loss in SINGLE_LAYER_LOSSES and self.hidden:
             raise ValueError(
                 f"loss '{self.loss}' is one layer of step units: use hidden=[] (got "
-                f"{self.hidden}); step units give no gradient to learn from (step'(z) = 0), "
-                "so hidden layers need smooth neurons")
+                f"{self.hidden}); {SINGLE_LAYER_REASON}")
         return self
 
     @property

@@ -8,21 +8,25 @@ change).
                      for some choices: {"optimizer": ["momentum", "nesterov"]} ...),
       "datasets":    {name: {"kind", "input_dim", "domain", "description", "losses",
                              "usual_loss"}},
-      "losses":      {name: {"kinds", "output", "single_layer"}}: the task kinds it fits, the
-                     output unit, whether it trains one layer only (hidden must be []),
+      "losses":      {name: {"kinds", "output", "single_layer", "single_layer_reason"}}: the
+                     task kinds it fits, the output unit, whether it trains one layer only
+                     (hidden must be []) and why (null for the others),
       "activations": {name: {"range": [lo, hi] (null: unbounded), "saturates",
                              "peak_derivative", "saturation_threshold"}},
       "optimizers":  {name: {"settings": [fields that apply to it]}},
       "landscape":   {"modes": {name: description}, "resolution": {"minimum", "maximum"},
-                      "field_resolution": {"minimum", "maximum"}, "exact_needs_params": 2},
+                      "field_resolution": {"minimum", "maximum"}, "exact_needs_params": 2,
+                      "needs": {mode: {"n_params": k} or {"chosen_params": k}}: a mode
+                      applies only to networks of k parameters, or once k parameters are
+                      picked},
     }
 """
 
 from __future__ import annotations
 
 from .activations import ACTIVATIONS, SATURATION_THRESHOLD
-from .config import (LOSS_KINDS, SINGLE_LAYER_LOSSES, USUAL_LOSS, TrainConfig, config_schema,
-                     losses_for)
+from .config import (LOSS_KINDS, SINGLE_LAYER_LOSSES, SINGLE_LAYER_REASON, USUAL_LOSS,
+                     TrainConfig, config_schema, losses_for)
 from .datasets import DATASETS
 from .landscape import MAX_FIELD_RESOLUTION, MAX_RESOLUTION, MIN_RESOLUTION, MODES
 
@@ -36,6 +40,7 @@ LANDSCAPE_MODES = {
     "pca": "a slice along the top two PCA directions of the recorded path",
 }
 assert set(LANDSCAPE_MODES) == set(MODES), "every landscape mode is described"
+EXACT_PARAMS = 2   # the exact surface L(w, b) needs a model of exactly this many parameters
 
 
 def _dataset_rules() -> dict:
@@ -61,7 +66,9 @@ def rules() -> dict:
         "fields": fields,
         "datasets": _dataset_rules(),
         "losses": {name: {"kinds": list(kinds), "output": LOSS_OUTPUT[name],
-                          "single_layer": name in SINGLE_LAYER_LOSSES}
+                          "single_layer": name in SINGLE_LAYER_LOSSES,
+                          "single_layer_reason": (SINGLE_LAYER_REASON
+                                                  if name in SINGLE_LAYER_LOSSES else None)}
                    for name, kinds in LOSS_KINDS.items()},
         "activations": {name: {"range": list(a.output_range), "saturates": a.saturates,
                                "peak_derivative": a.peak_derivative,
@@ -71,5 +78,7 @@ def rules() -> dict:
         "landscape": {"modes": dict(LANDSCAPE_MODES),
                       "resolution": {"minimum": MIN_RESOLUTION, "maximum": MAX_RESOLUTION},
                       "field_resolution": {"minimum": 0, "maximum": MAX_FIELD_RESOLUTION},
-                      "exact_needs_params": 2},
+                      "exact_needs_params": EXACT_PARAMS,
+                      "needs": {"exact": {"n_params": EXACT_PARAMS},
+                                "params": {"chosen_params": 2}}},
     }

@@ -81,7 +81,7 @@ function roundStep(x, step) {
  * lossTools, surfaceTools, activationTools, divergedActions}; `datasets`: the schema's
  * {name: {kind, input_dim, losses, usual_loss, thumbnail, description}}.
  */
-export function buildControls(state, containers, datasets, losses = {}) {
+export function buildControls(state, containers, datasets, losses = {}, landscape = {}) {
   const refreshers = [];       // (config, ui, run) => void: re-read the state into a widget
   const fieldNodes = new Map(); // name -> .field element (for relevance hiding)
 
@@ -159,14 +159,29 @@ export function buildControls(state, containers, datasets, losses = {}) {
     const s = el("select", { name: field.name, dataset: { testid: `input-${field.name}` } });
     for (const v of field.choices) s.append(el("option", { value: v }, choiceLabel(v)));
     s.addEventListener("change", () => set(field.name, s.value));
+    const frame = fieldFrame(field, s);
+    // losses that cannot train this network say why (the engine's reason, from the schema)
+    const note = field.name === "loss"
+      ? el("p", { className: "field-note", dataset: { testid: "loss-unavailable" }, hidden: true }) : null;
+    if (note) frame.append(note);
     refreshers.push((c) => {
-      s.value = c[field.name];
       if (field.name === "loss") {
         const info = datasets[c.dataset];
-        for (const o of s.options) o.disabled = compatibleLoss(info, o.value) !== o.value;
+        const reasons = [];
+        for (const o of s.options) {
+          const singleLayer = losses[o.value]?.single_layer && c.hidden.length > 0;
+          o.disabled = compatibleLoss(info, o.value) !== o.value || singleLayer;
+          o.textContent = singleLayer ? `${choiceLabel(o.value)} (no hidden layers only)` : choiceLabel(o.value);
+          if (singleLayer && compatibleLoss(info, o.value) === o.value) {
+            reasons.push(`${choiceLabel(o.value)} trains one layer only: ${losses[o.value].single_layer_reason}; remove the hidden layers to use it.`);
+          }
+        }
+        note.textContent = reasons.join(" ");
+        note.hidden = reasons.length === 0;
       }
+      s.value = c[field.name];
     });
-    return fieldFrame(field, s);
+    return frame;
   }
 
   function chips(field) {
@@ -418,9 +433,19 @@ export function buildControls(state, containers, datasets, losses = {}) {
   toggle(containers.lossTools, "logLoss", "log scale", "log-loss");
 
   const mode = el("select", { dataset: { testid: "surface-mode" }, "aria-label": "loss-surface slice", title: "which plane through parameter space to slice" });
-  for (const [v, t] of [["auto", "auto"], ["random", "random dirs"], ["pca", "PCA of path"], ["params", "two parameters"], ["exact", "exact (2 params)"]]) {
-    mode.append(el("option", { value: v }, t));
+  // the modes, what each means and when it applies are the engine's (rules.landscape)
+  const MODE_LABELS = { auto: "auto", random: "random dirs", pca: "PCA of path", params: "two parameters", exact: "exact surface" };
+  for (const [v, description] of Object.entries(landscape.modes ?? {})) {
+    mode.append(el("option", { value: v, title: description }, MODE_LABELS[v] ?? v));
   }
+  const needs = landscape.needs ?? {};
+  /** Whether a landscape mode applies to this network and these picked parameters. */
+  const modeApplies = (v, ui, run) => {
+    const need = needs[v] ?? {};
+    if (need.n_params != null && run.nParams != null && run.nParams !== need.n_params) return false;
+    if (need.chosen_params != null && ui.surfaceParams.length !== need.chosen_params) return false;
+    return true;
+  };
   mode.addEventListener("change", () => state.setUi({ surfaceMode: mode.value }));
   const res = el("select", { dataset: { testid: "surface-resolution" }, "aria-label": "loss-surface grid points per axis", title: "grid points per axis" });
   for (const r of [11, 21, 31, 41]) res.append(el("option", { value: r }, `${r}×${r}`));
@@ -429,12 +454,10 @@ export function buildControls(state, containers, datasets, losses = {}) {
   toggle(containers.surfaceTools, "surface3d", "3-D", "surface-3d");
   refreshers.push((c, ui, run) => {
     for (const o of mode.options) {
-      if (o.value === "exact") {
-        o.disabled = run.nParams != null && run.nParams !== 2;
-        o.title = "only for two-parameter models (1-D data, no hidden layer)";
-      } else if (o.value === "params") {
-        o.disabled = ui.surfaceParams.length !== 2;
-        o.textContent = ui.surfaceParams.length === 2 ? `${ui.surfaceParams[0]} × ${ui.surfaceParams[1]}` : "two parameters (click 2 edges)";
+      // a mode that does not apply is not offered
+      o.hidden = o.disabled = !modeApplies(o.value, ui, run);
+      if (o.value === "params" && ui.surfaceParams.length === 2) {
+        o.textContent = `${ui.surfaceParams[0]} × ${ui.surfaceParams[1]}`;
       }
     }
     mode.value = ui.surfaceMode;

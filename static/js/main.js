@@ -17,6 +17,7 @@ import { createNetworkView } from "./network_view.js";
 import { createOutputKeyboard } from "./output_keyboard.js";
 import { createParamEditor } from "./param_editor.js";
 import { currentRun, linkedRun, withoutToken } from "./run_access.js";
+import { createRunNoticesView } from "./run_notices.js";
 import { addPictureButtons } from "./picture_export.js";
 import { installShortcuts } from "./shortcuts.js";
 import { createSnapshot } from "./snapshot.js";
@@ -51,7 +52,7 @@ function threeFigures(x) {
 }
 
 /** Keep the view options valid for the run's architecture (after a rebuild). */
-function validateSelection(state, header) {
+function validateSelection(state, header, landscape) {
   const sizes = header.layer_sizes;
   const L = sizes.length - 1;
   const [layer, index] = state.ui.neuron;
@@ -59,7 +60,7 @@ function validateSelection(state, header) {
     state.setUi({ neuron: [1, 0] });
   }
   const valid = (name) => paramExists(name, sizes);
-  if (state.ui.surfaceMode === "exact" && header.n_params !== 2) state.setUi({ surfaceMode: "auto" });
+  if (state.ui.surfaceMode === "exact" && header.n_params !== landscape.exact_needs_params) state.setUi({ surfaceMode: "auto" });
   if (state.ui.surfaceParams.length && !state.ui.surfaceParams.every(valid)) {
     state.setUi({ surfaceParams: [], surfaceMode: state.ui.surfaceMode === "params" ? "auto" : state.ui.surfaceMode });
   }
@@ -95,7 +96,7 @@ async function main() {
     surfaceTools: byId("surface-tools"),
     activationTools: byId("activation-tools"),
     divergedActions: byId("diverged-actions"),
-  }, datasets, rules.losses);
+  }, datasets, rules.losses, rules.landscape);
   installShortcuts(state);
 
   let trace = null;   // the trace panel (created below; the network view reads its example)
@@ -107,6 +108,7 @@ async function main() {
       { ...redraw, tracedExample: () => trace?.last() ?? null, live: byId("network-live") }),
     boundary: createBoundaryView(byId("output-canvas"), byId("output-legend"), redraw),
     loss: createLossChart(byId("loss-canvas"), byId("accuracy-canvas"), { ...redraw, ghost }),
+    notices: createRunNoticesView(byId("run-notices"), state),
     activation: createActivationView(byId("activation-canvas"), byId("activation-legend"), byId("activation-tools"), redraw),
     surface: createSurfaceView({
       host: byId("surface-plot"), canvas: byId("surface-canvas"), plot3d: byId("surface-3d-plot"),
@@ -190,7 +192,7 @@ async function main() {
         // the readout a few times, not 60 times a second)
         effectiveLearningRate: threeFigures(h.effective_learning_rate),
       });
-      if (newGeneration) validateSelection(state, h);
+      if (newGeneration) validateSelection(state, h, rules.landscape);
       const ms = performance.now() - t0;
       stats.totals.ingestMs += ms;
       keep(stats.ingestMs, ms);

@@ -1,0 +1,102 @@
+"""The run's notices (static/js/run_notices.js) and the choices the engine's rules exclude:
+the unstable warning, the standardize hint, clipping's effect, the perceptron with hidden
+layers, landscape modes that do not apply, the init_gain control. Screenshots of each notice
+at both sizes go to /work/notes/shots/issue-8b/ when that folder exists."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+SHOTS = Path("/work/notes/shots/issue-8b")
+TABLET = {"width": 768, "height": 1024}
+
+
+def shoot(page, name: str) -> None:
+    if SHOTS.is_dir():
+        page.screenshot(path=str(SHOTS / f"{name}.png"))
+
+
+def play_until(page, js: str, timeout: float = 30_000) -> None:
+    page.get_by_test_id("play").click()
+    page.wait_for_function(js, timeout=timeout)
+    page.get_by_test_id("play").click()
+
+
+def test_a_finite_blow_up_shows_the_unstable_warning_and_training_goes_on(open_page):
+    for size, viewport in (("desktop", None), ("tablet", TABLET)):
+        page = open_page("?hidden=8,8&activation=relu&learning_rate=100", viewport=viewport)
+        play_until(page, "window.__nnp.stats.lastHeader.metrics.warning === 'unstable'")
+        note = page.get_by_test_id("run-notice-unstable")
+        note.wait_for(state="visible")
+        text = note.inner_text()
+        assert text.startswith("Unstable: the training loss") and "its start" in text
+        assert "learning rate 100" in text
+        assert page.evaluate("window.__nnp.stats.lastHeader.status") != "diverged"
+        note.scroll_into_view_if_needed()
+        shoot(page, f"unstable-{size}")
+
+
+def test_house_says_standardize_and_the_button_fixes_it(open_page):
+    for size, viewport in (("desktop", None), ("tablet", TABLET)):
+        page = open_page("?dataset=house&loss=mse", viewport=viewport)
+        hint = page.get_by_test_id("run-notice-standardize")
+        hint.wait_for(state="visible")
+        assert "standardize" in hint.inner_text() and "root mean square" in hint.inner_text()
+        hint.scroll_into_view_if_needed()
+        shoot(page, f"standardize-{size}")
+    page.get_by_test_id("run-notice-standardize-action").click()
+    page.wait_for_function("window.__nnp.stats.lastHeader.config.standardize === true")
+    hint.wait_for(state="detached")
+
+
+def test_clipping_shows_its_share_and_the_norm_before_and_after(open_page):
+    for size, viewport in (("desktop", None), ("tablet", TABLET)):
+        page = open_page("?clipping=norm&clip_threshold=0.01", viewport=viewport)
+        play_until(page, "window.__nnp.stats.lastHeader.diagnostics.clipping.steps >= 50")
+        note = page.get_by_test_id("run-notice-clipping")
+        note.wait_for(state="visible")
+        clip = page.evaluate("window.__nnp.stats.lastHeader.diagnostics.clipping")
+        text = note.inner_text()
+        assert text.startswith("Clipping by global norm at 0.01: 100% of") and "0.01 after" in text
+        assert clip["share"] == 1.0 and clip["pre_clip_norm"] > 0.01
+        note.scroll_into_view_if_needed()
+        shoot(page, f"clipping-{size}")
+
+
+def test_perceptron_with_hidden_layers_is_unavailable_with_the_engines_reason(open_page, api):
+    reason = api.get("/api/schema").json()["losses"]["perceptron"]["single_layer_reason"]
+    for size, viewport in (("desktop", None), ("tablet", TABLET)):
+        page = open_page("?dataset=gauss", viewport=viewport)     # default hidden [4, 2]
+        option = page.locator("[data-testid=input-loss] option[value=perceptron]")
+        assert option.is_disabled()
+        note = page.get_by_test_id("loss-unavailable")
+        assert note.is_visible() and reason in note.inner_text()
+        note.scroll_into_view_if_needed()
+        shoot(page, f"perceptron-unavailable-{size}")
+    page = open_page("?dataset=gauss&hidden=-")                     # no hidden layer: offered
+    assert not page.locator("[data-testid=input-loss] option[value=perceptron]").is_disabled()
+    assert page.get_by_test_id("loss-unavailable").is_hidden()
+
+
+def test_landscape_modes_that_do_not_apply_are_not_offered(open_page, api):
+    needs = api.get("/api/schema").json()["landscape"]["needs"]
+    page = open_page()                                  # 25 parameters, no axes picked
+    offered = page.evaluate("[...document.querySelectorAll('[data-testid=surface-mode] option')]"
+                            ".filter(o => !o.hidden && !o.disabled).map(o => o.value)")
+    assert "exact" not in offered and "params" not in offered and "auto" in offered
+    assert needs["exact"]["n_params"] == 2
+    page = open_page("?dataset=threshold&hidden=-")     # one neuron on 1-D data: 2 parameters
+    page.wait_for_function("window.__nnp.stats.lastHeader.n_params === 2")
+    offered = page.evaluate("[...document.querySelectorAll('[data-testid=surface-mode] option')]"
+                            ".filter(o => !o.hidden && !o.disabled).map(o => o.value)")
+    assert "exact" in offered
+
+
+def test_init_gain_control_comes_from_the_schema(open_page, api):
+    field = next(f for f in api.get("/api/schema").json()["fields"] if f["name"] == "init_gain")
+    page = open_page()
+    control = page.get_by_test_id("field-init_gain")
+    assert control.is_visible()
+    assert field["description"] in control.get_attribute("title")
+    page.get_by_test_id("input-init").select_option("zeros")    # applies_when: not for zeros
+    control.wait_for(state="hidden")
