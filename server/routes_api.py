@@ -22,7 +22,7 @@ from .api_models import (CreatedRunOut, DatasetOut, LandscapeOptions, LayerArray
 from .limits import enforce_limits
 from .landscape_worker import LandscapeTimeout, LandscapeWorker
 from .run_access import FORBIDDEN, controlled, grant
-from .runs import RegistryFull, Run, RunRegistry
+from .runs import ComputeBudgetFull, RegistryFull, Run, RunRegistry
 from .session_bound import TOO_MANY, SessionDep, check_room, claim
 from .schema import published_schema
 from .settings import Settings
@@ -117,13 +117,19 @@ async def get_schema(settings: SettingsDep) -> dict:
 
 
 @router.post("/runs", status_code=201, response_model=CreatedRunOut,
-             responses={**BAD_BODY, **TOO_MANY})
+             responses={**BAD_BODY, **TOO_MANY,
+                        503: {"description": "The server's compute budget is used: the message "
+                              "says what this run costs, what is left and what to lower; "
+                              "with Retry-After."}})
 async def create_run(registry: Annotated[RunRegistry, Depends(registry_of)], settings: SettingsDep,
                      session: SessionDep,
                      config: Annotated[TrainConfig | None, Body()] = None) -> dict:
     check_room(registry.runs.values(), session, settings)
     try:
         run = registry.create(config or TrainConfig())
+    except ComputeBudgetFull as exc:
+        raise HTTPException(503, str(exc), headers={
+            "Retry-After": str(max(1, round(exc.retry_after)))}) from None
     except RegistryFull as exc:
         raise HTTPException(429, str(exc)) from None
     except CustomDataError as exc:

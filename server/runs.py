@@ -18,6 +18,7 @@ from typing import Callable
 from engine import TrainConfig, Trainer
 from engine.trainer import TrainerState
 
+from .admission import OverBudget, check_admission
 from .settings import Settings
 
 log = logging.getLogger("nn_playground")
@@ -30,6 +31,15 @@ MIN_SLICE_SECONDS = 0.001
 
 class RegistryFull(Exception):
     """No room for another run."""
+
+
+class ComputeBudgetFull(RegistryFull):
+    """No compute left for another run of this size (a RegistryFull: callers that only know
+    that answer 429; POST /api/runs answers 503 with Retry-After)."""
+
+    def __init__(self, message: str, retry_after: float):
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class ThroughputMeter:
@@ -147,6 +157,7 @@ class Run:
         self.refill_at = 0.0
         self._on_close: list[Callable[[], None]] = []
         self.viewer_count = 0
+        self.cost = 0.0           # what showing it costs (server/admission.py); set on admission
 
     # ------------------------------------------------------------------ state
     @property
@@ -363,8 +374,16 @@ class RunRegistry:
         run_id = secrets.token_urlsafe(16)
         run = Run(run_id, config, self.settings, self.scheduler, trainer,
                   dataset_source=self.dataset_source, state=state)
+        try:
+            run.cost = check_admission(run.trainer, self.cost(), self.settings)
+        except OverBudget as exc:
+            raise ComputeBudgetFull(str(exc), exc.retry_after) from None
         self.runs[run_id] = run
         return run
+
+    def cost(self) -> float:
+        """The live runs' cost together (server/admission.py), against settings.compute_budget."""
+        return sum(run.cost for run in self.runs.values())
 
     def states_to_save(self, run_ids) -> list[tuple[str, object]]:
         """(run id, captured state) of those runs that trained: what an automatic save keeps."""

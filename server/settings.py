@@ -28,6 +28,11 @@ class Settings:
     max_runs_per_session: int = 16      # live runs one browser session may hold; past it 429
     sweep_interval_seconds: float = 30.0
     max_viewers_per_run: int = 16
+    # admission by cost (server/admission.py): the runs' frame work at admission_fps frames/s,
+    # in parameter x example evaluations per second, stays within compute_budget (about what
+    # one core of a small machine evaluates per second, the other left for training)
+    compute_budget: float = 8e9
+    admission_fps: int = 5
     allowed_origins: tuple[str, ...] = ()   # extra origins that may drive runs, e.g. "http://localhost:3000"
     allowed_hosts: tuple[str, ...] | None = LOOPBACK_HOSTS   # Host names answered; None: any
     default_fps: int = 30

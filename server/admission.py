@@ -1,0 +1,65 @@
+"""Admission by cost: what a run costs this machine to show, against a compute budget.
+
+A viewed run's frames cost about (parameters) x (examples the frame evaluates) per frame: the
+full-batch gradient, the metrics and the diagnostics pass over the training set (~3 passes),
+the output grid and the hidden grids one pass over their points. At the guaranteed frame rate
+(settings.admission_fps) that is the run's cost in parameter-example evaluations per second;
+the server admits runs while the sum stays within settings.compute_budget (what this machine
+evaluates per second, with room for training). Past it POST /api/runs answers 503 with
+Retry-After, saying what the run costs, what is left, and what to lower. Counting runs
+(max_runs) stays as a second, simple bound.
+"""
+
+from __future__ import annotations
+
+from engine import Trainer
+
+from .settings import Settings
+
+SET_PASSES = 3     # full gradient (forward + backward) and metrics over the training set
+
+
+def frame_work(trainer: Trainer, settings: Settings) -> float:
+    """Parameter-example evaluations of one frame of this run (every view)."""
+    r_out = settings.output_grid_resolution if trainer.input_dim == 2 else settings.curve_resolution
+    r_hid = settings.hidden_grid_resolution if trainer.input_dim == 2 else settings.curve_resolution
+    points = SET_PASSES * trainer.n_train + r_out ** trainer.input_dim + r_hid ** trainer.input_dim
+    return float(trainer.net.n_params) * points
+
+
+def run_cost(trainer: Trainer, settings: Settings) -> float:
+    """Evaluations per second to show this run at settings.admission_fps."""
+    return frame_work(trainer, settings) * settings.admission_fps
+
+
+def describe(trainer: Trainer) -> str:
+    cfg = trainer.config
+    sizes = cfg.hidden
+    hidden = (f"{len(sizes)}x{sizes[0]}" if sizes and len(set(sizes)) == 1 and len(sizes) > 1
+              else "-".join(str(h) for h in sizes) or "no hidden layer")
+    return (f"{hidden} on {trainer.n_train} training points with {len(cfg.features)} "
+            f"feature(s), {trainer.net.n_params} parameters")
+
+
+class OverBudget(Exception):
+    """Admitting this run would pass the compute budget; retry_after in seconds."""
+
+    def __init__(self, message: str, retry_after: float):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+def check_admission(trainer: Trainer, used: float, settings: Settings) -> float:
+    """The run's cost if it fits beside `used`; else OverBudget saying why and what to lower."""
+    cost = run_cost(trainer, settings)
+    budget = settings.compute_budget
+    if used + cost <= budget:
+        return cost
+    left = max(0.0, budget - used)
+    share = cost / budget
+    message = (f"the server's compute budget is used: this run ({describe(trainer)}) needs "
+               f"{share:.0%} of it to be shown at {settings.admission_fps} frames/s and "
+               f"{left / budget:.0%} is left; lower hidden (layers or neurons), n_samples or "
+               f"features, or delete a run (DELETE /api/runs/{{id}}); runs nobody watches "
+               f"expire after {settings.run_ttl_seconds:g} s")
+    raise OverBudget(message, retry_after=settings.sweep_interval_seconds)
