@@ -709,9 +709,11 @@ class Trainer:
                 "pre_clip_norm": float(self._grad_stats[0]),
                 "post_clip_norm": gradient_norm(self._grad)}
 
-    def record_history(self) -> dict:
-        """Metrics now, appended to the history if they are a row it keeps (_append_history)."""
-        m = self.metrics()
+    def record_history(self, metrics: dict | None = None) -> dict:
+        """Metrics now (or `metrics`, computed on a copy of this trainer at an earlier step: a
+        frame built in a worker thread), appended to the history if they are a row it keeps
+        (_append_history)."""
+        m = self.metrics() if metrics is None else metrics
         self._append_history(m)
         return m
 

@@ -317,6 +317,19 @@ class Run:
             self.last_metrics = (self.state_version, metrics)
         return self.last_metrics[1]
 
+    def record_metrics(self, state_version: int, metrics: dict, raw: dict | None = None) -> None:
+        """Metrics computed elsewhere (a frame built in a thread, on a copy at state_version):
+        recorded in the trainer's history like metrics() would, and kept if still current."""
+        metrics_now = raw if raw is not None else metrics
+        history = self.trainer.history
+        if not history or history[-1]["step"] < metrics_now["step"]:   # never out of order
+            self.trainer.record_history(metrics_now)
+        if state_version == self.state_version:
+            self.last_metrics = (state_version, raw if raw is not None else metrics)
+        if metrics.get("status") == "diverged" and self.playing:
+            self.playing = False
+            self._mark_changed(urgent=True)
+
     # ------------------------------------------------------------------ settings
     def set(self, changes: dict, reset: bool = False) -> dict:
         """Trainer.set, then bump the versions. Raises ResetRequired / ValidationError unchanged."""

@@ -33,6 +33,8 @@ class Settings:
     # one core of a small machine evaluates per second, the other left for training)
     compute_budget: float = 8e9
     admission_fps: int = 5
+    frame_thread_work: float = 2e7         # frames of more work than this (~3 ms) are built in
+    frame_threads: int = 2                 # ... worker threads, at most this many at once
     allowed_origins: tuple[str, ...] = ()   # extra origins that may drive runs, e.g. "http://localhost:3000"
     allowed_hosts: tuple[str, ...] | None = LOOPBACK_HOSTS   # Host names answered; None: any
     default_fps: int = 30

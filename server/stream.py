@@ -15,6 +15,9 @@ import logging
 import time
 from dataclasses import dataclass, field
 
+from engine import Trainer
+
+from .admission import frame_work
 from .api_models import LandscapeOptions
 from .frames import FrameEncoder
 from .landscape_worker import LandscapeTimeout, LandscapeWorker
@@ -43,6 +46,13 @@ class StreamRegistry:
         self.landscapes = landscapes
         self.streams: dict[str, RunStream] = {}
         self.active: set[RunStream] = set()   # broadcasting right now
+        self._frame_slots: asyncio.Semaphore | None = None
+
+    def frame_slots(self) -> asyncio.Semaphore:
+        """Worker threads that build large runs' snapshots (settings.frame_threads at once)."""
+        if self._frame_slots is None:
+            self._frame_slots = asyncio.Semaphore(max(1, self.settings.frame_threads))
+        return self._frame_slots
 
     def of(self, run: Run) -> "RunStream":
         """The run's broadcaster, created on first use and forgotten when the run closes."""
@@ -79,6 +89,7 @@ class Snapshot:
     grid: dict | None
     neurons: dict[tuple[int, int], tuple[str, Sections]]
     cache: dict = field(default_factory=dict)
+    raw_metrics: dict | None = None   # the trainer's metrics() this snapshot was built from
 
 
 class RunStream:
@@ -110,6 +121,7 @@ class RunStream:
         self._grid_cost = 0.0         # EWMA of seconds per grid computation
         self._dataset: tuple[int, dict] | None = None
         self._task: asyncio.Task | None = None
+        self._building = asyncio.Lock()   # one snapshot build at a time (loop or thread)
         run.on_close(self.close)
 
     # ------------------------------------------------------------------ viewers
@@ -166,14 +178,15 @@ class RunStream:
                     next_tick = max(next_tick + interval, now - interval / 2)
                 try:
                     self._schedule_landscape()
-                    self.publish(urgent)
+                    await self.publish(urgent)
                 except Exception:   # a bug in one view must not end the stream
                     log.exception("frame for run %s failed", run.id)
         finally:
             self._active().discard(self)
 
-    def publish(self, urgent: bool = False) -> None:
-        """Build a snapshot if anything changed and offer it to every viewer."""
+    async def publish(self, urgent: bool = False) -> None:
+        """Build a snapshot if anything changed and offer it to every viewer. A large run's
+        snapshot is built in a worker thread (see build_detached): the loop stays free."""
         run = self.run
         version = (run.state_version, run.generation, run.config_version, run.playing,
                    run.trainer.status, self._subscriptions, self.landscape_error,
@@ -181,59 +194,111 @@ class RunStream:
         if version == self._published and not urgent:
             return
         if version[:-1] != (self._published or (None,))[:-1] or self.snapshot is None:
-            self.snapshot = self.build_snapshot()
+            async with self._building:
+                if self.offloads():
+                    snapshot = await self.build_detached()
+                    if snapshot is None:      # the run was rebuilt meanwhile: next tick
+                        return
+                    self.snapshot = snapshot
+                else:
+                    self.snapshot = self.build_snapshot()
         self._published = version
         for viewer in list(self.viewers):
             viewer.offer(self.snapshot, urgent)
 
-    def build_snapshot(self) -> Snapshot:
-        run, trainer = self.run, self.run.trainer
+    def offloads(self) -> bool:
+        """Whether this run's frames are built off the event loop (their work, in parameter x
+        example evaluations, is above settings.frame_thread_work: a few ms)."""
+        return frame_work(self.run.trainer, self.settings) > self.settings.frame_thread_work
+
+    def _wanted(self) -> tuple[set[str], list]:
         views = set().union(*(v.views for v in self.viewers)) if self.viewers else set(DEFAULT_VIEWS)
+        neurons = [v.neuron for v in self.viewers if "activation" in v.views]
+        return views, neurons
+
+    def build_snapshot(self) -> Snapshot:
+        """The snapshot of the run now, built on the event loop."""
+        run = self.run
+        views, neurons = self._wanted()
         self._seq += 1
-        header = frame_header(trainer, run.frame_fields(), run.metrics())
-        header["seq"] = self._seq
+        return self._compose(run.trainer, run.frame_fields(), run.metrics(), run.state_version,
+                             run.generation, self._seq, views, neurons)
+
+    async def build_detached(self) -> Snapshot | None:
+        """The same snapshot, built in a worker thread from a captured copy of the trainer (~1 ms
+        on the loop to capture; NumPy releases the GIL in the heavy parts). At most
+        settings.frame_threads such builds run at once (the registry's slots): a large run
+        waits for a slot and so gets fewer frames, never everyone's loop. Its metrics are
+        recorded in the run's history back on the loop. None if the run was rebuilt meanwhile."""
+        run = self.run
+        views, neurons = self._wanted()
+        state, fields = run.trainer.capture_state(), run.frame_fields()
+        version, generation = run.state_version, run.generation
+        self._seq += 1
+        seq = self._seq
+
+        def build() -> Snapshot:
+            trainer = Trainer.from_state(state)   # custom points travel in the state
+            return self._compose(trainer, fields, None, version, generation, seq, views, neurons)
+
+        slots = self.registry.frame_slots() if self.registry is not None else None
+        if slots is not None:
+            async with slots:
+                snapshot = await asyncio.to_thread(build)
+        else:
+            snapshot = await asyncio.to_thread(build)
+        if run.generation != generation or run.closed:
+            return None
+        run.record_metrics(version, snapshot.header["metrics"], snapshot.raw_metrics)
+        return snapshot
+
+    def _compose(self, trainer: Trainer, fields: dict, metrics: dict | None, state_version: int,
+                 generation: int, seq: int, views: set[str], wanted_neurons: list) -> Snapshot:
+        raw_metrics = trainer.metrics() if metrics is None else metrics
+        header = frame_header(trainer, fields, raw_metrics)
+        header["seq"] = seq
         sections = parameter_sections(trainer, views)
-        grid_sections, grid = self._grid_sections(views)
+        grid_sections, grid = self._grid_sections(views, trainer, state_version, generation)
         sections.update(grid_sections)
         neurons = {}
-        for viewer in self.viewers:
-            if "activation" in viewer.views:
-                neuron = valid_neuron(trainer, viewer.neuron)
-                if neuron not in neurons:
-                    neurons[neuron] = (neuron_function(trainer, neuron[0]),
-                                       activation_points(trainer, *neuron))
-        return Snapshot(self._seq, run.generation, header, sections, grid, neurons)
+        for wanted in wanted_neurons:
+            neuron = valid_neuron(trainer, wanted)
+            if neuron not in neurons:
+                neurons[neuron] = (neuron_function(trainer, neuron[0]),
+                                   activation_points(trainer, *neuron))
+        return Snapshot(seq, generation, header, sections, grid, neurons, raw_metrics=raw_metrics)
 
-    def _grid_sections(self, views: set[str]) -> tuple[Sections, dict | None]:
+    def _grid_sections(self, views: set[str], trainer: Trainer, state_version: int,
+                       generation: int) -> tuple[Sections, dict | None]:
         """Output and hidden grids; under load, refreshed less often than frames (the total grid
         work of all runs stays near GRID_LOAD_SHARE of the loop). Control messages do not force
         a refresh: a burst of them must not turn into a burst of grid computations."""
         want = tuple(v for v in ("output", "hidden") if v in views)
         if not want:
             return Sections(), None
-        run, s = self.run, self.settings
+        s = self.settings
         now = time.monotonic()
-        key = (run.generation, want)
+        key = (generation, want)
         if self._grids is not None and self._grids[0] == key:
-            _, state_version, made, sections, grid = self._grids
+            _, made_version, made, sections, grid = self._grids
             min_interval = self._grid_cost * max(1, len(self._active())) / GRID_LOAD_SHARE
-            if state_version == run.state_version or now - made < min_interval:
+            if made_version == state_version or now - made < min_interval:
                 return sections, grid
         t0 = time.perf_counter()
         sections, grid = Sections(), {}
         if "output" in want:
-            resolution = s.output_grid_resolution if run.trainer.input_dim == 2 \
+            resolution = s.output_grid_resolution if trainer.input_dim == 2 \
                 else s.curve_resolution
-            sections.update(output_grid(run.trainer, resolution))
+            sections.update(output_grid(trainer, resolution))
             grid["output_resolution"] = resolution
         if "hidden" in want:
-            resolution = s.hidden_grid_resolution if run.trainer.input_dim == 2 \
+            resolution = s.hidden_grid_resolution if trainer.input_dim == 2 \
                 else s.curve_resolution
-            sections.update(hidden_grids(run.trainer, resolution))
+            sections.update(hidden_grids(trainer, resolution))
             grid["hidden_resolution"] = resolution
         cost = time.perf_counter() - t0
         self._grid_cost = cost if self._grid_cost == 0 else 0.8 * self._grid_cost + 0.2 * cost
-        self._grids = (key, run.state_version, now, sections, grid)
+        self._grids = (key, state_version, now, sections, grid)
         return sections, grid
 
     # ------------------------------------------------------------------ frames

@@ -130,7 +130,7 @@ async def _handle(text: str, viewer: Viewer, stream: RunStream, settings: Settin
         return
     run.touch()
     if isinstance(msg, Subscribe):
-        _subscribe(msg, viewer, stream)
+        await _subscribe(msg, viewer, stream)
         return
     try:
         ack = await _control(msg, run, settings)
@@ -148,7 +148,7 @@ async def _handle(text: str, viewer: Viewer, stream: RunStream, settings: Settin
         return
     # the frame showing the change is in every viewer's slot before the ack is queued, so the
     # first frame after the ack reflects it
-    stream.publish(urgent=True)
+    await stream.publish(urgent=True)
     viewer.say(ack)
 
 
@@ -180,7 +180,7 @@ async def _control(msg, run: Run, settings: Settings) -> dict:
             "config_version": run.config_version}
 
 
-def _subscribe(msg: Subscribe, viewer: Viewer, stream: RunStream) -> None:
+async def _subscribe(msg: Subscribe, viewer: Viewer, stream: RunStream) -> None:
     """Change this viewer's subscription (and the run's landscape options and speed)."""
     sent = msg.model_fields_set
     if msg.views is not None:
@@ -194,7 +194,7 @@ def _subscribe(msg: Subscribe, viewer: Viewer, stream: RunStream) -> None:
     if msg.landscape is not None:
         stream.set_landscape_options(msg.landscape)
     stream.subscriptions_changed()
-    stream.publish(urgent=True)
+    await stream.publish(urgent=True)
     viewer.say({"type": "ack", "for": "subscribe", "views": sorted(viewer.views),
                 "fps": viewer.fps, "neuron": viewer.neuron, "speed": stream.run.speed,
                 "landscape": stream.landscape_options.model_dump()})

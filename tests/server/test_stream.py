@@ -1,0 +1,82 @@
+"""RunStream: a large run's snapshots are built in a worker thread on a copy (the event loop
+only captures the state), with the same content and the metrics recorded in the run's history;
+a small run's on the loop."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+
+from engine import TrainConfig
+from server.frames import FrameEncoder, decode_frame
+from server.runs import RunRegistry
+from server.settings import Settings
+from server.stream import RunStream, StreamRegistry
+from server.landscape_worker import LandscapeWorker
+from server.viewer import Viewer
+
+FEATURES = ["x1", "x2", "x1_sq", "x2_sq", "x1x2", "sin_x1", "sin_x2"]
+
+
+class FakeSocket:
+    def __init__(self):
+        self.frames: list[bytes] = []
+
+    async def send_bytes(self, data: bytes) -> None:
+        self.frames.append(data)
+
+    async def send_text(self, data: str) -> None:
+        pass
+
+
+def watch(config: TrainConfig, monkeypatch, steps: int = 3):
+    """Frames of a run stepped `steps` times; (threads that built snapshots, loop thread,
+    frames, run)."""
+    built_in: list[threading.Thread] = []
+    compose = RunStream._compose
+
+    def recording(self, *args, **kwargs):
+        built_in.append(threading.current_thread())
+        return compose(self, *args, **kwargs)
+
+    monkeypatch.setattr(RunStream, "_compose", recording)
+
+    async def scenario():
+        settings = Settings()
+        registry = StreamRegistry(settings, FrameEncoder(), LandscapeWorker(settings))
+        run = RunRegistry(settings).create(config)
+        stream = registry.of(run)
+        viewer = Viewer(FakeSocket(), settings)
+        stream.attach(viewer)
+        sender = asyncio.create_task(viewer.send_loop(stream))
+        for _ in range(steps):
+            await run.advance(5, 1.0)
+            run.request_frame()
+            for _ in range(200):
+                await asyncio.sleep(0.01)
+                if viewer.websocket.frames and decode_frame(viewer.websocket.frames[-1])[0][
+                        "metrics"]["step"] == run.trainer.step_count:
+                    break
+        sender.cancel()
+        run.close()
+        return threading.current_thread(), viewer.websocket.frames, run
+
+    loop_thread, frames, run = asyncio.run(scenario())
+    return built_in, loop_thread, frames, run
+
+
+def test_a_large_runs_snapshots_are_built_off_the_event_loop(monkeypatch):
+    config = TrainConfig(hidden=[64] * 8, features=FEATURES, n_samples=2000)
+    built_in, loop_thread, frames, run = watch(config, monkeypatch)
+    assert built_in and all(t is not loop_thread for t in built_in)
+    header, arrays = decode_frame(frames[-1])
+    assert header["metrics"]["step"] == run.trainer.step_count == 15
+    assert arrays["output_grid"].shape == (100, 100, 1)
+    assert arrays["weights"].shape == (run.trainer.net.n_params,)
+    assert [m["step"] for m in run.trainer.history][-1] == 15   # recorded back on the loop
+
+
+def test_a_small_runs_snapshots_are_built_on_the_loop(monkeypatch):
+    built_in, loop_thread, frames, run = watch(TrainConfig(hidden=[4, 2]), monkeypatch)
+    assert built_in and all(t is loop_thread for t in built_in)
+    assert decode_frame(frames[-1])[0]["metrics"]["step"] == 15
