@@ -107,6 +107,7 @@ class RunStream:
         self._landscape_retry_at = 0.0     # after a timeout: when to try again
         self._landscape_backoff = 0.0      # seconds until the next retry (doubles per timeout)
         self.landscape_attempts = 0        # computations started (tests and the bench read it)
+        self._landscape_seconds = 0.0      # how long the last surface took to compute
         self.viewers: set[Viewer] = set()
         self.snapshot: Snapshot | None = None
         self.landscape_options = LandscapeOptions()
@@ -394,7 +395,11 @@ class RunStream:
             if self._landscape_backoff == 0 or now < self._landscape_retry_at:
                 return   # a bad option (never retried) or a timeout waiting for its retry
         fresh_options = self.landscape is None or self.landscape.key[:2] != key[:2]
-        if not fresh_options and now - self._landscape_time < self.settings.live_landscape_interval_seconds:
+        # a live surface is refreshed at most every live_landscape_interval_seconds, and a slow
+        # one waits twice its own computing time: a big run's surfaces take at most a third
+        # of a thread, and everyone else's keep flowing
+        gap = max(self.settings.live_landscape_interval_seconds, 2 * self._landscape_seconds)
+        if not fresh_options and now - self._landscape_time < gap:
             return
         self._landscape_time = now
         self.landscape_attempts += 1
@@ -419,6 +424,7 @@ class RunStream:
     def _landscape_done(self, key: tuple, result: dict) -> None:
         meta, sections = landscape_sections(result)
         meta["step"] = self.run.trainer.step_count
+        self._landscape_seconds = float(result.get("seconds") or 0.0)
         self.landscape = Landscape(self.landscapes.next_id(), key[1], key, meta, sections)
         self.landscape_error = None
         self._landscape_backoff = 0.0

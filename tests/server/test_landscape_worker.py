@@ -201,3 +201,29 @@ def test_a_stream_retries_a_timed_out_landscape_with_backoff_and_recovers(monkey
     assert stream.landscape_attempts == 3 and len(calls) == 3
     assert errors and all("retrying in" in e for e in errors)
     assert any('"status": 503' in t and "retrying in" in t for t in texts)
+
+
+def test_a_slow_live_surface_waits_twice_its_own_time_before_the_next():
+    async def scenario():
+        settings = Settings()
+        run = RunRegistry(settings).create(TrainConfig(hidden=[3]))
+        stream = RunStream(run, settings, FrameEncoder())
+        viewer = Viewer(FakeSocket(), settings)
+        viewer.views = {"landscape"}
+        stream.viewers.add(viewer)
+        stream._schedule_landscape()
+        await stream._landscape_task
+        first = stream.landscape_attempts
+        run.train_slice()                       # the run moved on
+        stream._landscape_seconds = 100.0       # ... and its last surface took 100 s
+        stream._landscape_time = time.monotonic() - 1.0
+        stream._schedule_landscape()
+        waited = stream.landscape_attempts
+        stream._landscape_seconds = 0.01        # a quick one is refreshed at the live interval
+        stream._schedule_landscape()
+        await stream._landscape_task
+        run.close()
+        return first, waited, stream.landscape_attempts
+
+    first, waited, refreshed = asyncio.run(scenario())
+    assert first == 1 and waited == 1 and refreshed == 2
