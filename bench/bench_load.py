@@ -213,6 +213,49 @@ async def beside(base: str, seconds: float) -> None:
             await client.delete(f"/api/runs/{run['id']}")
 
 
+async def loop_stall(build_in_thread: bool, builds: int = 10) -> tuple[float, float]:
+    """(worst and total lag of a 1 ms ticker, build seconds) while a max-size snapshot is built
+    `builds` times on the loop or in a worker thread: how much the GIL lets the loop run."""
+    sys.path.insert(0, str(REPO))
+    from engine import TrainConfig
+    from engine.compiled_loop import warm_up
+    from server.frames import FrameEncoder
+    from server.landscape_worker import LandscapeWorker
+    from server.runs import RunRegistry
+    from server.settings import Settings
+    from server.stream import StreamRegistry
+    from server.viewer import Viewer
+
+    warm_up()   # the kernels compiled or loaded first: a compiling thread would hold the GIL
+    settings = Settings()
+    run = RunRegistry(settings).create(TrainConfig(**LARGE))
+    stream = StreamRegistry(settings, FrameEncoder(), LandscapeWorker(settings)).of(run)
+    stream.viewers.add(Viewer(None, settings))
+    stream.build_snapshot()   # warm: first-call costs are not the loop's
+    run.train_slice()
+    lags, done = [], asyncio.Event()
+
+    async def ticker():
+        while not done.is_set():
+            t0 = time.perf_counter()
+            await asyncio.sleep(0.001)
+            lags.append(time.perf_counter() - t0 - 0.001)
+
+    tick = asyncio.create_task(ticker())
+    t0 = time.perf_counter()
+    for _ in range(builds):
+        run.train_slice()
+        if build_in_thread:
+            await stream.build_detached()
+        else:
+            stream.build_snapshot()
+            await asyncio.sleep(0)
+    elapsed = time.perf_counter() - t0
+    done.set()
+    await tick
+    return max(lags, default=0.0), elapsed / builds
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=64, help="max-size runs to ask for (64)")
@@ -239,6 +282,11 @@ def main() -> None:
                 raise SystemExit("the server did not start")
             time.sleep(0.2)
         print(f"load average {os.getloadavg()[0]:.2f} at the start; {os.cpu_count()} cores")
+        for where in (False, True):
+            worst, per_build = asyncio.run(loop_stall(where))
+            print(f"frame of a max-size run built {'in a thread' if where else 'on the loop'}: "
+                  f"{per_build * 1000:.0f} ms per build, the loop's worst stall "
+                  f"{worst * 1000:.1f} ms")
         asyncio.run(load(base, proc.pid, args.runs, args.seconds))
         asyncio.run(beside(base, args.beside_seconds))
         print(f"load average {os.getloadavg()[0]:.2f} at the end")
