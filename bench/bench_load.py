@@ -178,8 +178,10 @@ async def load(base: str, pid: int, runs: int, seconds: float) -> None:
             print(f"  {len(closed)} viewer(s) lost their connection, e.g. {closed[0]}")
         for w in watches:
             await w.close()
-        for rid in ids:
-            await client.delete(f"/api/runs/{rid}")
+        for run in admitted:
+            r = await client.delete(f"/api/runs/{run['id']}",
+                                    headers={"X-Run-Token": run["control_token"]})
+            assert r.status_code == 204, r.text
         await asyncio.sleep(3.0)
         gone = rss_mib(pid)
         print(f"  RSS after deleting every run: {gone:.0f} MiB ({gone / idle:.2f}x idle)")
@@ -210,7 +212,8 @@ async def beside(base: str, seconds: float) -> None:
         for w in (big_watch, small_watch):
             await w.close()
         for run in (big, small):
-            await client.delete(f"/api/runs/{run['id']}")
+            await client.delete(f"/api/runs/{run['id']}",
+                                headers={"X-Run-Token": run["control_token"]})
 
 
 async def loop_stall(build_in_thread: bool, builds: int = 10) -> tuple[float, float]:

@@ -19,6 +19,7 @@ from engine import TrainConfig, Trainer
 from engine.trainer import TrainerState
 
 from .admission import OverBudget, check_admission
+from .memory import give_back_memory
 from .settings import Settings
 
 log = logging.getLogger("nn_playground")
@@ -27,6 +28,14 @@ log = logging.getLogger("nn_playground")
 YIELDS_PER_SLICE = 4
 CYCLE_SECONDS = 0.05
 MIN_SLICE_SECONDS = 0.001
+
+
+def loop_call_soon(callback) -> None:
+    """callback() after the current event-loop step (now, when no loop runs)."""
+    try:
+        asyncio.get_running_loop().call_soon(callback)
+    except RuntimeError:
+        callback()
 
 
 class RegistryFull(Exception):
@@ -422,6 +431,10 @@ class RunRegistry:
         if run is None:
             return False
         run.close()
+        if not self.runs:
+            give_back_memory(force=True)   # the last run gone: RSS back near idle
+        else:
+            loop_call_soon(give_back_memory)
         return True
 
     def idle(self, now: float | None = None) -> list[str]:
