@@ -196,82 +196,120 @@ export function createBoundaryView(canvas, legendEl, { requestRedraw = () => {} 
     return { x: cm.left, y: cm.top, w: width - cm.left - cm.right, h: height - cm.top - cm.bottom };
   }
 
-  function drawCurve(ctx, snap, ui) {
-    const h = snap.header;
+  /** The curve's value range: the targets' (regression, 8% margin) or [0, 1] with margin. */
+  function curveRange(snap, ui) {
     const d = snap.dataset;
-    const g = snap.outputGrid;
-    const box = curveBox();
-    const [lo, hi] = h.domain[0];
-    const [R, K] = g.shape;
     let yLo = Infinity;
     let yHi = -Infinity;
-    const consider = (v) => {
-      if (Number.isFinite(v)) {
-        yLo = Math.min(yLo, v);
-        yHi = Math.max(yHi, v);
+    if (snap.header.task === "regression" && d) {
+      for (const arr of [d.yTrain, ui.showTest ? d.yTest : []]) {
+        for (const v of arr) {
+          if (Number.isFinite(v)) {
+            yLo = Math.min(yLo, v);
+            yHi = Math.max(yHi, v);
+          }
+        }
       }
-    };
-    if (d) for (const arr of [d.yTrain, ui.showTest ? d.yTest : []]) for (const v of arr) consider(v);
-    if (h.task !== "regression") {
-      yLo = 0;
-      yHi = 1;
     }
     if (!(yHi > yLo)) {
       yLo = 0;
       yHi = 1;
     }
-    const m = (yHi - yLo) * 0.08;
-    yLo -= m;
-    yHi += m;
+    const margin = (yHi - yLo) * 0.08;
+    return { yLo: yLo - margin, yHi: yHi + margin, margin };
+  }
+
+  /** Pixel maps of the curve plot: X(input), Y(value), and the grid's i-th input. */
+  function curveScales(snap, box, range) {
+    const [lo, hi] = snap.header.domain[0];
+    const R = snap.outputGrid.shape[0];
     const X = (v) => box.x + ((v - lo) / (hi - lo)) * box.w;
-    const Y = (v) => box.y + box.h - ((v - yLo) / (yHi - yLo)) * box.h;
-    // background: the decision for a classifier (p > 0.5 blue, otherwise orange)
-    if (h.task !== "regression") {
-      for (let i = 0; i < R - 1; i++) {
-        const p = g.values[i * K + (K > 1 ? 1 : 0)];
-        ctx.fillStyle = divergingCss(ui.discretize ? (p > 0.5 ? 0.35 : -0.35) : (p - 0.5) * 0.7);
-        const x0 = X(lo + ((hi - lo) * i) / (R - 1));
-        const x1 = X(lo + ((hi - lo) * (i + 1)) / (R - 1));
-        ctx.fillRect(x0, box.y, x1 - x0 + 0.5, box.h);
-      }
+    const Y = (v) => box.y + box.h - ((v - range.yLo) / (range.yHi - range.yLo)) * box.h;
+    const gridX = (i) => lo + ((hi - lo) * i) / (R - 1);
+    return { lo, hi, X, Y, gridX };
+  }
+
+  /** The output at grid point i (the class-1 column of a classifier). */
+  function curveValue(g, i) {
+    const K = g.shape[1];
+    return g.values[i * K + (K > 1 ? 1 : 0)];
+  }
+
+  /** A classifier's decision as the background: p > 0.5 blue, otherwise orange. */
+  function curveDecisionBands(ctx, snap, ui, box, sc) {
+    const g = snap.outputGrid;
+    const R = g.shape[0];
+    for (let i = 0; i < R - 1; i++) {
+      const p = curveValue(g, i);
+      ctx.fillStyle = divergingCss(ui.discretize ? (p > 0.5 ? 0.35 : -0.35) : (p - 0.5) * 0.7);
+      const x0 = sc.X(sc.gridX(i));
+      const x1 = sc.X(sc.gridX(i + 1));
+      ctx.fillRect(x0, box.y, x1 - x0 + 0.5, box.h);
     }
+  }
+
+  /** Frame and three ticks per axis. */
+  function curveAxes(ctx, box, sc, range) {
     ctx.strokeStyle = "#aaa";
     ctx.strokeRect(box.x - 0.5, box.y - 0.5, box.w + 1, box.h + 1);
     ctx.fillStyle = MUTED;
     ctx.font = FONT.tick;
     ctx.textAlign = "center";
     ctx.textBaseline = "top";
-    for (const v of [lo, (lo + hi) / 2, hi]) ctx.fillText(fmt(v, 3), X(v), box.y + box.h + TICK_GAP);
+    for (const v of [sc.lo, (sc.lo + sc.hi) / 2, sc.hi]) ctx.fillText(fmt(v, 3), sc.X(v), box.y + box.h + TICK_GAP);
     ctx.textAlign = "right";
     ctx.textBaseline = "middle";
-    for (const v of [yLo + m, (yLo + yHi) / 2, yHi - m]) ctx.fillText(fmt(v, 3), box.x - TICK_GAP, Y(v));
-    if (d) {
-      const draw = (xs, ys, rim) => {
-        ctx.strokeStyle = rim;
-        for (let i = 0; i < ys.length; i++) {
-          ctx.fillStyle = h.task === "regression" ? POSITIVE : classColor(ys[i] | 0);
-          ctx.beginPath();
-          ctx.arc(X(xs[i]), Y(ys[i]), 2.6, 0, Math.PI * 2);
-          ctx.fill();
-          ctx.stroke();
-        }
-      };
-      draw(d.xTrain, d.yTrain, "#fff");
-      if (ui.showTest) draw(d.xTest, d.yTest, "#111");
-    }
+    const { yLo, yHi, margin } = range;
+    for (const v of [yLo + margin, (yLo + yHi) / 2, yHi - margin]) ctx.fillText(fmt(v, 3), box.x - TICK_GAP, sc.Y(v));
+  }
+
+  /** The training points (white rims) and, if shown, the test points (black rims). */
+  function curvePoints(ctx, snap, ui, sc) {
+    const d = snap.dataset;
+    if (!d) return;
+    const regression = snap.header.task === "regression";
+    const draw = (xs, ys, rim) => {
+      ctx.strokeStyle = rim;
+      for (let i = 0; i < ys.length; i++) {
+        ctx.fillStyle = regression ? POSITIVE : classColor(ys[i] | 0);
+        ctx.beginPath();
+        ctx.arc(sc.X(xs[i]), sc.Y(ys[i]), 2.6, 0, Math.PI * 2);
+        ctx.fill();
+        ctx.stroke();
+      }
+    };
+    draw(d.xTrain, d.yTrain, "#fff");
+    if (ui.showTest) draw(d.xTest, d.yTest, "#111");
+  }
+
+  /** The model's output over the input range, clipped to the plot. */
+  function curveLine(ctx, snap, box, sc) {
+    const g = snap.outputGrid;
     ctx.strokeStyle = "#222";
     ctx.lineWidth = 2;
     ctx.beginPath();
-    for (let i = 0; i < R; i++) {
-      const x = X(lo + ((hi - lo) * i) / (R - 1));
-      const v = g.values[i * K + (K > 1 ? 1 : 0)];
-      const y = Math.max(box.y, Math.min(box.y + box.h, Y(v)));
+    for (let i = 0; i < g.shape[0]; i++) {
+      const x = sc.X(sc.gridX(i));
+      const y = Math.max(box.y, Math.min(box.y + box.h, sc.Y(curveValue(g, i))));
       if (i) ctx.lineTo(x, y);
       else ctx.moveTo(x, y);
     }
     ctx.stroke();
     ctx.lineWidth = 1;
-    if (h.task === "regression") {
+  }
+
+  /** 1-D data: decision bands, axes, points, the output curve, and for regression the
+   * predicted-vs-target inset. */
+  function drawCurve(ctx, snap, ui) {
+    const box = curveBox();
+    const range = curveRange(snap, ui);
+    const sc = curveScales(snap, box, range);
+    const regression = snap.header.task === "regression";
+    if (!regression) curveDecisionBands(ctx, snap, ui, box, sc);
+    curveAxes(ctx, box, sc, range);
+    curvePoints(ctx, snap, ui, sc);
+    curveLine(ctx, snap, box, sc);
+    if (regression) {
       const s = Math.min(box.w, box.h) * 0.38;
       predictedVsTarget(ctx, snap, { x: box.x + box.w - s - 4, y: box.y + box.h - s - 4, w: s, h: s });
     }

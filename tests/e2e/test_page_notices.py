@@ -100,3 +100,26 @@ def test_init_gain_control_comes_from_the_schema(open_page, api):
     assert field["description"] in control.get_attribute("title")
     page.get_by_test_id("input-init").select_option("zeros")    # applies_when: not for zeros
     control.wait_for(state="hidden")
+
+
+def test_one_d_curves_draw_their_steps(open_page):
+    """boundary_view.js's 1-D curve, split into named steps: a classifier gets both decision
+    bands and the curve; a regression gets points, curve and the predicted-vs-target inset."""
+    count = ("(() => { const c = document.querySelector('[data-testid=output-canvas]');"
+             " const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;"
+             " let blue = 0, orange = 0, dark = 0;"
+             " for (let i = 0; i < d.length; i += 4) { const [r, g, b] = [d[i], d[i+1], d[i+2]];"
+             "  if (b > r + 40) blue++; else if (r > b + 60) orange++;"
+             "  if (r < 60 && g < 60 && b < 60) dark++; }"
+             " return {blue, orange, dark}; })()")
+    for query, size in (("?dataset=threshold&hidden=3", "threshold"), ("?dataset=house&loss=mse", "house")):
+        page = open_page(query)
+        page.wait_for_function("(window.__nnp.stats.renders.boundary ?? 0) > 0")
+        got = page.evaluate(count)
+        assert got["dark"] > 50, (query, got)                      # the output curve
+        if size == "threshold":
+            assert got["blue"] > 100 and got["orange"] > 100, got   # both decision bands
+        else:
+            assert got["blue"] > 50, got                            # the points
+        page.get_by_test_id("output-view").screenshot(path=str(SHOTS / f"curve-{size}.png")) \
+            if SHOTS.is_dir() else None
