@@ -231,6 +231,7 @@ def test_network_leaves_are_a_what_if_that_leaves_the_run_alone(open_graph_page,
     assert page.get_by_test_id("check").text_content().startswith("✓")  # at the changed weights
     assert page.evaluate("window.__graph.view.stats.layouts") == layouts
     assert api.get(f"/api/runs/{run}/params").json() == params  # the run itself is untouched
+    assert page.get_by_test_id("what-if-apply").is_hidden()  # no token: this page only watches
     page.screenshot(path=str(artifacts / "graph-network-what-if-1280x800.png"))
     page.get_by_test_id("what-if-reset").click()
     page.wait_for_function("window.__graph.state.graph.what_if === null")
@@ -278,3 +279,35 @@ def test_play_runs_the_backward_pass_to_the_end_and_pause_stops_it(open_graph_pa
     page.wait_for_function("document.querySelector('[data-testid=play]').textContent === 'play'")
     assert page.evaluate("document.querySelectorAll('[data-known=\"0\"]').length") == 0
     assert page.evaluate("window.__nnpLessonState().graph.backward_done") is True
+
+
+def test_apply_to_run_sets_the_weights_only_with_the_runs_token(open_graph_page, api):
+    created = api.post("/api/runs", json={"hidden": [3]}).json()
+    run, token = created["id"], created["control_token"]
+    page = open_graph_page(f"?run={run}&example=3#token={token}")
+    assert "token" not in page.url  # kept in session storage, not in the address
+    page.get_by_test_id("leaf-W2[0,1]").fill("3")
+    page.wait_for_function("window.__graph.state.graph.what_if !== null")
+    apply = page.get_by_test_id("what-if-apply")
+    assert apply.is_visible()
+    apply.click()
+    page.wait_for_function("document.querySelector('[data-testid=what-if-status]').textContent"
+                           ".startsWith('applied')")
+    page.wait_for_function("window.__graph.state.graph.what_if === null")
+    assert api.get(f"/api/runs/{run}/params").json()[1]["W"][0][1] == 3
+    assert node_text(page, "W2[0,1]", "data") == "W2[0,1] = 3"
+    assert page.get_by_test_id("what-if-text").text_content() == ""
+
+
+def test_the_playground_link_gives_the_lab_the_runs_token(open_page, open_graph_page):
+    page = open_page("?hidden=3")
+    link = page.get_by_test_id("graph-link")
+    link.hover()
+    href = link.get_attribute("href")
+    token = page.evaluate("window.__nnp.connection.token")
+    assert token and href.startswith("/graph?run=") and href.endswith(f"#token={token}")
+    lab = open_graph_page(href.removeprefix("/graph"))
+    assert "token" not in lab.url
+    lab.get_by_test_id("leaf-W1[0,0]").fill("1.5")
+    lab.wait_for_function("window.__graph.state.graph.what_if !== null")
+    assert lab.get_by_test_id("what-if-apply").is_visible()

@@ -9,6 +9,7 @@ import { leafNames } from "./leaves.js";
 import { createNudgeView } from "./nudge_view.js";
 import { activeAt, describe, gradsAt, positions } from "./stepper.js";
 import { createWhatIf, isParameter } from "./what_if.js";
+import { controlHeaders, linkedRun, ownToken, rememberOwn, withoutToken } from "../run_access.js";
 
 const errors = [];
 window.addEventListener("error", (e) => errors.push(String(e.message)));
@@ -384,18 +385,24 @@ function wireStepper() {
 }
 
 // ---- what-if and apply to run ------------------------------------------------------------
-/** The run's control token, if this page holds one (only its creator may change a run). */
+/** The run's control token, if this page holds one (only its creator may change a run): from
+ *  the playground's link (#token=..., then kept in session storage and dropped from the address,
+ *  so a copied address is a watch link) or from this tab's own runs. */
 function runToken() {
-  const fragment = new URLSearchParams(location.hash.replace(/^#/, ""));
-  return fragment.get("token");
+  return state.run ? ownToken(sessionStorage, state.run) : null;
+}
+
+function adoptLinkedToken() {
+  const linked = linkedRun(location.search, location.hash);
+  if (!state.run || !linked.token) return;
+  rememberOwn(sessionStorage, state.run, linked.token);
+  history.replaceState(null, "", withoutToken(location.href));
 }
 
 async function applyWhatIf() {
   const weights = whatIf.weights();
   if (!weights) return;
-  const token = runToken();
-  const answer = await applyToRun({ run: state.run, weights,
-    headers: token ? { "X-Run-Token": token } : {} });
+  const answer = await applyToRun({ run: state.run, weights, headers: controlHeaders(runToken()) });
   const status = byId("what-if-status");
   if (answer.error) {
     status.textContent = `not applied: ${answer.error}`;
@@ -438,6 +445,7 @@ async function main() {
     },
   };
   if (state.mode === "run") {
+    adoptLinkedToken();
     await refresh();
   } else if (params.get("expression")) {
     state.expression = params.get("expression");

@@ -1,6 +1,7 @@
 // The playground's hook into the backprop lab: click a training point on the output plot, then
 // "backprop graph of point #i" opens /graph?run=ID&example=i in a new tab (the run stays with
-// this page). The point under the pointer comes from the boundary view's pointAt().
+// this page). The point under the pointer comes from the boundary view's pointAt(). The link
+// carries the run's control token (if this page holds it) in its fragment.
 
 export function attachGraphLink({ canvas, tools, view, snapshot, connection }) {
   const link = document.createElement("a");
@@ -10,12 +11,18 @@ export function attachGraphLink({ canvas, tools, view, snapshot, connection }) {
   link.title = "the loss of one training example as a computational graph: click a training point first";
   let example = 0;
   const update = () => {
-    link.href = `/graph?run=${encodeURIComponent(connection.runId ?? "")}&example=${example}`;
+    // the run's control token travels in the fragment (never sent to the server; the lab keeps
+    // it in its session storage and drops it from the address): the lab may then apply a
+    // what-if to the run; without it the lab only watches
+    const token = connection.token;
+    link.href = `/graph?run=${encodeURIComponent(connection.runId ?? "")}&example=${example}`
+      + (token ? `#token=${encodeURIComponent(token)}` : "");
     link.textContent = `backprop graph of point #${example}`;
   };
   update();
   tools.appendChild(link);
-  link.addEventListener("click", update);
+  // the run (and its token) may arrive after the link is made: refresh it when it is pointed at
+  for (const event of ["click", "pointerenter", "focus"]) link.addEventListener(event, update);
   canvas.addEventListener("click", (e) => {
     const hit = view.pointAt?.(snapshot, e.clientX, e.clientY);
     if (hit && hit.example != null) { example = hit.example; update(); }
