@@ -9,7 +9,7 @@ import { leafNames } from "./leaves.js";
 import { createNudgeView } from "./nudge_view.js";
 import { activeAt, describe, gradsAt, positions } from "./stepper.js";
 import { createWhatIf, isParameter } from "./what_if.js";
-import { controlHeaders, linkedRun, ownToken, rememberOwn, withoutToken } from "../run_access.js";
+import { controlHeaders, heldRun, linkedRun, rememberRun, withoutToken } from "../run_access.js";
 
 const errors = [];
 window.addEventListener("error", (e) => errors.push(String(e.message)));
@@ -389,13 +389,13 @@ function wireStepper() {
  *  the playground's link (#token=..., then kept in session storage and dropped from the address,
  *  so a copied address is a watch link) or from this tab's own runs. */
 function runToken() {
-  return state.run ? ownToken(sessionStorage, state.run) : null;
+  return state.run ? heldRun(sessionStorage, state.run)?.token ?? null : null;
 }
 
 function adoptLinkedToken() {
   const linked = linkedRun(location.search, location.hash);
   if (!state.run || !linked.token) return;
-  rememberOwn(sessionStorage, state.run, linked.token);
+  rememberRun(sessionStorage, state.run, { token: linked.token, own: false });  // the lab did not create it
   history.replaceState(null, "", withoutToken(location.href));
 }
 
