@@ -24,7 +24,7 @@ from .config_args import ConfigArgumentError, build_config
 from .progress import progress_bar
 from .sweep import EXECUTORS, parse_grid_axis, parse_seeds, plan_tasks, run_sweep, write_results_csv
 from .sweep_report import write_report
-from .train_job import (HISTORY_POINTS, METRIC_NAMES, TrainResult, clean_metrics, metrics_lines,
+from .train_job import (HISTORY_POINTS, METRIC_NAMES, TrainResult, clean_metrics, metrics_lines, with_start,
                         train, write_outputs)
 
 MAX_STEPS = 10_000_000
@@ -111,6 +111,7 @@ def train_on_server(config: TrainConfig, steps: int, url: str) -> tuple[TrainRes
         print(f"run {run.id} on {pg.base_url}\n  watch:   {pg.watch_link(run.id)}"
               + (f"\n  control: {pg.control_link(run.id)}" if pg.control_link(run.id) else ""),
               flush=True)
+        start = pg.get_run(run.id).metrics
         chunk = max(1, math.ceil(steps / HISTORY_POINTS))
         done = 0
         with progress_bar(steps, "train") as update:
@@ -122,7 +123,7 @@ def train_on_server(config: TrainConfig, steps: int, url: str) -> tuple[TrainRes
                     break
         info = pg.get_run(run.id)
         layers = pg.params(run.id)
-        history = [clean_metrics(m) for m in pg.history(run.id)]
+        history = with_start(start, pg.history(run.id))
         sizes = [len(layers[0]["W"][0]), *(len(layer["b"]) for layer in layers)]
         result = TrainResult(config=info.config, metrics=clean_metrics(info.metrics),
                              history=history, layers=layers, layer_sizes=sizes)

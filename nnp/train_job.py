@@ -1,7 +1,8 @@
 """One run of the engine for a number of steps, and what it leaves on disk.
 
-`train(config, steps, on_progress)` trains in chunks (the history gets a point per chunk, about
-HISTORY_POINTS in all) and returns a `TrainResult`; `write_outputs(result, out_dir)` writes
+`train(config, steps, on_progress)` trains in about HISTORY_POINTS chunks (for progress; the
+history is the engine's: the starting point, then one row per step, thinned by the engine's
+power-of-two stride when long) and returns a `TrainResult`; `write_outputs(result, out_dir)` writes
 `history.csv`, `history.json`, `weights.npz`, `weights.json`, `metrics.json` and `config.json`.
 Pure engine: the same function runs in a sweep's worker processes."""
 
@@ -49,7 +50,7 @@ def train(config: TrainConfig, steps: int, on_progress: Callable[[int], None] | 
     """Train `steps` minibatch updates (fewer if the run diverges); on_progress(steps done so far)
     after every chunk."""
     trainer = Trainer(config)
-    trainer.record_history()            # the starting point
+    start = trainer.metrics()           # the starting point (the engine's history holds steps taken)
     chunk = max(1, math.ceil(steps / max(1, history_points)))
     done = 0
     while done < steps:
@@ -63,8 +64,13 @@ def train(config: TrainConfig, steps: int, on_progress: Callable[[int], None] | 
     layers = ([{"W": p["W"].tolist(), "b": p["b"].tolist()} for p in trainer.params()]
               if keep_weights else [])
     return TrainResult(config=config.model_dump(), metrics=clean_metrics(trainer.metrics()),
-                       history=[clean_metrics(m) for m in trainer.history], layers=layers,
+                       history=with_start(start, trainer.history), layers=layers,
                        layer_sizes=list(trainer.layer_sizes))
+
+
+def with_start(start: dict, rows: list[dict]) -> list[dict]:
+    """The history a run writes: its starting point, then the rows of the steps it took."""
+    return [clean_metrics(m) for m in [start, *(r for r in rows if r["step"] > start["step"])]]
 
 
 def write_history(history: list[dict], out_dir: Path) -> None:
