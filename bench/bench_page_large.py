@@ -90,10 +90,14 @@ def measure(url: str, query: str, seconds: float, warmup: float, pauses: int) ->
         play.click()
         page.wait_for_function("window.__nnp.stats.lastHeader.status === 'playing'")
         time.sleep(warmup)
+        cdp = page.context.new_cdp_session(page)
+        cdp.send("Performance.enable")
         page.evaluate(INSTRUMENT)
+        m0 = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
         s0 = page.evaluate(SAMPLE)
         time.sleep(seconds)
         s1 = page.evaluate(SAMPLE)
+        m1 = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
         pause_ms = []
         for _ in range(pauses):
             pause_ms.append(page.evaluate(PAUSE))
@@ -123,6 +127,11 @@ def measure(url: str, query: str, seconds: float, warmup: float, pauses: int) ->
         "decode_ms_per_ws_frame": round((s1["decodeMs"] - s0["decodeMs"]) / max(1, s1["framesReceived"] - s0["framesReceived"]), 2),
         "ms_per_redraw_by_view": {k: round((v - s0["viewMs"].get(k, 0)) / max(1, s1["renders"][k] - s0["renders"].get(k, 0)), 2)
                                   for k, v in s1["viewMs"].items()},
+        # where the main thread's time went, ms per second of the window (Chromium's own counters:
+        # all tasks; script; style + layout); the rest of a task is paint, GC and the like
+        "main_thread_ms_per_s": {k: round((m1[n] - m0[n]) * 1000 / window, 1) for k, n in
+                                 [("tasks", "TaskDuration"), ("script", "ScriptDuration"),
+                                  ("layout", "LayoutDuration"), ("style", "RecalcStyleDuration")]},
         "pause_ms": [round(x, 1) for x in pause_ms],
         "pause_ms_max": round(max(pause_ms), 1) if pause_ms else None,
         "console_errors": errors,

@@ -25,7 +25,8 @@ const INPUT_RES = 24;
 const NODE_GAIN = 0.9;
 const TOUCH_REACH = 14;       // px around an edge a tap still finds it
 const DOUBLE_CLICK_MS = 400; // a click that completes an axis pair waits this long: a double-click edits instead
-const PICTURE_MIN = 12;       // px: smaller squares show one colour (the neuron's mean output), not a picture
+const PICTURE_MIN = 12;
+const DENSE_EDGE_MS = 250;    // a dense band's edges are stroked again at most 4 times a second       // px: smaller squares show one colour (the neuron's mean output), not a picture
 
 /**
  * The network view. `state`: the client state (clicks write the view options); `requestRedraw`:
@@ -49,7 +50,10 @@ export function createNetworkView(canvas, tooltip, legendEl, state, { requestRed
   let layout = null;      // {nodes: [[{x, y, s}]], edges: [...], biases: [...]}
   let layoutKey = "";
   let edgeIdx = null;     // each layout edge's index into the flat parameter vector
-  let shown = new Uint8Array(0);   // which edges are drawn (dense bands keep their strongest)
+  let shown = new Uint8Array(0);   // which edges the latest frame would draw (dense bands keep their strongest)
+  let drawnMask = shown;           // which edges the edge layer shows (hit testing uses these)
+  let edgesPaintedAt = -Infinity;
+  let edgesOwed = false;           // the edge layer is behind the latest frame (dense diagrams)
   let keyFocus = null;    // the item the keyboard is on: {kind: "node" | "edge" | "bias", ...}
   let hover = null;       // {kind, ...} under the pointer
   let pointer = null;     // {x, y}
@@ -192,7 +196,7 @@ export function createNetworkView(canvas, tooltip, legendEl, state, { requestRed
    * chosen axes, the mode or the layout changed.
    */
   function paintEdges(edgeVals, gradMode, scale, chosen) {
-    const { edges, s } = layout;
+    const { edges } = layout;
     const levels = new Int8Array(edges.length).fill(-1);  // sign * WIDTH_LEVELS + level; -1: not drawn
     let hash = 0;
     if (edgeVals) {
@@ -205,9 +209,21 @@ export function createNetworkView(canvas, tooltip, legendEl, state, { requestRed
         hash = (Math.imul(hash, 31) + k * 17 + levels[k] + 1) | 0;
       }
     }
-    const key = `${layoutKey}|${sized.dpr}|${gradMode}|${[...chosen].join()}|${hash}`;
+    const look = `${layoutKey}|${sized.dpr}|${gradMode}|${[...chosen].join()}`;
+    const key = `${look}|${hash}`;
     if (key === edgeKey) return;
+    // a dense diagram's edges change their look a little on every frame, and stroking them again
+    // is most of the page's painting: they follow the weights DENSE_EDGE_MS behind at most
+    const now = performance.now();
+    const dense = layout.pairs.some((p) => p.limit < p.count);
+    if (dense && edgeKey.startsWith(`${look}|`) && now - edgesPaintedAt < DENSE_EDGE_MS) {
+      edgesOwed = true;
+      return;
+    }
     edgeKey = key;
+    edgesPaintedAt = now;
+    edgesOwed = false;
+    drawnMask = shown;
     const ctx = edgeCtx;
     edgeLayer.width = Math.round(sized.width * sized.dpr);   // also clears it
     edgeLayer.height = Math.round(sized.height * sized.dpr);
@@ -223,8 +239,13 @@ export function createNetworkView(canvas, tooltip, legendEl, state, { requestRed
       ctx.bezierCurveTo(e.cx, e.y0, e.cx, e.y1, e.x1, e.y1);
       ctx.stroke();
     }
-    // one path per sign and level, negative first, thin under thick; dense bands with straight
-    // lines (a curve costs several times a line to stroke, and at that density looks the same)
+    strokeLevels(ctx, levels, gradMode);
+  }
+
+  /** One path per sign and level, negative first, thin under thick; dense bands with straight
+   *  lines (a curve costs several times a line to stroke, and at that density looks the same). */
+  function strokeLevels(ctx, levels, gradMode) {
+    const { edges, s } = layout;
     const straight = new Uint8Array(edges.length);
     for (const p of layout.pairs) if (p.limit < p.count) straight.fill(1, p.start, p.start + p.count);
     const maxW = Math.max(3, Math.min(8, s * 0.3));
@@ -542,14 +563,14 @@ export function createNetworkView(canvas, tooltip, legendEl, state, { requestRed
     lastPointerType = e.pointerType || "mouse";
     if (lastPointerType === "mouse") return;
     pointer = pointAt(e);
-    hover = hitTest(layout, pointer.x, pointer.y, TOUCH_REACH, shown);
+    hover = hitTest(layout, pointer.x, pointer.y, TOUCH_REACH, drawnMask);
     view.lastSnap && updateTooltip(view.lastSnap, state.ui);
   });
   canvas.addEventListener("pointermove", (e) => {
     if ((e.pointerType || "mouse") !== "mouse") return;
     lastPointerType = "mouse";
     pointer = pointAt(e);
-    hover = hitTest(layout, pointer.x, pointer.y, 5, shown);
+    hover = hitTest(layout, pointer.x, pointer.y, 5, drawnMask);
     canvas.style.cursor = hover && (hover.layer > 0 || hover.kind !== "node") ? "pointer" : "default";
     view.lastSnap && updateTooltip(view.lastSnap, state.ui);
   });
@@ -578,7 +599,7 @@ export function createNetworkView(canvas, tooltip, legendEl, state, { requestRed
   }
   canvas.addEventListener("click", (e) => {
     const p = pointAt(e);
-    const hit = hitTest(layout, p.x, p.y, lastPointerType === "mouse" ? 5 : TOUCH_REACH, shown);
+    const hit = hitTest(layout, p.x, p.y, lastPointerType === "mouse" ? 5 : TOUCH_REACH, drawnMask);
     if (e.detail >= 2 && hit && lastClicked && hit.name === lastClicked) {
       // the second click of a double-click: the editor's gesture, not a pick
       if (pairTimer) { clearTimeout(pairTimer); pairTimer = null; pairPending = null; }
@@ -701,19 +722,22 @@ export function createNetworkView(canvas, tooltip, legendEl, state, { requestRed
     }
     const key = `${snap.stamps.weights}|${snap.stamps.hidden}|${snap.stamps.output}|${ui.edgeValues}|${ui.surfaceParams.join()}|${ui.neuron.join()}`;
     const resized = sized.changed();
-    if (key === lastKey && !resized) return false;
+    const catchUp = edgesOwed && performance.now() - edgesPaintedAt >= DENSE_EDGE_MS;  // the edges' last look
+    if (key === lastKey && !resized && !catchUp) return false;
     lastKey = key;
     draw(snap, ui);
     view.renders += 1;
     return true;
   };
+  /** True while the edge layer is behind the latest frame (the wiring keeps animating). */
+  view.waiting = () => edgesOwed;
   view.pendingAxis = () => pendingAxis;
   /** The item the keyboard is on ({kind, layer, index | i, j}) or null. */
   view.keyFocus = () => keyFocus;
   /** The edge or bias under a pointer (client coordinates): {kind, name, layer, i, j} or null. */
   view.paramAt = (clientX, clientY) => {
     const r = canvas.getBoundingClientRect();
-    const hit = hitTest(layout, clientX - r.left, clientY - r.top, 5, shown);
+    const hit = hitTest(layout, clientX - r.left, clientY - r.top, 5, drawnMask);
     return hit && (hit.kind === "edge" || hit.kind === "bias") ? hit : null;
   };
   /** Where a parameter is drawn, in client coordinates (edge midpoint, bias centre), or null. */
