@@ -146,10 +146,13 @@ class LandscapeWorker:
         r = options.resolution
         budget = timeout / 2
         if fraction <= 0:
-            message = (f"landscape: a {r}x{r} surface for this network did not get through its "
-                       f"first row in {timeout:g} s here and was stopped; lower the resolution "
-                       f"(try {odd_resolution_within(r, 16 * budget, budget)}x"
-                       f"{odd_resolution_within(r, 16 * budget, budget)}) or use a smaller network")
+            # not one row done: the whole takes more than the limit (a lower bound, the only
+            # estimate there is); suggest a side for a surface 16x the budget would take
+            smaller = odd_resolution_within(r, 16 * budget, budget)
+            message = (f"landscape: a {r}x{r} surface for this network takes more than "
+                       f"~{_seconds(timeout)} s here (it did not get through its first row in "
+                       f"{timeout:g} s and was stopped); lower the resolution (try "
+                       f"{smaller}x{smaller}) or use a smaller network")
         elif fraction >= 1:
             message = (f"landscape: the {options.field_resolution}x{options.field_resolution} "
                        f"gradient field took more than {timeout:g} s here and was stopped; "
