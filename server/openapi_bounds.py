@@ -5,12 +5,15 @@ Pydantic writes the bounds fixed in the models (`ge`, `le`, `maxItems`); two kin
   epochs per call, landscape resolutions...) carry `"limit": [names]`: they get `maximum`;
 - hidden layer sizes, checked by a TrainConfig validator (with its own message), get
   `items: {"minimum": 1, "maximum": MAX_NEURONS}` beside `maxItems`.
-"Steps or epochs, not both" is the StepRequest model's own `not` (server/api_models.py)."""
+"Steps or epochs, not both" is the StepRequest model's own `not` (server/api_models.py).
+Every operation also states the Host check's 400 (server/request_guard.py), which applies to all
+routes when the app serves a list of Host names."""
 
 from __future__ import annotations
 
 from engine.config import MAX_NEURONS
 
+from .request_guard import document_host_check
 from .settings import Settings
 
 
@@ -49,6 +52,7 @@ def install(app, settings: Settings) -> None:
     def openapi() -> dict:
         if not getattr(app.state, "openapi_bounded", False):
             state_bounds(plain(), settings)
+            document_host_check(plain(), settings)
             app.state.openapi_bounded = True
         return plain()
 

@@ -46,6 +46,34 @@ def origin_allowed(origin: str | None, host_header: str | None, settings: Settin
     return host_header is not None and urlsplit(origin).netloc.lower() == host_header.lower()
 
 
+HTTP_METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch", "trace"})
+
+
+def host_refusal_text(settings: Settings) -> str:
+    return ("A foreign Host: this server answers only to "
+            f"{', '.join(settings.allowed_hosts or ())} (text/plain message; server/request_guard.py).")
+
+
+def document_host_check(schema: dict, settings: Settings) -> None:
+    """State the Host check's 400 on every operation of an OpenAPI schema (in place): it
+    applies to every route whenever the app serves a list of Host names."""
+    if settings.allowed_hosts is None:
+        return
+    text = host_refusal_text(settings)
+    for operations in schema.get("paths", {}).values():
+        for method, operation in operations.items():
+            if method not in HTTP_METHODS:
+                continue
+            responses = operation.setdefault("responses", {})
+            if "400" not in responses:
+                responses["400"] = {"description": text}
+            elif text not in responses["400"].get("description", ""):
+                # another 400 (a body that is not JSON): both reasons, any body
+                responses["400"] = {**responses["400"], "description":
+                                    f"{responses['400'].get('description', '')} Or {text[0].lower()}{text[1:]}"}
+                responses["400"].pop("content", None)
+
+
 class RequestGuard:
     """ASGI middleware applying the Host and Origin rules above to HTTP and websocket scopes."""
 

@@ -141,8 +141,15 @@ def test_websocket_streams_positions_and_new_path_points(client):
         ws.send_text(json.dumps({"type": "subscribe", "speed": 10**6}))
         ws.send_text(json.dumps({"type": "restart", "start": [1, 1]}))
         ws.send_text(json.dumps({"type": "pause"}))
-        while len([t for t in texts if t["type"] in ("ack", "error")]) < 9:
+
+        def answered() -> int:
+            return len([t for t in texts if t["type"] in ("ack", "error")])
+
+        after_restart = []     # the frames sent after the ack of the restart to [1, 1]
+        while answered() < 9:
             frame = _next_race_frame(ws, texts)
+            if answered() >= 8:
+                after_restart.append(frame)
         answers = [(t["type"], t.get("for")) for t in texts if t["type"] in ("ack", "error")]
         assert answers[-7:] == [("ack", "set"), ("error", "set"), ("ack", "noise"),
                                 ("error", "restart"), ("error", "subscribe"),
@@ -150,7 +157,18 @@ def test_websocket_streams_positions_and_new_path_points(client):
         errors = [t for t in texts if t["type"] == "error"]
         assert "beta1" in errors[0]["message"] and "x in [-5, 5]" in errors[1]["message"]
         assert "speed must be 1..1000" in errors[2]["message"]
-        # the frame after the last ack (it came right after it) shows the restart
-        assert frame["step"] == 0 and frame["playing"] is False
-        assert frame["racers"][0]["path_from"] == 0 and frame["racers"][0]["path"][0] == [1, 1]
+        # a frame comes after each ack, built after it: the first after the restart's ack sends
+        # the whole new path from [1, 1]; the race may tick (5 steps a tick: the refused speed
+        # changed nothing) before the pause is read, and the frame after the pause's ack is paused
+        first_after = after_restart[0]
+        assert all(r["path_from"] == 0 and r["path"][0] == [1, 1] for r in first_after["racers"])
+        paths = [[] for _ in first_after["racers"]]
+        for f in after_restart:
+            for i, r in enumerate(f["racers"]):
+                del paths[i][r["path_from"]:]
+                paths[i].extend(r["path"])
+        assert frame["playing"] is False and frame["step"] % 5 == 0
+        for i, r in enumerate(frame["racers"]):
+            assert r["steps"] == frame["step"] and len(paths[i]) == r["steps"] + 1
+            assert paths[i][0] == [1, 1] and paths[i][-1] == r["position"]
         assert frame["racers"][1]["config"]["beta1"] == 0.5 and frame["noise"] == 0.5

@@ -276,6 +276,19 @@ def test_requests_for_other_host_names_are_refused(client):
         assert client.get("/api/schema", headers={"host": host}).status_code == 200
 
 
+def test_every_route_documents_the_host_check_it_answers_400_to(client):
+    schema = client.get("/openapi.json").json()
+    operations = [(path, method, op) for path, ops in schema["paths"].items()
+                  for method, op in ops.items()]
+    assert len(operations) > 20
+    for path, method, op in operations:
+        assert "foreign Host" in op["responses"].get("400", {}).get("description", ""), (method, path)
+    # as answered: a route with no other 400 (saving a run), for a foreign Host
+    run = client.post("/api/runs", json={}).json()["id"]
+    refused = client.post(f"/api/runs/{run}/save", headers={"host": "evil.example"})
+    assert refused.status_code == 400 and "localhost" in refused.text
+
+
 def test_other_sites_cannot_drive_runs_but_scripts_and_the_page_can(client):
     foreign = {"origin": "http://evil.example"}
     assert client.post("/api/runs", json={}, headers=foreign).status_code == 403
