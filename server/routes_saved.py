@@ -1,6 +1,8 @@
 """Saved runs: POST /api/runs/{id}/save, GET /api/saved, POST /api/saved/{saved_id}/open,
 DELETE /api/saved/{saved_id}. A reopened run is a new live run continuing exactly where the
-saved one stood (the whole TrainerState is stored: server/store.py)."""
+saved one stood (the whole TrainerState is stored: server/store.py). Deleting needs the owner's
+token (the X-Run-Token of the run that saved it: server/run_access.py); listing and opening
+are open."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from engine.custom_data import CustomDataError
 
 from .routes_api import GUARDED, ControlledRun, created_run_out, registry_of, settings_of
 from .routes_custom_datasets import store_of
+from .run_access import FORBIDDEN, TOKEN_HEADER, given_token, matches_hash, token_hash
 from .runs import RegistryFull, RunRegistry
 from .session_bound import TOO_MANY, SessionDep, check_room, claim
 from .settings import Settings
@@ -27,6 +30,9 @@ SAVED_NOT_FOUND = {404: {"description": "No saved run with this id (never saved 
 class SavedOut(BaseModel):
     saved_id: str = Field(description="Open it with POST /api/saved/{saved_id}/open; the page "
                                       "opens it at /?saved={saved_id}.")
+    control_token: str = Field(description="The saved run's owner token: the X-Run-Token of the "
+                                           "run that saved it. DELETE /api/saved/{saved_id} "
+                                           "needs it; only its hash is stored.")
 
 
 class SavedRun(BaseModel):
@@ -46,8 +52,11 @@ class SavedRun(BaseModel):
 async def save_run(run: ControlledRun, store: Annotated[Store, Depends(store_of)]) -> dict:
     """Save the run's whole state (config, weights, optimizer state, history, trajectory)."""
     state = run.trainer.capture_state()   # on the loop; writing it takes a worker thread
+    token = run.control_token
     try:
-        return {"saved_id": await asyncio.to_thread(store.save_run, state, "user", run.id)}
+        saved_id = await asyncio.to_thread(store.save_run, state, "user", run.id,
+                                           token_hash(token))
+        return {"saved_id": saved_id, "control_token": token}
     except StoreFull as exc:
         raise HTTPException(507, str(exc)) from None
 
@@ -86,9 +95,28 @@ async def open_saved(saved_id: str, store: Annotated[Store, Depends(store_of)],
     return {**created_run_out(run), "saved_id": saved_id}
 
 
+def owner_refusal(given: str | None, owned: bool) -> str:
+    """The 403 message of DELETE /api/saved/{id} (the style of run_access.refusal)."""
+    if not owned:
+        return ("this saved run is read-only: it was stored before saved runs kept their "
+                "owner, so no control token can delete it (it can still be listed and opened)")
+    problem = "a wrong" if given else "no"
+    return (f"this saved run is read-only with {problem} control token: deleting it needs the "
+            f"header {TOKEN_HEADER}: <control_token> (the token of the run that saved it, "
+            "returned again in the save's answer)")
+
+
 @router.delete("/saved/{saved_id}", status_code=204, response_class=Response,
-               responses=SAVED_NOT_FOUND)
-async def delete_saved(saved_id: str, store: Annotated[Store, Depends(store_of)]) -> Response:
-    if len(saved_id) > 64 or not store.delete_saved(saved_id):
+               responses={**SAVED_NOT_FOUND, **FORBIDDEN})
+async def delete_saved(saved_id: str, store: Annotated[Store, Depends(store_of)],
+                       token: Annotated[str | None, Depends(given_token)]) -> Response:
+    """Delete a saved run: needs the X-Run-Token of the run that saved it (404 first, then
+    403)."""
+    found, owner = store.saved_owner(saved_id) if len(saved_id) <= 64 else (False, None)
+    if not found:
+        raise HTTPException(404, f"no saved run with id {saved_id!r}")
+    if not matches_hash(owner, token):
+        raise HTTPException(403, owner_refusal(token, owner is not None))
+    if not store.delete_saved(saved_id):
         raise HTTPException(404, f"no saved run with id {saved_id!r}")
     return Response(status_code=204)

@@ -8,6 +8,12 @@ delete, params, save; a group's or race's step, restart, racer change, delete) n
 `X-Run-Token: <token>` and answers 403 without it (or with a wrong one). A comparison group's
 member runs take the group's token.
 
+A saved run keeps the hash of its owner's token (the token of the run that saved it, given
+again as `control_token` in the save's answer; an automatic save at expiry or shutdown keeps the
+run's): `DELETE /api/saved/{id}` needs it; listing and opening stay open (opening makes a new
+live run with its own token). A saved run stored before owners were kept has no owner hash and
+nobody can delete it over HTTP (403 saying so); it can still be listed and opened.
+
 A websocket opened with `?token=<token>` may control; without it, it only watches: its control
 messages (and run-wide subscription keys: `speed`, `landscape`) get an error message with
 status 403 and the connection stays open. Tokens are compared in constant time.
@@ -15,6 +21,7 @@ status 403 and the connection stays open. Tokens are compared in constant time.
 
 # no `from __future__ import annotations`: FastAPI reads the closure's annotations at runtime
 
+import hashlib
 import hmac
 import secrets
 from typing import Annotated, Any, Callable
@@ -44,6 +51,18 @@ def may_control(resource: Any, given: str | None) -> bool:
     if not expected or not given:
         return False
     return hmac.compare_digest(expected.encode(), given.encode())
+
+
+def token_hash(token: str | None) -> str | None:
+    """What a store keeps instead of a token (a saved run's owner): its SHA-256, hex."""
+    return hashlib.sha256(token.encode()).hexdigest() if token else None
+
+
+def matches_hash(expected_hash: str | None, given: str | None) -> bool:
+    """True when `given` is the token whose hash was kept (constant time; no hash: nobody)."""
+    if not expected_hash or not given:
+        return False
+    return hmac.compare_digest(expected_hash.encode(), token_hash(given).encode())
 
 
 def refusal(what: str, given: str | None) -> str:

@@ -20,6 +20,7 @@ from engine.trainer import TrainerState
 
 from .admission import OverBudget, check_admission
 from .memory import give_back_memory
+from .run_access import token_hash
 from .settings import Settings
 
 log = logging.getLogger("nn_playground")
@@ -407,19 +408,21 @@ class RunRegistry:
         """The live runs' cost together (server/admission.py), against settings.compute_budget."""
         return sum(run.cost for run in self.runs.values())
 
-    def states_to_save(self, run_ids) -> list[tuple[str, object]]:
-        """(run id, captured state) of those runs that trained: what an automatic save keeps."""
+    def states_to_save(self, run_ids) -> list[tuple[str, object, str | None]]:
+        """(run id, captured state, hash of the run's control token: the saved run's owner) of
+        those runs that trained: what an automatic save keeps."""
         if self.store is None:
             return []
-        return [(rid, self.runs[rid].trainer.capture_state()) for rid in run_ids
-                if rid in self.runs and self.runs[rid].trainer.step_count > 0]
+        return [(rid, self.runs[rid].trainer.capture_state(),
+                 token_hash(getattr(self.runs[rid], "control_token", None)))
+                for rid in run_ids if rid in self.runs and self.runs[rid].trainer.step_count > 0]
 
     def save_states(self, states, reason: str) -> None:
         """Save captured states ("expired" or "shutdown"); never raises (a failing save is
         logged: it must not stop the sweep or the shutdown). Safe in a worker thread."""
-        for rid, state in states:
+        for rid, state, owner in states:
             try:
-                self.store.save_run(state, reason, rid)
+                self.store.save_run(state, reason, rid, owner)
             except Exception:  # noqa: BLE001
                 log.exception("could not save run %s at %s", rid, reason)
 

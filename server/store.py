@@ -44,7 +44,8 @@ CREATE TABLE IF NOT EXISTS datasets (
     bytes INTEGER NOT NULL, created REAL NOT NULL, used REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS saved_runs (
     id TEXT PRIMARY KEY, reason TEXT NOT NULL, run_id TEXT, created REAL NOT NULL,
-    step INTEGER NOT NULL, summary TEXT NOT NULL, state BLOB NOT NULL, bytes INTEGER NOT NULL);
+    step INTEGER NOT NULL, summary TEXT NOT NULL, state BLOB NOT NULL, bytes INTEGER NOT NULL,
+    owner_hash TEXT);
 CREATE INDEX IF NOT EXISTS saved_runs_by_run ON saved_runs (run_id);
 """
 
@@ -91,6 +92,7 @@ class Store:
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA busy_timeout=10000")
             db.executescript(_SCHEMA)
+            _add_owner_column(db)
             self._db = db
         return self._db
 
@@ -158,9 +160,10 @@ class Store:
 
     # ------------------------------------------------------------------ saved runs
     def save_run(self, state: TrainerState, reason: str = "user",
-                 run_id: str | None = None) -> str:
+                 run_id: str | None = None, owner_hash: str | None = None) -> str:
         """Store a run's whole state; returns the saved id. A "user" save past the bounds raises
-        StoreFull; an automatic one drops the oldest automatic saves instead."""
+        StoreFull; an automatic one drops the oldest automatic saves instead. `owner_hash`: the
+        hash of the token that may delete it (server/run_access.py; None: nobody)."""
         if reason not in REASONS:
             raise ValueError(f"reason must be one of {REASONS}, got {reason!r}")
         blob = state_to_bytes(state)
@@ -177,9 +180,10 @@ class Store:
                         f"the store holds {count} saved runs ({total / 2**20:.1f} MiB) of at "
                         f"most {s.max_saved_runs} ({s.max_saved_bytes / 2**20:.0f} MiB): "
                         "delete one (DELETE /api/saved/{saved_id}) first")
-            db.execute("INSERT INTO saved_runs VALUES (?,?,?,?,?,?,?,?)",
+            db.execute("INSERT INTO saved_runs (id, reason, run_id, created, step, summary, "
+                       "state, bytes, owner_hash) VALUES (?,?,?,?,?,?,?,?,?)",
                        (saved_id, reason, run_id, time.time(), state.step_count, summary, blob,
-                        len(blob)))
+                        len(blob), owner_hash))
             if reason != "user":
                 _drop_oldest(db, "saved_runs", "created", "reason != 'user'",
                              s.max_autosaved_runs, s.max_autosaved_bytes, keep=saved_id)
@@ -199,10 +203,26 @@ class Store:
         rows = self._run("SELECT state FROM saved_runs WHERE id = ?", (saved_id,))
         return state_from_bytes(rows[0][0]) if rows else None
 
+    def saved_owner(self, saved_id: str) -> tuple[bool, str | None]:
+        """(whether the saved run exists, the hash of its owner's token: None when it was
+        stored before owners were kept)."""
+        rows = self._run("SELECT owner_hash FROM saved_runs WHERE id = ?", (saved_id,))
+        return (True, rows[0][0]) if rows else (False, None)
+
     def delete_saved(self, saved_id: str) -> bool:
         def work(db):
             return db.execute("DELETE FROM saved_runs WHERE id = ?", (saved_id,)).rowcount > 0
         return bool(self._transaction(work))
+
+
+def _add_owner_column(db) -> None:
+    """A store made before saved runs had owners gets the column (its rows keep NULL)."""
+    columns = {row[1] for row in db.execute("PRAGMA table_info(saved_runs)")}
+    if "owner_hash" not in columns:
+        try:
+            db.execute("ALTER TABLE saved_runs ADD COLUMN owner_hash TEXT")
+        except sqlite3.OperationalError:   # another process added it just now
+            pass
 
 
 def _drop_oldest(db, table: str, age: str, where: str, max_count: int, max_bytes: int,

@@ -35,7 +35,7 @@ def private_data_dir(tmp_path_factory) -> Path:
 
 # ---------------------------------------------------------------------- control tokens
 TOKEN_HEADER = "X-Run-Token"
-_RESOURCE = re.compile(r"/(?:api|ws)/(?:runs|comparisons|races)/([A-Za-z0-9_-]+)")
+_RESOURCE = re.compile(r"/(?:api|ws)/(?:runs|comparisons|races|saved)/([A-Za-z0-9_-]+)")
 
 
 class TokenJar:
@@ -52,9 +52,10 @@ class TokenJar:
         self.tokens[resource_id] = token
 
     def learn(self, body) -> None:
-        """Remember the token of a created run, group (and its members) or race."""
+        """Remember the token of a created run, group (and its members), race or saved run (a
+        save's answer: its owner token; a reopened saved run's token is the new run's)."""
         if isinstance(body, dict) and isinstance(body.get("control_token"), str):
-            self.tokens[body["id"]] = body["control_token"]
+            self.tokens[body.get("id") or body["saved_id"]] = body["control_token"]
             for member in body.get("members") or []:
                 if isinstance(member, dict) and "id" in member:
                     self.tokens[member["id"]] = body["control_token"]

@@ -255,3 +255,90 @@ def test_a_released_run_expires_soon_and_is_saved_if_it_trained(make_client):
     saved = c.get("/api/saved", params={"run": trained["id"]}).json()
     assert [s["reason"] for s in saved] == ["expired"] and saved[0]["step"] == 3
     assert c.get("/api/saved", params={"run": idle_one["id"]}).json() == []   # never trained
+
+
+# ---------------------------------------------------------------------- saved runs' owner
+def _saved_of(client, run_id) -> list[str]:
+    return [s["saved_id"] for s in client.get("/api/saved", params={"run": run_id}).json()]
+
+
+@pytest.mark.parametrize("token", [None, "wrong", "another run's"])
+def test_deleting_a_saved_run_needs_its_owners_token(client, token):
+    run, other = new_run(client), new_run(client)
+    answer = client.post(f"/api/runs/{run['id']}/save").json()
+    saved = answer["saved_id"]
+    assert answer["control_token"] == run["control_token"]     # the saving run's token
+    given = {"another run's": other["control_token"]}.get(token, token)
+    with client.tokens.watching():
+        r = client.delete(f"/api/saved/{saved}", headers={"X-Run-Token": given} if given else {})
+        assert r.status_code == 403, r.text
+        detail = r.json()["detail"]
+        assert "X-Run-Token" in detail and "control_token" in detail and "saved run" in detail
+        assert _saved_of(client, run["id"]) == [saved]          # still there, still listed
+        opened = client.post(f"/api/saved/{saved}/open")          # opening stays open
+        assert opened.status_code == 201 and opened.json()["control_token"] not in (
+            run["control_token"], None)
+        assert client.delete("/api/saved/nope").status_code == 404    # 404 before 403
+    client.delete(f"/api/runs/{run['id']}")                       # the live run is gone ...
+    r = client.delete(f"/api/saved/{saved}", headers={"X-Run-Token": run["control_token"]})
+    assert r.status_code == 204                                   # ... its token still deletes
+    assert _saved_of(client, run["id"]) == []
+
+
+def test_a_reopened_runs_token_does_not_delete_the_saved_run_it_came_from(client):
+    run = new_run(client)
+    saved = client.post(f"/api/runs/{run['id']}/save").json()["saved_id"]
+    opened = client.post(f"/api/saved/{saved}/open").json()
+    r = client.delete(f"/api/saved/{saved}", headers={"X-Run-Token": opened["control_token"]})
+    assert r.status_code == 403
+    # the reopened run's own save belongs to it
+    again = client.post(f"/api/runs/{opened['id']}/save").json()
+    assert again["control_token"] == opened["control_token"]
+    assert client.delete(f"/api/saved/{again['saved_id']}").status_code == 204
+
+
+def test_a_run_saved_at_expiry_keeps_its_runs_owner(make_client):
+    c = make_client(release_grace_seconds=5, run_ttl_seconds=3600)
+    registry = c.app.state.registry
+    run = new_run(c)
+    c.post(f"/api/runs/{run['id']}/step", json={"steps": 3})
+    registry.sweep(now=registry.get(run["id"]).last_active + 7200)
+    [saved] = _saved_of(c, run["id"])
+    with c.tokens.watching():
+        assert c.delete(f"/api/saved/{saved}").status_code == 403
+        assert c.delete(f"/api/saved/{saved}",
+                        headers={"X-Run-Token": run["control_token"]}).status_code == 204
+
+
+def test_a_run_saved_at_shutdown_keeps_its_runs_owner(make_client, tmp_path):
+    data_dir = str(tmp_path / "store")
+    first = make_client(data_dir=data_dir)
+    run = new_run(first)
+    first.post(f"/api/runs/{run['id']}/step", json={"steps": 3})
+    first.__exit__(None, None, None)
+    second = make_client(data_dir=data_dir)
+    [saved] = _saved_of(second, run["id"])
+    assert second.delete(f"/api/saved/{saved}", headers={"X-Run-Token": "x"}).status_code == 403
+    assert second.delete(f"/api/saved/{saved}",
+                         headers={"X-Run-Token": run["control_token"]}).status_code == 204
+
+
+def test_the_store_keeps_only_a_hash_of_the_owners_token(client):
+    run = new_run(client)
+    saved = client.post(f"/api/runs/{run['id']}/save").json()["saved_id"]
+    store = client.app.state.store
+    found, owner = store.saved_owner(saved)
+    assert found and owner and run["control_token"] not in owner
+    for file in store.path.parent.glob(store.path.name + "*"):     # the file and its WAL
+        assert run["control_token"].encode() not in file.read_bytes()
+    assert "control_token" not in client.get("/api/saved").json()[0]
+
+
+def test_openapi_documents_the_header_and_the_403_on_deleting_a_saved_run(client):
+    paths = client.get("/openapi.json").json()["paths"]
+    delete = paths["/api/saved/{saved_id}"]["delete"]
+    assert "403" in delete["responses"] and "404" in delete["responses"]
+    assert any(p["name"].lower() == "x-run-token" and p["in"] == "header"
+               for p in delete["parameters"])
+    for method, path in [("get", "/api/saved"), ("post", "/api/saved/{saved_id}/open")]:
+        assert "403" not in paths[path][method]["responses"], path

@@ -152,3 +152,41 @@ def test_the_sweeper_saves_expiring_runs_in_the_background(make_client):
         time.sleep(0.5)
     found = c.get("/api/saved", params={"run": rid}).json()
     assert [(s["reason"], s["step"]) for s in found] == [("expired", 30)]
+
+
+def test_a_store_from_before_saved_runs_had_owners_stays_readable(make_client, tmp_path):
+    """An older store (no owner_hash column) gets the column; its rows are listed and open,
+    and nobody can delete them over HTTP (403 saying why)."""
+    import sqlite3
+
+    from engine.saved_state import state_to_bytes
+    data_dir = tmp_path / "old"
+    data_dir.mkdir()
+    t = Trainer(TrainConfig(**CONFIG))
+    t.step(12)
+    blob = state_to_bytes(t.capture_state())
+    db = sqlite3.connect(data_dir / "nn-playground.sqlite3")
+    db.executescript("""
+        CREATE TABLE saved_runs (
+            id TEXT PRIMARY KEY, reason TEXT NOT NULL, run_id TEXT, created REAL NOT NULL,
+            step INTEGER NOT NULL, summary TEXT NOT NULL, state BLOB NOT NULL,
+            bytes INTEGER NOT NULL);
+        CREATE INDEX saved_runs_by_run ON saved_runs (run_id);""")
+    db.execute("INSERT INTO saved_runs VALUES (?,?,?,?,?,?,?,?)",
+               ("old-one", "user", "gone", time.time(), 12, '{"dataset": "spiral"}', blob,
+                len(blob)))
+    db.commit()
+    db.close()
+    c = make_client(data_dir=str(data_dir))
+    [listed] = c.get("/api/saved").json()
+    assert listed["saved_id"] == "old-one" and listed["step"] == 12
+    opened = c.post("/api/saved/old-one/open")
+    assert opened.status_code == 201 and opened.json()["metrics"]["step"] == 12
+    for headers in ({}, {"X-Run-Token": opened.json()["control_token"]}):
+        r = c.delete("/api/saved/old-one", headers=headers)
+        assert r.status_code == 403 and "before saved runs kept their owner" in r.json()["detail"]
+    assert [s["saved_id"] for s in c.get("/api/saved").json()] == ["old-one"]
+    # new saves in the same (now upgraded) store have owners
+    rid = opened.json()["id"]
+    new = c.post(f"/api/runs/{rid}/save").json()
+    assert c.delete(f"/api/saved/{new['saved_id']}").status_code == 204
