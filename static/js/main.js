@@ -208,7 +208,9 @@ async function main() {
   });
   onCanvasResize(schedule);
   createDataPanel({ container: byId("controls"), state, snapshot, datasets, outputCanvas: byId("output-canvas"), boundaryView: views.boundary });
-  storePanel = createStorePanel({ container: byId("controls"), connection });
+  let savedStorage = null;   // saved runs' owner tokens outlive the tab
+  try { savedStorage = window.localStorage; } catch { /* disabled */ }
+  storePanel = createStorePanel({ container: byId("controls"), connection, savedStorage });
   addPictureButtons(document, storePanel.pictures, () => snapshot.header?.metrics?.step);
 
   trace = createTracePanel({

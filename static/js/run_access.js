@@ -110,3 +110,47 @@ export function closingAction({ own, step }) {
   if (!own) return null;
   return step > 0 ? "release" : "delete";
 }
+
+// Saved runs' owner tokens (POST /api/runs/{id}/save answers control_token: the saving run's
+// token; DELETE /api/saved/{id} needs it). Kept in localStorage, since a saved run outlives the
+// tab: {savedId: token}, the newest SAVED_LIMIT.
+const SAVED_KEY = "nnp.savedTokens";
+const SAVED_LIMIT = 64;
+
+function readSaved(storage) {
+  try {
+    const value = JSON.parse(storage?.getItem(SAVED_KEY) ?? "{}");
+    return value && typeof value === "object" && !Array.isArray(value) ? value : {};
+  } catch {
+    return {};
+  }
+}
+
+/** Remember the owner token of saved run `savedId`. */
+export function rememberSaved(storage, savedId, token) {
+  if (!savedId || !token) return;
+  const held = readSaved(storage);
+  delete held[savedId];
+  held[savedId] = token;
+  const ids = Object.keys(held);
+  for (const old of ids.slice(0, Math.max(0, ids.length - SAVED_LIMIT))) delete held[old];
+  try {
+    storage?.setItem(SAVED_KEY, JSON.stringify(held));
+  } catch { /* storage full or disabled: the saved run stays, only this page cannot delete it */ }
+}
+
+/** The owner token this browser holds for saved run `savedId`, or null. */
+export function savedToken(storage, savedId) {
+  const token = readSaved(storage)[savedId];
+  return typeof token === "string" ? token : null;
+}
+
+/** Forget saved run `savedId` (deleted, or the server no longer has it). */
+export function forgetSaved(storage, savedId) {
+  const held = readSaved(storage);
+  if (!(savedId in held)) return;
+  delete held[savedId];
+  try {
+    storage?.setItem(SAVED_KEY, JSON.stringify(held));
+  } catch { /* ignore */ }
+}

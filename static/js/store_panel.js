@@ -1,7 +1,12 @@
 // Save and export: save the run (a permanent link, /?saved=ID), the list of saved runs, the
 // run's export as JSON, CSV or NPZ, and the banner shown when the server no longer has the run
 // but saved it (at a shutdown or when it expired). Talks to REST only; the run id comes from
-// the connection.
+// the connection. A save's answer carries the saved run's owner token (the run's): it is kept in
+// `savedStorage` (localStorage) and the list offers "delete" for the saved runs it holds one for
+// (DELETE /api/saved/{id} needs it). On a watching page the exports, pictures and the list stay
+// usable (data-read: static/js/access_view.js); saving and deleting do not.
+
+import { controlHeaders, forgetSaved, rememberSaved, savedToken } from "./run_access.js";
 
 const REASON_TEXT = {
   shutdown: "This run was saved when the server stopped",
@@ -30,7 +35,7 @@ function describe(s) {
   return `${m.dataset ?? "?"} · ${net} · ${m.optimizer ?? ""} · step ${s.step} · ${why} ${when}`;
 }
 
-export function createStorePanel({ container, connection }) {
+export function createStorePanel({ container, connection, savedStorage = null }) {
   const runId = () => connection.runId;
   const status = el("p", { className: "store-status", role: "status", dataset: { testid: "save-status" } });
   const save = el("button", { type: "button", className: "store-button", dataset: { testid: "save-run" },
@@ -38,6 +43,7 @@ export function createStorePanel({ container, connection }) {
   const exports = ["json", "csv", "npz"].map((f) => {
     const b = el("button", { type: "button", className: "store-button small", dataset: { testid: `export-${f}` },
                              title: `configuration, weights and history as ${f.toUpperCase()}` }, f.toUpperCase());
+    b.dataset.read = "";   // reads: usable while watching
     b.addEventListener("click", () => {
       if (!runId()) return;
       const a = el("a", { href: `/api/runs/${runId()}/export?format=${f}`, download: "" });
@@ -47,8 +53,10 @@ export function createStorePanel({ container, connection }) {
     });
     return b;
   });
-  const pictures = el("div", { className: "pictures" });  // PNG buttons (picture_export.js)
+  const pictures = el("div", { className: "pictures", dataset: { read: "" } });  // PNG buttons (picture_export.js)
   const list = el("ul", { className: "saved-list", dataset: { testid: "saved-list" } });
+  const listLinks = (s) => el("a", { href: `/?saved=${encodeURIComponent(s.saved_id)}`, textContent: describe(s),
+                                     dataset: { testid: "saved-item", read: "" } });
   const details = el("details", { dataset: { group: "store", testid: "store-panel" } },
     el("summary", {}, "Save & export"),
     el("div", { className: "store-row" }, save, el("span", { className: "store-label" }, "export"), ...exports),
@@ -61,9 +69,31 @@ export function createStorePanel({ container, connection }) {
   async function refreshList() {
     const r = await fetch("/api/saved?limit=8").catch(() => null);
     const saved = r?.ok ? await r.json() : [];
-    list.replaceChildren(...(saved.length ? saved.map((s) => el("li", {},
-      el("a", { href: `/?saved=${encodeURIComponent(s.saved_id)}`, textContent: describe(s), dataset: { testid: "saved-item" } })))
+    list.replaceChildren(...(saved.length ? saved.map((s) => el("li", {}, listLinks(s), deleteButton(s)))
       : [el("li", { className: "empty" }, "none yet")]));
+  }
+
+  /** "delete" for a saved run this browser holds the owner token of (else nothing). */
+  function deleteButton(s) {
+    const token = savedToken(savedStorage, s.saved_id);
+    if (!token) return null;
+    const b = el("button", { type: "button", className: "store-button small delete", dataset: { testid: "saved-delete" },
+                             title: "delete this saved run (you saved it)", "aria-label": `delete the saved run: ${describe(s)}` }, "delete");
+    b.addEventListener("click", async () => {
+      const r = await fetch(`/api/saved/${encodeURIComponent(s.saved_id)}`,
+        { method: "DELETE", headers: controlHeaders(token) }).catch(() => null);
+      if (r && (r.ok || r.status === 404)) {
+        forgetSaved(savedStorage, s.saved_id);
+        status.className = "store-status";
+        status.textContent = "Deleted the saved run.";
+      } else {
+        const body = await r?.json().catch(() => ({}));
+        status.className = "store-status error";
+        status.textContent = `Not deleted: ${body?.detail ?? (r ? `HTTP ${r.status}` : "no answer")}`;
+      }
+      refreshList();
+    });
+    return b;
   }
 
   save.addEventListener("click", async () => {
@@ -75,6 +105,7 @@ export function createStorePanel({ container, connection }) {
       status.className = "store-status error";
       return;
     }
+    rememberSaved(savedStorage, body.saved_id, body.control_token);
     const link = `${location.origin}/?saved=${encodeURIComponent(body.saved_id)}`;
     status.className = "store-status";
     status.replaceChildren("Saved. Reopen it any time at ", el("a", { href: link, textContent: "this link", dataset: { testid: "saved-link" } }), ".");

@@ -54,7 +54,8 @@ def test_a_watch_link_shows_that_run_read_only_and_closing_keeps_it(open_page, a
     assert cfg["dataset"] == "spiral" and cfg["hidden"] == [6, 4] and cfg["learning_rate"] == 0.3
     assert page.get_by_test_id("play").is_disabled()
     assert page.get_by_test_id("step").is_disabled()
-    assert page.get_by_test_id("controls").evaluate("(el) => el.inert")
+    assert page.get_by_test_id("input-learning_rate").evaluate("(el) => el.disabled || el.closest('[inert]') !== null")
+    assert page.get_by_test_id("run-actions").evaluate("(el) => el.inert")
     note = page.get_by_test_id("read-only-note")
     assert note.is_visible() and "read-only" in note.inner_text()
     assert page.get_by_test_id("copy-watch-link").is_visible()
@@ -172,3 +173,64 @@ def test_reloading_after_the_run_was_freed_starts_a_new_one_quietly(open_page, a
     page.reload()
     page.wait_for_function("window.__nnp && window.__nnp.ready && window.__nnp.stats.framesIngested > 0")
     assert run_of(page)["id"] == second                                # came back to the new one
+
+
+def test_a_watch_page_keeps_help_and_exports_usable_and_only_changes_off(open_page, api, artifacts):
+    rid = made_run(api, steps=40)
+    page = open_page(f"?run={rid}")
+    wait_step(page, 40)
+    assert run_of(page)["control"] is False
+    # the "?" of the settings panel (inside the disabled controls) opens its note
+    page.wait_for_selector("[data-testid=help-controls]")
+    help_button = page.get_by_test_id("help-controls")
+    assert help_button.is_enabled()
+    help_button.click()
+    assert page.locator("#help-controls").is_visible()
+    assert help_button.get_attribute("aria-expanded") == "true"
+    page.keyboard.press("Escape")
+    # Save & export opens; the exports and a PNG download; saving is off
+    page.locator("[data-testid=store-panel] > summary").click()
+    assert page.get_by_test_id("store-panel").evaluate("(el) => el.open")
+    assert page.get_by_test_id("save-run").is_disabled()
+    for fmt in ("json", "csv", "npz"):
+        with page.expect_download() as download:
+            page.get_by_test_id(f"export-{fmt}").click()
+        assert download.value.suggested_filename.endswith(fmt), download.value.suggested_filename
+    with page.expect_download() as download:
+        page.get_by_test_id("png-loss").click()
+    assert download.value.suggested_filename.endswith(".png")
+    page.screenshot(path=str(artifacts / "watch-help-exports-1280x800.png"))
+    # changes stay off: the learning rate, the layer buttons, play; the run did not move
+    assert page.get_by_test_id("input-learning_rate").evaluate(
+        "(el) => el.disabled || el.closest('[inert]') !== null")
+    assert page.get_by_test_id("layer-0-plus").evaluate("(el) => el.disabled")
+    assert page.get_by_test_id("play").is_disabled()
+    assert api.get(f"/api/runs/{rid}").json()["metrics"]["step"] == 40
+    assert api.get("/api/saved", params={"run": rid}).json() == []
+    tablet = open_page(f"?run={rid}", viewport=SHOTS_TABLET)
+    tablet.locator("[data-testid=store-panel] > summary").click()
+    tablet.get_by_test_id("store-panel").scroll_into_view_if_needed()
+    tablet.screenshot(path=str(artifacts / "watch-help-exports-768x1024.png"))
+
+
+def test_the_page_deletes_only_the_saved_runs_it_saved(open_page, api, page_run):
+    other = made_run(api, steps=5)
+    foreign = api.post(f"/api/runs/{other}/save").json()["saved_id"]    # not this browser's
+    page = open_page("?dataset=xor")
+    rid = page_run(page)
+    api.post(f"/api/runs/{rid}/step", json={"steps": 7})
+    page.locator("[data-testid=store-panel] > summary").click()
+    page.get_by_test_id("save-run").click()
+    page.wait_for_selector("[data-testid=saved-link]")
+    [mine] = [s["saved_id"] for s in api.get("/api/saved", params={"run": rid}).json()]
+    held = page.evaluate("JSON.parse(localStorage.getItem('nnp.savedTokens'))")
+    assert list(held) == [mine] and held[mine] == page.evaluate("window.__nnp.connection.token")
+    items = page.locator("[data-testid=saved-list] li")
+    mine_item = items.filter(has=page.locator(f"a[href='/?saved={mine}']"))
+    foreign_item = items.filter(has=page.locator(f"a[href='/?saved={foreign}']"))
+    assert foreign_item.get_by_test_id("saved-delete").count() == 0       # no token, no button
+    mine_item.get_by_test_id("saved-delete").click()
+    page.wait_for_function("document.querySelector('[data-testid=save-status]').textContent.includes('Deleted')")
+    assert api.get("/api/saved", params={"run": rid}).json() == []
+    assert [s["saved_id"] for s in api.get("/api/saved", params={"run": other}).json()] == [foreign]
+    assert page.evaluate("JSON.parse(localStorage.getItem('nnp.savedTokens'))") == {}

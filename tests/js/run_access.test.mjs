@@ -3,7 +3,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
   closingAction, controlHeaders, controlLink, currentRun, forgetRun, heldRun, linkedRun,
-  rememberRun, setCurrentRun, socketPath, watchLink, withoutToken,
+  forgetSaved, rememberRun, rememberSaved, savedToken, setCurrentRun, socketPath, watchLink,
+  withoutToken,
 } from "../../static/js/run_access.js";
 
 function memoryStorage() {
@@ -64,4 +65,21 @@ test("closing deletes only the page's own untrained run, releases its trained on
   assert.equal(closingAction({ own: false, step: 0 }), null);        // a watched run is not ours
   assert.equal(closingAction({ own: false, step: 50 }), null);
   assert.equal(closingAction({ own: true, step: undefined }), "delete");
+});
+
+test("saved runs' owner tokens are remembered, bounded, and forgotten", () => {
+  const storage = memoryStorage();
+  assert.equal(savedToken(storage, "s1"), null);
+  rememberSaved(storage, "s1", "t1");
+  rememberSaved(storage, "s2", null);          // nothing to keep
+  assert.equal(savedToken(storage, "s1"), "t1");
+  assert.equal(savedToken(storage, "s2"), null);
+  for (let i = 0; i < 70; i += 1) rememberSaved(storage, `x${i}`, `t${i}`);
+  assert.equal(savedToken(storage, "s1"), null);          // the oldest went first
+  assert.equal(savedToken(storage, "x69"), "t69");
+  forgetSaved(storage, "x69");
+  assert.equal(savedToken(storage, "x69"), null);
+  storage.setItem("nnp.savedTokens", "[not json");
+  assert.equal(savedToken(storage, "x1"), null);           // a broken entry is no token
+  assert.equal(savedToken(null, "x1"), null);              // no storage at all
 });

@@ -14,11 +14,13 @@ function attach(panel, note) {
   button.setAttribute("aria-expanded", "false");
   button.setAttribute("aria-controls", id);
   button.dataset.testid = `help-${panel.dataset.testid}`;
+  button.dataset.read = "";   // a read: usable on a watching page (static/js/access_view.js)
   const box = document.createElement("div");
   box.className = "help-note";
   box.id = id;
   box.hidden = true;
   box.setAttribute("role", "note");
+  box.dataset.read = "";
   box.innerHTML = `<h3></h3>${note.html}`;
   box.querySelector("h3").textContent = note.title;
   const toggle = (open) => {
