@@ -205,6 +205,13 @@ def test_a_watch_page_keeps_help_and_exports_usable_and_only_changes_off(open_pa
         "(el) => el.disabled || el.closest('[inert]') !== null")
     assert page.get_by_test_id("layer-0-plus").evaluate("(el) => el.disabled")
     assert page.get_by_test_id("play").is_disabled()
+    live = page.evaluate("""() => [...document.querySelectorAll(
+        '#run-actions, #headline-controls, #controls, #surface-tools, #diverged-actions')]
+        .flatMap((c) => [...c.querySelectorAll('button, input, select, textarea, a, [tabindex]')])
+        .filter((e) => !e.disabled && !e.closest('[inert]'))
+        .map((e) => e.dataset.testid || e.className || e.tagName)""")
+    reads = {"help-controls", "export-json", "export-csv", "export-npz"}
+    assert {x for x in live if not x.startswith("png-") and x != "saved-item"} <= reads, live
     assert api.get(f"/api/runs/{rid}").json()["metrics"]["step"] == 40
     assert api.get("/api/saved", params={"run": rid}).json() == []
     tablet = open_page(f"?run={rid}", viewport=SHOTS_TABLET)
