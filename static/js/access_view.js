@@ -9,15 +9,21 @@ const READ_ONLY_NOTE = "Watching: this run is read-only here, its controls are o
   + "(help, exports and pictures still work). "
   + "Anyone with this link sees it live; to steer it, open its control link.";
 
+/** The note of a watching /compare or /race page (`what`: "comparison", "race"). */
+export const readOnlyNote = (what) => `Watching: this ${what} is read-only here, its controls `
+  + "are off. Anyone with this link sees it live; to steer it, open its control link.";
+
 const FORM_CONTROLS = "button, input, select, textarea";
 export const READS = "[data-read], summary";
 
 /**
- * createAccessView({note, watchButton, controlButton, containers, connection, notice})
- * containers: the elements holding controls (disabled and inert while watching).
+ * createAccessView({note, watchButton, controlButton, containers, connection, notice, noteText})
+ * containers: the elements holding controls (disabled and inert while watching);
+ * connection: {watchLink(), controlLink()} (null: nothing to copy); noteText: the note's words.
  * Returns {update({control})} for connection's onAccess.
  */
-export function createAccessView({ note, watchButton, controlButton, containers, connection, notice }) {
+export function createAccessView({ note, watchButton, controlButton, containers, connection, notice,
+                                   noteText = READ_ONLY_NOTE }) {
   let readOnly = false;
 
   const isRead = (node) => node.matches(READS) || node.closest("[data-read]") !== null;
@@ -64,7 +70,7 @@ export function createAccessView({ note, watchButton, controlButton, containers,
   function setReadOnly(on) {
     readOnly = on;
     note.hidden = !on;
-    note.textContent = on ? READ_ONLY_NOTE : "";
+    note.textContent = on ? noteText : "";
     document.body.classList.toggle("read-only", on);
     for (const c of containers) {
       if (on) {

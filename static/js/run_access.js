@@ -25,6 +25,24 @@ export function linkedRun(search, hash = "") {
   return { run: run || null, token: query.get("token") || fragment.get("token") || null };
 }
 
+/** What a live page's address asks for: ?<key>=ID (watch), &token=... (or #token=...) to
+ * control: {id, token} (/compare?group=ID, /race?race=ID). */
+export function linkedResource(search, hash, key) {
+  const query = new URLSearchParams(search);
+  const fragment = new URLSearchParams(hash.startsWith("#") ? hash.slice(1) : hash);
+  return { id: query.get(key) || null, token: query.get("token") || fragment.get("token") || null };
+}
+
+/** A watch link to the live resource `id` of page `page` ("/compare", key "group"). */
+export function resourceWatchLink(origin, page, key, id) {
+  return `${origin}${page}?${key}=${encodeURIComponent(id)}`;
+}
+
+/** Its control link (it carries the token: share it with care). */
+export function resourceControlLink(origin, page, key, id, token) {
+  return `${resourceWatchLink(origin, page, key, id)}&token=${encodeURIComponent(token)}`;
+}
+
 /** A link that shows run `id` read-only to anyone who has it. */
 export function watchLink(origin, id) {
   return `${origin}/?run=${encodeURIComponent(id)}`;

@@ -3,7 +3,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
   closingAction, controlHeaders, controlLink, currentRun, forgetRun, heldRun, linkedRun,
-  forgetSaved, rememberRun, rememberSaved, savedToken, setCurrentRun, socketPath, watchLink,
+  forgetSaved, linkedResource, rememberRun, resourceControlLink, resourceWatchLink,
+  rememberSaved, savedToken, setCurrentRun, socketPath, watchLink,
   withoutToken,
 } from "../../static/js/run_access.js";
 
@@ -82,4 +83,15 @@ test("saved runs' owner tokens are remembered, bounded, and forgotten", () => {
   storage.setItem("nnp.savedTokens", "[not json");
   assert.equal(savedToken(storage, "x1"), null);           // a broken entry is no token
   assert.equal(savedToken(null, "x1"), null);              // no storage at all
+});
+
+test("a live page's links name its resource by key; the token rides along for control", () => {
+  assert.deepEqual(linkedResource("?group=g1&token=t1", "", "group"), { id: "g1", token: "t1" });
+  assert.deepEqual(linkedResource("?race=r1", "#token=t2", "race"), { id: "r1", token: "t2" });
+  assert.deepEqual(linkedResource("?preset=lr", "", "group"), { id: null, token: null });
+  assert.deepEqual(linkedResource("?run=x", "", "group"), { id: null, token: null });
+  assert.equal(resourceWatchLink("http://h:1", "/compare", "group", "g 1"), "http://h:1/compare?group=g%201");
+  assert.equal(resourceControlLink("http://h:1", "/race", "race", "r1", "a&b"), "http://h:1/race?race=r1&token=a%26b");
+  assert.deepEqual(linkedResource(new URL(resourceControlLink("http://h", "/race", "race", "r1", "a&b")).search, "", "race"),
+    { id: "r1", token: "a&b" });
 });

@@ -1,10 +1,16 @@
 // /compare wiring: presets (GET /api/comparisons/presets) -> POST /api/comparisons -> one
 // socket (WS /ws/comparisons/{id}) -> group state -> curves and boundaries, drawn on animation
 // frames from the latest state only. Controls send messages; they never touch a view.
+// /compare?group=ID watches an existing group read-only (controls off, a note says why);
+// &token=... (or a token this tab holds) controls it. Only a group this page created is deleted
+// when the page goes.
 
 import { LAYER_COLORS } from "../colors.js";
 import { formatNumber as fmt } from "../format.js";
-import { byId, dropResource, json, notice, openSocket, pageDebug, wirePageKeys } from "../live_page.js";
+import {
+  byId, createLiveAccess, dropLinkFromAddress, dropResource, holdToken, json, linkedFromAddress, notice,
+  openLinked, openSocket, pageDebug, wirePageKeys,
+} from "../live_page.js";
 import { decodeFrame } from "../protocol.js";
 import { createBoundariesView } from "./boundaries_view.js";
 import { createCurvesView } from "./curves_view.js";
@@ -18,7 +24,8 @@ const debug = pageDebug("__nnpCompare", { colors: COLORS, stats: { frames: 0, dr
 const ui = { xKey: "epochs", logLoss: false };
 debug.ui = ui;
 let presets = [];
-let group = null;       // {id, members, ws, state, playing}
+let group = null;       // {id, token, members, ws, state, own}
+let access = null;      // copy links and the read-only state (live_page.js)
 let curves = null;
 let boundaries = null;
 let surface = null;
@@ -114,7 +121,8 @@ function closeGroup() {
   if (!group) return;
   const old = group;
   group = null;
-  dropResource(old, `/api/comparisons/${old.id}`);
+  if (old.own) dropResource(old, `/api/comparisons/${old.id}`);
+  else old.ws?.close();   // a watched (or linked) group is someone else's: it stays
 }
 
 async function openPreset(name) {
@@ -122,6 +130,7 @@ async function openPreset(name) {
   closeGroup();
   const url = new URL(location.href);
   url.searchParams.set("preset", preset.name);
+  url.searchParams.delete("group");
   history.replaceState(null, "", url);
   byId("preset").value = preset.name;
   byId("lesson").textContent = preset.lesson;
@@ -132,7 +141,8 @@ async function openPreset(name) {
     body: JSON.stringify({ base: preset.base, variants: preset.variants, clock: preset.clock, labels: preset.labels }),
   });
   const state = createGroupState();
-  group = { id: created.id, token: created.control_token, members: created.members, state, ws: null };
+  group = { id: created.id, token: created.control_token, members: created.members, state, ws: null, own: true };
+  holdToken(created.id, created.control_token);
   debug.group = group;
   debug.state = state;
   buildMembers(created.members);
@@ -140,16 +150,44 @@ async function openPreset(name) {
   connect(group);
 }
 
-function connect(g) {
-  const ws = openSocket(`/ws/comparisons/${g.id}`, g.token);
+/** Show the existing group `id` (a watch link; `token`: a control link's); throws if it is gone. */
+async function attachGroup(id, token) {
+  const opened = await openLinked(`/ws/comparisons/${encodeURIComponent(id)}`, token);
+  if (!opened) throw new Error("it was deleted or expired");
+  const described = await json(`/api/comparisons/${encodeURIComponent(id)}`).catch((err) => {
+    opened.ws.close();
+    throw err;
+  });
+  const state = createGroupState();
+  group = { id: described.id, token, members: described.members, state, ws: null, own: false };
+  debug.group = group;
+  debug.state = state;
+  byId("lesson").textContent = `A comparison of ${described.members.length} runs from the same start: `
+    + described.members.map((m) => m.label).join(" · ");
+  ui.xKey = described.clock;
+  setClockRadio(ui.xKey);
+  buildMembers(described.members);
+  surface.setGroup(described.id);
+  connect(group, false, opened);
+}
+
+/** The group's socket (`opened`: one openLinked already holds, its hello read). */
+function connect(g, autoplay = true, opened = null) {
+  const ws = opened?.ws ?? openSocket(`/ws/comparisons/${g.id}`, g.token);
   ws.binaryType = "arraybuffer";
   g.ws = ws;
-  let started = false;
+  let started = !autoplay;   // a watched group plays (or not) as its owner left it
+  const hello = (msg) => {
+    g.control = msg.control;
+    access.update({ control: msg.control });
+    if (!msg.control && g.token) notice("this control link's token is not this group's: watching read-only", "warn");
+  };
   ws.onmessage = (e) => {
     if (group !== g) return;
     if (typeof e.data === "string") {
       const msg = JSON.parse(e.data);
-      if (msg.type === "error") notice(msg.message, "error");
+      if (msg.type === "hello") hello(msg);
+      else if (msg.type === "error") notice(msg.message, "error");
       else if (msg.type === "closed") notice(msg.message, "error");
       return;
     }
@@ -165,6 +203,10 @@ function connect(g) {
   ws.onclose = () => {
     if (group === g) notice("connection closed; reload the page to start again", "error");
   };
+  if (opened) {
+    hello(opened.hello);
+    for (const e of opened.early) ws.onmessage(e);
+  }
 }
 
 // ---------------------------------------------------------------- controls
@@ -212,6 +254,18 @@ async function main() {
   const select = byId("preset");
   for (const p of presets) select.append(new Option(p.title, p.name));
   wireControls();
+  access = createLiveAccess({ page: "/compare", key: "group", what: "comparison", current: () => group,
+    containers: ["run-actions", "clock-switch", "members"].map(byId) });
+  const linked = linkedFromAddress("group");
+  if (linked.id) {
+    try {
+      await attachGroup(linked.id, linked.token);
+      return;
+    } catch (err) {
+      notice(`No comparison ${linked.id} to watch (${err.message}): a preset starts instead.`, "warn");
+      dropLinkFromAddress("group");
+    }
+  }
   const wanted = new URL(location.href).searchParams.get("preset");
   if (wanted && !presets.some((p) => p.name === wanted)) {
     notice(`unknown preset "${wanted}"; known: ${presets.map((p) => p.name).join(", ")}`, "error");

@@ -1,10 +1,16 @@
 // /race wiring: GET /api/functions -> a plotly contour of the chosen function (drawn once per
 // function) -> a click picks the start -> POST /api/races -> WS /ws/races/{id} -> race state ->
 // the overlay, redrawn on every new frame. Sliders send live "set" messages.
+// /race?race=ID watches an existing race read-only (controls off, a note says why); &token=...
+// (or a token this tab holds) controls it. Only a race this page created is deleted when the
+// page goes (a click or a racer change on a watched race starts the page's own).
 
 import { LAYER_COLORS } from "../colors.js";
 import { formatNumber as fmt } from "../format.js";
-import { byId, dropResource, json, notice, openSocket, pageDebug, wirePageKeys } from "../live_page.js";
+import {
+  byId, createLiveAccess, dropLinkFromAddress, dropResource, holdToken, json, linkedFromAddress, notice,
+  openLinked, openSocket, pageDebug, wirePageKeys,
+} from "../live_page.js";
 import { contourValues, createRaceState, ingestRaceFrame, interpolate, plotMapping } from "./race_state.js";
 import { createRaceView } from "./race_view.js";
 
@@ -17,7 +23,8 @@ const debug = pageDebug("__nnpRace", { colors: COLORS, stats: { frames: 0, draws
 let functions = [];
 let fn = null;            // the function shown: its description and surface
 let racers = [];          // specs: {optimizer, learning_rate, momentum, beta1, beta2, rho}
-let race = null;          // {id, ws, state}
+let race = null;          // {id, token, ws, state, own}
+let access = null;        // copy links and the read-only state (live_page.js)
 let view = null;
 let drawScheduled = false;
 let surface3d = false;
@@ -203,7 +210,8 @@ function closeRace() {
   if (!race) return;
   const old = race;
   race = null;
-  dropResource(old, `/api/races/${old.id}`);
+  if (old.own) dropResource(old, `/api/races/${old.id}`);
+  else old.ws?.close();   // a watched (or linked) race is someone else's: it stays
 }
 
 async function startRace(start, play = true) {
@@ -211,20 +219,33 @@ async function startRace(start, play = true) {
   const body = { function: fn.name, start, racers, noise: Number(byId("noise").value) };
   const created = await json("/api/races", { method: "POST", headers: { "content-type": "application/json" },
     body: JSON.stringify(body) });
-  const r = { id: created.id, token: created.control_token, ws: null, state: createRaceState() };
+  const r = { id: created.id, token: created.control_token, ws: null, state: createRaceState(), own: true };
+  holdToken(created.id, created.control_token);
+  dropLinkFromAddress("race");
+  connectRace(r, { play, speed: Number(byId("speed").value) });
+}
+
+/** The race's socket (`opened`: one openLinked already holds, its hello read). A watcher
+ * subscribes to frames only (speed is the race's, not its own). */
+function connectRace(r, { play = false, speed = null, opened = null } = {}) {
   race = r;
   debug.race = r;
   debug.state = r.state;
-  const ws = openSocket(`/ws/races/${r.id}`, r.token);
+  const ws = opened?.ws ?? openSocket(`/ws/races/${r.id}`, r.token);
   r.ws = ws;
-  ws.onopen = () => {
-    ws.send(JSON.stringify({ type: "subscribe", fps: 60, speed: Number(byId("speed").value) }));
-    if (play) ws.send(JSON.stringify({ type: "play" }));
+  const hello = (msg) => {
+    r.control = msg.control;
+    access.update({ control: msg.control });
+    ws.send(JSON.stringify(msg.control && speed ? { type: "subscribe", fps: 60, speed } : { type: "subscribe", fps: 60 }));
+    if (msg.control && play) ws.send(JSON.stringify({ type: "play" }));
+    if (!msg.control && r.token) notice("this control link's token is not this race's: watching read-only", "warn");
   };
   ws.onmessage = (e) => {
     if (race !== r) return;
     const msg = JSON.parse(e.data);
-    if (msg.type === "race") {
+    if (msg.type === "hello") {
+      hello(msg);
+    } else if (msg.type === "race") {
       ingestRaceFrame(r.state, msg);
       debug.stats.frames += 1;
       debug.ready = true;
@@ -233,9 +254,13 @@ async function startRace(start, play = true) {
       notice(msg.message, "error");
     }
   };
+  if (opened) {
+    hello(opened.hello);
+    for (const e of opened.early) ws.onmessage(e);
+  }
 }
 
-async function showFunction(name) {
+async function loadFunction(name) {
   const desc = functions.find((f) => f.name === name) ?? functions[0];
   const surface = await json(`/api/functions/${desc.name}/surface?resolution=121`);
   fn = { ...desc, surface };
@@ -246,6 +271,10 @@ async function showFunction(name) {
   byId("function").value = fn.name;
   byId("formula").textContent = fn.formula;
   byId("fn-note").textContent = fn.note;
+}
+
+async function showFunction(name) {
+  await loadFunction(name);
   racers = defaultRacers();
   buildRacers();
   closeRace();
@@ -292,12 +321,44 @@ function wire() {
   wirePageKeys(byId("play"), closeRace, "input, select, button");
 }
 
+/** Show the existing race `id` (a watch link; `token`: a control link's); throws if it is gone. */
+async function attachRace(id, token) {
+  const opened = await openLinked(`/ws/races/${encodeURIComponent(id)}`, token);
+  if (!opened) throw new Error("it was deleted or expired");
+  const described = await json(`/api/races/${encodeURIComponent(id)}`).catch((err) => {
+    opened.ws.close();
+    throw err;
+  });
+  await loadFunction(described.function);
+  racers = described.racers.map((r) => ({ ...r.config }));
+  buildRacers();
+  byId("speed").value = String(described.speed);
+  byId("noise").value = String(described.noise);
+  byId("noise-value").textContent = fmt(described.noise, 2);
+  if (surface3d) draw3d();
+  else drawContour();
+  connectRace({ id: described.id, token, ws: null, state: createRaceState(), own: false }, { opened });
+  requestDraw();
+}
+
 async function main() {
   view = createRaceView(byId("overlay"), COLORS, byId("trails"));
   debug.view = view;
   functions = await json("/api/functions");
   for (const f of functions) byId("function").append(new Option(f.title, f.name));
   wire();
+  access = createLiveAccess({ page: "/race", key: "race", what: "race", current: () => race,
+    containers: ["run-actions", "race-tools", "racer-tools", "racers", "click-layer"].map(byId) });
+  const linked = linkedFromAddress("race");
+  if (linked.id) {
+    try {
+      await attachRace(linked.id, linked.token);
+      return;
+    } catch (err) {
+      notice(`No race ${linked.id} to watch (${err.message}): a new race starts instead.`, "warn");
+      dropLinkFromAddress("race");
+    }
+  }
   const wanted = new URL(location.href).searchParams.get("function");
   if (wanted && !functions.some((f) => f.name === wanted)) {
     notice(`unknown function "${wanted}"; known: ${functions.map((f) => f.name).join(", ")}`, "error");
