@@ -6,6 +6,9 @@ and a page never deletes a group or race it did not create."""
 from __future__ import annotations
 
 TABLET = {"width": 768, "height": 1024}
+COMPARE_READY = ("window.__nnpCompare && window.__nnpCompare.ready && "
+                 "window.__nnpCompare.state.members.length > 0 && "
+                 "window.__nnpCompare.state.members.every(m => m.rows.length >= 3)")
 GROUP = {"base": {"dataset": "xor", "hidden": [4], "n_samples": 80},
          "variants": [{"learning_rate": 0.01}, {"learning_rate": 0.3}],
          "labels": ["slow", "fast"]}
@@ -34,6 +37,22 @@ def made_race(api) -> dict:
     return body
 
 
+def _colours(page, testid: str) -> list:
+    """The distinct saturated colours on a canvas (quantized), as in test_compare_race.py."""
+    return page.evaluate("""(testid) => {
+        const c = document.querySelector(`[data-testid=${testid}]`);
+        const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+        const seen = new Map();
+        for (let i = 0; i < d.length; i += 4) {
+          const [r, g, b] = [d[i], d[i + 1], d[i + 2]];
+          if (Math.max(r, g, b) - Math.min(r, g, b) < 40) continue;
+          const key = [r >> 4, g >> 4, b >> 4].join(',');
+          seen.set(key, (seen.get(key) || 0) + 1);
+        }
+        return [...seen.entries()].filter(([, n]) => n > 30).map(([k]) => k);
+    }""", testid)
+
+
 def posts_to(page, path: str) -> list:
     made = []
     page.on("request", lambda r: made.append(r.url) if r.method == "POST" and r.url.endswith(path) else None)
@@ -48,14 +67,23 @@ def off(page, selector: str) -> bool:
 # ---------------------------------------------------------------------- /compare
 def test_a_compare_watch_link_shows_the_group_read_only_and_closing_keeps_it(open_view, api,
                                                                              artifacts):
-    g = made_group(api)
-    page = open_view(f"/compare?group={g['id']}", COMPARE_ATTACHED)
+    owner = open_view("/compare?preset=batch_sizes", COMPARE_READY)     # plays at once
+    gid = owner.evaluate("__nnpCompare.group.id")
+    owner.get_by_test_id("play").click()                                # pause
+    owner.wait_for_function("window.__nnpCompare.state.header.playing === false")
+    rows = owner.evaluate("__nnpCompare.state.members.map(m => m.rows.length)")
+    page = open_view(f"/compare?group={gid}", COMPARE_ATTACHED)
     created = posts_to(page, "/api/comparisons")
     seen = page.evaluate("({id: __nnpCompare.group.id, own: __nnpCompare.group.own,"
                          " control: __nnpCompare.group.control})")
-    assert seen == {"id": g["id"], "own": False, "control": False}
-    assert page.locator("[data-testid=members] .member").count() == 2
-    assert page.locator("[data-testid=member-1] input[data-field=learning_rate]").input_value() == "0.3"
+    assert seen == {"id": gid, "own": False, "control": False}
+    assert page.locator("[data-testid=members] .member").count() == 3
+    # the history so far comes with the first frame: the watcher's curves start where the
+    # owner's did
+    page.wait_for_function("window.__nnpCompare.state.members.every(m => m.rows.length >= 3)")
+    assert page.evaluate("__nnpCompare.state.members.map(m => m.rows.length)") == rows
+    assert page.get_by_test_id("preset-select").input_value() == ""    # no preset: a linked group
+    assert page.locator("[data-testid=member-1] input[data-field=batch_size]").input_value() == "10"
     for selector in ("[data-testid=play]", "[data-testid=step]", "[data-testid=preset-select]",
                      "input[name=clock][value=updates]",
                      "[data-testid=member-0] input[data-field=learning_rate]"):
@@ -67,15 +95,20 @@ def test_a_compare_watch_link_shows_the_group_read_only_and_closing_keeps_it(ope
     assert page.get_by_test_id("copy-control-link").is_hidden()
     page.keyboard.press("Space")                           # play is off: nothing is sent
     page.wait_for_timeout(300)
-    assert api.get(f"/api/comparisons/{g['id']}").json()["playing"] is False
+    assert api.get(f"/api/comparisons/{gid}").json()["playing"] is False
     page.get_by_test_id("copy-watch-link").click()
-    assert page.evaluate("window.__nnpCopied").endswith(f"/compare?group={g['id']}")
+    assert page.evaluate("window.__nnpCopied").endswith(f"/compare?group={gid}")
+    # the paused group sends no more frames: the curves are drawn all the same (after the
+    # note moved the charts, too)
+    page.wait_for_function("window.__nnpCompare.curves.renders > 0")
+    assert len([c for c in _colours(page, "loss-canvas")]) >= 3, "no curves on the loss chart"
     page.screenshot(path=str(artifacts / "compare-watch-1280x800.png"))
-    tablet = open_view(f"/compare?group={g['id']}", COMPARE_ATTACHED, viewport=TABLET)
+    tablet = open_view(f"/compare?group={gid}", COMPARE_ATTACHED, viewport=TABLET)
+    tablet.wait_for_function("window.__nnpCompare.stats.draws > 0")
     tablet.screenshot(path=str(artifacts / "compare-watch-768x1024.png"))
     tablet.close()
     page.goto("about:blank")                               # pagehide: not this page's group
-    assert api.get(f"/api/comparisons/{g['id']}").status_code == 200
+    assert api.get(f"/api/comparisons/{gid}").status_code == 200
     assert created == []
 
 

@@ -5,6 +5,7 @@
 // &token=... (or a token this tab holds) controls it. Only a group this page created is deleted
 // when the page goes.
 
+import { onCanvasResize } from "../canvas_size.js";
 import { LAYER_COLORS } from "../colors.js";
 import { formatNumber as fmt } from "../format.js";
 import {
@@ -127,6 +128,7 @@ function closeGroup() {
 
 async function openPreset(name) {
   const preset = presets.find((p) => p.name === name) ?? presets[0];
+  byId("preset").querySelector("option[value='']")?.remove();   // the linked group's entry
   closeGroup();
   const url = new URL(location.href);
   url.searchParams.set("preset", preset.name);
@@ -166,6 +168,9 @@ async function attachGroup(id, token) {
     + described.members.map((m) => m.label).join(" · ");
   ui.xKey = described.clock;
   setClockRadio(ui.xKey);
+  const select = byId("preset");   // no preset names it: say so instead of showing the first
+  select.prepend(new Option("(a linked comparison)", "", true, true));
+  select.value = "";
   buildMembers(described.members);
   surface.setGroup(described.id);
   connect(group, false, opened);
@@ -250,6 +255,7 @@ async function main() {
     { plane: byId("surface-plane"), paramA: byId("surface-param-a"), paramB: byId("surface-param-b") });
   debug.surface = surface;
   debug.curves = curves;
+  onCanvasResize(requestDraw);   // a resized chart is blank until redrawn (a paused group sends no frames)
   presets = await json("/api/comparisons/presets");
   const select = byId("preset");
   for (const p of presets) select.append(new Option(p.title, p.name));
