@@ -269,12 +269,26 @@ def build(text: str, values: dict[str, float],
                 value.label = target
             b.names[target] = value
         out, out_name = value, target or ""
+    if out_name and out.label and out.label != out_name:
+        # `L = a` (or `L = d`): the output is a value already named; the output takes the last
+        # assignment's name through an identity node, so neither name is lost
+        out = _alias(out, out_name)
     count = len(topological_order(out))
     if count > limits.max_nodes:
         raise _too_many(count, built, src, limits)
     if not out.label:
         out.label = "out"
     return ParsedGraph(out, b.leaves, b.constants, b.exponents, out_name or out.label)
+
+
+def _alias(value: Value, name: str) -> Value:
+    """A node named `name` equal to `value` (op "="): d(alias)/d(value) = 1."""
+    out = Value(value.data, (value,), "=", label=name)
+
+    def _backward():
+        value.grad += out.grad
+    out._backward = _backward
+    return out
 
 
 def _too_many(count: int, built: list, src: _Source, limits: ExpressionLimits) -> ExpressionError:

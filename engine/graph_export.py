@@ -30,6 +30,7 @@ from .activations import ACTIVATIONS
 from .autograd import Value, topological_order
 
 RULES = {
+    "=": "a new name for the same value: d(name)/d(value) = 1, so the gradient passes unchanged",
     "+": "sum: d(a+b)/da = 1 and d(a+b)/db = 1, so each input receives the gradient unchanged",
     "*": "product: d(a*b)/da = b and d(a*b)/db = a, so each input receives the other's value "
          "times the gradient",
@@ -126,6 +127,8 @@ class Replayer:
     def _apply(self, i: int, args: list[np.ndarray]) -> np.ndarray:
         v = self.order[i]
         op = v.op
+        if op == "=":
+            return args[0]
         if op == "+":
             return args[0] + args[1]
         if op == "*":

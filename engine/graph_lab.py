@@ -43,6 +43,12 @@ def expression_graph(text: str, values: dict, h: float = DEFAULT_H,
     graph = _export(parsed.output, h, parsed.exponents, nudge)
     graph.update({"kind": "expression", "expression": text,
                   "values": {k: v.data for k, v in parsed.leaves.items()}})
+    unused = [name for name in values if name not in parsed.leaves]
+    if unused:
+        # accepted, not an error (a page may keep values for names it just deleted), but said
+        graph["unused_values"] = unused
+        graph["note"] = ("not used by the expression, so ignored: " + ", ".join(unused[:10])
+                         + (f" and {len(unused) - 10} more" if len(unused) > 10 else ""))
     return graph
 
 

@@ -106,7 +106,10 @@ class GraphOut(BaseModel):
     neuron: int | None = None
     engine_loss: float | None = None
     check: GradientCheck | None = None
-    note: str | None = None
+    note: str | None = Field(None, description="network graphs: what the graph is; expressions: "
+                             "the values given for names the expression does not use (ignored)")
+    unused_values: list[str] | None = Field(None, description="expressions: names in `values` "
+                                            "the expression does not use; they are ignored")
     what_if: dict[str, float] | None = Field(None, description="network graphs: the parameters "
                                              "changed for this graph only (the run unchanged)")
 

@@ -218,3 +218,21 @@ def test_too_many_nodes_names_the_statement_that_passes_the_bound():
     # a, then 3 values per statement (the constant 1, the product, the sum): t32 makes 100
     assert info.value.name == "t33" and "passed at 't33'" in info.value.message
     assert info.value.offset == text.index("t32 * a", text.index("t33 =")) and "at most 100" in info.value.message
+
+
+def test_an_output_that_only_renames_a_value_is_labelled_with_the_last_assignments_name():
+    for text, values, inner in (("L = a", {"a": 2.0}, "a"), ("d = a*b\nL = d", {"a": 2.0, "b": 3.0}, "d")):
+        g = expression_graph(text, values, nudge="a")
+        out = g["nodes"][g["output"]]
+        assert out["label"] == "L" and out["op"] == "=" and out["kind"] == "output", text
+        assert inner in by_label(g), text  # the renamed value keeps its own name
+        assert by_label(g)["a"]["grad"] == (1.0 if inner == "a" else 3.0)
+        assert out["rule"] and "same value" in out["rule"]
+        assert g["nudge"]["delta"][-1] == pytest.approx(by_label(g)["a"]["grad"])  # the replay knows "="
+
+
+def test_values_for_names_the_expression_does_not_use_are_named_in_a_note():
+    g = expression_graph("L = a*b", {"a": 2.0, "b": 3.0, "q": 1.0, "z": 5.0})
+    assert g["unused_values"] == ["q", "z"]
+    assert "q" in g["note"] and "z" in g["note"] and "ignored" in g["note"]
+    assert "unused_values" not in expression_graph("L = a*b", {"a": 2.0, "b": 3.0})

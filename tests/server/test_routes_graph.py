@@ -178,3 +178,14 @@ def test_each_preset_starts_the_nudge_on_one_of_its_leaves(client):
         assert g["nudge"]["label"] == p["nudge"], p["name"]
     chain = next(p for p in client.get("/api/graph/presets").json() if p["name"] == "chain")
     assert chain["nudge"] == "f"  # the course nudges f: L changes by 4 for h = 1
+
+
+def test_post_graph_names_values_the_expression_does_not_use(client):
+    from server.routes_graph import GraphOut
+    r = client.post("/api/graph", json={**CHAIN, "values": {**CHAIN["values"], "q": 1}})
+    assert r.status_code == 200
+    g = r.json()
+    assert g["unused_values"] == ["q"] and "q" in g["note"]
+    GraphOut.model_validate(g)
+    schema = client.get("/openapi.json").json()["components"]["schemas"]["GraphOut"]["properties"]
+    assert "unused_values" in schema
