@@ -342,6 +342,13 @@ class Trainer:
                 self._clip_counts = (0, 0)   # the share clipped is of the current setting
         return {"changed": changed, "reset": bool(reset)}
 
+    def rebuilt_with(self, **changes) -> "Trainer":
+        """A new trainer of this config with `changes` (and the same dataset source), as
+        set(reset=True, **changes) would rebuild this one; this one is unchanged. Raises what
+        set would (ValidationError, CustomDataError)."""
+        new = TrainConfig.model_validate({**self._config.model_dump(), **changes})
+        return Trainer(new, dataset_source=self._dataset_source)
+
     def reset(self) -> dict:
         """Rebuild data, network and optimizer from the current config (same seed: same start)."""
         self._build()

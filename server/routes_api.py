@@ -145,7 +145,10 @@ async def read_run(run: RunDep) -> dict:
 
 @router.patch("/runs/{run_id}", response_model=SetOut,
               responses={**GUARDED, **BAD_BODY,
-                         409: {"description": "The change needs reset=true."}})
+                         409: {"description": "The change needs reset=true."},
+                         503: {"description": "The rebuilt run would cost more than the "
+                               "server's compute budget has left (the message as POST "
+                               "/api/runs gives); the run is unchanged; with Retry-After."}})
 async def patch_run(run: ControlledRun, patch: RunPatch) -> dict:
     """Change settings. Live fields keep the weights; data/architecture fields answer 409 unless
     "reset": true is sent."""
@@ -153,6 +156,9 @@ async def patch_run(run: ControlledRun, patch: RunPatch) -> dict:
         result = run.set(changes_of(patch), reset=patch.reset)
     except ResetRequired as exc:
         raise HTTPException(409, exc.explain('send "reset": true')) from None
+    except ComputeBudgetFull as exc:
+        raise HTTPException(503, str(exc), headers={
+            "Retry-After": str(max(1, round(exc.retry_after)))}) from None
     except ValidationError as exc:
         raise as_422(exc) from None
     except CustomDataError as exc:

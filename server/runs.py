@@ -18,7 +18,7 @@ from typing import Callable
 from engine import TrainConfig, Trainer
 from engine.trainer import TrainerState
 
-from .admission import OverBudget, check_admission
+from .admission import OverBudget, check_admission, run_cost
 from .memory import give_back_memory
 from .run_access import token_hash
 from .settings import Settings
@@ -168,6 +168,9 @@ class Run:
         self._on_close: list[Callable[[], None]] = []
         self.viewer_count = 0
         self.cost = 0.0           # what showing it costs (server/admission.py); set on admission
+        # the cost of the registry's other runs (set by RunRegistry.create): a change of config
+        # that makes this run cost more is admitted against it like a new run; None: not checked
+        self.others_cost: Callable[[], float] | None = None
 
     # ------------------------------------------------------------------ state
     @property
@@ -342,14 +345,32 @@ class Run:
 
     # ------------------------------------------------------------------ settings
     def set(self, changes: dict, reset: bool = False) -> dict:
-        """Trainer.set, then bump the versions. Raises ResetRequired / ValidationError unchanged."""
+        """Trainer.set, then bump the versions. Raises ResetRequired / ValidationError unchanged,
+        and ComputeBudgetFull (nothing changes then) when a rebuild would make the run cost
+        more than the budget has left beside the other runs (server/admission.py)."""
+        cost = self._admit_rebuild(changes) if reset and changes else self.cost
         result = self.trainer.set(reset=reset, **changes)
+        self.cost = cost
         if result["changed"] or reset:
             self.config_version += 1
         if reset:
             self.generation += 1
         self._mark_changed(urgent=True)
         return result
+
+    def _admit_rebuild(self, changes: dict) -> float:
+        """The run's cost after a rebuild with these changes (the trainer they would build,
+        made aside: the run is unchanged); ComputeBudgetFull if that is more than it costs now
+        and does not fit beside the other runs. Raises the trainer's ValidationError /
+        CustomDataError for changes it refuses."""
+        rebuilt = self.trainer.rebuilt_with(**changes)
+        cost = run_cost(rebuilt, self.settings)
+        if cost <= self.cost or self.others_cost is None:
+            return cost
+        try:
+            return check_admission(rebuilt, self.others_cost(), self.settings)
+        except OverBudget as exc:
+            raise ComputeBudgetFull(str(exc), exc.retry_after) from None
 
     def set_params(self, values: dict) -> list[str]:
         """Trainer.set_params (raises ParameterEditError naming bad entries; nothing changes
@@ -401,6 +422,7 @@ class RunRegistry:
             run.cost = check_admission(run.trainer, self.cost(), self.settings)
         except OverBudget as exc:
             raise ComputeBudgetFull(str(exc), exc.retry_after) from None
+        run.others_cost = lambda: self.cost() - run.cost
         self.runs[run_id] = run
         return run
 

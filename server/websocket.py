@@ -20,7 +20,7 @@ from engine.custom_data import CustomDataError
 from .api_models import ConfigChanges, LandscapeOptions, changes_of
 from .limits import limit_errors, limited
 from .run_access import socket_may_control, watch_only
-from .runs import Run
+from .runs import ComputeBudgetFull, Run
 from .settings import Settings
 from .snapshot import DEFAULT_VIEWS, VIEWS
 from .stream import RunStream
@@ -136,6 +136,9 @@ async def _handle(text: str, viewer: Viewer, stream: RunStream, settings: Settin
         ack = await _control(msg, run, settings)
     except ResetRequired as exc:
         viewer.say(_error("set", 409, exc.explain('send "reset": true'), list(exc.fields)))
+        return
+    except ComputeBudgetFull as exc:   # the run keeps its config
+        viewer.say(_error("set", 503, str(exc)))
         return
     except ValidationError as exc:
         viewer.say(_validation_error("set", exc))

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import json
+
 from engine import TrainConfig, Trainer
 from server.admission import run_cost
 from server.settings import Settings
@@ -36,3 +38,70 @@ def test_cost_grows_with_parameters_and_examples():
     assert wider > 3 * small and more_data > small
     faster = Settings(admission_fps=10)
     assert run_cost(Trainer(TrainConfig(hidden=[4])), faster) == 2 * small
+
+
+def _fill_with_large_runs(client) -> str:
+    """Large runs until the budget refuses one; the refusal's message."""
+    while True:
+        r = client.post("/api/runs", json=LARGE)
+        if r.status_code == 503:
+            return r.json()["detail"]
+        assert r.status_code == 201
+
+
+def _real_cost(client) -> float:
+    registry = client.app.state.registry
+    return sum(run_cost(run.trainer, registry.settings) for run in registry.runs.values())
+
+
+def test_a_patch_that_makes_a_small_run_large_is_admitted_against_the_budget(client):
+    small = client.post("/api/runs", json={}).json()["id"]
+    refused_post = _fill_with_large_runs(client)
+    patched = client.patch(f"/api/runs/{small}", json={**LARGE, "reset": True})
+    assert patched.status_code == 503, patched.text
+    assert int(patched.headers["retry-after"]) >= 1
+    assert patched.json()["detail"] == refused_post      # the message creation gives
+    run = client.get(f"/api/runs/{small}").json()
+    assert run["config"]["hidden"] == TrainConfig().hidden          # unchanged
+    registry = client.app.state.registry
+    assert registry.cost() == _real_cost(client) <= registry.settings.compute_budget
+    # a change that costs no more, or less, goes through and the accounting follows it
+    assert client.patch(f"/api/runs/{small}", json={"hidden": [2], "reset": True}).status_code == 200
+    assert client.patch(f"/api/runs/{small}", json={"learning_rate": 0.1, "reset": True}).status_code == 200
+    assert registry.cost() == _real_cost(client)
+
+
+def test_a_patch_within_the_budget_is_booked_at_its_new_cost(client):
+    small = client.post("/api/runs", json={}).json()["id"]
+    registry = client.app.state.registry
+    before = registry.cost()
+    assert client.patch(f"/api/runs/{small}", json={**LARGE, "reset": True}).status_code == 200
+    assert registry.cost() == _real_cost(client) > before
+    refused_post = _fill_with_large_runs(client)   # the patched run counts against the budget
+    assert "compute budget" in refused_post
+    assert registry.cost() <= registry.settings.compute_budget
+
+
+def _answer(ws, kind: str) -> dict:
+    for _ in range(200):
+        m = ws.receive()
+        if m.get("text"):
+            t = json.loads(m["text"])
+            if t.get("type") in ("ack", "error") and t.get("for") == kind:
+                return t
+    raise AssertionError(f"no answer to {kind}")
+
+
+def test_a_websocket_set_that_makes_a_small_run_large_is_refused_past_the_budget(client):
+    small = client.post("/api/runs", json={}).json()["id"]
+    refused_post = _fill_with_large_runs(client)
+    with client.websocket_connect(f"/ws/runs/{small}") as ws:
+        ws.send_text(json.dumps({"type": "set", "config": LARGE, "reset": True}))
+        answer = _answer(ws, "set")
+        assert answer["type"] == "error" and answer["status"] == 503
+        assert answer["message"] == refused_post
+        ws.send_text(json.dumps({"type": "set", "config": {"hidden": [3]}, "reset": True}))
+        assert _answer(ws, "set")["type"] == "ack"
+    assert client.get(f"/api/runs/{small}").json()["config"]["hidden"] == [3]
+    registry = client.app.state.registry
+    assert registry.cost() == _real_cost(client) <= registry.settings.compute_budget
