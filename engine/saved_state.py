@@ -43,7 +43,8 @@ def state_to_bytes(state: TrainerState) -> bytes:
         "reason": state.reason, "position": state.position,
         "position_batch": state.position_batch, "shuffle_state": state.shuffle_state,
         "trajectory_stride": state.trajectory_stride, "history": state.history,
-        "history_stride": state.history_stride, "examples_seen": state.examples_seen,
+        "history_stride": state.history_stride,
+        "history_tail_stride": state.history_tail_stride, "examples_seen": state.examples_seen,
         "custom": custom,
     }
     arrays["meta"] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
@@ -78,4 +79,5 @@ def state_from_bytes(blob: bytes) -> TrainerState:
         trajectory_stride=meta["trajectory_stride"], history=meta["history"],
         history_stride=meta["history_stride"], trajectory_jumps=arrays.get("trajectory_jumps"),
         examples_seen=meta.get("examples_seen", 0),
+        history_tail_stride=meta.get("history_tail_stride", 0),
         custom=custom)

@@ -34,6 +34,21 @@ HISTORY_CAPACITY = 2000
 # multiply-adds; the history's stride starts at the smallest power of two that keeps that under
 # HISTORY_ROW_MACS per step (1 up to ~500 parameters on 500 points: every small network).
 HISTORY_ROW_MACS = 2**18
+# The head: the first HISTORY_HEAD_ROWS rows (at that stride: every step for a small network)
+# are always kept. After the head the rows are at multiples of a larger tail stride chosen so
+# that evaluating them costs at most about HISTORY_ROW_BUDGET of the training time (a row is
+# ~ (n_train + n_test) / (3 batch + 4) + 4 updates: forward passes over both splits against a
+# batch's forward and backward, plus the row's Python bookkeeping); when HISTORY_CAPACITY rows
+# are reached the tail stride doubles and only its multiples (and the head) stay.
+HISTORY_HEAD_ROWS = 256
+HISTORY_ROW_BUDGET = 0.04
+
+
+def tail_stride(n_evaluated: int, batch: int) -> int:
+    """The smallest power of two whose rows, after the head, cost at most HISTORY_ROW_BUDGET
+    of the updates between them (a row ~ n_evaluated / (3 batch + 4) + 4 updates)."""
+    row_cost = n_evaluated / (3 * batch + 4) + 4
+    return 1 << max(0, math.ceil(math.log2(row_cost / HISTORY_ROW_BUDGET)))
 
 
 class ResetRequired(ValueError):
@@ -129,12 +144,13 @@ class TrainerState:
     trajectory_steps: np.ndarray
     trajectory_stride: int
     history: list
-    history_stride: int
+    history_stride: int                # the head's stride
     trajectory_jumps: np.ndarray | None = None  # None: no hand edits recorded
     examples_seen: int = 0
     custom: CustomData | None = None   # the points of a custom dataset (immutable, shared)
     grad_stats: np.ndarray | None = None   # [last norm before clipping, largest finite norm]
     clip_counts: tuple[int, int] = (0, 0)  # (steps with clipping on, steps clipped)
+    history_tail_stride: int = 0           # the stride after the head (0: as built)
 
 
 class Trainer:
@@ -202,6 +218,8 @@ class Trainer:
         self.history: list[dict] = []
         eval_macs = (self._x_train_aug.shape[0] + self._x_test_aug.shape[0]) * p
         self._history_stride = 1 << max(0, math.ceil(math.log2(max(1, eval_macs / HISTORY_ROW_MACS))))
+        self._history_tail_stride = tail_stride(
+            self._x_train_aug.shape[0] + self._x_test_aug.shape[0], self.batch_size)
         capacity = int(np.clip(TRAJECTORY_BYTES // (8 * p), 24, TRAJECTORY_CAPACITY))
         self._trajectory = np.empty((capacity, p))
         self._trajectory_steps = np.empty(capacity, dtype=np.int64)
@@ -234,7 +252,7 @@ class Trainer:
             self._trajectory_steps[:k].copy(), self._trajectory_stride,
             list(self.history), self._history_stride,  # entries are never mutated
             self._trajectory_jumps[:k].copy(), self.examples_seen, self._custom,
-            self._grad_stats.copy(), self._clip_counts)
+            self._grad_stats.copy(), self._clip_counts, self._history_tail_stride)
 
     @classmethod
     def from_state(cls, state: TrainerState,
@@ -261,6 +279,8 @@ class Trainer:
         if state.trajectory_jumps is not None:
             t._trajectory_jumps[:k] = state.trajectory_jumps
         t.history, t._history_stride = list(state.history), state.history_stride
+        if state.history_tail_stride:
+            t._history_tail_stride = state.history_tail_stride
         t.examples_seen = state.examples_seen
         if state.grad_stats is not None:
             t._grad_stats[:] = state.grad_stats
@@ -362,24 +382,26 @@ class Trainer:
 
     def train(self, n: int = 1) -> None:
         """Run n minibatch updates (fewer if training diverges). The history gets a row at
-        every step that is a multiple of history_stride (1 until the history is full: one row
-        per step), however the steps are asked for; between rows the updates run in one call
-        of the hot loop (compiled or NumPy) without metrics."""
+        every step that is a row step (_row_stride_at: every step of the head for a small
+        network, then multiples of the tail stride), however the steps are asked for; between
+        rows the updates run in one call of the hot loop (compiled or NumPy) without metrics."""
         if self.status != "ok" or n <= 0:
             return
         left = n
         with np.errstate(all="ignore"):  # divergence is detected and reported, not raised
             while left > 0 and self.status == "ok":
+                before = self.step_count
+                stride = self._row_stride_at(before + 1)
                 if self.engine == "compiled":   # the kernel evaluates the rows itself
-                    before = self.step_count
-                    stopped = self._train_compiled(left, record=True)
+                    head_end = self._history_head_end()
+                    # one call per stride: the head's, then the tail's
+                    chunk = min(left, head_end - before) if before < head_end else left
+                    stopped = self._train_compiled(chunk, record=True, stride=stride)
                     left -= self.step_count - before
                     if stopped:
                         break
                     continue
-                stride = self._history_stride
-                chunk = min(left, stride - self.step_count % stride)
-                before = self.step_count
+                chunk = min(left, stride - before % stride)
                 self._train_unchecked(chunk)
                 left -= chunk
                 if self.step_count - before < chunk:
@@ -495,7 +517,7 @@ class Trainer:
         return (rows_before(position + first) - rows_before(position)
                 + (rest // per_epoch) * n + rows_before(rest % per_epoch))
 
-    def _train_compiled(self, n: int, record: bool = False) -> bool:
+    def _train_compiled(self, n: int, record: bool = False, stride: int = 0) -> bool:
         """The same loop in one compiled call (engine/compiled_loop.py); with record, the
         kernel also evaluates the history rows (train()'s rows, without a Python call per row).
         Returns whether it stopped early for a divergence (a non-finite loss or parameters)."""
@@ -505,7 +527,7 @@ class Trainer:
         counters, rows = self._compiled.train(
             n, self._config, self.batch_size, self._grad, self._update, self._opt_state,
             self.step_count, self.epoch, position, self._trajectory_len, self._trajectory_stride,
-            self._grad_stats, self._clip_counts, self._history_stride, free,
+            self._grad_stats, self._clip_counts, stride or self._history_stride, free,
             self.task == "regression")
         (self.step_count, self.epoch, self._position, self._trajectory_len,
          self._trajectory_stride, *clip_counts) = counters
@@ -726,15 +748,27 @@ class Trainer:
 
     @property
     def history_stride(self) -> int:
-        """The history keeps a row at every step that is a multiple of this (a power of two),
-        plus the step where the status changed."""
-        return self._history_stride
+        """The stride of the rows being kept from here on (a power of two): the head's (1 for
+        a small network) for the first HISTORY_HEAD_ROWS rows, then the tail's; the history
+        keeps every row of the head, every step after it that is a multiple of this, and the
+        step where the status changed."""
+        return self._row_stride_at(self.step_count + 1)
+
+    def _history_head_end(self) -> int:
+        """The last step of the head (its rows are never thinned)."""
+        return HISTORY_HEAD_ROWS * self._history_stride
+
+    def _row_stride_at(self, step: int) -> int:
+        """The stride that decides whether step is a history row."""
+        if step <= self._history_head_end():
+            return self._history_stride
+        return max(self._history_tail_stride, self._history_stride)
 
     def _append_history(self, m: dict) -> None:
-        """Keep m as a history row when its step is a multiple of the stride (train() records
+        """Keep m as a history row when its step is a row step (_row_stride_at; train() records
         those) or the status changed (the step it diverged); one row per step. When full, the
-        stride doubles and only rows on it (and status changes) stay: the history spans the
-        whole run in bounded memory."""
+        tail stride doubles and only the head, rows on the stride and status changes stay: the
+        history spans the whole run in bounded memory."""
         last = self.history[-1] if self.history else None
         status_changed = m["status"] != (last["status"] if last else "ok")
         if m["step"] == 0 and not status_changed:
@@ -743,14 +777,14 @@ class Trainer:
             if status_changed:
                 self.history[-1] = m
             return
-        if m["step"] % self._history_stride and not status_changed:
+        if m["step"] % self._row_stride_at(m["step"]) and not status_changed:
             return
         self.history.append(m)
         if len(self.history) >= HISTORY_CAPACITY:
-            self._history_stride *= 2
-            stride = self._history_stride
-            self.history = [h for h in self.history
-                            if h["step"] % stride == 0 or h["status"] != "ok"]
+            stride = self._history_tail_stride = 2 * self._row_stride_at(1 << 62)
+            head_end = self._history_head_end()
+            self.history = [h for h in self.history if h["step"] <= head_end
+                            or h["step"] % stride == 0 or h["status"] != "ok"]
 
     def _record_trajectory(self, jump: bool = False) -> None:
         """Append theta to the trajectory; when full, keep every other point and halve the rate.
