@@ -33,7 +33,7 @@ def group_rate(seconds: float, per: int, rows: bool, clock) -> tuple[float, int]
     """Updates per second summed over the members, and one member's history rows."""
     g = ComparisonGroup(BASE, [{"learning_rate": lr} for lr in RATES], clock="updates")
     for m in g.members:
-        m._train_compiled(1)      # buffers made, kernels loaded (no row)
+        m.train(1)                # kernels loaded, buffers made (one row)
     start, steps = clock(), 0
     while clock() - start < seconds:
         for m in g.members:

@@ -41,7 +41,7 @@ HISTORY_ROW_MACS = 2**18
 # batch's forward and backward, plus the row's Python bookkeeping); when HISTORY_CAPACITY rows
 # are reached the tail stride doubles and only its multiples (and the head) stay.
 HISTORY_HEAD_ROWS = 256
-HISTORY_ROW_BUDGET = 0.04
+HISTORY_ROW_BUDGET = 0.02
 
 
 def tail_stride(n_evaluated: int, batch: int) -> int:

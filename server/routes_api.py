@@ -228,7 +228,7 @@ HISTORY_STRIDE_HEADER = "X-History-Stride"
     **NOT_FOUND, 200: {"headers": {HISTORY_STRIDE_HEADER: {
         "description": "the stride of the rows kept from now on (a power of two): 1 "
                        "for the first 256 steps (every row kept), then the tail stride, "
-                       "sized so rows cost ~4% of training and doubling at 2,000 rows; "
+                       "sized so rows cost ~2% of training and doubling at 2,000 rows; "
                        "plus the step where the run diverged", "schema": {"type": "integer"}}}}})
 async def read_history(run: RunDep, response: Response) -> list[dict]:
     """One row of metrics per step taken for the first 256 steps, however the steps were asked

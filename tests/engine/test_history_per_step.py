@@ -51,7 +51,7 @@ def test_rows_after_the_head_cost_a_few_percent_of_training():
     tail = len(t.history) - HISTORY_HEAD_ROWS
     row_cost = 500 / (3 * 10 + 4) + 4
     assert 0 < tail * row_cost <= HISTORY_ROW_BUDGET * 20_000
-    assert tail_stride(500, 10) == t.history_stride == 512
+    assert tail_stride(500, 10) == t.history_stride == 1024
 
 
 def test_a_costly_network_starts_with_a_stated_stride():
