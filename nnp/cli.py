@@ -123,7 +123,7 @@ def train_on_server(config: TrainConfig, steps: int, url: str) -> tuple[TrainRes
                     break
         info = pg.get_run(run.id)
         layers = pg.params(run.id)
-        history = with_start(start, pg.history(run.id))
+        history = with_start(start, pg.history(run.id), info.metrics)
         sizes = [len(layers[0]["W"][0]), *(len(layer["b"]) for layer in layers)]
         result = TrainResult(config=info.config, metrics=clean_metrics(info.metrics),
                              history=history, layers=layers, layer_sizes=sizes)

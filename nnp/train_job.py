@@ -1,8 +1,8 @@
 """One run of the engine for a number of steps, and what it leaves on disk.
 
 `train(config, steps, on_progress)` trains in about HISTORY_POINTS chunks (for progress; the
-history is the engine's: the starting point, then one row per step, thinned by the engine's
-power-of-two stride when long) and returns a `TrainResult`; `write_outputs(result, out_dir)` writes
+history is the engine's: the starting point, then one row per step for the first 256, then the
+engine's stride's multiples, and the last step) and returns a `TrainResult`; `write_outputs(result, out_dir)` writes
 `history.csv`, `history.json`, `weights.npz`, `weights.json`, `metrics.json` and `config.json`.
 Pure engine: the same function runs in a sweep's worker processes."""
 
@@ -63,14 +63,19 @@ def train(config: TrainConfig, steps: int, on_progress: Callable[[int], None] | 
             break
     layers = ([{"W": p["W"].tolist(), "b": p["b"].tolist()} for p in trainer.params()]
               if keep_weights else [])
-    return TrainResult(config=config.model_dump(), metrics=clean_metrics(trainer.metrics()),
-                       history=with_start(start, trainer.history), layers=layers,
+    final = trainer.metrics()
+    return TrainResult(config=config.model_dump(), metrics=clean_metrics(final),
+                       history=with_start(start, trainer.history, final), layers=layers,
                        layer_sizes=list(trainer.layer_sizes))
 
 
-def with_start(start: dict, rows: list[dict]) -> list[dict]:
-    """The history a run writes: its starting point, then the rows of the steps it took."""
-    return [clean_metrics(m) for m in [start, *(r for r in rows if r["step"] > start["step"])]]
+def with_start(start: dict, rows: list[dict], end: dict | None = None) -> list[dict]:
+    """The history a run writes: its starting point, then the rows of the steps it took, then
+    `end` (the final metrics) when the engine's stride left the last step out."""
+    rows = [start, *(r for r in rows if r["step"] > start["step"])]
+    if end is not None and end["step"] > rows[-1]["step"]:
+        rows.append(end)
+    return [clean_metrics(m) for m in rows]
 
 
 def write_history(history: list[dict], out_dir: Path) -> None:
