@@ -26,16 +26,27 @@ def parameter_names(trainer) -> list[str]:
     return names
 
 
-_NAME = re.compile(r"^\s*([Wb])\s*(\d+)\s*\[\s*(\d+)\s*(?:,\s*(\d+)\s*)?\]\s*$")
+# Only the canonical spelling parameter_names() writes: no spaces, no leading zeros. A loose
+# spelling ("W1[0, 1]", "W1[00,1]") is refused rather than read, so each entry is named one way
+# and an edit cannot set one weight twice under two spellings.
+_NUMBER = r"(0|[1-9]\d*)"
+_NAME = re.compile(rf"^([Wb]){_NUMBER}\[{_NUMBER}(?:,{_NUMBER})?\]$")
+_LOOSE = re.compile(r"^\s*([Wb])\s*(\d+)\s*\[\s*(\d+)\s*(?:,\s*(\d+)\s*)?\]\s*$")
+FORM = "'W<layer>[<neuron>,<input>]' or 'b<layer>[<neuron>]', e.g. 'W1[0,1]' or 'b2[0]'"
 
 
 def parse_parameter(trainer, name: str) -> int:
-    """The flat index of a parameter named as in parameter_names(); ValueError if malformed or
-    out of range."""
+    """The flat index of a parameter named exactly as in parameter_names(); ValueError if
+    malformed, not canonical (spaces, leading zeros) or out of range."""
     match = _NAME.match(name) if isinstance(name, str) else None
     if match is None:
-        raise ValueError(f"parameter {name!r} is not of the form 'W<layer>[<neuron>,<input>]' "
-                         "or 'b<layer>[<neuron>]', e.g. 'W1[0,1]' or 'b2[0]'")
+        loose = _LOOSE.match(name) if isinstance(name, str) else None
+        hint = ""
+        if loose is not None:
+            kind, numbers = loose.group(1), [str(int(g)) for g in loose.groups()[1:] if g]
+            hint = (f" (write it {kind}{numbers[0]}[{','.join(numbers[1:])}]: no spaces, "
+                    "no leading zeros)")
+        raise ValueError(f"parameter {name!r} is not of the form {FORM}{hint}")
     kind, layer, row, col = match.group(1), int(match.group(2)), int(match.group(3)), match.group(4)
     shapes = trainer.net.shapes
     if not 1 <= layer <= len(shapes):

@@ -46,6 +46,31 @@ def test_bad_names_and_values_are_all_named_and_nothing_changes():
         t.set_params({})
 
 
+@pytest.mark.parametrize("name, canonical", [
+    ("W1[0, 1]", "W1[0,1]"), ("W1[00,1]", "W1[0,1]"), ("W1[0,0] ", "W1[0,0]"),
+    (" b2[0]", "b2[0]"), ("W 1[0,1]", "W1[0,1]"), ("b01[0]", "b1[0]"),
+])
+def test_only_canonical_names_are_accepted_and_the_refusal_says_the_form(name, canonical):
+    t = Trainer(TrainConfig(dataset="circle", hidden=[3]))
+    before = t.params()
+    with pytest.raises(ParameterEditError) as e:
+        t.set_params({name: 1.0, "W1[1,0]": 2.0})
+    assert [n for n, _ in e.value.bad] == [name]
+    message = str(e.value)
+    assert repr(name) in message and "'W1[0,1]' or 'b2[0]'" in message
+    assert f"write it {canonical}" in message
+    for a, b in zip(t.params(), before):
+        assert np.array_equal(a["W"], b["W"]) and np.array_equal(a["b"], b["b"])
+
+
+def test_one_weight_cannot_be_set_twice_under_two_spellings():
+    t = Trainer(TrainConfig(dataset="circle", hidden=[3]))
+    with pytest.raises(ParameterEditError) as e:
+        t.set_params({"W1[0,0]": 1.0, "W1[0,0] ": 2.0})
+    assert [n for n, _ in e.value.bad] == ["W1[0,0] "]
+    assert t.set_params({"W1[0,0]": 1.0}) == ["W1[0,0]"]
+
+
 def test_optimizer_state_is_kept_across_an_edit():
     t = Trainer(TrainConfig(dataset="circle", hidden=[3], optimizer="momentum"))
     t.step(20)

@@ -103,6 +103,22 @@ def test_patch_params_names_unknown_names_and_non_finite_values(client):
     assert client.patch(f"/api/runs/{run}/params", json=[1, 2]).status_code == 422
 
 
+def test_patch_params_accepts_only_canonical_names(client):
+    run = new_run(client, dataset="circle", hidden=[3])
+    before = client.get(f"/api/runs/{run}/params").json()
+    r = client.patch(f"/api/runs/{run}/params",
+                     json={"W1[0, 1]": 1, "W1[00,1]": 1, "W1[0,0]": 1, "W1[0,0] ": 2})
+    assert r.status_code == 422, r.text
+    detail = r.json()["detail"]
+    assert detail["names"] == ["W1[0, 1]", "W1[00,1]", "W1[0,0] "]
+    for name in detail["names"]:
+        assert repr(name) in detail["message"]
+    assert "'W1[0,1]' or 'b2[0]'" in detail["message"]
+    assert client.get(f"/api/runs/{run}/params").json() == before  # nothing changed
+    r = client.patch(f"/api/runs/{run}/params", json={"W1[0,1]": 1})
+    assert r.status_code == 200 and r.json()["changed"] == ["W1[0,1]"]
+
+
 def test_patch_params_is_bounded_by_settings(make_client):
     c = make_client(max_param_edits=2)
     run = new_run(c, dataset="circle", hidden=[3])
@@ -149,6 +165,10 @@ def test_websocket_params_message_sets_values_and_answers_like_rest(client):
         err = text(lambda t: t["type"] == "error")
         assert err["for"] == "params" and err["status"] == 422
         assert err["fields"] == ["W1[3,0]", "b1[0]"] and "W1[3,0]" in err["message"]
+        ws.send_text(json.dumps({"type": "params", "values": {"W1[0, 1]": 1.0, "b1[0]": 2}}))
+        err = text(lambda t: t["type"] == "error")
+        assert err["for"] == "params" and err["status"] == 422 and err["fields"] == ["W1[0, 1]"]
+        assert "'W1[0,1]' or 'b2[0]'" in err["message"] and "write it W1[0,1]" in err["message"]
         ws.send_text(json.dumps({"type": "params", "values": {}}))
         err = text(lambda t: t["type"] == "error")
         assert err["status"] == 422
