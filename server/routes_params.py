@@ -23,8 +23,9 @@ router = APIRouter(prefix="/api", tags=["runs"])
 
 class TraceRequest(BaseModel):
     """Either a raw input `x` (before feature mapping; optionally its target `y`) or a data
-    point `example` of `split`, traced with its own label."""
-    model_config = ConfigDict(extra="forbid")
+    point `example` of `split`, traced with its own label. Strict like the rest of the API: no
+    string, bool or float is coerced to a number or an index."""
+    model_config = ConfigDict(extra="forbid", strict=True)
     x: list[float] | None = Field(None, min_length=1, max_length=2,
                                   description="Raw input (1 or 2 numbers, the dataset's input).")
     y: float | None = Field(None, description="Target for x: a class index or a regression "

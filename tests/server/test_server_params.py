@@ -67,6 +67,24 @@ def test_bad_trace_requests_are_422_saying_what_is_allowed(client, body, fragmen
     assert fragment in r.text
 
 
+@pytest.mark.parametrize("body, loc, msg", [
+    ({"x": ["1", 2]}, ["body", "x", 0], "valid number"),
+    ({"x": [0.1, 0.2], "y": True}, ["body", "y"], "valid number"),
+    ({"x": [0.1, 0.2], "y": "1"}, ["body", "y"], "valid number"),
+    ({"example": True}, ["body", "example"], "valid integer"),
+    ({"example": 1.0}, ["body", "example"], "valid integer"),
+    ({"example": "3"}, ["body", "example"], "valid integer"),
+])
+def test_trace_is_strict_about_types_like_the_rest_of_the_api(client, body, loc, msg):
+    run = new_run(client, dataset="circle", hidden=[2])
+    r = client.post(f"/api/runs/{run}/trace", json=body)
+    assert r.status_code == 422, r.text
+    [error] = r.json()["detail"]
+    assert error["loc"] == loc and msg in error["msg"]
+    # ints are numbers, as everywhere
+    assert client.post(f"/api/runs/{run}/trace", json={"x": [1, 2], "y": 1}).status_code == 200
+
+
 def test_nan_input_to_trace_is_422(client):
     run = new_run(client, dataset="circle", hidden=[2])
     r = client.post(f"/api/runs/{run}/trace", content='{"x": [NaN, 1]}',
