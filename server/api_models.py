@@ -14,6 +14,10 @@ from engine.landscape import MODES
 
 from .limits import limited
 
+# Every model a client's JSON is read into (REST bodies, websocket messages): fields exactly,
+# no coercion ("5" is not 5, true is not 1), finite numbers only.
+STRICT = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
+
 
 def _changes_fields() -> dict:
     """Every TrainConfig field, optional (omitted = unchanged), with its bounds and description."""
@@ -27,7 +31,7 @@ def _changes_fields() -> dict:
 
 
 ConfigChanges = create_model(
-    "ConfigChanges", __config__=ConfigDict(extra="forbid", strict=True, allow_inf_nan=False),
+    "ConfigChanges", __config__=STRICT,
     __doc__="A partial TrainConfig: only the fields sent change.", **_changes_fields())
 
 
@@ -89,6 +93,12 @@ class LandscapeOptions(BaseModel):
             if len(name) > 32:
                 raise ValueError(f"parameter name too long: {name[:40]!r}")
         return self
+
+
+class StrictLandscapeOptions(LandscapeOptions):
+    """LandscapeOptions read from JSON (a websocket subscribe), strictly typed; the REST query
+    form stays LandscapeOptions (query values are text)."""
+    model_config = STRICT
 
 
 class Metrics(BaseModel):

@@ -13,9 +13,10 @@ import json
 import logging
 from typing import Awaitable, Callable, Literal, Protocol
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ValidationError
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
+from .api_models import STRICT
 from .latest_sender import LatestSender, serve_socket
 from .settings import Settings
 
@@ -35,8 +36,8 @@ class LiveResource(Protocol):
 
 
 class ControlMessage(BaseModel):
-    """A control message: its fields exactly (anything else is a 422)."""
-    model_config = ConfigDict(extra="forbid")
+    """A control message: its fields exactly, strictly typed (anything else is a 422)."""
+    model_config = STRICT
 
 
 class Play(ControlMessage):
@@ -56,7 +57,9 @@ def validation_message(exc: ValidationError, message_types: tuple[str, ...]) -> 
     """A pydantic error of a message as 'field: what is wrong; ...' (the union's tag dropped)."""
     parts = []
     for err in exc.errors(include_url=False):
-        loc = ".".join(str(p) for p in err["loc"] if p not in message_types)
+        # the union's tag leads; a field may share a type's name (a race's `noise`)
+        where = err["loc"][1:] if err["loc"] and err["loc"][0] in message_types else err["loc"]
+        loc = ".".join(str(p) for p in where)
         parts.append(f"{loc}: {err['msg']}" if loc else err["msg"])
     return "; ".join(parts)
 

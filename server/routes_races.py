@@ -9,13 +9,14 @@ import copy
 from typing import Annotated, Literal, Union
 
 from fastapi import APIRouter, Body, Depends, HTTPException, Query, Request, Response, WebSocket
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, create_model
+from pydantic import BaseModel, ConfigDict, Field, Strict, TypeAdapter, ValidationError, create_model
 
 from engine import TrainConfig
 from engine.descent import DESCENT_FIELDS
 from engine.race import Race
 from engine.test_functions import BOWL_CONDITION_RANGE, FUNCTIONS, get_function
 
+from .api_models import STRICT
 from .latest_sender import LatestSender
 from .live_resource import (ControlMessage, Pause, Play, error_message, read_message,
                             serve_live_resource, validation_message)
@@ -44,7 +45,7 @@ def _descent_fields() -> dict:
 
 
 RacerSettings = create_model(
-    "RacerSettings", __config__=ConfigDict(extra="forbid"),
+    "RacerSettings", __config__=STRICT,
     __doc__="One racer: an optimizer and its settings (TrainConfig's fields; omitted = default).",
     **_descent_fields())
 
@@ -241,7 +242,9 @@ class Noise(ControlMessage):
 
 class Restart(ControlMessage):
     type: Literal["restart"]
-    start: tuple[float, float] | None = None
+    # a JSON array is not a tuple to strict mode: the pair is lax, its items strict
+    start: tuple[Annotated[float, Strict()], Annotated[float, Strict()]] | None = Field(
+        None, strict=False)
 
 
 class Subscribe(ControlMessage):

@@ -9,7 +9,7 @@ import logging
 from typing import Annotated, Any, Literal, Union
 
 from fastapi import APIRouter, WebSocket
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic import BaseModel, Field, Strict, TypeAdapter, ValidationError
 from starlette.websockets import WebSocketDisconnect, WebSocketState
 
 from engine import ResetRequired
@@ -17,7 +17,7 @@ from engine.param_names import ParameterEditError
 from engine.config import MAX_HIDDEN_LAYERS, MAX_NEURONS
 from engine.custom_data import CustomDataError
 
-from .api_models import ConfigChanges, LandscapeOptions, changes_of
+from .api_models import STRICT, ConfigChanges, StrictLandscapeOptions, changes_of
 from .limits import limit_errors, limited
 from .run_access import socket_may_control, watch_only
 from .runs import ComputeBudgetFull, Run
@@ -32,7 +32,7 @@ router = APIRouter()
 
 
 class _Message(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = STRICT
 
 
 class Play(_Message):
@@ -68,9 +68,11 @@ class Subscribe(_Message):
     type: Literal["subscribe"]
     views: list[Literal[VIEWS]] | None = Field(None, max_length=len(VIEWS))
     fps: int | None = limited(None, "max_fps", ge=1)
-    neuron: tuple[Annotated[int, Field(ge=1, le=MAX_HIDDEN_LAYERS + 1)],
-                  Annotated[int, Field(ge=0, le=MAX_NEURONS - 1)]] | None = None
-    landscape: LandscapeOptions | None = None
+    # a JSON array is not a tuple to strict mode: the pair is lax, its items strict
+    neuron: tuple[Annotated[int, Strict(), Field(ge=1, le=MAX_HIDDEN_LAYERS + 1)],
+                  Annotated[int, Strict(), Field(ge=0, le=MAX_NEURONS - 1)]] | None = Field(
+        None, strict=False)
+    landscape: StrictLandscapeOptions | None = None
     speed: int | None = limited(None, "max_speed", ge=1)
 
 
@@ -84,11 +86,17 @@ def _error(for_type, status: int, message: str, fields: list[str] | None = None)
             "fields": fields or []}
 
 
+def _without_tag(loc, message_types) -> tuple:
+    """An error's location without the union's tag in front (a field may share a type's
+    name: set's `reset`, a race's `noise`)."""
+    return tuple(loc[1:]) if loc and loc[0] in message_types else tuple(loc)
+
+
 def _validation_error(for_type, exc: ValidationError | list[dict]) -> dict:
     """A 422 error message naming each bad field (pydantic's errors, or limit_errors')."""
     parts, fields = [], []
     for err in (exc if isinstance(exc, list) else exc.errors(include_url=False)):
-        loc = ".".join(str(p) for p in err["loc"] if p not in MESSAGE_TYPES)
+        loc = ".".join(str(p) for p in _without_tag(err["loc"], MESSAGE_TYPES))
         fields.append(loc)
         parts.append(f"{loc}: {err['msg']}" if loc else err["msg"])
     return _error(for_type, 422, "; ".join(parts), fields)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import numpy as np
+import pytest
 
 from engine import Trainer, TrainConfig
 from server.frames import decode_frame
@@ -278,3 +279,21 @@ def test_a_group_with_an_unknown_custom_dataset_or_a_variant_changing_it_is_422(
         "base": {**base, "custom_dataset": dataset_id},
         "variants": [{}, {"custom_dataset": "other"}]})
     assert r.status_code == 422 and "data fields come from the base" in r.text
+
+
+@pytest.mark.parametrize("message,field", [
+    ({"type": "step", "epochs": "1"}, "epochs"), ({"type": "step", "updates": True}, "updates"),
+    ({"type": "subscribe", "fps": "30"}, "fps"),
+    ({"type": "set", "member": "0", "config": {}}, "member"),
+])
+def test_group_socket_messages_are_strictly_typed(client, message, field):
+    out = create(client, [{"batch_size": 10}, {"batch_size": 1}])
+    with client.websocket_connect(f"/ws/comparisons/{out['id']}") as ws:
+        ws.send_text(json.dumps(message))
+        for _ in range(100):
+            t = ws.receive()
+            answer = json.loads(t["text"]) if t.get("text") else {}
+            if answer.get("type") in ("ack", "error"):
+                break
+        assert answer["type"] == "error" and answer["status"] == 422, answer
+        assert answer["message"].startswith(field + ": Input should be a valid"), answer

@@ -138,3 +138,53 @@ def test_openapi_states_every_bound(make_client):
     assert c.post(f"/api/runs/{rid}/step", json={"steps": 500}).status_code == 200
     assert c.post("/api/runs", json={"hidden": [65]}).status_code == 422
     assert c.post("/api/runs", json={"hidden": [0]}).status_code == 422
+
+
+def _error_or_ack(ws, kind: str) -> dict:
+    for _ in range(200):
+        m = ws.receive()
+        if m.get("text"):
+            t = json.loads(m["text"])
+            if t.get("type") in ("ack", "error") and t.get("for") == kind:
+                return t
+    raise AssertionError(f"no answer to {kind}")
+
+
+LOOSE_MESSAGES = [
+    ({"type": "set", "config": {"learning_rate": 0.2}, "reset": "yes"}, "reset"),
+    ({"type": "step", "n": "5"}, "n"),
+    ({"type": "step", "n": True}, "n"),
+    ({"type": "step", "n": 2.0}, "n"),
+    ({"type": "subscribe", "fps": "30"}, "fps"),
+    ({"type": "subscribe", "speed": True}, "speed"),
+    ({"type": "subscribe", "neuron": ["1", "0"]}, "neuron"),
+    ({"type": "subscribe", "landscape": {"resolution": "21"}}, "landscape.resolution"),
+    ({"type": "subscribe", "landscape": {"log_scale": "yes"}}, "landscape.log_scale"),
+    ({"type": "subscribe", "landscape": {"seed": True}}, "landscape.seed"),
+]
+
+
+@pytest.mark.parametrize("message,field", LOOSE_MESSAGES)
+def test_every_websocket_message_is_strictly_typed(client, message, field):
+    run = new_run(client)
+    with client.websocket_connect(f"/ws/runs/{run}") as ws:
+        ws.send_text(json.dumps(message))
+        answer = _error_or_ack(ws, message["type"])
+        assert answer["type"] == "error" and answer["status"] == 422, answer
+        assert answer["message"].startswith(field), answer
+        assert "Input should be a valid" in answer["message"], answer
+        # what is right still works on the same socket, and the refused one changed nothing
+        ws.send_text(json.dumps({"type": "subscribe", "fps": 10, "neuron": [1, 0],
+                                 "landscape": {"resolution": 11, "span": 2}}))
+        ack = _error_or_ack(ws, "subscribe")
+        assert ack["type"] == "ack" and ack["neuron"] == [1, 0], ack
+    out = client.get(f"/api/runs/{run}").json()
+    assert out["config"]["learning_rate"] == 0.03 and out["metrics"]["step"] == 0
+
+
+def test_a_non_finite_number_in_a_subscription_is_refused(client):
+    run = new_run(client)
+    with client.websocket_connect(f"/ws/runs/{run}") as ws:
+        ws.send_text('{"type": "subscribe", "landscape": {"span": Infinity}}')
+        answer = _error_or_ack(ws, "subscribe")
+        assert answer["status"] == 422 and "finite number" in answer["message"], answer

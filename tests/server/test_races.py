@@ -172,3 +172,23 @@ def test_websocket_streams_positions_and_new_path_points(client):
             assert r["steps"] == frame["step"] and len(paths[i]) == r["steps"] + 1
             assert paths[i][0] == [1, 1] and paths[i][-1] == r["position"]
         assert frame["racers"][1]["config"]["beta1"] == 0.5 and frame["noise"] == 0.5
+
+
+@pytest.mark.parametrize("message,field", [
+    ({"type": "step", "n": "5"}, "n"), ({"type": "step", "n": True}, "n"),
+    ({"type": "noise", "noise": "1"}, "noise"), ({"type": "restart", "start": ["1", 0]}, "start.0"),
+    ({"type": "subscribe", "fps": "30"}, "fps"), ({"type": "subscribe", "speed": True}, "speed"),
+    ({"type": "set", "racer": 0, "config": {"learning_rate": "0.1"}}, "config.learning_rate"),
+])
+def test_race_socket_messages_are_strictly_typed(client, message, field):
+    rid = client.post("/api/races", json={"function": "bowl",
+                                          "racers": [{"optimizer": "sgd"}]}).json()["id"]
+    with client.websocket_connect(f"/ws/races/{rid}") as ws:
+        ws.send_text(json.dumps(message))
+        for _ in range(100):
+            t = ws.receive()
+            answer = json.loads(t["text"]) if t.get("text") else {}
+            if answer.get("type") in ("ack", "error"):
+                break
+        assert answer["type"] == "error" and answer["status"] == 422, answer
+        assert answer["message"].startswith(field + ": Input should be a valid"), answer
