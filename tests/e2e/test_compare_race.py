@@ -38,7 +38,11 @@ def test_a_preset_opens_a_group_whose_curves_draw_in_distinct_colours(open_view,
     group = api.get(f"/api/comparisons/{info['id']}").json()
     assert [m["config"]["batch_size"] for m in group["members"]] == [250, 10, 1]
     assert all(api.get(f"/api/runs/{m}").status_code == 200 for m in info["members"])
-    page.wait_for_function("window.__nnpCompare.stats.draws > 3")
+    # the state to look at: every member's curve has 20 rows, and the loss chart was drawn
+    # since (a draw may be the boundaries' alone while the charts are throttled)
+    page.wait_for_function("window.__nnpCompare.state.members.every(m => m.rows.length >= 20)")
+    renders = page.evaluate("window.__nnpCompare.curves.renders")
+    page.wait_for_function(f"window.__nnpCompare.curves.renders > {renders}")
     drawn = _pixel_colors(page, "loss-canvas")
     colors = info["colors"][:3]
     found = [any(_near(c, hexc) for c in drawn) for hexc in colors]
