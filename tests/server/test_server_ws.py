@@ -440,14 +440,18 @@ def serve_in_thread(app, **config):
 
 def test_a_burst_of_long_steps_keeps_the_socket_read_and_keepalive_answered():
     """30 x step n=10000 on a max-size run: each step trains for up to step_time_budget_seconds,
-    the burst for many keepalive timeouts. The server reads on meanwhile (so its keepalive
+    the burst for several keepalive timeouts. The server reads on meanwhile (so its keepalive
     pings' pongs arrive): the connection is not closed with 1011, every step is acked, in order."""
     import httpx
     from websockets.sync.client import connect
 
     features = ["x1", "x2", "x1_sq", "x2_sq", "x1x2", "sin_x1", "sin_x2"]
-    app = create_app(Settings(step_time_budget_seconds=0.15))
-    with serve_in_thread(app, ws_ping_interval=0.2, ws_ping_timeout=0.6) as port:
+    # a reader that waited for the steps would miss every pong for the whole burst (30 x 0.25 s
+    # = 7.5 s, ~4x the 2 s ping timeout); the timeout itself is far above what a loaded machine
+    # delays a pong by (no event-loop callback took over 0.1 s in PYTHONASYNCIODEBUG runs with
+    # both cores busy and an empty numba cache: the loop does not stall, 0.6 s was the margin)
+    app = create_app(Settings(step_time_budget_seconds=0.25))
+    with serve_in_thread(app, ws_ping_interval=0.5, ws_ping_timeout=2.0) as port:
         created = httpx.post(f"http://127.0.0.1:{port}/api/runs",
                              json={"hidden": [64] * 8, "features": features,
                                    "n_samples": 2000}).json()
