@@ -172,13 +172,14 @@ async function main() {
 
   let storePanel = null;
   let accessView = null;
+  let graphLink = null;  // the "backprop graph of point #i" link, refreshed as the run arrives
   const connection = createConnection(state, {
     fps: FPS,
     onNotice: notice,
     openSaved: savedToOpen,
     attach,
     storage,
-    onAccess: (access) => accessView?.update(access),
+    onAccess: (access) => { accessView?.update(access); graphLink?.refresh(); },
     onRunLost: (id) => storePanel.runLost(id),
     onFrame(frame) {
       const t0 = performance.now();
@@ -193,6 +194,7 @@ async function main() {
         effectiveLearningRate: threeFigures(h.effective_learning_rate),
       });
       if (newGeneration) validateSelection(state, h, rules.landscape);
+      graphLink?.refresh();
       const ms = performance.now() - t0;
       stats.totals.ingestMs += ms;
       keep(stats.ingestMs, ms);
@@ -200,7 +202,7 @@ async function main() {
     },
   });
 
-  attachGraphLink({ canvas: byId("output-canvas"), tools: byId("output-tools"), view: views.boundary, snapshot, connection });
+  graphLink = attachGraphLink({ canvas: byId("output-canvas"), tools: byId("output-tools"), view: views.boundary, snapshot, connection });
   attachGhostButtons(byId("loss-tools"), ghost, snapshot, { redraw: schedule, notice });
 
   state.subscribe((change) => {

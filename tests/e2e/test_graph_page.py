@@ -311,3 +311,124 @@ def test_the_playground_link_gives_the_lab_the_runs_token(open_page, open_graph_
     lab.get_by_test_id("leaf-W1[0,0]").fill("1.5")
     lab.wait_for_function("window.__graph.state.graph.what_if !== null")
     assert lab.get_by_test_id("what-if-apply").is_visible()
+
+
+# ---------------------------------------------------------------- the graph in its box
+IN_VIEW = """(sel) => {
+    const box = document.querySelector('[data-testid=graph-box]');
+    const r = box.getBoundingClientRect();
+    // the scroll container's visible rect: its client area, without its scrollbars
+    const v = {left: r.left + box.clientLeft, top: r.top + box.clientTop};
+    v.right = v.left + box.clientWidth; v.bottom = v.top + box.clientHeight;
+    const g = window.__graph.state.graph;
+    const node = sel ? document.querySelector(sel) : document.querySelector(`g.value[data-id="${g.output}"]`);
+    const n = node.getBoundingClientRect();
+    const inside = n.left >= v.left - 0.5 && n.right <= v.right + 0.5 && n.top >= v.top - 0.5 && n.bottom <= v.bottom + 0.5;
+    // and the page shows that part of the box (the viewport clips too)
+    const onScreen = n.left >= 0 && n.right <= innerWidth && n.top >= 0 && n.bottom <= innerHeight;
+    return {inside, onScreen, node: [n.left, n.top, n.right, n.bottom], box: [v.left, v.top, v.right, v.bottom],
+            label: node.dataset.label, scale: window.__graph.view.stats.scale};
+}"""
+
+
+def output_in_view(page, selector=None) -> dict:
+    return page.evaluate(IN_VIEW, selector)
+
+
+@pytest.mark.parametrize("viewport", [None, TABLET], ids=["1280x800", "768x1024"])
+@pytest.mark.parametrize("source", ["chain", "neuron", "neuron_exp", "reuse", "network"])
+def test_the_output_node_lies_inside_the_graph_box_at_both_sizes(open_graph_page, api, artifacts, source, viewport):
+    if source == "network":
+        run = api.post("/api/runs", json={"hidden": [3]}).json()["id"]
+        page = open_graph_page(f"?run={run}&example=3", viewport=viewport)
+        assert page.evaluate("window.__graph.state.graph.kind") == "network"
+    else:
+        page = open_graph_page(f"?preset={source}", viewport=viewport)
+    seen = output_in_view(page)
+    assert seen["inside"], seen          # not clipped by the scroll container
+    page.get_by_test_id("graph-box").scroll_into_view_if_needed()
+    assert output_in_view(page)["onScreen"], seen
+    assert seen["scale"] >= 0.75 - 1e-9, seen  # 12 px text never below 9 px
+    if source == "network":
+        assert seen["label"] == "L"
+    name = "1280x800" if viewport is None else "768x1024"
+    page.screenshot(path=str(artifacts / f"graph-inview-{source}-{name}.png"))
+
+
+def test_zoom_buttons_fit_and_full_size_keep_the_output_in_view(open_graph_page, api):
+    run = api.post("/api/runs", json={"hidden": [3]}).json()["id"]
+    page = open_graph_page(f"?run={run}&example=3")
+    fitted = page.evaluate("window.__graph.view.stats.scale")
+    page.get_by_test_id("zoom-100").click()
+    assert page.evaluate("window.__graph.view.stats.scale") == 1
+    assert page.get_by_test_id("zoom-100").get_attribute("aria-pressed") == "true"
+    assert output_in_view(page)["inside"]
+    page.get_by_test_id("zoom-fit").click()
+    assert page.evaluate("window.__graph.view.stats.scale") == fitted
+    assert output_in_view(page)["inside"]
+
+
+def test_a_what_if_change_is_scrolled_into_view(open_graph_page, api, artifacts):
+    run = api.post("/api/runs", json={"hidden": [3]}).json()["id"]
+    page = open_graph_page(f"?run={run}&example=3")
+    # scroll the graph to its left end: the W2 leaves are then out of view
+    page.evaluate("document.querySelector('[data-testid=graph-box]').scrollLeft = 0")
+    sel = '[data-testid="node-W2[0,1]"]'
+    page.get_by_test_id("leaf-W2[0,1]").fill("2.5")
+    page.wait_for_function("window.__graph.state.graph.what_if !== null")
+    page.wait_for_function(f"document.querySelector('{sel}').classList.contains('changed')")
+    seen = output_in_view(page, sel)
+    assert seen["inside"], seen
+    page.screenshot(path=str(artifacts / "graph-whatif-in-view-1280x800.png"))
+
+
+# ---------------------------------------------------------------- captions, inputs, links
+def test_the_nudge_caption_says_what_the_plot_shows(open_graph_page):
+    page = open_graph_page("?preset=chain")
+    caption = page.get_by_test_id("nudge-help")
+    assert page.evaluate("window.__graph.nudge.sweep.label") == "f"
+    assert caption.get_attribute("data-shows") == "round-off"
+    assert "linear in f" in caption.text_content() and "bends away (truncation)" not in caption.text_content()
+    page.get_by_test_id("preset-neuron").click()
+    page.wait_for_function("document.querySelector('[data-testid=nudge-help]').dataset.shows === 'both'")
+    assert "truncation" in caption.text_content()
+
+
+def test_leaf_inputs_show_short_numbers_and_the_full_value_on_focus(open_graph_page, api):
+    run = api.post("/api/runs", json={"hidden": [3]}).json()["id"]
+    page = open_graph_page(f"?run={run}&example=3", viewport=TABLET)
+    graph = page.evaluate("window.__graph.state.graph")
+    full = next(n["data"] for n in graph["nodes"] if n["label"] == "W1[0,0]")
+    leaf = page.get_by_test_id("leaf-W1[0,0]")
+    shown = leaf.input_value()
+    assert len(shown) <= 10 and float(shown) == pytest.approx(full, rel=1e-5), shown
+    # the whole number fits the input at 768
+    assert leaf.evaluate("e => e.scrollWidth <= e.clientWidth"), shown
+    leaf.focus()
+    assert float(leaf.input_value()) == full
+    page.get_by_test_id("step").focus()
+    assert leaf.input_value() == shown
+
+
+def test_the_playground_link_names_the_run_from_the_first_frame(open_page):
+    page = open_page("?hidden=3")  # returns once the first frame has arrived; nothing hovered
+    run = page.evaluate("window.__nnp.connection.runId")
+    href = page.get_by_test_id("graph-link").get_attribute("href")
+    assert run and href.startswith(f"/graph?run={run}&example=0"), href
+
+
+def test_a_wrong_token_on_apply_says_so_in_a_plain_sentence(open_graph_page, api):
+    run = api.post("/api/runs", json={"hidden": [3]}).json()["id"]
+    before = api.get(f"/api/runs/{run}/params").json()[1]["W"][0][1]
+    page = open_graph_page(f"?run={run}&example=3#token=not-this-runs-token")
+    page.get_by_test_id("leaf-W2[0,1]").fill("3")
+    page.wait_for_function("window.__graph.state.graph.what_if !== null")
+    page.get_by_test_id("what-if-apply").click()
+    status = page.get_by_test_id("what-if-status")
+    page.wait_for_function("document.querySelector('[data-testid=what-if-status]').textContent.startsWith('not applied')")
+    text = status.text_content()
+    assert "may only watch this run" in text and "the run is unchanged" in text, text
+    for technical in ("X-Run-Token", "403", "token"):
+        assert technical not in text, text
+    assert api.get(f"/api/runs/{run}/params").json()[1]["W"][0][1] == before
+    open_graph_page.errors[:] = [e for e in open_graph_page.errors if "status of 403" not in e]

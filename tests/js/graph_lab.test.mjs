@@ -246,3 +246,38 @@ test("what-if keeps the changes beside the run's values; back to the run's value
   w.clear();
   assert.equal(w.size, 0);
 });
+
+import { fmtInput } from "../../static/js/graph/format.js";
+import { curveCaption, curveShows } from "../../static/js/graph/nudge.js";
+
+test("fmtInput shows a leaf's value short, in a form a number input accepts", () => {
+  assert.equal(fmtInput(-0.37968327390331397), "-0.379683");
+  assert.equal(fmtInput(6.881373587019543), "6.88137");
+  assert.equal(fmtInput(10), "10");
+  assert.equal(fmtInput(-2), "-2");
+  assert.equal(fmtInput(1.5e-7), "1.5e-7");
+  for (const x of [-0.37968327390331397, 6.881373587019543, 1.5e-7, 123456.789]) {
+    const s = fmtInput(x);
+    assert.ok(Number.isFinite(Number(s)) && s.length <= 11, s);
+    assert.ok(Math.abs(Number(s) - x) <= 1e-5 * Math.abs(x), s);
+  }
+});
+
+test("the nudge caption says what the curve shows, decided from the numbers", () => {
+  const sweep = (f, x, grad) => {
+    const h = Array.from({ length: 41 }, (_, k) => 10 ** (-10 + k / 4));
+    return { label: "x", grad, h, delta: h.map((s) => f(x + s) - f(x)) };
+  };
+  // L = (a*b + c)*f is linear in f: only round-off, at every h
+  const linear = nudgeRows(sweep((f) => (2 * -3 + 10) * f, -2, 4));
+  assert.equal(curveShows(linear, 4), "round-off");
+  const text = curveCaption("round-off", "f");
+  assert.match(text, /linear in f/);
+  assert.match(text, /only round-off/);
+  assert.match(text, /neuron preset/);
+  assert.doesNotMatch(text, /bends away \(truncation\)/);
+  // tanh is curved: truncation at large h
+  const curved = nudgeRows(sweep(Math.tanh, 0.8814, 1 - Math.tanh(0.8814) ** 2));
+  assert.equal(curveShows(curved, 1 - Math.tanh(0.8814) ** 2), "both");
+  assert.match(curveCaption("both", "n"), /truncation/);
+});

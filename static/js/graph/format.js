@@ -27,6 +27,14 @@ export function fmtFit(x, chars = NUMBER_CHARS) {
   return s;
 }
 
+/** A leaf input's value while it is not being edited: 6 significant digits, in a form a number
+ *  input accepts ("-0.379683", "1.5e-7"); the full value is shown while the input has focus. */
+export const INPUT_DIGITS = 6;
+export function fmtInput(x) {
+  if (!Number.isFinite(x)) return String(x);
+  return fmt(x, INPUT_DIGITS);
+}
+
 function trimZeros(s) {
   return s.includes(".") ? s.replace(/0+$/, "").replace(/\.$/, "") : s;
 }

@@ -130,11 +130,30 @@ export function createGraphView(box, dagre, { onLeafClick } = {}) {
     }
     applyFit(room);
     box.appendChild(svg);
+    reveal(graph.output);  // a graph wider than the box scrolls with its output in view
   }
 
-  // "fit": the whole graph in the box, but never below MIN_SCALE (then it scrolls) nor above
-  // MAX_SCALE; unchecked: 1:1.
-  const MIN_SCALE = 0.8;
+  /** Scroll the box (not the page) the least that brings value `id`'s box into view, a margin
+   *  around it; the output is at the right end, so a wide graph opens at its right edge. */
+  function reveal(id, margin = 10) {
+    const v = layout?.values.find((u) => u.id === id);
+    if (!v) return;
+    const s = stats.scale ?? 1;
+    const left = (v.x - v.w / 2) * s - margin;
+    const right = (v.x + v.w / 2) * s + margin;
+    const top = (v.y - v.h / 2) * s - margin;
+    const bottom = (v.y + v.h / 2) * s + margin;
+    const w = box.clientWidth;
+    const h = box.clientHeight;
+    if (right > box.scrollLeft + w) box.scrollLeft = right - w;
+    if (left < box.scrollLeft) box.scrollLeft = Math.max(0, left);
+    if (bottom > box.scrollTop + h) box.scrollTop = bottom - h;
+    if (top < box.scrollTop) box.scrollTop = Math.max(0, top);
+  }
+
+  // "fit": the whole graph in the box, but never below MIN_SCALE (then it scrolls, the output
+  // in view) nor above MAX_SCALE; "100%": 1:1. MIN_SCALE keeps the 12 px text at 9 px.
+  const MIN_SCALE = 0.75;
   const MAX_SCALE = 1.5;
   function roomOf() {
     const cw = Math.max(100, box.clientWidth - 4);
@@ -189,18 +208,27 @@ export function createGraphView(box, dagre, { onLeafClick } = {}) {
     }
   }
 
-  /** Outline the value boxes whose labels are in `labels` (a what-if's changed weights). */
+  /** Outline the value boxes whose labels are in `labels` (a what-if's changed weights); a box
+   *  newly changed is scrolled into view, so the learner sees the change they just made. */
+  let changed = new Set();
   function markChanged(labels) {
+    let fresh = null;
     for (const [key, g] of groups) {
-      if (key[0] === "v") g.classList.toggle("changed", labels.has(g.dataset.label));
+      if (key[0] !== "v") continue;
+      const on = labels.has(g.dataset.label);
+      g.classList.toggle("changed", on);
+      if (on && !changed.has(g.dataset.label) && fresh == null) fresh = Number(g.dataset.id);
     }
+    changed = new Set(labels);
+    if (fresh != null) reveal(fresh);
   }
 
   window.addEventListener("resize", () => applyFit());
 
   return {
-    setGraph, render, markChanged, stats,
-    setFit(v) { fit = v; applyFit(); },
+    setGraph, render, markChanged, stats, reveal,
+    setFit(v) { fit = v; applyFit(); reveal(graph?.output); },
+    get fit() { return fit; },
     get layout() { return layout; },
   };
 }

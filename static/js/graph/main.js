@@ -3,7 +3,7 @@
 // ?run=ID&example=i[&layer=l&neuron=k], or ?expression=...
 import dagre from "/static/vendor/dagre/dagre.esm.js";
 import { applyToRun, expressionGraph, runGraph } from "./api.js";
-import { fmt } from "./format.js";
+import { fmt, fmtInput } from "./format.js";
 import { createGraphView } from "./graph_view.js";
 import { leafNames } from "./leaves.js";
 import { createNudgeView } from "./nudge_view.js";
@@ -48,7 +48,7 @@ const whatIf = createWhatIf();
 const nudge = createNudgeView({
   slider: byId("nudge-slider"), h: byId("nudge-h"), delta: byId("nudge-delta"),
   gradh: byId("nudge-gradh"), slope: byId("nudge-slope"), grad: byId("nudge-grad"),
-  canvas: byId("nudge-plot"),
+  canvas: byId("nudge-plot"), caption: byId("nudge-help"),
 });
 
 function showError(text) {
@@ -93,17 +93,36 @@ function leafInput(name, value, editable, onChange) {
   const input = document.createElement("input");
   input.type = "number";
   input.step = "any";
-  input.value = String(value);
+  setLeafValue(input, value);
   input.dataset.leaf = name;
   input.dataset.testid = `leaf-${name}`;
   input.disabled = !editable;
+  input.title = String(value);
+  // short while shown (format.js fmtInput), the full value while edited
+  input.addEventListener("focus", () => {
+    if (input.value === input.dataset.full) return;
+    input.value = input.dataset.full;
+    input.select();  // typing replaces the whole number, as it would have replaced the short one
+  });
+  input.addEventListener("blur", () => {
+    if (Number(input.value) === Number(input.dataset.full)) input.value = fmtInput(Number(input.dataset.full));
+  });
   input.addEventListener("input", () => {
     const v = Number(input.value);
     if (input.value.trim() === "" || !Number.isFinite(v)) return;
+    input.dataset.full = String(v);
+    input.title = String(v);
     onChange(v);
   });
   label.append(span, input);
   return label;
+}
+
+/** A leaf input's value: the full number kept in data-full, a short one shown unless focused. */
+function setLeafValue(input, value) {
+  input.dataset.full = String(value);
+  input.title = String(value);
+  input.value = document.activeElement === input ? String(value) : fmtInput(value);
 }
 
 /** Expression mode: one input per leaf name of the expression. */
@@ -151,7 +170,7 @@ function syncRunLeaves(graph) {
   } else {
     for (const input of box.querySelectorAll("input[data-leaf]")) {
       const name = input.dataset.leaf;
-      if (document.activeElement !== input && name in state.values) input.value = String(state.values[name]);
+      if (document.activeElement !== input && name in state.values) setLeafValue(input, state.values[name]);
     }
   }
   for (const input of box.querySelectorAll("input[data-leaf]")) {
@@ -361,7 +380,13 @@ function wireStepper() {
     }, PLAY_MS);
     renderStep();
   });
-  byId("fit").addEventListener("change", (e) => view.setFit(e.target.checked));
+  for (const [id, fit] of [["zoom-fit", true], ["zoom-100", false]]) {
+    byId(id).addEventListener("click", () => {
+      view.setFit(fit);
+      byId("zoom-fit").setAttribute("aria-pressed", String(fit));
+      byId("zoom-100").setAttribute("aria-pressed", String(!fit));
+    });
+  }
   byId("pick-show").addEventListener("click", () => {
     state.layer = Number(byId("pick-layer").value);
     state.neuron = Number(byId("pick-neuron").value);
@@ -399,13 +424,23 @@ function adoptLinkedToken() {
   history.replaceState(null, "", withoutToken(location.href));
 }
 
+/** A refused "apply to run" in words for a learner: the server's text names headers. */
+function applyRefusal(answer) {
+  if (answer.status === 403 || answer.status === 401) {
+    return "this page may only watch this run (only the page that started it, or its control "
+      + "link, may change it). Your what-if is still shown here; the run is unchanged.";
+  }
+  if (answer.status === 404) return "the run is gone (the server no longer has it).";
+  return answer.error;
+}
+
 async function applyWhatIf() {
   const weights = whatIf.weights();
   if (!weights) return;
   const answer = await applyToRun({ run: state.run, weights, headers: controlHeaders(runToken()) });
   const status = byId("what-if-status");
   if (answer.error) {
-    status.textContent = `not applied: ${answer.error}`;
+    status.textContent = `not applied: ${applyRefusal(answer)}`;
     showWhatIf();
     return;
   }

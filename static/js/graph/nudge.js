@@ -23,3 +23,29 @@ export function nearestStep(sweep, h) {
 export function errorCurve(rows, floor = 1e-17) {
   return rows.filter((r) => r.error != null).map((r) => [Math.log10(r.h), Math.log10(Math.max(r.error, floor))]);
 }
+
+/** What the error curve shows, decided from its numbers: "round-off" when the error never rises
+ *  above round-off even at the largest h (the output is linear in this leaf: no truncation
+ *  error), else "both" (truncation at large h, round-off at tiny h). Round-off is taken as up to
+ *  1e-9 relative to max(1, |grad|), far above double precision's 1e-16 and far below any
+ *  curvature the nudge slider can reach at h = 1. */
+export function curveShows(rows, grad) {
+  const defined = rows.filter((r) => r.error != null);
+  if (!defined.length) return "none";
+  const largest = defined.reduce((a, r) => (r.h > a.h ? r : a));
+  return largest.error <= 1e-9 * Math.max(1, Math.abs(grad)) ? "round-off" : "both";
+}
+
+/** The caption under the plot for what it shows (curveShows). */
+export function curveCaption(shows, leaf) {
+  if (shows === "round-off") {
+    return `L is linear in ${leaf}, so (L(x+h) − L(x)) / h equals the grad at every h: there is no `
+      + "truncation error, only round-off shows (tiny h: L(x+h) − L(x) loses its digits). Pick "
+      + "another leaf, or the neuron preset, to see the curve bend away at large h.";
+  }
+  if (shows === "both") {
+    return "|numerical − backprop| against h: large h, the curve bends away (truncation); tiny h, "
+      + "L(x+h) − L(x) loses its digits (round-off).";
+  }
+  return "pick a leaf to see |numerical − backprop| against h.";
+}

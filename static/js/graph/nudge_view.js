@@ -2,7 +2,7 @@
 // beside the backprop grad, and |slope - grad| against h on log-log axes. Numbers come from the
 // server's nudge sweep (engine/graph_export.py nudge_sweep); this module only divides and draws.
 import { fmt } from "./format.js";
-import { errorCurve, nudgeRows } from "./nudge.js";
+import { curveCaption, curveShows, errorCurve, nudgeRows } from "./nudge.js";
 
 export function createNudgeView(els) {
   let sweep = null;
@@ -12,6 +12,11 @@ export function createNudgeView(els) {
     sweep = s;
     rows = s ? nudgeRows(s) : [];
     if (rows.length) els.slider.max = String(rows.length - 1);
+    if (els.caption) {
+      const shows = s ? curveShows(rows, s.grad) : "none";
+      els.caption.textContent = curveCaption(shows, s?.label ?? "");
+      els.caption.dataset.shows = shows;
+    }
     render();
   }
 
