@@ -39,7 +39,7 @@ export function curveShows(rows, grad) {
 /** The caption under the plot for what it shows (curveShows). */
 export function curveCaption(shows, leaf) {
   if (shows === "round-off") {
-    return `L is linear in ${leaf}, so (L(x+h) − L(x)) / h equals the grad at every h: there is no `
+    return `The output is linear in ${leaf}, so (L(x+h) − L(x)) / h equals the grad at every h: there is no `
       + "truncation error, only round-off shows (tiny h: L(x+h) − L(x) loses its digits). Pick "
       + "another leaf, or the neuron preset, to see the curve bend away at large h.";
   }
