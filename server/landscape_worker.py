@@ -27,9 +27,10 @@ from .settings import Settings
 class LandscapeTimeout(TimeoutError):
     """A landscape took longer than its limit (it was stopped); the message explains."""
 
-    def __init__(self, message: str, retry_after: float):
+    def __init__(self, message: str, retry_after: float, timing: "SurfaceTiming | None" = None):
         super().__init__(message)
         self.retry_after = retry_after
+        self.timing = timing      # what the estimate in the message was made of (if measured)
 
 
 def landscape_cost(trainer: Trainer, options: LandscapeOptions) -> float:
@@ -48,6 +49,37 @@ def odd_resolution_within(resolution: int, seconds: float, budget: float) -> int
     r = min(r, resolution)
     r -= (r + 1) % 2   # odd: the centre is a grid node
     return max(3, r)
+
+
+class SurfaceTiming:
+    """What a surface takes here, as measured on one that was stopped: a fixed set-up (the
+    copy, the plane, the path: everything before the first grid row) plus a time per grid
+    point (R^2 of them). seconds(R) is the estimate; largest_within(budget, R) the largest odd
+    resolution whose estimate fits the budget, None when the set-up alone does not."""
+
+    def __init__(self, setup_seconds: float, seconds_per_point: float):
+        self.setup = max(0.0, setup_seconds)
+        self.per_point = max(0.0, seconds_per_point)
+
+    @classmethod
+    def measured(cls, rows_from: float, stopped_at: float, fraction: float,
+                 resolution: int) -> "SurfaceTiming":
+        """From a stop: rows began rows_from s after the start, it stopped at stopped_at s
+        with `fraction` of the resolution^2 grid done."""
+        points = max(fraction, 1e-9) * resolution ** 2
+        return cls(rows_from, (stopped_at - rows_from) / points)
+
+    def seconds(self, resolution: int) -> float:
+        return self.setup + self.per_point * resolution ** 2
+
+    def largest_within(self, budget: float, resolution: int) -> int | None:
+        if self.seconds(3) > budget:
+            return None
+        if self.per_point <= 0:
+            return resolution
+        r = min(resolution, int(math.sqrt((budget - self.setup) / self.per_point)))
+        r -= (r + 1) % 2   # odd: the centre is a grid node
+        return max(3, r)
 
 
 def _seconds(x: float) -> str:
@@ -91,11 +123,14 @@ class LandscapeWorker:
         state = run.trainer.capture_state()
         kwargs = options.model_dump()
         stop = threading.Event()
-        progress = {"fraction": 0.0, "started": None}
+        progress = {"fraction": 0.0, "started": None, "rows_from": 0.0, "at": 0.0}
 
         def should_stop(fraction: float) -> bool:
-            progress["fraction"] = fraction
-            return stop.is_set() or time.monotonic() - progress["started"] > timeout
+            at = time.monotonic() - progress["started"]
+            progress["fraction"], progress["at"] = fraction, at
+            if fraction <= 0:
+                progress["rows_from"] = at   # still setting up (the last such: rows begin)
+            return stop.is_set() or at > timeout
 
         def compute() -> dict:
             progress["started"] = time.monotonic()
@@ -136,13 +171,15 @@ class LandscapeWorker:
         try:
             return await asyncio.shield(work)
         except LandscapeCancelled as exc:
-            raise self._timeout(options, timeout, exc.fraction) from None
+            timing = SurfaceTiming.measured(progress["rows_from"], progress["at"], exc.fraction,
+                                            options.resolution)
+            raise self._timeout(options, timeout, exc.fraction, timing) from None
         except asyncio.CancelledError:
             stop.set()    # the thread ends within one chunk and then frees its slot
             raise
 
-    def _timeout(self, options: LandscapeOptions, timeout: float, fraction: float
-                 ) -> LandscapeTimeout:
+    def _timeout(self, options: LandscapeOptions, timeout: float, fraction: float,
+                 timing: SurfaceTiming | None = None) -> LandscapeTimeout:
         r = options.resolution
         budget = timeout / 2
         if fraction <= 0:
@@ -158,10 +195,17 @@ class LandscapeWorker:
                        f"gradient field took more than {timeout:g} s here and was stopped; "
                        f"lower field_resolution (or set it to 0)")
         else:
-            whole = timeout / fraction
-            smaller = odd_resolution_within(r, whole, budget)
-            message = (f"landscape: stopped after {timeout:g} s with {fraction:.0%} of the "
-                       f"surface done: a {r}x{r} surface for this network takes "
-                       f"~{_seconds(whole)} s here; {smaller}x{smaller} takes "
-                       f"~{_seconds(whole * (smaller / r) ** 2)} s: lower the resolution")
-        return LandscapeTimeout(message, retry_after=timeout)
+            timing = timing or SurfaceTiming(0.0, timeout / (fraction * r * r))
+            smaller = timing.largest_within(budget, r)
+            done = (f"landscape: stopped after {timeout:g} s with {fraction:.0%} of the "
+                    f"surface done: a {r}x{r} surface for this network takes "
+                    f"~{_seconds(timing.seconds(r))} s here")
+            if smaller is None:
+                message = (f"{done}, ~{_seconds(timing.setup)} s of it before the first row "
+                           f"(copy, plane, path), so no resolution fits in {timeout:g} s: use a "
+                           f"smaller network (hidden) or fewer training points (n_samples)")
+            else:
+                message = (f"{done}; {smaller}x{smaller} takes ~"
+                           f"{_seconds(timing.seconds(smaller))} s: lower the resolution")
+        return LandscapeTimeout(message, retry_after=timeout,
+                                timing=timing if 0 < fraction < 1 else None)

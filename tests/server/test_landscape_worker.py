@@ -14,7 +14,8 @@ from engine import TrainConfig, Trainer
 from engine.landscape import LandscapeCancelled
 from server.api_models import LandscapeOptions
 from server.frames import FrameEncoder
-from server.landscape_worker import LandscapeTimeout, LandscapeWorker, odd_resolution_within
+from server.landscape_worker import (LandscapeTimeout, LandscapeWorker, SurfaceTiming,
+                                     odd_resolution_within)
 from server.runs import RunRegistry
 from server.settings import Settings
 from server.stream import RunStream
@@ -58,10 +59,33 @@ def test_a_landscape_past_its_limit_stops_frees_its_thread_and_says_what_fits():
     # lower bound ("more than ~0.30 s"), still an estimate (see the next test)
     assert re.search(r"a 101x101 surface for this network takes (more than )?~[0-9.]+ s here",
                      message), message
-    assert "lower the resolution" in message
     assert error.retry_after > 0
     smaller = [int(a) for a, b in re.findall(r"(\d+)x(\d+)", message) if a == b and a != "101"]
-    assert smaller and all(3 <= r < 101 and r % 2 == 1 for r in smaller)
+    if "no resolution fits" in message:      # the set-up alone took more than the margin
+        assert not smaller and "n_samples" in message
+        assert error.timing.seconds(3) > 0.3 / 2
+    else:
+        assert "lower the resolution" in message
+        assert smaller and all(3 <= r < 101 and r % 2 == 1 for r in smaller)
+        if error.timing is not None:         # measured rows: the suggestion fits by their model
+            assert error.timing.seconds(smaller[0]) <= 0.3 / 2
+
+
+def test_a_suggested_resolution_fits_the_limit_with_its_set_up_counted():
+    worker = LandscapeWorker(Settings())
+    # the review's case: 1.5 s limit, ~1.2 s of set-up, 1% of a 101x101 grid in the last 0.3 s.
+    # Charging everything to the rows suggested 7x7 "~0.73 s", which took ~3.5 s
+    timing = SurfaceTiming.measured(rows_from=1.2, stopped_at=1.5, fraction=0.01, resolution=101)
+    assert timing.seconds(7) > 1.5 / 2
+    message = str(worker._timeout(LandscapeOptions(resolution=101), 1.5, 0.01, timing))
+    assert "no resolution fits in 1.5 s" in message and "n_samples" in message, message
+    assert "7x7" not in message
+    # little set-up: the largest odd side whose set-up + rows fit half the limit, not one more
+    timing = SurfaceTiming.measured(rows_from=0.2, stopped_at=1.5, fraction=0.1, resolution=101)
+    message = str(worker._timeout(LandscapeOptions(resolution=101), 1.5, 0.1, timing))
+    side = int(re.search(r"; (\d+)x\1 takes", message).group(1))
+    assert timing.seconds(side) <= 0.75 < timing.seconds(side + 2), message
+    assert f"takes ~{timing.seconds(101):.0f} s here" in message
 
 
 def test_a_landscape_stopped_before_its_first_row_still_gives_an_estimate_and_what_fits():
