@@ -14,7 +14,7 @@ const LEAKY_SLOPE = 0.01;
 const sigmoid = (z) => 1 / (1 + Math.exp(-z));
 
 /** g and g' of each function the server names (header.neuron_function). */
-const FUNCTIONS = {
+export const FUNCTIONS = {
   sigmoid: { g: sigmoid, d: (z) => sigmoid(z) * (1 - sigmoid(z)), peak: 0.25, saturates: true },
   tanh: { g: Math.tanh, d: (z) => 1 - Math.tanh(z) ** 2, peak: 1, saturates: true },
   relu: { g: (z) => Math.max(z, 0), d: (z) => (z > 0 ? 1 : 0), peak: 1, dead: true },

@@ -10,7 +10,8 @@ import { CLASS_COLORS, MUTED, NEGATIVE, POSITIVE, SELECTED, TEXT, divergingRgb, 
 import { formatChange, formatNumber as fmt, formatPercent, formatPrecise } from "./format.js";
 import { createGridImage, divergingTable, packRgb, paintGrid, tintTable, unpackRgb } from "./heatmap.js";
 import { FONT } from "./layout_constants.js";
-import { sumFormula, sumTerms } from "./trace_format.js";
+import { currentInputs, sumFormula, sumTerms } from "./trace_format.js";
+import { FUNCTIONS } from "./activation_view.js";
 import { bezierPoint, computeLayout, focusItem, hitTest, nextFocus, paramIndex, paramName, strongestEdges } from "./network_layout.js";
 
 export { paramName };
@@ -500,12 +501,19 @@ export function createNetworkView(canvas, tooltip, legendEl, state, { requestRed
     const h = snap.header;
     const t = tracedExample();
     const tl = t?.layers?.[l - 1];
-    if (tl && tl.W?.length === h.layer_sizes[l] && tl.a_in?.length === h.layer_sizes[l - 1]) {
-      return `for the traced x = (${t.input.map((v) => fmt(v, 3)).join(", ")}):<br>z = ${sumTerms(tl.W[i], tl.a_in, tl.b[i])}`;
-    }
     const n = h.layer_sizes[l - 1];
     const w = new Array(n);
     for (let j = 0; j < n; j++) w[j] = snap.weights[paramIndex(h, l, i, j)];
+    const features = t?.layers?.[0]?.a_in;
+    const g = FUNCTIONS[h.config?.activation]?.g;
+    if (tl && tl.W?.length === h.layer_sizes[l] && features?.length === h.layer_sizes[0] && (l === 1 || g)) {
+      // the current weights, and the traced example's inputs recomputed with them: the trace
+      // itself was taken at an earlier step (the trace panel says which)
+      const param = (k, r, c) => snap.weights[paramIndex(h, k, r, c)];
+      const a = currentInputs(features, l, h.layer_sizes, param, g);
+      return `for the traced x = (${t.input.map((v) => fmt(v, 3)).join(", ")}), current weights:`
+        + `<br>z = ${sumTerms(w, a, snap.weights[paramIndex(h, l, i)])}`;
+    }
     const names = Array.from({ length: n }, (_, j) => neuronName(h, l - 1, j));
     return `z = ${sumFormula(w, names, snap.weights[paramIndex(h, l, i)])}`
       + "<br><i>click a point of the output for the sum with its numbers</i>";

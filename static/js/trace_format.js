@@ -44,6 +44,23 @@ export function sumFormula(w, names, b, maxTerms = 6) {
   return [...parts, `(${short(b)})`].join(" + ");
 }
 
+/** A traced example's input A[l-1] to layer l, recomputed with the current parameters: its
+ *  features A[0] forward through layers 1..l-1, A[k] = g(W_k A[k-1] + b_k). `param(k, i, j)`
+ *  reads the current W_k[i][j] (j = null: the bias b_k[i]); `sizes` are the layer sizes. */
+export function currentInputs(features, l, sizes, param, g) {
+  let a = features;
+  for (let k = 1; k < l; k++) {
+    const next = new Array(sizes[k]);
+    for (let i = 0; i < sizes[k]; i++) {
+      let z = param(k, i, null);
+      for (let j = 0; j < a.length; j++) z += param(k, i, j) * a[j];
+      next[i] = g(z);
+    }
+    a = next;
+  }
+  return a;
+}
+
 /** The matrix product check of one layer: max |W a + b - z| (0 up to rounding). */
 export function affineResidual(W, a, b, z) {
   let worst = 0;

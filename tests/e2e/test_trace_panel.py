@@ -270,3 +270,36 @@ def test_a_hand_edit_shows_as_a_dashed_jump_on_the_3d_surface_too(open_page, api
     assert page.get_by_test_id("surface-plot").get_attribute("data-path-jumps") == "1"
     assert "dashed: hand edit" in page.get_by_test_id("surface-view").inner_text()
     page.get_by_test_id("surface-view").screenshot(path=str(artifacts / "surface-3d-jump.png"))
+
+
+def test_a_neuron_hovered_after_training_moved_on_sums_with_the_current_weights(open_page, api,
+                                                                               page_run):
+    page = open_page("?dataset=circle&hidden=3,2")
+    rid = page_run(page)
+    found = page.evaluate(FIND_POINT, [True])
+    page.mouse.click(found["x"], found["y"])          # traced at step 0
+    page.wait_for_function("window.__nnp.trace.last() !== null")
+    trace = page.evaluate("window.__nnp.trace.last()")
+    assert api.post(f"/api/runs/{rid}/step", json={"steps": 300}).status_code == 200
+    page.wait_for_function("window.__nnp.stats.lastHeader?.metrics?.step === 300")
+    edge = anchor(page, "W2[0,0]")
+    page.mouse.move(edge["x"], edge["y"])
+    page.wait_for_function("document.querySelector('[data-testid=tooltip-value]')")
+    edge_value = float(page.get_by_test_id("tooltip-value").inner_text().replace("\u2212", "-"))
+    at = node_center(page, 2, 0)
+    page.mouse.move(at["x"], at["y"])
+    page.wait_for_function("document.querySelector('[data-testid=tooltip-sum]')?.textContent.includes('traced')")
+    text = page.get_by_test_id("tooltip-sum").inner_text()
+    assert "current weights" in text
+    sum_text = text.split("z = ", 1)[1]
+    first_weight = sum_text.split(")(", 1)[0].lstrip("(")
+    assert first_weight == short(edge_value), text
+    assert short(trace["layers"][1]["W"][0][0]) != short(edge_value)    # training moved it
+    # the inputs are the traced example's, recomputed with the current first layer
+    params = api.get(f"/api/runs/{rid}/params").json()
+    g = {"tanh": np.tanh, "relu": lambda z: np.maximum(z, 0),
+         "sigmoid": lambda z: 1 / (1 + np.exp(-z))}[api.get(f"/api/runs/{rid}").json()["config"]["activation"]]
+    a1 = g(np.array(params[0]["W"]) @ np.array(trace["layers"][0]["a_in"]) + np.array(params[0]["b"]))
+    w2, b2 = params[1]["W"][0], params[1]["b"][0]
+    terms = " + ".join(f"({short(wj)})({short(aj)})" for wj, aj in zip(w2, a1))
+    assert sum_text == f"{terms} + ({short(b2)}) = {short(float(np.dot(w2, a1) + b2))}", text

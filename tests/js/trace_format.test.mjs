@@ -1,6 +1,6 @@
 import test from "node:test";
 import assert from "node:assert/strict";
-import { affineResidual, elide, full, short, sumFormula, sumTerms } from "../../static/js/trace_format.js";
+import { affineResidual, currentInputs, elide, full, short, sumFormula, sumTerms } from "../../static/js/trace_format.js";
 
 test("wide layers are elided to a head, a gap and the last index", () => {
   assert.deepEqual(elide(5, 8), [0, 1, 2, 3, 4]);
@@ -36,4 +36,14 @@ test("a neuron's sum with its weights is written over the inputs' names, wide ro
   const names = Array.from({ length: 64 }, (_, j) => `h1.${j}`);
   const wide = sumFormula(Array(64).fill(0.25), names, -1, 4);
   assert.equal(wide, "(0.25)\u00b7h1.0 + (0.25)\u00b7h1.1 + (0.25)\u00b7h1.2 + \u2026 + (0.25)\u00b7h1.63 + (\u22121)");
+});
+
+test("a traced example's inputs are recomputed with the current parameters", () => {
+  // two inputs -> 2 tanh neurons -> 1: layer 2's input is tanh(W1 x + b1) with the W1 given
+  const W = { 1: [[1, -2, 0.5], [0, 3, -1]], 2: [[2, 1, 0]] };   // rows [w..., b]
+  const param = (k, i, j) => (j == null ? W[k][i].at(-1) : W[k][i][j]);
+  const x = [0.5, 0.25];
+  assert.deepEqual(currentInputs(x, 1, [2, 2, 1], param, Math.tanh), x);
+  assert.deepEqual(currentInputs(x, 2, [2, 2, 1], param, Math.tanh),
+    [Math.tanh(0.5 - 0.5 + 0.5), Math.tanh(0.75 - 1)]);
 });
