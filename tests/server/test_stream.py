@@ -30,8 +30,9 @@ class FakeSocket:
 
 
 def watch(config: TrainConfig, monkeypatch, steps: int = 3):
-    """Frames of a run stepped `steps` times; (threads that built snapshots, loop thread,
-    frames, run)."""
+    """Frames of a run stepped `steps` times (5 steps each, fewer if the machine is so loaded
+    that a step's time budget runs out), each time until a frame shows the run's current step;
+    (threads that built snapshots, loop thread, frames, run)."""
     built_in: list[threading.Thread] = []
     compose = RunStream._compose
 
@@ -52,7 +53,7 @@ def watch(config: TrainConfig, monkeypatch, steps: int = 3):
         for _ in range(steps):
             await run.advance(5, 1.0)
             run.request_frame()
-            for _ in range(200):
+            for _ in range(3000):     # until the frame is out (a loaded machine: long)
                 await asyncio.sleep(0.01)
                 if viewer.websocket.frames and decode_frame(viewer.websocket.frames[-1])[0][
                         "metrics"]["step"] == run.trainer.step_count:
@@ -70,14 +71,16 @@ def test_a_large_runs_snapshots_are_built_off_the_event_loop(monkeypatch):
     built_in, loop_thread, frames, run = watch(config, monkeypatch)
     assert built_in and all(t is not loop_thread for t in built_in)
     header, arrays = decode_frame(frames[-1])
-    assert header["metrics"]["step"] == run.trainer.step_count == 15
+    # the last frame shows the run as it is (however many steps a loaded machine got through)
+    assert header["metrics"]["step"] == run.trainer.step_count > 0
     assert arrays["output_grid"].shape == (100, 100, 1)
     assert arrays["weights"].shape == (run.trainer.net.n_params,)
     # the metrics computed in the thread are the run's current ones (a GET does not redo them)
-    assert run.last_metrics[0] == run.state_version and run.last_metrics[1]["step"] == 15
+    assert run.last_metrics[0] == run.state_version
+    assert run.last_metrics[1]["step"] == run.trainer.step_count
 
 
 def test_a_small_runs_snapshots_are_built_on_the_loop(monkeypatch):
     built_in, loop_thread, frames, run = watch(TrainConfig(hidden=[4, 2]), monkeypatch)
     assert built_in and all(t is loop_thread for t in built_in)
-    assert decode_frame(frames[-1])[0]["metrics"]["step"] == 15
+    assert decode_frame(frames[-1])[0]["metrics"]["step"] == run.trainer.step_count > 0
