@@ -27,6 +27,7 @@ from dataclasses import dataclass
 INIT_RATIO_LIMIT = 10.0     # initial gradient this many times the usual init's: blame the init
 INPUT_RMS_LIMIT = 50.0      # an input feature this far from unit scale (rms): blame the inputs
 FIRST_UPDATE_LIMIT = 0.1    # a first update this large relative to the weights: blame the rate
+STANDARDIZED_RATE_LIMIT = 0.1   # the input-scale remedy's largest learning rate
 UNSTABLE_FACTOR = 4.0       # training loss this many times its start: "unstable"
 CAUSES = ("initialization", "input_scale", "learning_rate", "no_clipping")
 
@@ -79,6 +80,29 @@ def likely_cause(e: Evidence) -> tuple[str, str]:
         f"likely cause: no gradient clipping (the first updates were small, then the gradient "
         f"norm grew to {e.peak_gradient_norm:.3g}, {peak:.3g}x its start, at learning rate "
         f"{lr}): turn clipping on (clipping = norm) or lower the learning rate, and reset")
+
+
+def remedy(cause: str | None, config) -> dict | None:
+    """The one-click way out of a blow-up with this cause: {"label", "changes"} (a partial
+    TrainConfig, applied with a reset), or None without a cause. Each cause's remedy is the
+    first thing its advice names: the usual init at gain 1, standardized inputs (with a rate of
+    at most STANDARDIZED_RATE_LIMIT: unit-scale inputs still diverge at rates of a few), a
+    learning rate ten times lower, clipping by global norm at 1."""
+    if cause == "initialization":
+        scheme = reference_init(config.activation)
+        return {"label": f"use '{scheme}' init and reset", "changes": {"init": scheme, "init_gain": 1.0}}
+    if cause == "input_scale":
+        if config.learning_rate <= STANDARDIZED_RATE_LIMIT:
+            return {"label": "standardize the inputs and reset", "changes": {"standardize": True}}
+        return {"label": f"standardize the inputs, use learning rate {STANDARDIZED_RATE_LIMIT:g} and reset",
+                "changes": {"standardize": True, "learning_rate": STANDARDIZED_RATE_LIMIT}}
+    if cause == "learning_rate":
+        return {"label": "lower the learning rate and reset",
+                "changes": {"learning_rate": float(f"{config.learning_rate / 10:.3g}")}}
+    if cause == "no_clipping":
+        return {"label": "turn clipping on and reset",
+                "changes": {"clipping": "norm", "clip_threshold": 1.0}}
+    return None
 
 
 def unstable_reason(loss: float, initial_loss: float, advice: str) -> str | None:

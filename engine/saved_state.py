@@ -45,7 +45,7 @@ def state_to_bytes(state: TrainerState) -> bytes:
         "trajectory_stride": state.trajectory_stride, "history": state.history,
         "history_stride": state.history_stride,
         "history_tail_stride": state.history_tail_stride, "examples_seen": state.examples_seen,
-        "custom": custom,
+        "custom": custom, "cause": state.cause,
     }
     arrays["meta"] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
     out = io.BytesIO()
@@ -80,4 +80,4 @@ def state_from_bytes(blob: bytes) -> TrainerState:
         history_stride=meta["history_stride"], trajectory_jumps=arrays.get("trajectory_jumps"),
         examples_seen=meta.get("examples_seen", 0),
         history_tail_stride=meta.get("history_tail_stride", 0),
-        custom=custom)
+        custom=custom, cause=meta.get("cause"))

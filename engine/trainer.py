@@ -151,6 +151,7 @@ class TrainerState:
     grad_stats: np.ndarray | None = None   # [last norm before clipping, largest finite norm]
     clip_counts: tuple[int, int] = (0, 0)  # (steps with clipping on, steps clipped)
     history_tail_stride: int = 0           # the stride after the head (0: as built)
+    cause: str | None = None               # a diverged run's likely cause (engine/divergence.py)
 
 
 class Trainer:
@@ -252,7 +253,7 @@ class Trainer:
             self._trajectory_steps[:k].copy(), self._trajectory_stride,
             list(self.history), self._history_stride,  # entries are never mutated
             self._trajectory_jumps[:k].copy(), self.examples_seen, self._custom,
-            self._grad_stats.copy(), self._clip_counts, self._history_tail_stride)
+            self._grad_stats.copy(), self._clip_counts, self._history_tail_stride, self.cause)
 
     @classmethod
     def from_state(cls, state: TrainerState,
@@ -270,6 +271,7 @@ class Trainer:
                         for key, v in state.optimizer_state.items()}
         t.step_count, t.epoch, t.status, t.reason = (state.step_count, state.epoch,
                                                      state.status, state.reason)
+        t.cause = state.cause
         t._position, t._position_batch = state.position, state.position_batch
         t._shuffle_rng.bit_generator.state = state.shuffle_state
         t._x_epoch[:], t._y_epoch[:] = state.x_epoch, state.y_epoch

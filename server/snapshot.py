@@ -13,6 +13,7 @@ import numpy as np
 
 from engine import Trainer
 from engine.activations import ACTIVATIONS
+from engine.divergence import remedy
 from engine.rules import LOSS_OUTPUT
 
 # Views a client can subscribe to, and the sections each adds (metrics etc. are always in the header).
@@ -85,6 +86,7 @@ def state_header(trainer: Trainer, metrics: dict | None = None) -> dict:
         "n_train": trainer.n_train,
         "effective_learning_rate": trainer.learning_rate(),
         "path_columns": list(PATH_COLUMNS),
+        "remedy": remedy(trainer.cause, cfg) if trainer.status == "diverged" else None,
     })
 
 

@@ -465,10 +465,16 @@ export function buildControls(state, containers, datasets, losses = {}, landscap
     if (res.value === "") res.append(el("option", { value: ui.surfaceResolution, selected: true }, `${ui.surfaceResolution}×${ui.surfaceResolution}`));
   });
 
-  // the diverged state's way out (shown by the diagnostics view when the run diverges)
-  const recover = el("button", { type: "button", dataset: { testid: "lower-lr-reset" } }, "lower the learning rate and reset");
+  // the diverged state's way out: the engine's remedy for the likely cause (header.remedy:
+  // better init, standardized inputs, a lower rate or clipping), applied with a reset
+  const recover = el("button", { type: "button", dataset: { testid: "diverged-remedy" } }, "lower the learning rate and reset");
   recover.addEventListener("click", () => {
-    state.setConfig({ learning_rate: nice(state.config.learning_rate / 10) }, { reset: true });
+    const changes = state.run.remedyChanges ? JSON.parse(state.run.remedyChanges)
+      : { learning_rate: nice(state.config.learning_rate / 10) };
+    state.setConfig(changes, { reset: true });
+  });
+  refreshers.push((c, ui, run) => {
+    recover.textContent = run.remedyLabel || "lower the learning rate and reset";
   });
   containers.divergedActions.append(recover);
 

@@ -192,6 +192,9 @@ async function main() {
         // the rate the schedule applies at this step, to three figures (a decaying rate changes
         // the readout a few times, not 60 times a second)
         effectiveLearningRate: threeFigures(h.effective_learning_rate),
+        // a diverged run's one-click way out, as the engine names it for the likely cause
+        remedyLabel: h.remedy?.label ?? "",
+        remedyChanges: h.remedy ? JSON.stringify(h.remedy.changes) : "",
       });
       if (newGeneration) validateSelection(state, h, rules.landscape);
       graphLink?.refresh();

@@ -215,7 +215,9 @@ def test_diverging_setting_shows_diverged_and_reset_recovers(open_page, artifact
     assert page.get_by_test_id("status").inner_text() == "diverged"
     page.get_by_test_id("diagnostics-view").screenshot(path=str(artifacts / "view-diagnostics-diverged.png"))
     shoot(page, artifacts, "page-diverged")
-    page.get_by_test_id("lower-lr-reset").click()
+    remedy = page.get_by_test_id("diverged-remedy")
+    assert remedy.inner_text() == "lower the learning rate and reset"
+    remedy.click()
     wait_metric(page, "h.status !== 'diverged' && m.step === 0 && h.config.learning_rate === 0.3")
     box.wait_for(state="hidden")   # drawn on the next animation frame after that frame
     assert "learning_rate=0.3" in page.url
@@ -223,6 +225,23 @@ def test_diverging_setting_shows_diverged_and_reset_recovers(open_page, artifact
     wait_metric(page, "m.step > 500", timeout=20_000)
     assert header(page)["status"] == "playing"
     assert math.isfinite(metric(page, "train_loss"))
+
+
+def test_a_divergence_caused_by_the_initialization_offers_a_better_init_not_a_lower_rate(open_page):
+    page = open_page("?hidden=64,64,64,64,64,64,64,64&activation=relu&init=uniform"
+                     "&learning_rate=0.1&n_samples=100&speed=max")
+    page.get_by_test_id("play").click()
+    wait_metric(page, "h.status === 'diverged'", timeout=30_000)
+    page.get_by_test_id("diverged").wait_for(state="visible")
+    assert "initialization" in page.get_by_test_id("diverged").inner_text()
+    remedy = page.get_by_test_id("diverged-remedy")
+    assert remedy.inner_text() == "use 'he' init and reset"
+    remedy.click()
+    wait_metric(page, "h.status !== 'diverged' && m.step === 0 && h.config.init === 'he'")
+    assert header(page)["config"]["learning_rate"] == 0.1      # the rate was not the cause
+    play(page)
+    wait_metric(page, "m.step > 50", timeout=30_000)
+    assert header(page)["status"] == "playing" and math.isfinite(metric(page, "train_loss"))
 
 
 def test_reloading_a_shared_url_restores_the_settings(open_page, api, server_url):

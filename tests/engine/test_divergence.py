@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from engine import TrainConfig, Trainer
-from engine.divergence import Evidence, likely_cause
+from engine.divergence import Evidence, likely_cause, remedy
 
 
 def evidence(**changes) -> Evidence:
@@ -86,3 +86,27 @@ def test_a_healthy_run_has_no_warning():
     t = Trainer(TrainConfig())
     m = t.step(300)
     assert m["warning"] is None and m["cause"] is None
+
+
+@pytest.mark.parametrize("config, cause", [
+    (dict(hidden=[64] * 8, init="uniform", activation="relu", learning_rate=0.1), "initialization"),
+    (dict(dataset="plane", loss="mse", activation="tanh", learning_rate=3.0, hidden=[4, 2]),
+     "learning_rate"),
+    (dict(dataset="house", loss="mse", hidden=[], learning_rate=10), "input_scale"),
+    (dict(dataset="house", loss="mse", hidden=[], learning_rate=0.03), "input_scale"),
+])
+def test_the_remedy_for_each_cause_is_a_change_after_which_the_run_trains(config, cause):
+    t = Trainer(TrainConfig(**config))
+    m = t.step(3000)
+    assert m["status"] == "diverged" and m["cause"] == cause
+    fix = remedy(t.cause, t.config)
+    assert fix["label"].endswith("and reset")
+    changed = TrainConfig(**{**config, **fix["changes"]})
+    assert {k: getattr(changed, k) for k in fix["changes"]} == fix["changes"]
+    assert Trainer(changed).step(3000)["status"] == "ok"
+
+
+def test_no_clipping_is_remedied_by_clipping_by_norm():
+    fix = remedy("no_clipping", TrainConfig())
+    assert fix["changes"] == {"clipping": "norm", "clip_threshold": 1.0}
+    assert remedy(None, TrainConfig()) is None

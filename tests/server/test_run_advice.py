@@ -74,6 +74,17 @@ def test_divergence_names_the_initialization_as_the_cause(client):
     r = client.post(f"/api/runs/{run}/step", json={"steps": 100}).json()
     assert r["status"] == "diverged" and r["metrics"]["cause"] == "initialization"
     assert "initialization scale" in r["metrics"]["reason"]
+    remedy = client.get(f"/api/runs/{run}/snapshot").json()["remedy"]
+    assert remedy == {"label": "use 'he' init and reset", "changes": {"init": "he", "init_gain": 1.0}}
+    saved = client.post(f"/api/runs/{run}/save").json()["saved_id"]      # the cause is kept
+    reopened = client.post(f"/api/saved/{saved}/open").json()["id"]
+    assert client.get(f"/api/runs/{reopened}").json()["metrics"]["cause"] == "initialization"
+
+
+def test_a_healthy_runs_frames_offer_no_remedy(client):
+    run = new_run(client)
+    client.post(f"/api/runs/{run}/step", json={"steps": 10})
+    assert client.get(f"/api/runs/{run}/snapshot").json()["remedy"] is None
 
 
 def test_frames_carry_clipping_effect_and_the_standardize_hint(client):
