@@ -10,6 +10,7 @@ import sys
 
 import uvicorn
 
+from .ids import check_node
 from .settings import LOOPBACK_HOSTS, Settings, default_data_dir
 
 
@@ -42,7 +43,16 @@ def main(argv: list[str] | None = None) -> int | None:
                         help="where the store keeps saved runs and your datasets (one SQLite "
                              "file, created on first use; default $NN_PLAYGROUND_DATA_DIR or "
                              f"{default_data_dir()})")
+    parser.add_argument("--max-viewers", type=int, default=Settings.max_viewers_per_run,
+                        help=f"viewers of one run at once (default {Settings.max_viewers_per_run})")
+    parser.add_argument("--node", default="", metavar="NAME",
+                        help="this process's name among several behind one proxy (1-16 lower-case "
+                             "letters or digits): every id starts with NAME. (README)")
     args = parser.parse_args(argv)
+    try:
+        check_node(args.node)
+    except ValueError as exc:
+        parser.error(str(exc))
     from .app import create_app
     loopback = args.host in LOOPBACK_HOSTS
     if args.allow_host or loopback:
@@ -52,6 +62,7 @@ def main(argv: list[str] | None = None) -> int | None:
         print(f"nn-playground: listening on {args.host}: anyone who can reach this machine can "
               "use it (bind 127.0.0.1 to keep it local)", flush=True)
     settings = Settings(max_runs=args.max_runs, run_ttl_seconds=args.run_ttl,
+                        max_viewers_per_run=args.max_viewers, node=args.node,
                         allowed_origins=tuple(args.allow_origin), allowed_hosts=allowed_hosts,
                         **({"data_dir": args.data_dir} if args.data_dir else {}))
     shown = "localhost" if args.host in ("0.0.0.0", "::") else args.host

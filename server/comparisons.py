@@ -295,7 +295,7 @@ class ComparisonRegistry(LiveRegistry[Comparison]):
 
     def __init__(self, settings: Settings, runs: RunRegistry, encoder: FrameEncoder):
         super().__init__("comparison group", settings.max_comparisons,
-                         "/api/comparisons/{id}")
+                         "/api/comparisons/{id}", settings.node)
         self.settings = settings
         self.run_registry = runs
         self.encoder = encoder

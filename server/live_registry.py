@@ -1,12 +1,12 @@
 """The registry shape of live resources that are not runs (comparison groups, optimizer races):
-at most `limit` by id (secrets.token_urlsafe), a 429-worthy RegistryFull naming the way out,
+at most `limit` by id (server/ids.py), a 429-worthy RegistryFull naming the way out,
 get, delete (which closes the resource), sweep (what the kind says has expired) and close."""
 
 from __future__ import annotations
 
-import secrets
 from typing import Callable, Generic, TypeVar
 
+from .ids import new_id
 from .runs import RegistryFull
 
 T = TypeVar("T")
@@ -16,9 +16,11 @@ class LiveRegistry(Generic[T]):
     """Live resources of one kind; subclasses say what expires (`expired`) and what else a
     delete releases (`released`)."""
 
-    def __init__(self, kind: str, limit: int, delete_path: str):
-        """kind: its name in messages ("comparison group"); delete_path: how to free one."""
+    def __init__(self, kind: str, limit: int, delete_path: str, node: str = ""):
+        """kind: its name in messages ("comparison group"); delete_path: how to free one;
+        node: the process's node name, which prefixes the ids."""
         self.kind = kind
+        self.node = node
         self.limit = limit
         self.delete_path = delete_path
         self.items: dict[str, T] = {}
@@ -35,7 +37,7 @@ class LiveRegistry(Generic[T]):
     def add(self, make: Callable[[str], T]) -> T:
         """make(new id) -> the resource, kept under that id (check_room first)."""
         self.check_room()
-        rid = secrets.token_urlsafe(16)
+        rid = new_id(self.node)
         item = self.items[rid] = make(rid)
         return item
 

@@ -150,7 +150,7 @@ class RaceRegistry(LiveRegistry[RaceSession]):
     """The live races, at most settings.max_races; idle ones expire after the run TTL."""
 
     def __init__(self, settings: Settings):
-        super().__init__("race", settings.max_races, "/api/races/{id}")
+        super().__init__("race", settings.max_races, "/api/races/{id}", settings.node)
         self.settings = settings
 
     def create(self, race: Race, function: TestFunction) -> RaceSession:

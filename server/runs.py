@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import collections
-import secrets
 import time
 from typing import Callable
 
@@ -18,6 +17,7 @@ from typing import Callable
 from engine import TrainConfig, Trainer
 from engine.trainer import TrainerState
 
+from .ids import new_id
 from .admission import OverBudget, check_admission, run_cost
 from .memory import give_back_memory
 from .run_access import token_hash
@@ -388,7 +388,7 @@ class Run:
 
 
 class RunRegistry:
-    """The live runs, at most settings.max_runs, ids from secrets.token_urlsafe."""
+    """The live runs, at most settings.max_runs, ids from server/ids.py."""
 
     def __init__(self, settings: Settings, store=None):
         """store (server/store.py): where custom datasets come from and where runs that trained
@@ -415,7 +415,7 @@ class RunRegistry:
                 f"too many runs: {len(self.runs)} of {self.settings.max_runs} are live; delete "
                 f"one (DELETE /api/runs/{{id}}) or wait until idle runs expire "
                 f"(after {self.settings.run_ttl_seconds:g} s)")
-        run_id = secrets.token_urlsafe(16)
+        run_id = new_id(self.settings.node)
         run = Run(run_id, config, self.settings, self.scheduler, trainer,
                   dataset_source=self.dataset_source, state=state)
         try:

@@ -27,7 +27,8 @@ class Settings:
     release_grace_seconds: float = 60.0  # ...and one its owner released (the page closed) this soon
     max_runs_per_session: int = 16      # live runs one browser session may hold; past it 429
     sweep_interval_seconds: float = 30.0
-    max_viewers_per_run: int = 16
+    max_viewers_per_run: int = 64      # a class watching a teacher's run (frames are built once per run)
+    node: str = ""                      # this process's node name: prefixes every id (server/ids.py)
     # admission by cost (server/admission.py): the runs' frame work at admission_fps frames/s,
     # in parameter x example evaluations per second, stays within compute_budget (about what
     # one core of a small machine evaluates per second, the other left for training)
