@@ -124,6 +124,8 @@ def test_one_d_curves_draw_their_steps(open_page):
     for query, size in (("?dataset=threshold&hidden=3", "threshold"), ("?dataset=house&loss=mse", "house")):
         page = open_page(query)
         page.wait_for_function("(window.__nnp.stats.renders.boundary ?? 0) > 0")
+        # the canvas may be resized (and so cleared) after the first render: wait for the curve
+        page.wait_for_function(f"{count}.dark > 50", timeout=30_000)
         got = page.evaluate(count)
         assert got["dark"] > 50, (query, got)                      # the output curve
         if size == "threshold":
