@@ -32,10 +32,14 @@ function sessionStore() {
 // onRunLost(runId): the server no longer has the run; resolves true if the user was told about
 // a saved copy (static/js/store_panel.js), else the page says that it expired;
 // onAccess({runId, control, own}): whether this page may control the run it shows (after start,
-// and whenever that changes).
+// and whenever that changes);
+// onStatus(status): the socket's state whenever it changes: "connecting" (the first socket, or
+// a new run's after the old one was lost), "open" (a socket is open), "reconnecting" (the socket
+// closed on its own: a dropped network or a server that stopped; retried every RECONNECT_MS),
+// "gone" (the watched run is gone: nothing to reconnect to), "closed" (the page is leaving).
 export function createConnection(state, {
   onFrame, onNotice, fps = 60, openSaved = null, onRunLost = null, attach = null, onAccess = null,
-  storage = sessionStore(),
+  onStatus = null, storage = sessionStore(),
 } = {}) {
   let runId = null;
   let token = null;             // the run's control token (null: this page only watches)
@@ -51,10 +55,32 @@ export function createConnection(state, {
   let resyncConfig = false;     // adopt the next frame's config (after the server refused one)
   let lastHeader = null;
   let subscribed = false;       // this socket has had our subscription (sent after its first frame)
+  let status = "connecting";
   const counters = { framesReceived: 0, bytesReceived: 0, messagesSent: 0, errors: 0, lastError: null, decodeMs: 0 };
 
   function notice(text, level = "info") {
     onNotice?.(text, level);
+  }
+
+  function setStatus(next) {
+    if (next === status) return;
+    status = next;
+    onStatus?.(status);
+  }
+
+  /** Start again after the run was lost: a server that is not there (yet) is retried. */
+  async function startAgain() {
+    setStatus("connecting");
+    try {
+      await start();
+    } catch (err) {
+      if (err instanceof TypeError) {   // fetch found no server: the connection is what is lost
+        setStatus("reconnecting");
+        setTimeout(() => { if (!closedByUs) startAgain(); }, RECONNECT_MS);
+        return;
+      }
+      notice(`Could not start a new run: ${err.message}`, "error");
+    }
   }
 
   async function createRun(config) {
@@ -161,6 +187,7 @@ export function createConnection(state, {
     ws.binaryType = "arraybuffer";
     subscribed = false;
     ws.addEventListener("open", () => {
+      setStatus("open");
       if (pendingSet) flushSet();
     });
     ws.addEventListener("message", (e) => {
@@ -202,7 +229,10 @@ export function createConnection(state, {
     });
     ws.addEventListener("close", async (e) => {
       ws = null;
-      if (closedByUs) return;
+      if (closedByUs) {
+        setStatus("closed");
+        return;
+      }
       if (e.code === 4404 && attaching) {   // the run to attach to does not exist (any more)
         const { id, quiet } = attaching;
         attaching = null;
@@ -210,7 +240,7 @@ export function createConnection(state, {
         setCurrentRun(storage, null);
         const told = await onRunLost?.(id).catch(() => false);
         if (!told && !quiet) notice(`Could not open run ${id}: the server has no such run (deleted or expired). Starting a new run.`, "error");
-        await start();
+        await startAgain();
         return;
       }
       if (e.code === 4404) {
@@ -218,15 +248,16 @@ export function createConnection(state, {
         forgetRun(storage, lost);
         const told = await onRunLost?.(lost).catch(() => false);
         if (!own) {   // not ours to start again: say so and keep the last picture
+          setStatus("gone");
           setCurrentRun(storage, null);
           if (!told) notice("The run you were watching is gone from the server (deleted or expired).", "warn");
           return;
         }
         if (!told) notice("The run expired on the server; starting a new one with the same settings.", "warn");
-        await start();
+        await startAgain();
         return;
       }
-      notice("Connection lost; reconnecting…", "warn");
+      setStatus("reconnecting");   // the page says so for as long as it lasts (onStatus)
       setTimeout(() => { if (!ws && !closedByUs) open(); }, RECONNECT_MS);
     });
   }
@@ -343,5 +374,7 @@ export function createConnection(state, {
     /** Headers for a REST change of this run (its X-Run-Token). */
     controlHeaders: (extra = {}) => controlHeaders(token, extra),
     get socket() { return ws; },
+    /** The socket's state (see onStatus). */
+    get status() { return status; },
   };
 }

@@ -14,6 +14,7 @@ import { attachGhostButtons } from "./ghost_buttons.js";
 import { attachGraphLink } from "./graph/playground_link.js";
 import { createLossChart } from "./loss_chart.js";
 import { createNetworkView } from "./network_view.js";
+import { createNoticeBoard } from "./notice_board.js";
 import { createOutputKeyboard } from "./output_keyboard.js";
 import { createParamEditor } from "./param_editor.js";
 import { currentRun, linkedRun, withoutToken } from "./run_access.js";
@@ -33,18 +34,7 @@ window.addEventListener("error", (e) => pageErrors.push(String(e.message)));
 window.addEventListener("unhandledrejection", (e) => pageErrors.push(String(e.reason)));
 
 const FPS = 60;            // frames per second asked of the server (it sends fewer if it must)
-const NOTICE_MS = 7000;
 const byId = (id) => document.getElementById(id);
-
-function noticeBoard(el) {
-  let timer = null;
-  return (text, level = "info") => {
-    el.textContent = text;
-    el.className = `notice ${level}`;
-    clearTimeout(timer);
-    timer = setTimeout(() => { el.textContent = ""; }, NOTICE_MS);
-  };
-}
 
 /** Three significant figures (a decaying rate changes the readout a few times, not 60 times a second). */
 function threeFigures(x) {
@@ -83,7 +73,7 @@ async function main() {
   const attach = link.run ? link : previous ? { run: previous, token: null, quiet: true } : null;
   const state = createState(rules.fields, { datasets });
   const snapshot = createSnapshot();
-  const notice = noticeBoard(byId("notice"));
+  const notice = createNoticeBoard(byId("notice"));
   if (state.notes.length) notice(state.notes.join(" "), "warn");
 
   buildControls(state, {
@@ -176,6 +166,8 @@ async function main() {
   const connection = createConnection(state, {
     fps: FPS,
     onNotice: notice,
+    // the connection's notice is up exactly while the socket is down (not for a fixed time)
+    onStatus: (status) => notice.standing(status === "reconnecting" ? "Connection lost; reconnecting…" : null, "warn"),
     openSaved: savedToOpen,
     attach,
     storage,

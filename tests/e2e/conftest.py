@@ -9,6 +9,7 @@ errors fail the test), `api` and `page_run(page)` (REST with the page's control 
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -33,6 +34,35 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def start_server(port: int, data_dir: str, log) -> subprocess.Popen:
+    """A server of its own on `port` with its store in `data_dir` (tests that stop and restart it)."""
+    env = dict(os.environ, NN_PLAYGROUND_DATA_DIR=data_dir)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "server.app:app", "--host", "127.0.0.1", "--port",
+         str(port), "--ws", "websockets-sansio", "--ws-per-message-deflate", "false",
+         "--log-level", "warning"], cwd=ARTIFACTS.parent, env=env, stdout=log, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 120   # generous: a loaded machine imports slowly
+    while True:
+        assert proc.poll() is None, "the server exited"
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/api/schema", timeout=1).status_code == 200:
+                return proc
+        except httpx.HTTPError:
+            pass
+        assert time.monotonic() < deadline, "the server did not start"
+        time.sleep(0.1)
+
+
+def stop_server(proc: subprocess.Popen) -> None:
+    """A graceful stop (SIGTERM): the server saves the runs that trained, then exits."""
+    proc.send_signal(signal.SIGTERM)      # a graceful shutdown, as systemd or Ctrl-C would
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        raise
 
 
 @pytest.fixture(scope="session")

@@ -7,16 +7,11 @@ from __future__ import annotations
 
 import io
 import json
-import os
-import signal
-import subprocess
-import sys
-import time
 
 import httpx
 import numpy as np
 
-from .conftest import ARTIFACTS, VIEWPORT, wait_ready
+from .conftest import VIEWPORT, start_server as _start_server, stop_server as _stop, wait_ready
 
 TABLET = {"width": 768, "height": 1024}
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -198,33 +193,6 @@ def test_save_then_reopen_from_the_link_and_the_list(open_page, artifacts):
     page.wait_for_function(f"window.__nnp.stats.lastHeader.metrics.step === {step}", timeout=15_000)
     assert page.evaluate("window.__nnp.connection.runId") != first_run
     assert "saved=" not in page.url       # the page's own URL is its settings again
-
-
-def _start_server(port: int, data_dir: str, log) -> subprocess.Popen:
-    env = dict(os.environ, NN_PLAYGROUND_DATA_DIR=data_dir)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "server.app:app", "--host", "127.0.0.1", "--port",
-         str(port), "--ws", "websockets-sansio", "--ws-per-message-deflate", "false",
-         "--log-level", "warning"], cwd=ARTIFACTS.parent, env=env, stdout=log, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 120   # generous: a loaded machine imports slowly
-    while True:
-        assert proc.poll() is None, "the server exited"
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/api/schema", timeout=1).status_code == 200:
-                return proc
-        except httpx.HTTPError:
-            pass
-        assert time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.1)
-
-
-def _stop(proc: subprocess.Popen) -> None:
-    proc.send_signal(signal.SIGTERM)      # a graceful shutdown, as systemd or Ctrl-C would
-    try:
-        proc.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        raise
 
 
 def test_a_run_playing_at_a_server_stop_is_offered_for_reopening(chromium_browser, unused_port,
