@@ -220,7 +220,7 @@ async function main() {
     onPick: (hit) => trace.show(hit.example != null ? { example: hit.example, split: "train" } : { x: hit.x }),
   });
   createParamEditor({
-    canvas: byId("network-canvas"), networkView: views.network, box: byId("param-editor"),
+    canvas: byId("network-canvas"), box: byId("param-editor"),
     snapshot, connection, notice,
   });
 

@@ -25,7 +25,7 @@ const WIDTH_LEVELS = 8;
 const INPUT_RES = 24;
 const NODE_GAIN = 0.9;
 const TOUCH_REACH = 14;       // px around an edge a tap still finds it
-const DOUBLE_CLICK_MS = 400; // a click that completes an axis pair waits this long: a double-click edits instead
+const DOUBLE_CLICK_MS = 400; // two clicks on one item this close are a double-click (it edits); a click that completes an axis pair waits this long
 const PICTURE_MIN = 12;
 const DENSE_EDGE_MS = 250;    // a dense band's edges are stroked again at most 4 times a second       // px: smaller squares show one colour (the neuron's mean output), not a picture
 
@@ -589,9 +589,13 @@ export function createNetworkView(canvas, tooltip, legendEl, state, { requestRed
     tooltip.hidden = true;
   });
   // A click on an edge or bias picks a loss-surface axis; a double-click on one opens the weight
-  // editor (param_editor.js) and picks nothing: its first click's pick is undone, and a click
-  // that would complete a pair waits DOUBLE_CLICK_MS to see whether a second click follows.
+  // editor (param_editor.js, through a "param-edit" event) and picks nothing: its first click's
+  // pick is undone, and a click that would complete a pair waits DOUBLE_CLICK_MS to see whether
+  // a second click follows. One window decides both: a second click on the same item within
+  // DOUBLE_CLICK_MS is a double-click, a later one is a click of its own (whatever the system's
+  // double-click time, so a slow double-click never both completes a pair and opens the editor).
   let lastClicked = null;   // the item of the last single click
+  let lastClickAt = -Infinity;
   let undoPick = null;      // {pending}: what the last first-axis pick replaced
   let pairTimer = null;     // a pair waiting to be completed
   let pairPending = null;
@@ -608,8 +612,10 @@ export function createNetworkView(canvas, tooltip, legendEl, state, { requestRed
   canvas.addEventListener("click", (e) => {
     const p = pointAt(e);
     const hit = hitTest(layout, p.x, p.y, lastPointerType === "mouse" ? 5 : TOUCH_REACH, drawnMask);
-    if (e.detail >= 2 && hit && lastClicked && hit.name === lastClicked) {
+    const name = hit ? (hit.name ?? `n${hit.layer}.${hit.index}`) : null;
+    if (hit && name === lastClicked && e.timeStamp - lastClickAt <= DOUBLE_CLICK_MS) {
       // the second click of a double-click: the editor's gesture, not a pick
+      lastClicked = null;
       if (pairTimer) { clearTimeout(pairTimer); pairTimer = null; pairPending = null; }
       if (undoPick) {
         pendingAxis = undoPick.pending;
@@ -617,11 +623,15 @@ export function createNetworkView(canvas, tooltip, legendEl, state, { requestRed
         lastKey = "";
         requestRedraw();
       }
+      if (hit.kind === "edge" || hit.kind === "bias") {
+        canvas.dispatchEvent(new CustomEvent("param-edit", { detail: { param: hit, clientX: e.clientX, clientY: e.clientY, pointer: true } }));
+      }
       return;
     }
-    if (pairTimer) completePair();   // a click elsewhere: the waiting pair was meant
+    if (pairTimer) completePair();   // a click elsewhere, or too late for a double-click: the waiting pair was meant
     undoPick = null;
-    lastClicked = hit ? (hit.name ?? `n${hit.layer}.${hit.index}`) : null;
+    lastClicked = name;
+    lastClickAt = e.timeStamp;
     if (!hit) return;
     if (hit.kind === "node") {
       if (hit.layer > 0) state.setUi({ neuron: [hit.layer, hit.index] });

@@ -1,4 +1,5 @@
-// Set a weight by hand: double-click (or double-tap) an edge or bias of the network diagram, type
+// Set a weight by hand: double-click (or double-tap) an edge or bias of the network diagram (its
+// "param-edit" event, static/js/network_view.js), type
 // a value and Enter, or drag the slider: PATCH /api/runs/{id}/params; the run continues from
 // there (its optimizer state kept). From the keyboard: Enter on a weight or bias of the diagram
 // (its "param-edit" event); Enter sets, Escape cancels, and the focus returns to the diagram. While dragging, one request is in flight at a time. The box shows the current value and gradient with 8 significant digits.
@@ -11,7 +12,7 @@ function flatIndex(header, p) {
   return offset + p.i * shape[1] + (p.kind === "bias" ? shape[1] - 1 : p.j);
 }
 
-export function createParamEditor({ canvas, networkView, box, snapshot, connection, notice }) {
+export function createParamEditor({ canvas, box, snapshot, connection, notice }) {
   let target = null;
   let returnFocus = null;   // where the keyboard was before the editor opened (it goes back there)
 
@@ -88,13 +89,11 @@ export function createParamEditor({ canvas, networkView, box, snapshot, connecti
     if (queued != null) { const next = queued; queued = null; drag(next); }
   }
 
-  canvas.addEventListener("dblclick", (e) => {
-    const p = networkView.paramAt(e.clientX, e.clientY);
-    if (p) open(p, e.clientX, e.clientY);
-  });
-  // the network view's keyboard path: Enter on a weight or bias
+  // the network view decides what a double-click (or double-tap) is, and so does the keyboard
+  // (Enter on a weight or bias): both send "param-edit". The browser's own dblclick is not
+  // listened to: its timing is the system's, not the view's (network_view.js DOUBLE_CLICK_MS).
   canvas.addEventListener("param-edit", (e) => {
-    returnFocus = canvas;
+    returnFocus = e.detail.pointer ? null : canvas;
     open(e.detail.param, e.detail.clientX, e.detail.clientY);
   });
   input.addEventListener("keydown", (e) => {
