@@ -15,6 +15,7 @@ import { attachGraphLink } from "./graph/playground_link.js";
 import { createLossChart } from "./loss_chart.js";
 import { createNetworkView } from "./network_view.js";
 import { createNoticeBoard } from "./notice_board.js";
+import { placeNotices } from "./notice_placement.js";
 import { createOutputKeyboard } from "./output_keyboard.js";
 import { createParamEditor } from "./param_editor.js";
 import { currentRun, linkedRun, withoutToken } from "./run_access.js";
@@ -230,7 +231,10 @@ async function main() {
     connection, notice,
   });
 
-  window.__nnp = { state, snapshot, connection, views, stats, trace, ghost, errors: pageErrors, ready: false };
+  // on tablets the run's notices and the diverged box sit in the top bar, in view
+  const noticePlacement = placeNotices(byId("topbar-notices"), [byId("diverged"), byId("run-notices")]);
+
+  window.__nnp = { noticePlacement, state, snapshot, connection, views, stats, trace, ghost, errors: pageErrors, ready: false };
   await connection.start();
   window.__nnp.ready = true;
 }

@@ -134,3 +134,60 @@ def test_one_d_curves_draw_their_steps(open_page):
             assert got["blue"] > 50, got                            # the points
         page.get_by_test_id("output-view").screenshot(path=str(SHOTS / f"curve-{size}.png")) \
             if SHOTS.is_dir() else None
+
+
+# the top bar's parts, the panels and their parts (but the notice's own boxes and the floating
+# #notice): none may overlap a notice
+OVERLAPS = """(sel) => {
+    const el = document.querySelector(sel);
+    const note = el.getBoundingClientRect();
+    const others = [...document.querySelectorAll('.topbar > *, .topbar-foot > *, .layout > *, .panel > *')]
+      .filter(e => !e.contains(el) && e.id !== 'notice' && e.offsetParent !== null);
+    return others.filter(e => { const r = e.getBoundingClientRect();
+      return r.width > 0 && r.left < note.right - 0.5 && note.left < r.right - 0.5
+        && r.top < note.bottom - 0.5 && note.top < r.bottom - 0.5; }).map(e => e.className || e.id);
+}"""
+
+
+def in_view(page, testid: str) -> bool:
+    b = page.get_by_test_id(testid).bounding_box()
+    return b is not None and b["y"] >= 0 and b["y"] + b["height"] <= page.viewport_size["height"]
+
+
+def test_on_a_tablet_the_runs_notices_are_in_view_at_the_top_without_overlap(open_page, artifacts):
+    page = open_page("?dataset=house&loss=mse", viewport=TABLET)
+    hint = page.get_by_test_id("run-notice-standardize")
+    hint.wait_for(state="visible")
+    assert page.evaluate("window.scrollY") == 0
+    assert in_view(page, "run-notice-standardize")          # no scrolling needed
+    assert page.evaluate(OVERLAPS, "[data-testid=run-notice-standardize]") == []
+    page.screenshot(path=str(artifacts / "page-notices-top-768x1024.png"))
+    page.mouse.wheel(0, 1500)                                # the top bar stays: so do they
+    page.wait_for_function("window.scrollY > 500")
+    assert in_view(page, "run-notice-standardize")
+    # on a wide screen they go back beside the loss curve
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.wait_for_function("document.querySelector('[data-testid=run-notices]').closest('.loss-panel') !== null")
+    assert page.evaluate(OVERLAPS, "[data-testid=run-notice-standardize]") == []
+    page.screenshot(path=str(artifacts / "page-notices-beside-1280x800.png"))
+    page.set_viewport_size(TABLET)
+    page.wait_for_function("document.querySelector('[data-testid=run-notices]').closest('.topbar') !== null")
+    page.get_by_test_id("run-notice-standardize-action").click()   # its button still works there
+    page.wait_for_function("window.__nnp.stats.lastHeader.config.standardize === true")
+    hint.wait_for(state="detached")
+    assert page.get_by_test_id("topbar-notices").is_hidden()  # an empty row takes no room
+
+
+def test_on_a_tablet_a_divergence_and_its_way_out_are_in_view_at_the_top(open_page, artifacts):
+    page = open_page("?dataset=plane&loss=mse&activation=tanh&learning_rate=3&speed=max", viewport=TABLET)
+    page.get_by_test_id("play").click()
+    box = page.get_by_test_id("diverged")
+    box.wait_for(state="visible", timeout=20_000)
+    page.evaluate("window.scrollTo(0, 0)")
+    assert in_view(page, "diverged") and in_view(page, "diverged-remedy")
+    assert page.evaluate(OVERLAPS, "[data-testid=diverged]") == []
+    page.screenshot(path=str(artifacts / "page-diverged-top-768x1024.png"))
+    page.get_by_test_id("diverged-remedy").click()
+    box.wait_for(state="hidden", timeout=20_000)
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.wait_for_function("document.querySelector('[data-testid=diverged]').closest('.diagnostics-panel') !== null")
