@@ -50,8 +50,8 @@ def changes_of(model: BaseModel) -> dict:
 class StepRequest(BaseModel):
     """Train `steps` minibatch updates or `epochs` passes (one of them, not both; default 1
     step)."""
-    model_config = ConfigDict(extra="forbid", strict=True,
-                              json_schema_extra={"not": {"required": ["steps", "epochs"]}})
+    model_config = ConfigDict(**STRICT, json_schema_extra={"not": {"required": ["steps",
+                                                                              "epochs"]}})
     steps: int | None = limited(None, "max_steps_per_call", ge=1)
     epochs: int | None = limited(None, "max_epochs_per_call", ge=1)
 

@@ -2,7 +2,9 @@
 
 Pydantic writes the bounds fixed in the models (`ge`, `le`, `maxItems`); two kinds it cannot:
 - fields bounded by the serving app's Settings (`limited(...)`, server/limits.py: steps and
-  epochs per call, landscape resolutions...) carry `"limit": [names]`: they get `maximum`;
+  epochs per call, landscape resolutions...; or `json_schema_extra={"limit": [names]}` where
+  the handler checks the bound itself: a race's steps and racers, a group's members) carry
+  `"limit": [names]`: a number gets `maximum`, an array `maxItems`;
 - hidden layer sizes, checked by a TrainConfig validator (with its own message), get
   `items: {"minimum": 1, "maximum": MAX_NEURONS}` beside `maxItems`.
 "Steps or epochs, not both" is the StepRequest model's own `not` (server/api_models.py).
@@ -19,9 +21,10 @@ from .settings import Settings
 
 def _bound(node: dict, settings: Settings) -> None:
     limit = min(getattr(settings, name) for name in node["limit"])
-    numeric = [alt for alt in node.get("anyOf", []) if alt.get("type") in ("integer", "number")]
-    for target in numeric or [node]:
-        target["maximum"] = limit if "maximum" not in target else min(target["maximum"], limit)
+    kinds = ("integer", "number", "array")
+    for target in [alt for alt in node.get("anyOf", []) if alt.get("type") in kinds] or [node]:
+        key = "maxItems" if target.get("type") == "array" else "maximum"
+        target[key] = limit if key not in target else min(target[key], limit)
 
 
 def _hidden(node: dict) -> None:

@@ -20,7 +20,7 @@ from engine.comparison_landscape import shared_landscape
 from engine.comparison_presets import PRESETS
 from engine.param_names import parameter_names
 
-from .api_models import ConfigChanges, changes_of
+from .api_models import STRICT, ConfigChanges, changes_of
 from .comparisons import Comparison, ComparisonRegistry
 from .latest_sender import LatestSender
 from .live_resource import (ControlMessage, Pause, Play, error_message, read_message,
@@ -78,10 +78,13 @@ def unprocessable(loc: tuple, message: str) -> RequestValidationError:
 
 class ComparisonCreate(BaseModel):
     """A base TrainConfig, 2..6 partial variants (one member each), the clock; labels optional."""
-    model_config = ConfigDict(extra="forbid")
+    model_config = STRICT
     base: TrainConfig = Field(default_factory=TrainConfig)
+    # minItems and "limit" (server/openapi_bounds.py): the schema states what the handler checks
     variants: list[ConfigChanges] = Field(description="One partial TrainConfig per member; "
-                                                      "data fields come from the base only.")
+                                                      "data fields come from the base only.",
+                                          json_schema_extra={"minItems": 2,
+                                                             "limit": ["max_comparison_members"]})
     clock: Clock = Field("epochs", description='"epochs": equal examples seen; "updates": '
                                                "equal steps.")
     labels: list[Annotated[str, Field(max_length=60)]] | None = Field(
@@ -91,7 +94,7 @@ class ComparisonCreate(BaseModel):
 class GroupStep(BaseModel):
     """n more epochs (every member sees n x n_train examples) or n more updates each (exactly
     one of them)."""
-    model_config = ConfigDict(extra="forbid", json_schema_extra={
+    model_config = ConfigDict(**STRICT, json_schema_extra={
         "oneOf": [{"required": ["epochs"]}, {"required": ["updates"]}]})
     # "limit": the bound the schema states (server/openapi_bounds.py); check_step enforces it
     epochs: int | None = Field(None, ge=1, json_schema_extra={"limit": ["max_epochs_per_call"]})
@@ -169,7 +172,8 @@ async def step_comparison(c: ControlledComparison, settings: SettingsDep,
                                       "differ."}})
 async def comparison_landscape(
         c: ComparisonDep, settings: SettingsDep,
-        resolution: Annotated[int, Query(ge=3)] = 31,
+        resolution: Annotated[int, Query(ge=3, json_schema_extra={
+            "limit": ["max_landscape_resolution"]})] = 31,
         mode: Annotated[Literal["pca", "params"], Query(
             description='"pca": the plane of all paths\' two main directions; "params": two '
                         "chosen parameters through the common start.")] = "pca",

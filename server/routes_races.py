@@ -9,7 +9,7 @@ import copy
 from typing import Annotated, Literal, Union
 
 from fastapi import APIRouter, Body, Depends, HTTPException, Query, Request, Response, WebSocket
-from pydantic import BaseModel, ConfigDict, Field, Strict, TypeAdapter, ValidationError, create_model
+from pydantic import BaseModel, Field, Strict, TypeAdapter, ValidationError, create_model
 
 from engine import TrainConfig
 from engine.descent import DESCENT_FIELDS
@@ -83,12 +83,18 @@ GUARDED = {**NOT_FOUND, **FORBIDDEN}
 SettingsDep = Annotated[Settings, Depends(settings_of)]
 
 
+# a JSON array is not a tuple to strict mode: the pair is lax (Field(strict=False)), its items
+# strict ("1" or true is not a coordinate) and finite (STRICT's allow_inf_nan=False)
+Point = tuple[Annotated[float, Strict()], Annotated[float, Strict()]]
+
+
 class RaceCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = STRICT
     function: FunctionName = Field(description="A name from GET /api/functions.")
-    start: tuple[float, float] | None = Field(None, description="[x, y] inside the function's "
-                                              "domain (default: its suggested start).")
-    racers: list[RacerSettings] = Field(min_length=1)
+    start: Point | None = Field(None, strict=False, description="[x, y] inside the function's "
+                                "domain (default: its suggested start).")
+    # "limit": the bound the schema states (server/openapi_bounds.py); the handler enforces it
+    racers: list[RacerSettings] = Field(min_length=1, json_schema_extra={"limit": ["max_racers"]})
     noise: float = Field(0.0, ge=0.0, le=100.0, description="Std of the Gaussian noise added "
                                                              "to each gradient coordinate.")
     seed: int = Field(0, ge=0, le=2**31 - 1, description="Seed of the noise.")
@@ -97,13 +103,14 @@ class RaceCreate(BaseModel):
 
 
 class RaceStep(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    steps: int = Field(1, ge=1)
+    model_config = STRICT
+    steps: int = Field(1, ge=1, json_schema_extra={"limit": ["max_race_steps_per_call"]})
 
 
 class RaceRestart(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    start: tuple[float, float] | None = None
+    model_config = STRICT
+    start: Point | None = Field(None, strict=False, description="[x, y] inside the function's "
+                                "domain (default: the race's start).")
 
 
 def check_start(function, start, loc=("start",)) -> None:
@@ -132,7 +139,8 @@ def list_functions() -> list[dict]:
 @router.get("/api/functions/{name}/surface", summary="f on a grid over the domain",
             responses={422: {"description": "Unknown function, bad resolution or condition."}})
 async def function_surface(name: FunctionName, settings: SettingsDep,
-                           resolution: Annotated[int, Query(ge=3)] = 101,
+                           resolution: Annotated[int, Query(ge=3, json_schema_extra={
+                               "limit": ["max_function_resolution"]})] = 101,
                            condition: Annotated[float | None, Query(
                                ge=BOWL_CONDITION_RANGE[0], le=BOWL_CONDITION_RANGE[1])] = None
                            ) -> dict:
@@ -242,9 +250,7 @@ class Noise(ControlMessage):
 
 class Restart(ControlMessage):
     type: Literal["restart"]
-    # a JSON array is not a tuple to strict mode: the pair is lax, its items strict
-    start: tuple[Annotated[float, Strict()], Annotated[float, Strict()]] | None = Field(
-        None, strict=False)
+    start: Point | None = Field(None, strict=False)
 
 
 class Subscribe(ControlMessage):

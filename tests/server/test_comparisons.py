@@ -285,6 +285,8 @@ def test_a_group_with_an_unknown_custom_dataset_or_a_variant_changing_it_is_422(
     ({"type": "step", "epochs": "1"}, "epochs"), ({"type": "step", "updates": True}, "updates"),
     ({"type": "subscribe", "fps": "30"}, "fps"),
     ({"type": "set", "member": "0", "config": {}}, "member"),
+    ({"type": "set", "member": 0, "config": {"learning_rate": "0.1"}}, "config.learning_rate"),
+    ({"type": "set", "member": 0, "config": {"hidden": [True]}}, "config.hidden.0"),
 ])
 def test_group_socket_messages_are_strictly_typed(client, message, field):
     out = create(client, [{"batch_size": 10}, {"batch_size": 1}])
@@ -297,3 +299,81 @@ def test_group_socket_messages_are_strictly_typed(client, message, field):
                 break
         assert answer["type"] == "error" and answer["status"] == 422, answer
         assert answer["message"].startswith(field + ": Input should be a valid"), answer
+
+
+# ---------------------------------------------------------------------- strict bodies
+def _refused(r, loc: list, says: str = "Input should be a valid") -> dict:
+    assert r.status_code == 422, r.text
+    errors = r.json()["detail"]
+    error = next((e for e in errors if e["loc"] == ["body", *loc]), None)
+    assert error is not None, errors
+    assert error["msg"].startswith(says), error
+    return error
+
+
+@pytest.mark.parametrize("body,loc", [
+    ({"variants": [{}, {"learning_rate": "0.1"}]}, ["variants", 1, "learning_rate"]),
+    ({"variants": [{}, {"learning_rate": True}]}, ["variants", 1, "learning_rate"]),
+    ({"variants": [{"hidden": [True]}, {}]}, ["variants", 0, "hidden", 0]),
+    ({"variants": [{"batch_size": 10.0}, {}]}, ["variants", 0, "batch_size"]),
+    ({"base": {"hidden": [True]}, "variants": [{}, {}]}, ["base", "hidden", 0]),
+    ({"base": {"learning_rate": "0.1"}, "variants": [{}, {}]}, ["base", "learning_rate"]),
+    ({"base": {"standardize": "yes"}, "variants": [{}, {}]}, ["base", "standardize"]),
+    ({"variants": [{}, {}], "labels": ["a", 1]}, ["labels", 1]),
+    ({"variants": {"0": {}, "1": {}}}, ["variants"]),
+])
+def test_a_group_body_of_the_wrong_type_is_422_naming_the_field(client, body, loc):
+    _refused(client.post("/api/comparisons", json=body), loc)
+
+
+@pytest.mark.parametrize("body,loc", [
+    ({"epochs": "1"}, ["epochs"]), ({"epochs": True}, ["epochs"]), ({"epochs": 1.0}, ["epochs"]),
+    ({"updates": "7"}, ["updates"]), ({"updates": False}, ["updates"]),
+])
+def test_a_group_step_of_the_wrong_type_is_422_and_trains_nothing(client, body, loc):
+    out = create(client, [{}, {"learning_rate": 0.2}])
+    _refused(client.post(f"/api/comparisons/{out['id']}/step", json=body), loc)
+    steps = [m["clock"]["updates"] for m in client.get(f"/api/comparisons/{out['id']}").json()["members"]]
+    assert steps == [0, 0]
+
+
+@pytest.mark.parametrize("text,loc", [
+    ('{"variants": [{}, {"learning_rate": NaN}]}', ["variants", 1, "learning_rate"]),
+    ('{"base": {"noise": Infinity}, "variants": [{}, {}]}', ["base", "noise"]),
+])
+def test_a_non_finite_number_in_a_group_body_is_422_saying_so(client, text, loc):
+    r = client.post("/api/comparisons", content=text, headers={"content-type": "application/json"})
+    error = _refused(r, loc, "Input should be a finite number")
+    assert error["input"] is None
+
+
+def test_a_refused_group_body_echoes_only_a_short_prefix(client):
+    r = client.post("/api/comparisons", json={"variants": [{}, {}], "clock": "x" * 50_000})
+    error = _refused(r, ["clock"], "Input should be")
+    assert len(error["input"]) < 200 and error["input"].endswith("(50002 characters)")
+
+
+def test_every_valid_group_body_stays_valid(client):
+    # integers where floats are expected, labels, both clocks, a step of either kind
+    out = create(client, [{"learning_rate": 1}, {"learning_rate": 0.5, "hidden": [3]}],
+                 clock="updates", labels=["one", "half"])
+    r = client.post(f"/api/comparisons/{out['id']}/step", json={"updates": 2})
+    assert r.status_code == 200 and r.json()["steps_run"] == [2, 2]
+    r = client.post(f"/api/comparisons/{out['id']}/step", json={"epochs": 1, "updates": None})
+    assert r.status_code == 200, r.text
+
+
+@pytest.mark.parametrize("text,field", [
+    ('{"type": "set", "member": 0, "config": {"learning_rate": Infinity}}', "config.learning_rate"),
+])
+def test_group_socket_refuses_non_finite_numbers(client, text, field):
+    out = create(client, [{"batch_size": 10}, {"batch_size": 1}])
+    with client.websocket_connect(f"/ws/comparisons/{out['id']}") as ws:
+        ws.send_text(text)
+        for _ in range(100):
+            t = ws.receive()
+            answer = json.loads(t["text"]) if t.get("text") else {}
+            if answer.get("type") in ("ack", "error"):
+                break
+        assert answer["type"] == "error" and answer["status"] == 422, answer
+        assert answer["message"].startswith(field + ": Input should be a finite number"), answer

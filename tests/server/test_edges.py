@@ -140,6 +140,32 @@ def test_openapi_states_every_bound(make_client):
     assert c.post("/api/runs", json={"hidden": [0]}).status_code == 422
 
 
+def test_openapi_states_the_race_and_group_bounds_of_this_app(make_client):
+    c = make_client(max_racers=3, max_race_steps_per_call=50, max_comparison_members=4,
+                    max_function_resolution=40, max_landscape_resolution=30)
+    doc = c.get("/openapi.json").json()
+    schemas = doc["components"]["schemas"]
+    assert schemas["RaceCreate"]["properties"]["racers"]["maxItems"] == 3
+    assert schemas["RaceStep"]["properties"]["steps"]["maximum"] == 50
+    variants = schemas["ComparisonCreate"]["properties"]["variants"]
+    assert (variants["minItems"], variants["maxItems"]) == (2, 4)
+    query = lambda path: next(p["schema"] for p in doc["paths"][path]["get"]["parameters"]
+                              if p["name"] == "resolution")
+    assert query("/api/functions/{name}/surface")["maximum"] == 40
+    assert query("/api/comparisons/{comparison_id}/landscape")["maximum"] == 30
+    # ...and what the schema says is what the server does
+    racer = {"optimizer": "sgd"}
+    assert c.post("/api/races", json={"function": "bowl", "racers": [racer] * 4}).status_code == 422
+    rid = c.post("/api/races", json={"function": "bowl", "racers": [racer] * 3}).json()["id"]
+    assert c.post(f"/api/races/{rid}/step", json={"steps": 51}).status_code == 422
+    assert c.post(f"/api/races/{rid}/step", json={"steps": 50}).status_code == 200
+    assert c.post("/api/comparisons", json={"variants": [{}] * 5}).status_code == 422
+    assert c.post("/api/comparisons", json={"variants": [{}]}).status_code == 422
+    assert c.post("/api/comparisons", json={"variants": [{}] * 4}).status_code == 201
+    assert c.get("/api/functions/bowl/surface?resolution=41").status_code == 422
+    assert c.get("/api/functions/bowl/surface?resolution=40").status_code == 200
+
+
 def _error_or_ack(ws, kind: str) -> dict:
     for _ in range(200):
         m = ws.receive()

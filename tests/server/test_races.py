@@ -179,6 +179,8 @@ def test_websocket_streams_positions_and_new_path_points(client):
     ({"type": "noise", "noise": "1"}, "noise"), ({"type": "restart", "start": ["1", 0]}, "start.0"),
     ({"type": "subscribe", "fps": "30"}, "fps"), ({"type": "subscribe", "speed": True}, "speed"),
     ({"type": "set", "racer": 0, "config": {"learning_rate": "0.1"}}, "config.learning_rate"),
+    ({"type": "set", "racer": "0", "config": {}}, "racer"),
+    ({"type": "restart", "start": [0, True]}, "start.1"),
 ])
 def test_race_socket_messages_are_strictly_typed(client, message, field):
     rid = client.post("/api/races", json={"function": "bowl",
@@ -192,3 +194,105 @@ def test_race_socket_messages_are_strictly_typed(client, message, field):
                 break
         assert answer["type"] == "error" and answer["status"] == 422, answer
         assert answer["message"].startswith(field + ": Input should be a valid"), answer
+
+
+# ---------------------------------------------------------------------- strict bodies
+BOWL = {"function": "bowl", "racers": [{"optimizer": "sgd"}]}
+
+
+def _post_text(client, path: str, text: str):
+    return client.post(path, content=text, headers={"content-type": "application/json"})
+
+
+def _refused(r, loc: list, says: str = "Input should be a valid") -> dict:
+    assert r.status_code == 422, r.text
+    errors = r.json()["detail"]
+    error = next((e for e in errors if e["loc"] == ["body", *loc]), None)
+    assert error is not None, errors
+    assert error["msg"].startswith(says), error
+    return error
+
+
+@pytest.mark.parametrize("body,loc", [
+    ({**BOWL, "noise": "1"}, ["noise"]), ({**BOWL, "noise": True}, ["noise"]),
+    ({**BOWL, "seed": "3"}, ["seed"]), ({**BOWL, "seed": True}, ["seed"]),
+    ({**BOWL, "seed": 2.0}, ["seed"]), ({**BOWL, "condition": "10"}, ["condition"]),
+    ({**BOWL, "start": ["1", 0]}, ["start", 0]), ({**BOWL, "start": [0, True]}, ["start", 1]),
+    ({**BOWL, "start": "1, 0"}, ["start"]),
+    ({**BOWL, "racers": [{"learning_rate": "0.1"}]}, ["racers", 0, "learning_rate"]),
+    ({**BOWL, "racers": [{"momentum": True}]}, ["racers", 0, "momentum"]),
+    ({**BOWL, "racers": [{"decay_steps": 10.0}]}, ["racers", 0, "decay_steps"]),
+])
+def test_a_race_body_of_the_wrong_type_is_422_naming_the_field(client, body, loc):
+    _refused(client.post("/api/races", json=body), loc)
+
+
+@pytest.mark.parametrize("path,body,loc", [
+    ("/step", {"steps": "5"}, ["steps"]), ("/step", {"steps": True}, ["steps"]),
+    ("/step", {"steps": 5.0}, ["steps"]),
+    ("/restart", {"start": ["1", 0]}, ["start", 0]), ("/restart", {"start": [False, 0]}, ["start", 0]),
+])
+def test_a_step_or_restart_body_of_the_wrong_type_is_422_and_changes_nothing(client, path, body,
+                                                                             loc):
+    rid = client.post("/api/races", json={**BOWL, "start": [1, 1]}).json()["id"]
+    _refused(client.post(f"/api/races/{rid}{path}", json=body), loc)
+    _refused(client.patch(f"/api/races/{rid}/racers/0", json={"learning_rate": "0.1"}),
+             ["learning_rate"])
+    race = client.get(f"/api/races/{rid}").json()
+    assert race["step"] == 0 and race["start"] == [1, 1]
+    assert race["racers"][0]["config"]["learning_rate"] == 0.03
+
+
+@pytest.mark.parametrize("text,loc", [
+    ('{"function": "bowl", "racers": [{}], "noise": NaN}', ["noise"]),
+    ('{"function": "bowl", "racers": [{}], "condition": Infinity}', ["condition"]),
+    ('{"function": "bowl", "racers": [{}], "start": [NaN, 0]}', ["start", 0]),
+    ('{"function": "bowl", "racers": [{"learning_rate": -Infinity}]}', ["racers", 0, "learning_rate"]),
+])
+def test_a_non_finite_number_in_a_race_body_is_422_saying_so(client, text, loc):
+    error = _refused(_post_text(client, "/api/races", text), loc, "Input should be a finite number")
+    assert error["input"] is None        # JSON has no NaN: the echo is null, the answer valid JSON
+
+
+def test_a_non_finite_restart_start_is_422_saying_so(client):
+    rid = client.post("/api/races", json=BOWL).json()["id"]
+    _refused(_post_text(client, f"/api/races/{rid}/restart", '{"start": [0, Infinity]}'),
+             ["start", 1], "Input should be a finite number")
+
+
+def test_a_refused_race_body_echoes_only_a_short_prefix(client):
+    error = _refused(client.post("/api/races", json={**BOWL, "noise": "9" * 100_000}), ["noise"])
+    assert len(error["input"]) < 200 and error["input"].endswith("(100002 characters)")
+
+
+def test_every_valid_race_body_stays_valid(client):
+    # integers where floats are expected, a JSON array for the start, floats and nulls
+    r = client.post("/api/races", json={"function": "bowl", "start": [1, -1.5], "noise": 0,
+                                        "seed": 3, "condition": 20,
+                                        "racers": [{"learning_rate": 1, "momentum": 0}]})
+    assert r.status_code == 201, r.text
+    rid = r.json()["id"]
+    assert r.json()["start"] == [1.0, -1.5]
+    assert client.post(f"/api/races/{rid}/step", json={"steps": 2}).json()["step"] == 2
+    assert client.post(f"/api/races/{rid}/step").json()["step"] == 3
+    assert client.post(f"/api/races/{rid}/restart", json={"start": [0, 1]}).json()["start"] == [0, 1]
+    assert client.post(f"/api/races/{rid}/restart", json={"start": None}).status_code == 200
+    assert client.post(f"/api/races/{rid}/restart").status_code == 200
+
+
+@pytest.mark.parametrize("text,field", [
+    ('{"type": "noise", "noise": NaN}', "noise"),
+    ('{"type": "restart", "start": [Infinity, 0]}', "start.0"),
+    ('{"type": "set", "racer": 0, "config": {"learning_rate": NaN}}', "config.learning_rate"),
+])
+def test_race_socket_refuses_non_finite_numbers(client, text, field):
+    rid = client.post("/api/races", json=BOWL).json()["id"]
+    with client.websocket_connect(f"/ws/races/{rid}") as ws:
+        ws.send_text(text)
+        for _ in range(100):
+            t = ws.receive()
+            answer = json.loads(t["text"]) if t.get("text") else {}
+            if answer.get("type") in ("ack", "error"):
+                break
+        assert answer["type"] == "error" and answer["status"] == 422, answer
+        assert answer["message"].startswith(field + ": Input should be a finite number"), answer
