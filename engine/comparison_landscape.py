@@ -1,6 +1,7 @@
 """One loss surface under every member's descent path: the plane of the PCA of all members'
-recorded paths together (centred on their common start), or the plane of two chosen parameters
-through the common start (every other parameter at its starting value), with each path's true
+recorded paths together (centred on their common start, or on the average of the members' starts
+when they start from different weights: a different init), or the plane of two chosen
+parameters through that point (every other parameter at its value there), with each path's true
 losses and its distance from the plane (the honesty of the single-run view: the plane is a
 slice, the paths need not lie in it).
 
@@ -27,10 +28,11 @@ def shared_landscape(trainers: list, resolution: int = 31, mode: str = "pca",
     """{"mode", "labels", "alpha" (R,), "beta" (R,), "loss" (R, R) indexed [beta, alpha],
     "explained_variance" (None for params), "origin_loss", "paths": [{"steps", "alpha", "beta",
     "loss", "distance"}] per trainer, "note", "max_distance", "plane": {"origin", "d1", "d2"}}.
-    The plane: theta_0 + alpha d1 + beta d2 (theta_0 = the members' mean start). mode "pca":
-    d1/d2 the top two PCA directions of every recorded theta_i - theta_0 of every member; mode
-    "params": d1/d2 along the two named parameters (alpha, beta are their offsets from the start;
-    a path's distance is how far its other parameters moved)."""
+    The plane: theta_0 + alpha d1 + beta d2 (theta_0 = the members' mean start: their common
+    start when they start alike, and the note says which). mode "pca": d1/d2 the top two PCA
+    directions of every recorded theta_i - theta_0 of every member; mode "params": d1/d2 along
+    the two named parameters (alpha, beta are their offsets from theta_0; a path's distance is
+    how far its other parameters are from theta_0's)."""
     if mode not in ("pca", "params"):
         raise ValueError(f"mode must be pca or params, got {mode!r}")
     if not 3 <= resolution <= 101:
@@ -42,7 +44,11 @@ def shared_landscape(trainers: list, resolution: int = 31, mode: str = "pca",
             raise ValueError(f"members differ in {', '.join(differ or ['layer sizes'])}: their "
                              "loss surfaces are different functions, so there is no shared one")
     paths = [t.trajectory() for t in trainers]
-    origin = np.mean([thetas[0] for _, thetas in paths], axis=0)
+    starts = np.array([thetas[0] for _, thetas in paths])
+    origin = starts.mean(axis=0)
+    common = bool((starts == starts[0]).all())
+    centre = ("the common start" if common else
+              "the average of the members' starts (they start from different weights)")
     offsets = np.vstack([thetas - origin for _, thetas in paths])
     offsets = offsets[np.isfinite(offsets).all(axis=1)]
     if mode == "params":
@@ -70,13 +76,15 @@ def shared_landscape(trainers: list, resolution: int = 31, mode: str = "pca",
     largest = max((float(np.nanmax(p["distance"])) for p in out_paths
                    if np.isfinite(p["distance"]).any()), default=0.0)
     if mode == "params":
-        note = (f"Slice along {names[0]} and {names[1]} through the common start, every other "
-                f"parameter at its starting value; the {len(trainers)} paths are drawn at their "
-                f"offsets of these two, up to {largest:.3g} away from the slice (how far their "
-                "other parameters moved), with their true losses")
+        others = ("its starting value", "how far their other parameters moved") if common else (
+            "its average starting value", "how far their other parameters are from that average")
+        note = (f"Slice along {names[0]} and {names[1]} through {centre}, every other "
+                f"parameter at {others[0]}; the {len(trainers)} paths are drawn at their "
+                f"offsets of these two, up to {largest:.3g} away from the slice ({others[1]}), "
+                "with their true losses")
     else:
         note = (f"PCA plane of all {len(trainers)} paths together (explained variance "
-                f"{explained[0]:.0%} + {explained[1]:.0%}), centred on the common start; the "
+                f"{explained[0]:.0%} + {explained[1]:.0%}), centred on {centre}; the "
                 f"paths are drawn at their plane coordinates, up to {largest:.3g} away from it, "
                 "with their true losses")
     return {"mode": mode, "labels": labels,

@@ -176,7 +176,8 @@ async def comparison_landscape(
             "limit": ["max_landscape_resolution"]})] = 31,
         mode: Annotated[Literal["pca", "params"], Query(
             description='"pca": the plane of all paths\' two main directions; "params": two '
-                        "chosen parameters through the common start.")] = "pca",
+                        "chosen parameters through the members' start (their average when "
+                        "they start apart).")] = "pca",
         params: Annotated[list[Annotated[str, Field(max_length=32)]] | None, Query(
             description='Mode "params": two names like "W1[0,1]", "b2[0]" (see "parameters" '
                         "in any answer).")] = None) -> dict:

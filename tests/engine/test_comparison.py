@@ -179,10 +179,30 @@ def test_shared_landscape_puts_every_path_on_one_plane_honestly():
     # a path point: its stated loss is the true loss there
     assert ls["paths"][1]["loss"][-1] == pytest.approx(group.members[1].training_loss(), rel=1e-9)
     assert 0 < sum(ls["explained_variance"]) <= 1 + 1e-12
-    assert "explained variance" in ls["note"]
+    assert "explained variance" in ls["note"] and "centred on the common start" in ls["note"]
     assert np.isfinite(ls["loss"]).all()
     assert float(parameter_losses(group.members[0], theta0[None, :])[0]) == pytest.approx(
         ls["origin_loss"])
+
+
+@pytest.mark.parametrize("mode, params", [("pca", None), ("params", ["W1[0,1]", "b2[0]"])])
+def test_shared_landscape_of_members_with_different_inits_says_it_is_centred_on_their_average(
+        mode, params):
+    from engine.comparison_landscape import shared_landscape
+    group = ComparisonGroup(BASE, [{"init": "xavier"}, {"init": "he"}, {"init": "uniform"}],
+                            clock="updates")
+    group.advance(updates=30)
+    ls = shared_landscape(group.members, resolution=5, mode=mode, params=params)
+    starts = np.array([m.trajectory()[1][0] for m in group.members])
+    assert not np.array_equal(starts[0], starts[1])          # they do start apart
+    np.testing.assert_allclose(ls["plane"]["origin"], starts.mean(axis=0), rtol=0, atol=1e-15)
+    assert "common start" not in ls["note"]
+    assert "the average of the members' starts" in ls["note"]
+    # no path starts at the plane's centre: each is its own start's offset from the average
+    assert all(p["distance"][0] > 0 or abs(p["alpha"][0]) + abs(p["beta"][0]) > 0
+               for p in ls["paths"])
+    if mode == "params":
+        assert "its average starting value" in ls["note"] and "moved" not in ls["note"]
 
 
 def test_shared_landscape_refuses_members_with_different_models():
@@ -208,6 +228,7 @@ def test_shared_landscape_on_two_chosen_parameters_slices_through_the_common_sta
     ls = shared_landscape(group.members, resolution=7, mode="params", params=["W1[0,1]", "b2[0]"])
     assert ls["mode"] == "params" and ls["labels"] == ["ΔW1[0,1]", "Δb2[0]"]
     assert ls["explained_variance"] is None and "W1[0,1] and b2[0]" in ls["note"]
+    assert "through the common start" in ls["note"] and "its starting value" in ls["note"]
     i, j = (parse_parameter(group.members[0], n) for n in ("W1[0,1]", "b2[0]"))
     theta0 = group.members[0].trajectory()[1][0]
     for member, p in zip(group.members, ls["paths"]):

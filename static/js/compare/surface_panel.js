@@ -1,5 +1,6 @@
 // The shared loss surface: GET /api/comparisons/{id}/landscape on the PCA plane of all members'
-// paths together, or on two chosen parameters through the common start, as a plotly contour,
+// paths together, or on two chosen parameters through the members' start (the average of their
+// starts when they differ: the server's note says which), as a plotly contour,
 // every path in its member's colour; points far from the plane are drawn faint (their distance is
 // in the note). Refreshed every few seconds while shown. The parameter names come from the
 // server's answer ("parameters"), never derived here.
