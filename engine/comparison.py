@@ -16,8 +16,10 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from pydantic import ValidationError
 
 from .config import RESET_FIELDS, TrainConfig
+from .custom_data import CustomDataError
 from .trainer import Trainer
 
 MIN_MEMBERS, MAX_MEMBERS = 2, 6
@@ -31,8 +33,22 @@ HISTORY_CAPACITY = 2000
 MARKS_CAPACITY = 200
 
 
+class VariantError(ValueError):
+    """Variant `index` does not make a valid member. problems: pydantic-shaped errors
+    [{"type", "loc", "msg", "input"}] whose loc is inside the variant: ("loss",) for the loss it
+    sets, () for the variant as a whole."""
+
+    def __init__(self, index: int, problems: list[dict]):
+        self.index, self.problems = index, problems
+        super().__init__("; ".join(
+            e["msg"] if e["msg"].startswith("variants[") else
+            f"variants[{index}]" + "".join(f".{part}" for part in e["loc"]) + f": {e['msg']}"
+            for e in problems))
+
+
 def member_configs(base: TrainConfig, variants: list[dict]) -> list[TrainConfig]:
-    """base updated by each variant, validated by TrainConfig; data fields must not vary."""
+    """base updated by each variant, validated by TrainConfig; data fields must not vary.
+    VariantError names the variant (and its setting) that makes a member invalid."""
     if not MIN_MEMBERS <= len(variants) <= MAX_MEMBERS:
         raise ValueError(f"a group has {MIN_MEMBERS} to {MAX_MEMBERS} members; got "
                          f"{len(variants)} variants")
@@ -40,10 +56,33 @@ def member_configs(base: TrainConfig, variants: list[dict]) -> list[TrainConfig]
     for i, variant in enumerate(variants):
         shared = sorted(set(variant) & set(DATA_FIELDS))
         if shared:
-            raise ValueError(f"variants[{i}] sets {', '.join(shared)}: members share the data, "
-                             "so data fields come from the base only")
-        configs.append(TrainConfig.model_validate({**base.model_dump(), **variant}))
+            raise VariantError(i, [{
+                "type": "value_error", "loc": tuple(shared[:1]) if len(shared) == 1 else (),
+                "input": None,
+                "msg": f"variants[{i}] sets {', '.join(shared)}: members share the data, so "
+                       "data fields come from the base only"}])
+        try:
+            configs.append(TrainConfig.model_validate({**base.model_dump(), **variant}))
+        except ValidationError as exc:
+            raise VariantError(i, [{"type": e["type"], "input": e.get("input"), "msg": e["msg"],
+                                    "loc": tuple(e["loc"]) or _blamed_setting(base, variant)}
+                                   for e in exc.errors(include_url=False)]) from None
     return configs
+
+
+def _blamed_setting(base: TrainConfig, variant: dict) -> tuple:
+    """The loc of the one setting of `variant` without which base + variant is valid (a
+    whole-config rule it breaks, e.g. the loss does not fit the dataset: ("loss",)), or ()
+    when no single setting is to blame."""
+    culprits = []
+    for name in variant:
+        rest = {k: v for k, v in variant.items() if k != name}
+        try:
+            TrainConfig.model_validate({**base.model_dump(), **rest})
+        except ValidationError:
+            continue
+        culprits.append(name)
+    return (culprits[0],) if len(culprits) == 1 else ()
 
 
 class MemberCurves:
@@ -82,10 +121,21 @@ class ComparisonGroup:
         self.variants = [dict(v) for v in variants]
         self.configs = member_configs(base, variants)
         self.clock = clock
-        self.members = trainers or [Trainer(c, dataset_source=dataset_source) for c in self.configs]
+        self.members = trainers or [self._member(i, dataset_source) for i in range(len(variants))]
         self.curves = [MemberCurves() for _ in self.members]
         self._seen_configs = [m.config for m in self.members]
         self._seen_steps = [m.step_count for m in self.members]
+
+    def _member(self, i: int, dataset_source) -> Trainer:
+        """Member i's Trainer. A custom dataset that does not fit a loss variant i sets is that
+        variant's VariantError; one the base itself gets wrong stays a CustomDataError."""
+        try:
+            return Trainer(self.configs[i], dataset_source=dataset_source)
+        except CustomDataError as exc:
+            if exc.field in self.variants[i]:
+                raise VariantError(i, [{"type": "value_error", "loc": (exc.field,),
+                                        "msg": str(exc), "input": None}]) from None
+            raise
 
     # ------------------------------------------------------------------ clocks
     def member_clock(self, i: int) -> dict:

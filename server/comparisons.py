@@ -303,8 +303,9 @@ class ComparisonRegistry(LiveRegistry[Comparison]):
     def create(self, base: TrainConfig, variants: list[dict], clock: str,
                labels: list[str] | None = None) -> Comparison:
         """Raises RegistryFull (no room for the group or its member runs), CustomDataError (a
-        custom dataset that is missing or unfit) or ValueError / ValidationError (a bad group),
-        before creating anything."""
+        custom dataset that is missing or unfit for the base), VariantError (engine/comparison.py:
+        which variant, and which of its settings, makes an invalid member) or ValueError (a bad
+        group), before creating anything."""
         self.check_room()
         room = self.settings.max_runs - len(self.run_registry)
         if len(variants) > room:

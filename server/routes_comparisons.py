@@ -15,6 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from engine import Trainer, TrainConfig
+from engine.comparison import VariantError
 from engine.custom_data import CustomDataError
 from engine.comparison_landscape import shared_landscape
 from engine.comparison_presets import PRESETS
@@ -74,6 +75,16 @@ SettingsDep = Annotated[Settings, Depends(settings_of)]
 def unprocessable(loc: tuple, message: str) -> RequestValidationError:
     return RequestValidationError([{"type": "value_error", "loc": ("body", *loc),
                                     "msg": message, "input": None}])
+
+
+def variant_422(exc: VariantError) -> RequestValidationError:
+    """A variant that makes an invalid member, as a 422 located at that variant (and at the
+    setting of it to blame: body.variants.<i>.loss)."""
+    return RequestValidationError([
+        {"type": e["type"], "loc": ("body", "variants", exc.index, *e["loc"]), "msg": e["msg"],
+         "input": plain(e["input"]) if isinstance(e["input"], (int, float, str, bool, list))
+         else None}
+        for e in exc.problems])
 
 
 class ComparisonCreate(BaseModel):
@@ -137,6 +148,8 @@ async def create_comparison(registry: RegistryDep, settings: SettingsDep, sessio
         raise HTTPException(429, str(exc)) from None
     except CustomDataError as exc:
         raise custom_data_422(exc, ("body", "base")) from None
+    except VariantError as exc:
+        raise variant_422(exc) from None
     except ValidationError as exc:
         raise as_422(exc, ("body", "variants")) from None
     except ValueError as exc:

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from engine import Trainer, TrainConfig
-from engine.comparison import HISTORY_COLUMNS, ComparisonGroup, member_configs
+from engine.comparison import HISTORY_COLUMNS, ComparisonGroup, VariantError, member_configs
 from engine.comparison_presets import PRESETS, preset
 
 BASE = TrainConfig(dataset="circle", hidden=[4, 2], activation="tanh", learning_rate=0.05,
@@ -141,6 +141,9 @@ def test_bad_groups_are_refused_with_reasons():
         member_configs(BASE, [{}, {"dataset": "xor", "seed": 3}])
     with pytest.raises(ValueError, match="learning_rate"):
         member_configs(BASE, [{}, {"learning_rate": -1}])
+    with pytest.raises(VariantError) as refused:   # the variant, and its setting, to blame
+        member_configs(BASE, [{"learning_rate": 0.1}, {}, {"loss": "perceptron"}])
+    assert refused.value.index == 2 and [e["loc"] for e in refused.value.problems] == [("loss",)]
     with pytest.raises(ValueError, match="clock"):
         ComparisonGroup(BASE, [{}, {}], clock="minutes")
     group = ComparisonGroup(BASE, [{}, {}])

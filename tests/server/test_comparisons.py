@@ -281,6 +281,47 @@ def test_a_group_with_an_unknown_custom_dataset_or_a_variant_changing_it_is_422(
     assert r.status_code == 422 and "data fields come from the base" in r.text
 
 
+def _uploaded_line(client, n=60):
+    """A custom regression set (y = 2x + 1): no classification loss fits it."""
+    csv = "x1,target\n" + "\n".join(f"{x / 10},{2 * x / 10 + 1}" for x in range(n)) + "\n"
+    r = client.post("/api/datasets", content=csv, headers={"content-type": "text/csv"})
+    assert r.status_code == 201, r.text
+    return r.json()["id"]
+
+
+@pytest.mark.parametrize("dataset, variants, where, words", [
+    ({"dataset": "plane", "loss": "mse"}, [{}, {"loss": "bce"}], ["variants", 1, "loss"],
+     "loss 'bce' needs a binary dataset"),
+    ({"dataset": "circle"}, [{"loss": "mse"}, {"learning_rate": 0.1}, {"loss": "perceptron"}],
+     ["variants", 2, "loss"], "use hidden=[]"),
+    ({"dataset": "circle"}, [{}, {"learning_rate": -1}], ["variants", 1, "learning_rate"],
+     "greater than 0"),
+    ({"dataset": "circle"}, [{}, {"seed": 4}], ["variants", 1, "seed"], "come from the base"),
+    ("line", [{"learning_rate": 0.1}, {"loss": "cce"}], ["variants", 1, "loss"],
+     "loss 'cce' needs a binary or multiclass dataset"),
+    ("line", [{"loss": "mse"}, {"loss": "mse", "learning_rate": 0.1}, {"loss": "bce"}],
+     ["variants", 2, "loss"], "loss 'bce' needs a binary dataset"),
+])
+def test_a_variant_whose_settings_are_invalid_gets_a_422_located_at_that_variant(
+        client, dataset, variants, where, words):
+    base = dataset if isinstance(dataset, dict) else {
+        "dataset": "custom", "custom_dataset": _uploaded_line(client), "loss": "mse"}
+    r = client.post("/api/comparisons", json={"base": base, "variants": variants})
+    assert r.status_code == 422, r.text
+    detail = r.json()["detail"]
+    assert [e["loc"] for e in detail] == [["body", *where]], detail
+    assert words in detail[0]["msg"], detail
+
+
+def test_a_base_whose_loss_does_not_fit_its_custom_dataset_is_422_at_the_base(client):
+    base = {"dataset": "custom", "custom_dataset": _uploaded_line(client), "loss": "bce"}
+    r = client.post("/api/comparisons", json={"base": base,
+                                              "variants": [{"learning_rate": 0.1}, {}]})
+    assert r.status_code == 422, r.text
+    assert [e["loc"] for e in r.json()["detail"]] == [["body", "base", "loss"]]
+    assert "needs a binary dataset" in r.json()["detail"][0]["msg"]
+
+
 @pytest.mark.parametrize("message,field", [
     ({"type": "step", "epochs": "1"}, "epochs"), ({"type": "step", "updates": True}, "updates"),
     ({"type": "subscribe", "fps": "30"}, "fps"),
