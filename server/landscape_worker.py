@@ -7,7 +7,8 @@ resolution) may take only `landscape_threads - 1` of them, so small runs' live s
 thread while big ones compute. A computation that passes its time limit stops between chunks
 (engine.landscape's `should_stop`), frees its thread at once and raises LandscapeTimeout, whose
 message says how far it got and what would fit: "a 101x101 surface for this network takes ~40 s
-here; 51x51 takes ~10 s"."""
+here; 51x51 takes ~10 s". Live surfaces are admitted beforehand by their share of the threads
+(`ledger`, server/landscape_admission.py), so the threads admitted work is promised exist."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from engine import Trainer
 from engine.landscape import LandscapeCancelled
 
 from .api_models import LandscapeOptions
+from .landscape_admission import LandscapeLedger, landscape_cost
 from .settings import Settings
 
 
@@ -31,13 +33,6 @@ class LandscapeTimeout(TimeoutError):
         super().__init__(message)
         self.retry_after = retry_after
         self.timing = timing      # what the estimate in the message was made of (if measured)
-
-
-def landscape_cost(trainer: Trainer, options: LandscapeOptions) -> float:
-    """Work of one landscape in parameter x example x grid-point units: each grid point is one
-    forward pass over the training set; each field point a full gradient (~3 passes)."""
-    passes = options.resolution ** 2 + 3 * options.field_resolution ** 2
-    return float(passes) * trainer.n_train * trainer.net.n_params
 
 
 def odd_resolution_within(resolution: int, seconds: float, budget: float) -> int:
@@ -96,6 +91,7 @@ class LandscapeWorker:
         self.running = 0          # computations in a thread right now
         self.finished = 0         # computations whose thread has ended (done, failed, stopped)
         self.stopped = 0          # ... of them stopped by their time limit or a cancel
+        self.ledger = LandscapeLedger(settings)   # live surfaces admitted by their share
 
     def next_id(self) -> int:
         """Ids of landscapes shown by live streams (unique per app)."""

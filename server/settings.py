@@ -60,6 +60,10 @@ class Settings:
     landscape_threads: int = 2             # landscape computations at once (worker threads)
     landscape_heavy_cost: float = 1e9      # above this cost (params x examples x grid points) a
                                            # landscape may not take the last free thread
+    landscape_rate: float = 3e8            # landscape work (as above) this machine does per second,
+                                           # a low estimate: a surface's time until it is measured
+    landscape_admission_seconds: float = 1.0   # a live surface admitted (server/landscape_
+                                           # admission.py) is promised a refresh this often
     landscape_retry_seconds: float = 2.0   # a live landscape that timed out retries after this,
     landscape_max_retry_seconds: float = 60.0   # doubling up to this
     max_comparisons: int = 8               # comparison groups at once (their members are runs)

@@ -4,7 +4,9 @@ The broadcaster builds one snapshot per frame interval (only while someone watch
 something changed), plus at once after any control message (Run.request_frame), and offers it
 to every viewer's slot (server/viewer.py). Landscapes are computed at a lower rate (about every
 150 ms while the run changes) by the app's LandscapeWorker (server/landscape_worker.py); one
-that times out is retried with backoff, its error in every frame's header until then.
+that times out is retried with backoff, its error in every frame's header until then. A viewer
+gets a live surface only if the run's claim on the landscape threads is admitted (a 503 error
+otherwise, the rest of its subscription applied).
 """
 
 from __future__ import annotations
@@ -139,6 +141,7 @@ class RunStream:
         self.viewers.discard(viewer)
         self.run.viewer_count = len(self.viewers)
         self.run.touch()
+        self.release_unwanted_landscape()
         if not self.viewers and self.run.playing:
             self.run.pause()
 
@@ -159,6 +162,7 @@ class RunStream:
             self._task.cancel()
         if self._landscape_task is not None:
             self._landscape_task.cancel()
+        self.landscapes.ledger.release(self)
         self._active().discard(self)
 
     # ------------------------------------------------------------------ the broadcaster
@@ -321,12 +325,13 @@ class RunStream:
                   if "activation" in viewer.views else None)
         if neuron is not None and neuron not in snap.neurons:
             neuron = None   # subscribed after this snapshot was built; the next one has it
-        key = (frozenset(viewer.views), neuron, include_dataset, new_landscape)
+        refused = viewer.landscape_refused
+        key = (frozenset(viewer.views), neuron, include_dataset, new_landscape, refused)
         frame = snap.cache.get(key)
         if frame is None:
             frame = snap.cache[key] = self._encode(snap, viewer.views, neuron, include_dataset,
                                                    land if new_landscape is not None else None,
-                                                   wants_landscape)
+                                                   wants_landscape, refused)
         viewer.sent_seq = snap.seq
         if include_dataset:
             viewer.sent_generation = snap.generation
@@ -335,7 +340,8 @@ class RunStream:
         return frame
 
     def _encode(self, snap: Snapshot, views: set[str], neuron, include_dataset: bool,
-                land: Landscape | None, wants_landscape: bool) -> bytes:
+                land: Landscape | None, wants_landscape: bool,
+                refused: str | None = None) -> bytes:
         header = dict(snap.header)
         header["views"] = sorted(views)
         sections = Sections()
@@ -359,6 +365,8 @@ class RunStream:
             header["landscape_id"] = self.landscape.id if self.landscape else None
             if self.landscape_error is not None:
                 header["landscape_error"] = self.landscape_error[1]
+        if refused is not None:
+            header["landscape_refused"] = refused   # no room for this viewer's live surface
         if land is not None:
             header["landscape"] = {**land.meta, "id": land.id}
             sections.update(land.sections)
@@ -369,6 +377,20 @@ class RunStream:
         return sections
 
     # ------------------------------------------------------------------ landscape
+    def admit_landscape(self, options: LandscapeOptions) -> None:
+        """Claim room for this run's live surface with these options in the landscape threads
+        (server/landscape_admission.py); LandscapeRefused if there is none. A stream holds one
+        claim, whichever of its viewers asked: the surface is the run's."""
+        self.landscapes.ledger.admit(self, self.run.trainer, options)
+
+    def holds_landscape(self) -> bool:
+        return self.landscapes.ledger.holds(self)
+
+    def release_unwanted_landscape(self) -> None:
+        """Give the claim back once no viewer shows the surface."""
+        if not any("landscape" in v.views for v in self.viewers):
+            self.landscapes.ledger.release(self)
+
     def set_landscape_options(self, options: LandscapeOptions) -> None:
         if options != self.landscape_options:
             self.landscape_options = options
@@ -425,6 +447,7 @@ class RunStream:
         meta, sections = landscape_sections(result)
         meta["step"] = self.run.trainer.step_count
         self._landscape_seconds = float(result.get("seconds") or 0.0)
+        self.landscapes.ledger.measured(self, self._landscape_seconds)
         self.landscape = Landscape(self.landscapes.next_id(), key[1], key, meta, sections)
         self.landscape_error = None
         self._landscape_backoff = 0.0

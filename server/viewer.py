@@ -49,6 +49,7 @@ class Viewer:
         self.sent_seq = -1
         self.sent_generation = -1
         self.sent_landscape_id: int | None = None
+        self.landscape_refused: str | None = None   # why this viewer has no live surface (503)
         self.last_sent = 0.0
         self.frames_sent = 0
 

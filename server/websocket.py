@@ -18,6 +18,7 @@ from engine.config import MAX_HIDDEN_LAYERS, MAX_NEURONS
 from engine.custom_data import CustomDataError
 
 from .api_models import STRICT, ConfigChanges, StrictLandscapeOptions, changes_of
+from .landscape_admission import LandscapeRefused
 from .limits import limit_errors, limited
 from .run_access import socket_may_control, watch_only
 from .runs import ComputeBudgetFull, Run
@@ -194,16 +195,30 @@ async def _control(msg, run: Run, settings: Settings) -> dict:
 async def _subscribe(msg: Subscribe, viewer: Viewer, stream: RunStream) -> None:
     """Change this viewer's subscription (and the run's landscape options and speed)."""
     sent = msg.model_fields_set
-    if msg.views is not None:
-        viewer.views = set(msg.views)
+    views = set(msg.views) if msg.views is not None else set(viewer.views)
+    options = msg.landscape if msg.landscape is not None else stream.landscape_options
+    refused: LandscapeRefused | None = None
+    if "landscape" in views:
+        try:
+            stream.admit_landscape(options)
+        except LandscapeRefused as exc:
+            refused = exc
+            if not (stream.holds_landscape() and "landscape" in viewer.views):
+                views.discard("landscape")   # keeps the surface it had, with the options it had
+    viewer.views = views
+    viewer.landscape_refused = str(refused) if refused and "landscape" not in views else None
     if msg.fps is not None:
         viewer.fps = msg.fps
     if "neuron" in sent:
         viewer.neuron = tuple(msg.neuron) if msg.neuron is not None else None
     if "speed" in sent:
         stream.run.set_speed(msg.speed)
-    if msg.landscape is not None:
+    if msg.landscape is not None and refused is None:
         stream.set_landscape_options(msg.landscape)
+    stream.release_unwanted_landscape()
+    if refused is not None:
+        viewer.say({**_error("subscribe", 503, str(refused), ["landscape"]),
+                    "retry_after": refused.retry_after})
     stream.subscriptions_changed()
     await stream.publish(urgent=True)
     viewer.say({"type": "ack", "for": "subscribe", "views": sorted(viewer.views),

@@ -55,6 +55,7 @@ export function createConnection(state, {
   let resyncConfig = false;     // adopt the next frame's config (after the server refused one)
   let lastHeader = null;
   let subscribed = false;       // this socket has had our subscription (sent after its first frame)
+  let surfaceRetry = null;      // {timer, message}: the server had no room for the live surface
   let status = "connecting";
   const counters = { framesReceived: 0, bytesReceived: 0, messagesSent: 0, errors: 0, lastError: null, decodeMs: 0 };
 
@@ -171,14 +172,33 @@ export function createConnection(state, {
         adopt(runId, null, false);
         notice("That link's control token does not fit this run: watching it read-only.", "warn");
       }
+    } else if (msg.type === "error" && refusedSurface(msg)) {
+      counters.errors += 1;
+      counters.lastError = msg;
     } else if (msg.type === "error") {
       counters.errors += 1;
       counters.lastError = msg;
       notice(`The server refused ${msg.for ?? "a message"}: ${msg.message}`, "error");
       if (msg.for === "set") resyncConfig = true;
+    } else if (msg.type === "ack" && msg.for === "subscribe" && msg.views?.includes("landscape") && surfaceRetry) {
+      clearTimeout(surfaceRetry.timer);   // there was room after all: a later refusal is told again
+      surfaceRetry = null;
     } else if (msg.type === "ack" && msg.for === "set" && msg.reset && msg.changed?.length) {
       notice(`Changed ${msg.changed.join(", ")}: the run was rebuilt (training restarts).`, "warn");
     }
+  }
+
+  /** No room for the live surface now (a 503 with retry_after): told once, asked again after
+   *  retry_after seconds, and again until there is room; the rest of the views go on. */
+  function refusedSurface(msg) {
+    if (msg.for !== "subscribe" || msg.status !== 503 || !msg.fields?.includes("landscape")
+        || !(msg.retry_after > 0)) return false;
+    if (surfaceRetry?.message !== msg.message) {
+      notice(`No live loss surface for now: the server's landscape threads are full (the loss-surface panel says what would fit). The page asks again every ${Math.round(msg.retry_after)} s.`, "warn");
+    }
+    clearTimeout(surfaceRetry?.timer);
+    surfaceRetry = { message: msg.message, timer: setTimeout(() => send(subscription()), msg.retry_after * 1000) };
+    return true;
   }
 
   function open() {
@@ -229,6 +249,8 @@ export function createConnection(state, {
     });
     ws.addEventListener("close", async (e) => {
       ws = null;
+      clearTimeout(surfaceRetry?.timer);
+      surfaceRetry = null;
       if (closedByUs) {
         setStatus("closed");
         return;

@@ -496,9 +496,20 @@ export function createSurfaceView(els, { requestRedraw = () => {}, ghost = null 
     }
   }
 
+  /** Without a surface: why, when the server said (no room for it, or it failed). */
+  function showWhyNone(header) {
+    const why = header?.landscape_refused ?? header?.landscape_error ?? "";
+    const text = why ? `No loss surface yet: ${why.replace(/^landscape: /, "").replace(/; subscribe again after [^;]*$/, ".")}` : "";
+    if (legend.textContent !== text) legend.textContent = text;
+    host.dataset.surfaceStatus = header?.landscape_refused ? "refused" : why ? "failed" : "waiting";
+  }
+
   view.render = function render(snap, ui, now = performance.now()) {
     const L = snap.landscape;
-    if (!L) return false;
+    if (!L) {
+      showWhyNone(snap.header);
+      return false;
+    }
     const key = `${snap.stamps.landscape}|${snap.stamps.path}|${ui.surface3d}|${ghost?.stamp ?? 0}`;
     const resized = sized.changed();
     const want3d = ui.surface3d && Boolean(window.Plotly);

@@ -8,6 +8,7 @@ errors fail the test), `api` and `page_run(page)` (REST with the page's control 
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -36,11 +37,16 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(port: int, data_dir: str, log) -> subprocess.Popen:
-    """A server of its own on `port` with its store in `data_dir` (tests that stop and restart it)."""
+def start_server(port: int, data_dir: str, log, settings: dict | None = None) -> subprocess.Popen:
+    """A server of its own on `port` with its store in `data_dir` (tests that stop and restart
+    it); `settings`: Settings fields that differ from the defaults (e.g. tight limits)."""
     env = dict(os.environ, NN_PLAYGROUND_DATA_DIR=data_dir)
+    app = ["server.app:app"]
+    if settings:   # uvicorn's app factory: create_app with these Settings
+        env["NNP_TEST_SETTINGS"] = json.dumps(settings)
+        app = ["tests.e2e.settings_app:create", "--factory"]
     proc = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "server.app:app", "--host", "127.0.0.1", "--port",
+        [sys.executable, "-m", "uvicorn", *app, "--host", "127.0.0.1", "--port",
          str(port), "--ws", "websockets-sansio", "--ws-per-message-deflate", "false",
          "--log-level", "warning"], cwd=ARTIFACTS.parent, env=env, stdout=log, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 120   # generous: a loaded machine imports slowly
