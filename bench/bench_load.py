@@ -71,6 +71,7 @@ class Watch:
         self.times: list[float] = []
         self.ws = None
         self.closed_with: str | None = None
+        self.surface_refused: str | None = None   # the 503 that said there was no room for it
 
     async def open(self) -> None:
         self.ws = await connect(self.url, max_size=None, ping_interval=20, ping_timeout=60)
@@ -88,6 +89,10 @@ class Watch:
                     break
                 if isinstance(message, bytes):
                     self.times.append(time.monotonic())
+                elif '"retry_after"' in message:
+                    said = json.loads(message)
+                    if said.get("fields") == ["landscape"] and said.get("status") == 503:
+                        self.surface_refused = said["message"]
         except Exception as exc:   # noqa: BLE001 - a closed connection is a result, not a crash
             self.closed_with = repr(exc)
 
@@ -174,6 +179,10 @@ async def load(base: str, pid: int, runs: int, seconds: float) -> None:
             print(f"  training: {sum(rates):.0f} steps/s in total, per run min {min(rates):.0f} / "
                   f"median {statistics.median(rates):.0f} / max {max(rates):.0f} "
                   f"(spread: coefficient of variation {spread:.2f})")
+        no_room = [w.surface_refused for w in watches if w.surface_refused]
+        print(f"  live loss surfaces: {len(watches) - len(no_room)} admitted, {len(no_room)} "
+              f"refused for lack of landscape threads"
+              + (f", e.g. {no_room[0][:150]}..." if no_room else ""))
         if closed:
             print(f"  {len(closed)} viewer(s) lost their connection, e.g. {closed[0]}")
         for w in watches:
