@@ -252,5 +252,5 @@ def test_shared_landscape_on_two_chosen_parameters_slices_through_the_common_sta
         shared_landscape(group.members, mode="params", params=["b2[0]", "b2[0]"])
     with pytest.raises(ValueError, match="W9"):
         shared_landscape(group.members, mode="params", params=["W9[0,0]", "b2[0]"])
-    with pytest.raises(ValueError, match="needs params=\[name1, name2\]"):
+    with pytest.raises(ValueError, match=r"needs params=\[name1, name2\]"):
         shared_landscape(group.members, mode="params")

@@ -1,9 +1,15 @@
 """Server fixtures: `client`, a TestClient on a fresh app (Settings() plus one allowed foreign
 origin, and "testserver", the Host name Starlette's websocket_connect always sends). Clients
 carry the control tokens they are given (tests/conftest.py: `client.tokens`, and
-`with client.tokens.watching():` for requests without them)."""
+`with client.tokens.watching():` for requests without them).
+
+Helpers for strict bodies and messages (import them: `from .conftest import refused`):
+`refused(response, loc)`, a REST answer's 422 naming the field, and `socket_refused(ws, text,
+field)`, a websocket's error answer to one message."""
 
 from __future__ import annotations
+
+import json
 
 import pytest
 from fastapi.testclient import TestClient
@@ -41,3 +47,33 @@ def make_client(tmp_path, with_tokens):
     yield make
     for c in opened:
         c.__exit__(None, None, None)
+
+
+VALID = "Input should be a valid"        # how pydantic refuses a wrong type
+FINITE = "Input should be a finite number"  # and NaN or an infinity
+
+
+def refused(r, loc: list, says: str = VALID) -> dict:
+    """Assert that `r` is a 422 whose errors include one at ["body", *loc] whose message starts
+    with `says`; return that error."""
+    assert r.status_code == 422, r.text
+    errors = r.json()["detail"]
+    error = next((e for e in errors if e["loc"] == ["body", *loc]), None)
+    assert error is not None, errors
+    assert error["msg"].startswith(says), error
+    return error
+
+
+def socket_refused(ws, text: str, field: str, says: str = VALID) -> dict:
+    """Send `text` on the websocket `ws` and assert that its answer (the first ack or error
+    within 100 messages; frames are passed over) is a 422 error whose message starts with
+    "`field`: `says`"; return that answer."""
+    ws.send_text(text)
+    for _ in range(100):
+        t = ws.receive()
+        answer = json.loads(t["text"]) if t.get("text") else {}
+        if answer.get("type") in ("ack", "error"):
+            break
+    assert answer["type"] == "error" and answer["status"] == 422, answer
+    assert answer["message"].startswith(f"{field}: {says}"), answer
+    return answer

@@ -10,6 +10,8 @@ import pytest
 from engine import Trainer, TrainConfig
 from server.frames import decode_frame
 
+from .conftest import FINITE, refused, socket_refused
+
 BASE = {"dataset": "circle", "n_samples": 100, "hidden": [4, 2], "learning_rate": 0.05}
 
 
@@ -332,26 +334,10 @@ def test_a_base_whose_loss_does_not_fit_its_custom_dataset_is_422_at_the_base(cl
 def test_group_socket_messages_are_strictly_typed(client, message, field):
     out = create(client, [{"batch_size": 10}, {"batch_size": 1}])
     with client.websocket_connect(f"/ws/comparisons/{out['id']}") as ws:
-        ws.send_text(json.dumps(message))
-        for _ in range(100):
-            t = ws.receive()
-            answer = json.loads(t["text"]) if t.get("text") else {}
-            if answer.get("type") in ("ack", "error"):
-                break
-        assert answer["type"] == "error" and answer["status"] == 422, answer
-        assert answer["message"].startswith(field + ": Input should be a valid"), answer
+        socket_refused(ws, json.dumps(message), field)
 
 
 # ---------------------------------------------------------------------- strict bodies
-def _refused(r, loc: list, says: str = "Input should be a valid") -> dict:
-    assert r.status_code == 422, r.text
-    errors = r.json()["detail"]
-    error = next((e for e in errors if e["loc"] == ["body", *loc]), None)
-    assert error is not None, errors
-    assert error["msg"].startswith(says), error
-    return error
-
-
 @pytest.mark.parametrize("body,loc", [
     ({"variants": [{}, {"learning_rate": "0.1"}]}, ["variants", 1, "learning_rate"]),
     ({"variants": [{}, {"learning_rate": True}]}, ["variants", 1, "learning_rate"]),
@@ -364,7 +350,7 @@ def _refused(r, loc: list, says: str = "Input should be a valid") -> dict:
     ({"variants": {"0": {}, "1": {}}}, ["variants"]),
 ])
 def test_a_group_body_of_the_wrong_type_is_422_naming_the_field(client, body, loc):
-    _refused(client.post("/api/comparisons", json=body), loc)
+    refused(client.post("/api/comparisons", json=body), loc)
 
 
 @pytest.mark.parametrize("body,loc", [
@@ -373,7 +359,7 @@ def test_a_group_body_of_the_wrong_type_is_422_naming_the_field(client, body, lo
 ])
 def test_a_group_step_of_the_wrong_type_is_422_and_trains_nothing(client, body, loc):
     out = create(client, [{}, {"learning_rate": 0.2}])
-    _refused(client.post(f"/api/comparisons/{out['id']}/step", json=body), loc)
+    refused(client.post(f"/api/comparisons/{out['id']}/step", json=body), loc)
     steps = [m["clock"]["updates"] for m in client.get(f"/api/comparisons/{out['id']}").json()["members"]]
     assert steps == [0, 0]
 
@@ -384,13 +370,13 @@ def test_a_group_step_of_the_wrong_type_is_422_and_trains_nothing(client, body, 
 ])
 def test_a_non_finite_number_in_a_group_body_is_422_saying_so(client, text, loc):
     r = client.post("/api/comparisons", content=text, headers={"content-type": "application/json"})
-    error = _refused(r, loc, "Input should be a finite number")
+    error = refused(r, loc, FINITE)
     assert error["input"] is None
 
 
 def test_a_refused_group_body_echoes_only_a_short_prefix(client):
     r = client.post("/api/comparisons", json={"variants": [{}, {}], "clock": "x" * 50_000})
-    error = _refused(r, ["clock"], "Input should be")
+    error = refused(r, ["clock"], "Input should be")
     assert len(error["input"]) < 200 and error["input"].endswith("(50002 characters)")
 
 
@@ -410,11 +396,4 @@ def test_every_valid_group_body_stays_valid(client):
 def test_group_socket_refuses_non_finite_numbers(client, text, field):
     out = create(client, [{"batch_size": 10}, {"batch_size": 1}])
     with client.websocket_connect(f"/ws/comparisons/{out['id']}") as ws:
-        ws.send_text(text)
-        for _ in range(100):
-            t = ws.receive()
-            answer = json.loads(t["text"]) if t.get("text") else {}
-            if answer.get("type") in ("ack", "error"):
-                break
-        assert answer["type"] == "error" and answer["status"] == 422, answer
-        assert answer["message"].startswith(field + ": Input should be a finite number"), answer
+        socket_refused(ws, text, field, FINITE)

@@ -9,6 +9,8 @@ import pytest
 
 from engine.test_functions import FUNCTIONS
 
+from .conftest import FINITE, refused, socket_refused
+
 
 def test_functions_are_listed_with_domain_and_minima(client):
     out = client.get("/api/functions").json()
@@ -186,14 +188,7 @@ def test_race_socket_messages_are_strictly_typed(client, message, field):
     rid = client.post("/api/races", json={"function": "bowl",
                                           "racers": [{"optimizer": "sgd"}]}).json()["id"]
     with client.websocket_connect(f"/ws/races/{rid}") as ws:
-        ws.send_text(json.dumps(message))
-        for _ in range(100):
-            t = ws.receive()
-            answer = json.loads(t["text"]) if t.get("text") else {}
-            if answer.get("type") in ("ack", "error"):
-                break
-        assert answer["type"] == "error" and answer["status"] == 422, answer
-        assert answer["message"].startswith(field + ": Input should be a valid"), answer
+        socket_refused(ws, json.dumps(message), field)
 
 
 # ---------------------------------------------------------------------- strict bodies
@@ -202,15 +197,6 @@ BOWL = {"function": "bowl", "racers": [{"optimizer": "sgd"}]}
 
 def _post_text(client, path: str, text: str):
     return client.post(path, content=text, headers={"content-type": "application/json"})
-
-
-def _refused(r, loc: list, says: str = "Input should be a valid") -> dict:
-    assert r.status_code == 422, r.text
-    errors = r.json()["detail"]
-    error = next((e for e in errors if e["loc"] == ["body", *loc]), None)
-    assert error is not None, errors
-    assert error["msg"].startswith(says), error
-    return error
 
 
 @pytest.mark.parametrize("body,loc", [
@@ -224,7 +210,7 @@ def _refused(r, loc: list, says: str = "Input should be a valid") -> dict:
     ({**BOWL, "racers": [{"decay_steps": 10.0}]}, ["racers", 0, "decay_steps"]),
 ])
 def test_a_race_body_of_the_wrong_type_is_422_naming_the_field(client, body, loc):
-    _refused(client.post("/api/races", json=body), loc)
+    refused(client.post("/api/races", json=body), loc)
 
 
 @pytest.mark.parametrize("path,body,loc", [
@@ -235,9 +221,9 @@ def test_a_race_body_of_the_wrong_type_is_422_naming_the_field(client, body, loc
 def test_a_step_or_restart_body_of_the_wrong_type_is_422_and_changes_nothing(client, path, body,
                                                                              loc):
     rid = client.post("/api/races", json={**BOWL, "start": [1, 1]}).json()["id"]
-    _refused(client.post(f"/api/races/{rid}{path}", json=body), loc)
-    _refused(client.patch(f"/api/races/{rid}/racers/0", json={"learning_rate": "0.1"}),
-             ["learning_rate"])
+    refused(client.post(f"/api/races/{rid}{path}", json=body), loc)
+    refused(client.patch(f"/api/races/{rid}/racers/0", json={"learning_rate": "0.1"}),
+            ["learning_rate"])
     race = client.get(f"/api/races/{rid}").json()
     assert race["step"] == 0 and race["start"] == [1, 1]
     assert race["racers"][0]["config"]["learning_rate"] == 0.03
@@ -250,18 +236,18 @@ def test_a_step_or_restart_body_of_the_wrong_type_is_422_and_changes_nothing(cli
     ('{"function": "bowl", "racers": [{"learning_rate": -Infinity}]}', ["racers", 0, "learning_rate"]),
 ])
 def test_a_non_finite_number_in_a_race_body_is_422_saying_so(client, text, loc):
-    error = _refused(_post_text(client, "/api/races", text), loc, "Input should be a finite number")
+    error = refused(_post_text(client, "/api/races", text), loc, FINITE)
     assert error["input"] is None        # JSON has no NaN: the echo is null, the answer valid JSON
 
 
 def test_a_non_finite_restart_start_is_422_saying_so(client):
     rid = client.post("/api/races", json=BOWL).json()["id"]
-    _refused(_post_text(client, f"/api/races/{rid}/restart", '{"start": [0, Infinity]}'),
-             ["start", 1], "Input should be a finite number")
+    refused(_post_text(client, f"/api/races/{rid}/restart", '{"start": [0, Infinity]}'),
+            ["start", 1], FINITE)
 
 
 def test_a_refused_race_body_echoes_only_a_short_prefix(client):
-    error = _refused(client.post("/api/races", json={**BOWL, "noise": "9" * 100_000}), ["noise"])
+    error = refused(client.post("/api/races", json={**BOWL, "noise": "9" * 100_000}), ["noise"])
     assert len(error["input"]) < 200 and error["input"].endswith("(100002 characters)")
 
 
@@ -288,11 +274,4 @@ def test_every_valid_race_body_stays_valid(client):
 def test_race_socket_refuses_non_finite_numbers(client, text, field):
     rid = client.post("/api/races", json=BOWL).json()["id"]
     with client.websocket_connect(f"/ws/races/{rid}") as ws:
-        ws.send_text(text)
-        for _ in range(100):
-            t = ws.receive()
-            answer = json.loads(t["text"]) if t.get("text") else {}
-            if answer.get("type") in ("ack", "error"):
-                break
-        assert answer["type"] == "error" and answer["status"] == 422, answer
-        assert answer["message"].startswith(field + ": Input should be a finite number"), answer
+        socket_refused(ws, text, field, FINITE)
