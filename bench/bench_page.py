@@ -25,16 +25,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import socket
-import subprocess
 import sys
-import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+from page_session import ms_per_redraw_by_view, percentile, playing_page, timed_window
+from uvicorn_server import serving
+
 QUERY = "?hidden=8,8&speed=max"
 TARGET_FPS = 30.0
 TARGET_MS = 10.0
@@ -66,62 +62,11 @@ SAMPLE = """
 """
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_server() -> tuple[subprocess.Popen, str]:
-    import httpx
-    port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "server.app:app", "--host", "127.0.0.1", "--port", str(port),
-         "--ws", "websockets-sansio", "--ws-per-message-deflate", "false", "--log-level", "warning"],
-        cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{url}/api/schema", timeout=1).status_code == 200:
-                return proc, url
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    proc.terminate()
-    raise SystemExit("the server did not start")
-
-
-def percentile(values: list[float], q: float) -> float:
-    if not values:
-        return float("nan")
-    v = sorted(values)
-    return v[min(len(v) - 1, int(round(q * (len(v) - 1))))]
-
-
 def measure(url: str, seconds: float, warmup: float) -> dict:
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 800})
-        errors: list[str] = []
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        page.goto(f"{url}/{QUERY}")
-        page.wait_for_function("window.__nnp && window.__nnp.ready && window.__nnp.stats.framesIngested > 0",
-                               timeout=20_000)
-        page.get_by_test_id("play").click()
-        page.wait_for_function("window.__nnp.stats.lastHeader.status === 'playing'")
-        time.sleep(warmup)
-        cdp = page.context.new_cdp_session(page)
-        cdp.send("Performance.enable")
-        page.evaluate(INSTRUMENT)
-        m0 = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
-        s0 = page.evaluate(SAMPLE)
-        time.sleep(seconds)
-        s1 = page.evaluate(SAMPLE)
-        m1 = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
+    with playing_page(url, QUERY, warmup, ready_timeout_ms=20_000) as (page, errors):
+        s0, s1, m0, m1 = timed_window(page, INSTRUMENT, SAMPLE, seconds)
         bench = page.evaluate("() => { window.__bench.running = false; return window.__bench; }")
         sizes = page.evaluate("window.__nnp.stats.lastHeader.layer_sizes")
-        browser.close()
 
     window = (s1["t"] - s0["t"]) / 1000
     raf = [t for t in bench["rafTimes"] if s0["t"] <= t <= s1["t"]]
@@ -147,8 +92,7 @@ def measure(url: str, seconds: float, warmup: float) -> dict:
         "script_ms_per_frame_mean": round((m1["ScriptDuration"] - m0["ScriptDuration"]) * 1000 / raf_frames, 2),
         "layout_style_ms_per_frame_mean": round(((m1["LayoutDuration"] - m0["LayoutDuration"]) + (m1["RecalcStyleDuration"] - m0["RecalcStyleDuration"])) * 1000 / raf_frames, 2),
         "long_tasks": bench["longTasks"],
-        "ms_per_redraw_by_view": {k: round((v - s0["viewMs"].get(k, 0)) / max(1, s1["renders"][k] - s0["renders"].get(k, 0)), 2)
-                                  for k, v in s1["viewMs"].items()},
+        "ms_per_redraw_by_view": ms_per_redraw_by_view(s0, s1),
         "server_steps_per_s": s1["stepsPerSecond"],
         "steps_in_window": s1["step"] - s0["step"],
         "console_errors": errors,
@@ -162,16 +106,8 @@ def main() -> int:
     ap.add_argument("--url", help="an already running server (default: start one)")
     ap.add_argument("--json", help="also write the figures to this file")
     args = ap.parse_args()
-    proc = None
-    url = args.url
-    if url is None:
-        proc, url = start_server()
-    try:
-        r = measure(url.rstrip("/"), args.seconds, args.warmup)
-    finally:
-        if proc:
-            proc.terminate()
-            proc.wait(timeout=10)
+    with serving(args.url) as url:
+        r = measure(url, args.seconds, args.warmup)
     width = max(map(len, r))
     for k, v in r.items():
         print(f"{k:<{width}}  {v}")

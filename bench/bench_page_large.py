@@ -31,7 +31,9 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_page import CHROMIUM, CHROMIUM_ARGS, percentile, start_server  # noqa: E402
+from page_session import (PLAYING, ms_per_redraw_by_view, percentile, playing_page,  # noqa: E402
+                          timed_window)
+from uvicorn_server import serving  # noqa: E402
 
 FEATURES = "x1,x2,x1_sq,x2_sq,x1x2,sin_x1,sin_x2"
 QUERY = f"?hidden={','.join(['64'] * 8)}&n_samples=2000&features={FEATURES}&speed=max"
@@ -77,38 +79,18 @@ PAUSE = """
 
 
 def measure(url: str, query: str, seconds: float, warmup: float, pauses: int) -> dict:
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 800})
-        errors: list[str] = []
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        page.goto(f"{url}/{query}")
-        page.wait_for_function("window.__nnp && window.__nnp.ready && window.__nnp.stats.framesIngested > 0",
-                               timeout=60_000)
-        play = page.get_by_test_id("play")
-        play.click()
-        page.wait_for_function("window.__nnp.stats.lastHeader.status === 'playing'")
-        time.sleep(warmup)
-        cdp = page.context.new_cdp_session(page)
-        cdp.send("Performance.enable")
-        page.evaluate(INSTRUMENT)
-        m0 = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
-        s0 = page.evaluate(SAMPLE)
-        time.sleep(seconds)
-        s1 = page.evaluate(SAMPLE)
-        m1 = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
+    with playing_page(url, query, warmup, ready_timeout_ms=60_000) as (page, errors):
+        s0, s1, m0, m1 = timed_window(page, INSTRUMENT, SAMPLE, seconds)
         pause_ms = []
         for _ in range(pauses):
             pause_ms.append(page.evaluate(PAUSE))
             time.sleep(0.3)
-            play.click()
-            page.wait_for_function("window.__nnp.stats.lastHeader.status === 'playing'")
+            page.get_by_test_id("play").click()
+            page.wait_for_function(PLAYING)
             time.sleep(1.0)
         bench = page.evaluate("() => { window.__bench.running = false; return window.__bench; }")
         sizes = page.evaluate("window.__nnp.stats.lastHeader.layer_sizes")
         n_samples = page.evaluate("window.__nnp.stats.lastHeader.config.n_samples")
-        browser.close()
 
     window = (s1["t"] - s0["t"]) / 1000
     long_tasks = bench["longTasks"]
@@ -125,8 +107,7 @@ def measure(url: str, query: str, seconds: float, warmup: float, pauses: int) ->
         "page_draw_ms_max": round(max(s1["drawMs"]) if s1["drawMs"] else float("nan"), 2),
         "page_ingest_ms_max": round(max(s1["ingestMs"]) if s1["ingestMs"] else float("nan"), 2),
         "decode_ms_per_ws_frame": round((s1["decodeMs"] - s0["decodeMs"]) / max(1, s1["framesReceived"] - s0["framesReceived"]), 2),
-        "ms_per_redraw_by_view": {k: round((v - s0["viewMs"].get(k, 0)) / max(1, s1["renders"][k] - s0["renders"].get(k, 0)), 2)
-                                  for k, v in s1["viewMs"].items()},
+        "ms_per_redraw_by_view": ms_per_redraw_by_view(s0, s1),
         # where the main thread's time went, ms per second of the window (Chromium's own counters:
         # all tasks; script; style + layout); the rest of a task is paint, GC and the like
         "main_thread_ms_per_s": {k: round((m1[n] - m0[n]) * 1000 / window, 1) for k, n in
@@ -147,16 +128,8 @@ def main() -> int:
     ap.add_argument("--url", help="an already running server (default: start one)")
     ap.add_argument("--json", help="also write the figures to this file")
     args = ap.parse_args()
-    proc = None
-    url = args.url
-    if url is None:
-        proc, url = start_server()
-    try:
-        r = measure(url.rstrip("/"), args.query, args.seconds, args.warmup, args.pauses)
-    finally:
-        if proc:
-            proc.terminate()
-            proc.wait(timeout=10)
+    with serving(args.url) as url:
+        r = measure(url, args.query, args.seconds, args.warmup, args.pauses)
     width = max(map(len, r))
     for k, v in r.items():
         print(f"{k:<{width}}  {v}")
