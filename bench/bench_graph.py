@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import socket
 import statistics
 import subprocess
 import sys
@@ -35,6 +34,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+from uvicorn_server import answering, free_port  # noqa: E402
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
@@ -74,25 +74,14 @@ def expression_150() -> tuple[str, dict]:
     return "\n".join(lines), values
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def start_server(root: Path = REPO) -> tuple[subprocess.Popen, str]:
     """uvicorn on a free port with `root` as working directory (its code is imported)."""
     port = free_port()
     proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "server.app:app", "--host",
                              "127.0.0.1", "--port", str(port), "--log-level", "warning"], cwd=root)
     url = f"http://127.0.0.1:{port}"
-    import httpx
-    for _ in range(600):
-        try:
-            if httpx.get(f"{url}/api/schema", timeout=1).status_code == 200:
-                return proc, url
-        except httpx.HTTPError:
-            time.sleep(0.1)
+    if answering(url, seconds=60):
+        return proc, url
     proc.terminate()
     raise RuntimeError(f"the server in {root} did not start")
 

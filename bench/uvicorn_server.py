@@ -26,22 +26,29 @@ def free_port() -> int:
 def start_server() -> tuple[subprocess.Popen, str]:
     """A server of the repository's code; -> (its process, its url) once /api/schema answers
     (at most 30 s, else SystemExit)."""
-    import httpx
     port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "server.app:app", "--host", "127.0.0.1", "--port", str(port),
          "--ws", "websockets-sansio", "--ws-per-message-deflate", "false", "--log-level", "warning"],
         cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
+    if answering(url, seconds=30):
+        return proc, url
+    proc.terminate()
+    raise SystemExit("the server did not start")
+
+
+def answering(url: str, seconds: float) -> bool:
+    """Whether the server at `url` answers GET /api/schema with 200 within `seconds` (polled)."""
+    import httpx
+    deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:
             if httpx.get(f"{url}/api/schema", timeout=1).status_code == 200:
-                return proc, url
+                return True
         except httpx.HTTPError:
             time.sleep(0.1)
-    proc.terminate()
-    raise SystemExit("the server did not start")
+    return False
 
 
 @contextlib.contextmanager
