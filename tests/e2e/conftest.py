@@ -3,7 +3,11 @@
 
 Fixtures: `server_url` (one server for the session), `chromium_browser` (one Chromium per test module),
 `open_page(query="")` (a fresh page on the playground, ready and receiving frames; its console
-errors fail the test), `api` and `page_run(page)` (REST with the page's control token), `artifacts` (test-artifacts/ at the repo root, for screenshots).
+errors fail the test), `api` and `page_run(page)` (REST with the page's control token), `artifacts` (test-artifacts/ at the repo root, for screenshots),
+`own_server(log_name)` (a server of the test's own, to stop and start again).
+Helpers: `open_lenient_page(browser, url)` (a page whose console errors are allowed),
+`created(api, collection, body, step)` (a run, group or race made and stepped over REST),
+`canvas_colours(page, testid)` (the colours drawn on a canvas).
 """
 
 from __future__ import annotations
@@ -69,6 +73,57 @@ def stop_server(proc: subprocess.Popen) -> None:
     except subprocess.TimeoutExpired:
         proc.kill()
         raise
+
+
+class OwnServer:
+    """A server of one test's own (start_server) on `port` with its store in `data_dir`, that the
+    test stops (gracefully) and starts again on the same port and store; `url` is its address."""
+
+    def __init__(self, port: int, data_dir: str, log):
+        self.port, self.data_dir, self.log = port, data_dir, log
+        self.url = f"http://127.0.0.1:{port}"
+        self.proc: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        self.proc = start_server(self.port, self.data_dir, self.log)
+
+    def stop(self) -> None:
+        proc, self.proc = self.proc, None
+        stop_server(proc)
+
+
+@pytest.fixture
+def own_server(tmp_path, artifacts):
+    """own_server(log_name) -> a started OwnServer on a free port, its store in a fresh folder,
+    its output in test-artifacts/<log_name>; stopped after the test if it is running."""
+    made = []
+
+    def make(log_name: str) -> OwnServer:
+        server = OwnServer(free_port(), str(tmp_path / f"store{len(made)}"), (artifacts / log_name).open("w"))
+        made.append(server)
+        server.start()
+        return server
+
+    yield make
+    for server in made:
+        try:
+            if server.proc is not None:
+                server.stop()
+        finally:
+            server.log.close()
+
+
+def open_lenient_page(browser, url: str, viewport: dict | None = None):
+    """A page of its own on `url`, once ready and receiving frames, whose console errors are
+    allowed (the browser logs a refused upload or a lost socket as one); its uncaught exceptions
+    are collected. -> (context, page, errors): the caller asserts `not errors` and closes it."""
+    context = browser.new_context(viewport=viewport or VIEWPORT)
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(url)
+    wait_ready(page)
+    return context, page, errors
 
 
 @pytest.fixture(scope="session")
@@ -228,3 +283,33 @@ def watch_errors(page, errors: list) -> None:
 def wait_graph_ready(page, timeout: float = 20_000) -> None:
     page.wait_for_function("window.__graph && window.__graph.ready && window.__graph.state.graph"
                            " && window.__graph.state.graph.nudge", timeout=timeout)
+
+
+def created(api, collection: str, body: dict, step: dict | None = None) -> dict:
+    """POST /api/<collection> (runs, comparisons, races) with `body`, asserting 201, then, if
+    `step` is given, POST it to the new resource's /step, asserting 200. -> the creation's
+    answer (its id and control_token)."""
+    r = api.post(f"/api/{collection}", json=body)
+    assert r.status_code == 201, r.text
+    made = r.json()
+    if step is not None:
+        r = api.post(f"/api/{collection}/{made['id']}/step", json=step)
+        assert r.status_code == 200, r.text
+    return made
+
+
+def canvas_colours(page, testid: str) -> list[list[int]]:
+    """The distinct opaque non-grey colours drawn on a canvas (quantized to 16 levels, each
+    covering more than 30 pixels)."""
+    return page.evaluate("""(testid) => {
+        const c = document.querySelector(`[data-testid=${testid}]`);
+        const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+        const seen = new Map();
+        for (let i = 0; i < d.length; i += 4) {
+          const [r, g, b] = [d[i], d[i + 1], d[i + 2]];
+          if (Math.max(r, g, b) - Math.min(r, g, b) < 40) continue;   // greys: axes, text
+          const key = [r >> 4, g >> 4, b >> 4].join(',');
+          seen.set(key, (seen.get(key) || 0) + 1);
+        }
+        return [...seen.entries()].filter(([, n]) => n > 30).map(([k]) => k.split(',').map(Number));
+    }""", testid)

@@ -3,27 +3,13 @@ colours; switching the clock re-plots; clicking a start point starts a race; scr
 
 from __future__ import annotations
 
+from .conftest import canvas_colours
+
 COMPARE_READY = ("window.__nnpCompare && window.__nnpCompare.ready && "
                  "window.__nnpCompare.state.members.length > 0 && "
                  "window.__nnpCompare.state.members.every(m => m.rows.length >= 3)")
 RACE_READY = "window.__nnpRace && window.__nnpRace.ready && window.__nnpRace.stats.draws > 0"
 TABLET = {"width": 768, "height": 1024}
-
-
-def _pixel_colors(page, testid: str) -> list[list[int]]:
-    """The distinct opaque non-grey colours drawn on a canvas (quantized to 16 levels)."""
-    return page.evaluate("""(testid) => {
-        const c = document.querySelector(`[data-testid=${testid}]`);
-        const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-        const seen = new Map();
-        for (let i = 0; i < d.length; i += 4) {
-          const [r, g, b] = [d[i], d[i + 1], d[i + 2]];
-          if (Math.max(r, g, b) - Math.min(r, g, b) < 40) continue;   // greys: axes, text
-          const key = [r >> 4, g >> 4, b >> 4].join(',');
-          seen.set(key, (seen.get(key) || 0) + 1);
-        }
-        return [...seen.entries()].filter(([, n]) => n > 30).map(([k]) => k.split(',').map(Number));
-    }""", testid)
 
 
 def _near(color, hex_color, tol=2):
@@ -43,7 +29,7 @@ def test_a_preset_opens_a_group_whose_curves_draw_in_distinct_colours(open_view,
     page.wait_for_function("window.__nnpCompare.state.members.every(m => m.rows.length >= 20)")
     renders = page.evaluate("window.__nnpCompare.curves.renders")
     page.wait_for_function(f"window.__nnpCompare.curves.renders > {renders}")
-    drawn = _pixel_colors(page, "loss-canvas")
+    drawn = canvas_colours(page, "loss-canvas")
     colors = info["colors"][:3]
     found = [any(_near(c, hexc) for c in drawn) for hexc in colors]
     assert all(found), f"member colours {colors} not all on the loss chart: {found}"
@@ -129,7 +115,7 @@ def test_clicking_a_start_point_starts_a_race(open_view, api, artifacts):
     assert 0.5 < x < 4.5 and 0.5 < y < 4.5, race["start"]     # where the click was
     assert len(race["racers"]) == 4 and race["step"] > 20
     assert api.get(f"/api/races/{first}").status_code == 404     # the old race was deleted
-    paths = _pixel_colors(page, "race-trails")
+    paths = canvas_colours(page, "race-trails")
     colors = page.evaluate("window.__nnpRace.colors").copy()[:4]
     assert sum(any(_near(c, h) for c in paths) for h in colors) >= 3
     # the paths are drawn incrementally: new segments only, not every path on every frame

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import httpx
 
-from .conftest import VIEWPORT, start_server, stop_server, wait_ready
+from .conftest import VIEWPORT, open_lenient_page
 
 TABLET = {"width": 768, "height": 1024}
 LOST = "Connection lost; reconnecting…"
@@ -18,45 +18,34 @@ def notice(page) -> str:
 
 
 def test_the_connection_notice_is_up_while_the_server_is_away_and_goes_when_it_is_back(
-        chromium_browser, unused_port, tmp_path, artifacts):
-    port, data_dir = unused_port(), str(tmp_path / "store")
-    log = (artifacts / "server-restart-notice.log").open("w")
-    server = start_server(port, data_dir, log)
-    try:
-        for name, viewport in (("1280x800", VIEWPORT), ("768x1024", TABLET)):
-            context = chromium_browser.new_context(viewport=viewport)
-            page = context.new_page()
-            errors = []
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.goto(f"http://127.0.0.1:{port}/?speed=20")
-            wait_ready(page)
-            assert page.evaluate("window.__nnp.connection.status") == "open"
-            assert LOST not in notice(page)
-            page.get_by_test_id("play").click()
-            page.wait_for_function("window.__nnp.stats.lastHeader.metrics.step > 100", timeout=20_000)
-            first = page.evaluate("window.__nnp.connection.runId")
+        chromium_browser, own_server, artifacts):
+    server = own_server("server-restart-notice.log")
+    for name, viewport in (("1280x800", VIEWPORT), ("768x1024", TABLET)):
+        context, page, errors = open_lenient_page(chromium_browser, f"{server.url}/?speed=20", viewport)
+        assert page.evaluate("window.__nnp.connection.status") == "open"
+        assert LOST not in notice(page)
+        page.get_by_test_id("play").click()
+        page.wait_for_function("window.__nnp.stats.lastHeader.metrics.step > 100", timeout=20_000)
+        first = page.evaluate("window.__nnp.connection.runId")
 
-            stop_server(server)                   # the run is saved ("shutdown") and the socket closes
-            page.wait_for_function("window.__nnp.connection.status === 'reconnecting'", timeout=10_000)
-            assert notice(page) == LOST
-            page.screenshot(path=str(artifacts / f"page-connection-lost-{name}.png"))
+        server.stop()                         # the run is saved ("shutdown") and the socket closes
+        page.wait_for_function("window.__nnp.connection.status === 'reconnecting'", timeout=10_000)
+        assert notice(page) == LOST
+        page.screenshot(path=str(artifacts / f"page-connection-lost-{name}.png"))
 
-            server = start_server(port, data_dir, log)
-            banner = page.get_by_test_id("saved-banner")
-            banner.wait_for(state="visible", timeout=30_000)
-            # connected again: a new run of the same settings is streaming
-            page.wait_for_function(
-                f"window.__nnp.connection.runId !== {first!r} && window.__nnp.connection.status === 'open'",
-                timeout=20_000)
-            # its first frame is on the page (the new run starts at step 0)
-            page.wait_for_function("window.__nnp.stats.lastHeader.metrics.step === 0")
-            assert LOST not in notice(page), notice(page)
-            assert "saved when the server stopped" in banner.inner_text()
-            page.screenshot(path=str(artifacts / f"page-connection-back-{name}.png"))
-            saved = httpx.get(f"http://127.0.0.1:{port}/api/saved", params={"run": first}).json()
-            assert len(saved) == 1 and saved[0]["reason"] == "shutdown"
-            assert not errors, errors
-            context.close()
-    finally:
-        stop_server(server)
-        log.close()
+        server.start()
+        banner = page.get_by_test_id("saved-banner")
+        banner.wait_for(state="visible", timeout=30_000)
+        # connected again: a new run of the same settings is streaming
+        page.wait_for_function(
+            f"window.__nnp.connection.runId !== {first!r} && window.__nnp.connection.status === 'open'",
+            timeout=20_000)
+        # its first frame is on the page (the new run starts at step 0)
+        page.wait_for_function("window.__nnp.stats.lastHeader.metrics.step === 0")
+        assert LOST not in notice(page), notice(page)
+        assert "saved when the server stopped" in banner.inner_text()
+        page.screenshot(path=str(artifacts / f"page-connection-back-{name}.png"))
+        saved = httpx.get(f"{server.url}/api/saved", params={"run": first}).json()
+        assert len(saved) == 1 and saved[0]["reason"] == "shutdown"
+        assert not errors, errors
+        context.close()

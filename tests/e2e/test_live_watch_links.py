@@ -5,6 +5,8 @@ and a page never deletes a group or race it did not create."""
 
 from __future__ import annotations
 
+from .conftest import canvas_colours, created
+
 TABLET = {"width": 768, "height": 1024}
 COMPARE_READY = ("window.__nnpCompare && window.__nnpCompare.ready && "
                  "window.__nnpCompare.state.members.length > 0 && "
@@ -22,35 +24,11 @@ RACE_ATTACHED = ("window.__nnpRace && window.__nnpRace.ready && window.__nnpRace
 
 
 def made_group(api) -> dict:
-    r = api.post("/api/comparisons", json=GROUP)
-    assert r.status_code == 201, r.text
-    body = r.json()
-    assert api.post(f"/api/comparisons/{body['id']}/step", json={"epochs": 1}).status_code == 200
-    return body
+    return created(api, "comparisons", GROUP, step={"epochs": 1})
 
 
 def made_race(api) -> dict:
-    r = api.post("/api/races", json=RACE)
-    assert r.status_code == 201, r.text
-    body = r.json()
-    assert api.post(f"/api/races/{body['id']}/step", json={"steps": 30}).status_code == 200
-    return body
-
-
-def _colours(page, testid: str) -> list:
-    """The distinct saturated colours on a canvas (quantized), as in test_compare_race.py."""
-    return page.evaluate("""(testid) => {
-        const c = document.querySelector(`[data-testid=${testid}]`);
-        const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-        const seen = new Map();
-        for (let i = 0; i < d.length; i += 4) {
-          const [r, g, b] = [d[i], d[i + 1], d[i + 2]];
-          if (Math.max(r, g, b) - Math.min(r, g, b) < 40) continue;
-          const key = [r >> 4, g >> 4, b >> 4].join(',');
-          seen.set(key, (seen.get(key) || 0) + 1);
-        }
-        return [...seen.entries()].filter(([, n]) => n > 30).map(([k]) => k);
-    }""", testid)
+    return created(api, "races", RACE, step={"steps": 30})
 
 
 def posts_to(page, path: str) -> list:
@@ -101,7 +79,7 @@ def test_a_compare_watch_link_shows_the_group_read_only_and_closing_keeps_it(ope
     # the paused group sends no more frames: the curves are drawn all the same (after the
     # note moved the charts, too)
     page.wait_for_function("window.__nnpCompare.curves.renders > 0")
-    assert len([c for c in _colours(page, "loss-canvas")]) >= 3, "no curves on the loss chart"
+    assert len(canvas_colours(page, "loss-canvas")) >= 3, "no curves on the loss chart"
     page.screenshot(path=str(artifacts / "compare-watch-1280x800.png"))
     tablet = open_view(f"/compare?group={gid}", COMPARE_ATTACHED, viewport=TABLET)
     tablet.wait_for_function("window.__nnpCompare.stats.draws > 0")

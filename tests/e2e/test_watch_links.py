@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import time
 
+from .conftest import created
+
 SHOTS_TABLET = {"width": 768, "height": 1024}
 CLIPBOARD = ["clipboard-read", "clipboard-write"]
 
@@ -32,12 +34,8 @@ def gone(api, rid: str, timeout: float = 10.0) -> bool:
 
 
 def made_run(api, steps: int = 0, **config) -> str:
-    run = api.post("/api/runs", json={"dataset": "spiral", "hidden": [6, 4], **config})
-    assert run.status_code == 201, run.text
-    rid = run.json()["id"]
-    if steps:
-        assert api.post(f"/api/runs/{rid}/step", json={"steps": steps}).status_code == 200
-    return rid
+    return created(api, "runs", {"dataset": "spiral", "hidden": [6, 4], **config},
+                   step={"steps": steps} if steps else None)["id"]
 
 
 def test_a_watch_link_shows_that_run_read_only_and_closing_keeps_it(open_page, api, artifacts):

@@ -11,7 +11,7 @@ import json
 import httpx
 import numpy as np
 
-from .conftest import VIEWPORT, start_server as _start_server, stop_server as _stop, wait_ready
+from .conftest import VIEWPORT, open_lenient_page, wait_ready
 
 TABLET = {"width": 768, "height": 1024}
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -104,12 +104,7 @@ def test_csv_upload_by_picker_and_by_drop(open_page, artifacts):
 
 def test_a_bad_file_is_refused_naming_row_and_column(chromium_browser, server_url, artifacts):
     # its own page: Chromium logs the 422 response as a console error, which open_page refuses
-    context = chromium_browser.new_context(viewport=VIEWPORT)
-    page = context.new_page()
-    errors = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(f"{server_url}/")
-    wait_ready(page)
+    context, page, errors = open_lenient_page(chromium_browser, f"{server_url}/")
     page.get_by_test_id("csv-input").set_input_files(files=[{
         "name": "bad.csv", "mimeType": "text/csv",
         "buffer": b"x1,x2,label\n1,2,0\n3,abc,1\n4,4,1\n5,5,0\n"}])
@@ -195,38 +190,27 @@ def test_save_then_reopen_from_the_link_and_the_list(open_page, artifacts):
     assert "saved=" not in page.url       # the page's own URL is its settings again
 
 
-def test_a_run_playing_at_a_server_stop_is_offered_for_reopening(chromium_browser, unused_port,
-                                                                 tmp_path, artifacts):
-    port, data_dir = unused_port(), str(tmp_path / "store")
-    log = (artifacts / "server-restart.log").open("w")
-    server = _start_server(port, data_dir, log)
-    try:
-        context = chromium_browser.new_context(viewport=VIEWPORT)
-        page = context.new_page()
-        errors = []
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.goto(f"http://127.0.0.1:{port}/?speed=20")
-        wait_ready(page)
-        page.get_by_test_id("play").click()
-        page.wait_for_function("window.__nnp.stats.lastHeader.metrics.step > 100", timeout=20_000)
-        run = page.evaluate("window.__nnp.connection.runId")
-        _stop(server)                                # the run is playing right now
-        server = _start_server(port, data_dir, log)  # the same store
-        banner = page.get_by_test_id("saved-banner")
-        banner.wait_for(state="visible", timeout=20_000)
-        assert "This run was saved when the server stopped" in banner.inner_text()
-        page.screenshot(path=str(artifacts / "page-saved-banner-1280x800.png"))
-        page.set_viewport_size(TABLET)
-        page.wait_for_timeout(200)
-        page.screenshot(path=str(artifacts / "page-saved-banner-768x1024.png"))
-        saved = httpx.get(f"http://127.0.0.1:{port}/api/saved", params={"run": run}).json()
-        assert len(saved) == 1 and saved[0]["reason"] == "shutdown" and saved[0]["step"] > 100
-        page.get_by_test_id("saved-reopen").click()
-        wait_ready(page)
-        page.wait_for_function(f"window.__nnp.stats.lastHeader.metrics.step === {saved[0]['step']}",
-                               timeout=15_000)
-        assert not errors, errors
-        context.close()
-    finally:
-        _stop(server)
-        log.close()
+def test_a_run_playing_at_a_server_stop_is_offered_for_reopening(chromium_browser, own_server,
+                                                                 artifacts):
+    server = own_server("server-restart.log")
+    context, page, errors = open_lenient_page(chromium_browser, f"{server.url}/?speed=20")
+    page.get_by_test_id("play").click()
+    page.wait_for_function("window.__nnp.stats.lastHeader.metrics.step > 100", timeout=20_000)
+    run = page.evaluate("window.__nnp.connection.runId")
+    server.stop()                                # the run is playing right now
+    server.start()                               # the same store
+    banner = page.get_by_test_id("saved-banner")
+    banner.wait_for(state="visible", timeout=20_000)
+    assert "This run was saved when the server stopped" in banner.inner_text()
+    page.screenshot(path=str(artifacts / "page-saved-banner-1280x800.png"))
+    page.set_viewport_size(TABLET)
+    page.wait_for_timeout(200)
+    page.screenshot(path=str(artifacts / "page-saved-banner-768x1024.png"))
+    saved = httpx.get(f"{server.url}/api/saved", params={"run": run}).json()
+    assert len(saved) == 1 and saved[0]["reason"] == "shutdown" and saved[0]["step"] > 100
+    page.get_by_test_id("saved-reopen").click()
+    wait_ready(page)
+    page.wait_for_function(f"window.__nnp.stats.lastHeader.metrics.step === {saved[0]['step']}",
+                           timeout=15_000)
+    assert not errors, errors
+    context.close()
