@@ -4,8 +4,9 @@ carry the control tokens they are given (tests/conftest.py: `client.tokens`, and
 `with client.tokens.watching():` for requests without them).
 
 Helpers for strict bodies and messages (import them: `from .conftest import refused`):
-`refused(response, loc)`, a REST answer's 422 naming the field, and `socket_refused(ws, text,
-field)`, a websocket's error answer to one message."""
+`refused(response, loc)`, a REST answer's 422 naming the field, `socket_refused(ws, text,
+field)`, a websocket's error answer to one message, and `answer_to(ws, kind)`, a run socket's
+ack or error for one kind of message."""
 
 from __future__ import annotations
 
@@ -77,3 +78,15 @@ def socket_refused(ws, text: str, field: str, says: str = VALID) -> dict:
     assert answer["type"] == "error" and answer["status"] == 422, answer
     assert answer["message"].startswith(f"{field}: {says}"), answer
     return answer
+
+
+def answer_to(ws, kind: str) -> dict:
+    """The next ack or error on a run's websocket `ws` that answers a message of type `kind`
+    (its "for"); frames and other answers before it are passed over (at most 200 messages)."""
+    for _ in range(200):
+        m = ws.receive()
+        if m.get("text"):
+            t = json.loads(m["text"])
+            if t.get("type") in ("ack", "error") and t.get("for") == kind:
+                return t
+    raise AssertionError(f"no answer to {kind}")

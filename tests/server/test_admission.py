@@ -9,6 +9,8 @@ from engine import TrainConfig, Trainer
 from server.admission import run_cost
 from server.settings import Settings
 
+from .conftest import answer_to
+
 FEATURES = ["x1", "x2", "x1_sq", "x2_sq", "x1x2", "sin_x1", "sin_x2"]
 LARGE = {"hidden": [64] * 8, "features": FEATURES, "n_samples": 2000}
 
@@ -82,26 +84,16 @@ def test_a_patch_within_the_budget_is_booked_at_its_new_cost(client):
     assert registry.cost() <= registry.settings.compute_budget
 
 
-def _answer(ws, kind: str) -> dict:
-    for _ in range(200):
-        m = ws.receive()
-        if m.get("text"):
-            t = json.loads(m["text"])
-            if t.get("type") in ("ack", "error") and t.get("for") == kind:
-                return t
-    raise AssertionError(f"no answer to {kind}")
-
-
 def test_a_websocket_set_that_makes_a_small_run_large_is_refused_past_the_budget(client):
     small = client.post("/api/runs", json={}).json()["id"]
     refused_post = _fill_with_large_runs(client)
     with client.websocket_connect(f"/ws/runs/{small}") as ws:
         ws.send_text(json.dumps({"type": "set", "config": LARGE, "reset": True}))
-        answer = _answer(ws, "set")
+        answer = answer_to(ws, "set")
         assert answer["type"] == "error" and answer["status"] == 503
         assert answer["message"] == refused_post
         ws.send_text(json.dumps({"type": "set", "config": {"hidden": [3]}, "reset": True}))
-        assert _answer(ws, "set")["type"] == "ack"
+        assert answer_to(ws, "set")["type"] == "ack"
     assert client.get(f"/api/runs/{small}").json()["config"]["hidden"] == [3]
     registry = client.app.state.registry
     assert registry.cost() == _real_cost(client) <= registry.settings.compute_budget

@@ -7,6 +7,8 @@ import json
 
 import pytest
 
+from .conftest import answer_to
+
 
 def new_run(client, **config) -> str:
     r = client.post("/api/runs", json=config)
@@ -166,16 +168,6 @@ def test_openapi_states_the_race_and_group_bounds_of_this_app(make_client):
     assert c.get("/api/functions/bowl/surface?resolution=40").status_code == 200
 
 
-def _error_or_ack(ws, kind: str) -> dict:
-    for _ in range(200):
-        m = ws.receive()
-        if m.get("text"):
-            t = json.loads(m["text"])
-            if t.get("type") in ("ack", "error") and t.get("for") == kind:
-                return t
-    raise AssertionError(f"no answer to {kind}")
-
-
 LOOSE_MESSAGES = [
     ({"type": "set", "config": {"learning_rate": 0.2}, "reset": "yes"}, "reset"),
     ({"type": "step", "n": "5"}, "n"),
@@ -195,14 +187,14 @@ def test_every_websocket_message_is_strictly_typed(client, message, field):
     run = new_run(client)
     with client.websocket_connect(f"/ws/runs/{run}") as ws:
         ws.send_text(json.dumps(message))
-        answer = _error_or_ack(ws, message["type"])
+        answer = answer_to(ws, message["type"])
         assert answer["type"] == "error" and answer["status"] == 422, answer
         assert answer["message"].startswith(field), answer
         assert "Input should be a valid" in answer["message"], answer
         # what is right still works on the same socket, and the refused one changed nothing
         ws.send_text(json.dumps({"type": "subscribe", "fps": 10, "neuron": [1, 0],
                                  "landscape": {"resolution": 11, "span": 2}}))
-        ack = _error_or_ack(ws, "subscribe")
+        ack = answer_to(ws, "subscribe")
         assert ack["type"] == "ack" and ack["neuron"] == [1, 0], ack
     out = client.get(f"/api/runs/{run}").json()
     assert out["config"]["learning_rate"] == 0.03 and out["metrics"]["step"] == 0
@@ -212,5 +204,5 @@ def test_a_non_finite_number_in_a_subscription_is_refused(client):
     run = new_run(client)
     with client.websocket_connect(f"/ws/runs/{run}") as ws:
         ws.send_text('{"type": "subscribe", "landscape": {"span": Infinity}}')
-        answer = _error_or_ack(ws, "subscribe")
+        answer = answer_to(ws, "subscribe")
         assert answer["status"] == 422 and "finite number" in answer["message"], answer
