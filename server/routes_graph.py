@@ -15,7 +15,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from engine.expression import ExpressionError, ExpressionLimits
 from engine.graph_export import GraphError
@@ -24,6 +24,7 @@ from engine.graph_lab import (DEFAULT_H, GraphTooLarge, expression_graph, networ
 from engine.graph_presets import PRESETS
 from engine.param_names import ParameterEditError
 
+from .api_models import STRICT
 from .routes_api import BAD_BODY, NOT_FOUND, RunDep, settings_of
 from .settings import Settings
 from .snapshot import plain
@@ -35,8 +36,9 @@ LeafName = Annotated[str, Field(max_length=64)]
 
 
 class GraphRequest(BaseModel):
-    """An expression as assignments (`e = a*b; d = e + c; L = d*f`) and each leaf's value."""
-    model_config = ConfigDict(extra="forbid")
+    """An expression as assignments (`e = a*b; d = e + c; L = d*f`) and each leaf's value.
+    Strict like every body (server/api_models.py STRICT): "0.5" or true for a value is a 422."""
+    model_config = STRICT
     expression: str = Field(description="Assignments separated by ';' or new lines; the last is "
                                         "the output. Numbers, names, + - * / ** (a number as "
                                         "exponent), unary minus, exp log tanh sigmoid relu.")

@@ -87,6 +87,25 @@ def test_bad_options_are_422(client, body):
     assert client.post("/api/graph", json=body).status_code == 422
 
 
+@pytest.mark.parametrize("field, value", [
+    ("values", {"a": "2"}), ("values", {"a": True}), ("h", "0.001"), ("h", True),
+    ("nudge", 1), ("expression", ["L = a"]),
+])
+def test_the_body_is_strict_no_value_is_coerced(client, field, value):
+    """As every REST body: a number written as a string, or true for a number, is refused with
+    the field named, not read as 2.0 or 1.0."""
+    r = client.post("/api/graph", json={**CHAIN, field: value})
+    assert r.status_code == 422, r.text
+    assert r.json()["detail"][0]["loc"][:2] == ["body", field]
+
+
+def test_a_non_finite_value_says_it_must_be_finite(client):
+    r = client.post("/api/graph", content=b'{"expression": "L = a * b", "values": {"a": NaN, "b": 1}}',
+                    headers={"content-type": "application/json"})
+    assert r.status_code == 422, r.text
+    assert "finite" in r.json()["detail"][0]["msg"]
+
+
 def new_run(client, **config) -> str:
     r = client.post("/api/runs", json=config)
     assert r.status_code == 201
