@@ -4,7 +4,7 @@
 Fixtures: `server_url` (one server for the session), `chromium_browser` (one Chromium per test module),
 `open_page(query="")` (a fresh page on the playground, ready and receiving frames; its console
 errors fail the test), `api` and `page_run(page)` (REST with the page's control token), `artifacts` (test-artifacts/ at the repo root, for screenshots),
-`own_server(log_name)` (a server of the test's own, to stop and start again).
+`own_server(log_name, settings=None)` (a server of the test's own, to stop and start again).
 Helpers: `open_lenient_page(browser, url)` (a page whose console errors are allowed),
 `created(api, collection, body, step)` (a run, group or race made and stepped over REST),
 `canvas_colours(page, testid)` (the colours drawn on a canvas).
@@ -76,16 +76,17 @@ def stop_server(proc: subprocess.Popen) -> None:
 
 
 class OwnServer:
-    """A server of one test's own (start_server) on `port` with its store in `data_dir`, that the
-    test stops (gracefully) and starts again on the same port and store; `url` is its address."""
+    """A server of one test's own (start_server) on `port` with its store in `data_dir` (and
+    `settings`, if given), that the test stops (gracefully) and starts again on the same port and
+    store; `url` is its address."""
 
-    def __init__(self, port: int, data_dir: str, log):
-        self.port, self.data_dir, self.log = port, data_dir, log
+    def __init__(self, port: int, data_dir: str, log, settings: dict | None = None):
+        self.port, self.data_dir, self.log, self.settings = port, data_dir, log, settings
         self.url = f"http://127.0.0.1:{port}"
         self.proc: subprocess.Popen | None = None
 
     def start(self) -> None:
-        self.proc = start_server(self.port, self.data_dir, self.log)
+        self.proc = start_server(self.port, self.data_dir, self.log, settings=self.settings)
 
     def stop(self) -> None:
         proc, self.proc = self.proc, None
@@ -94,12 +95,14 @@ class OwnServer:
 
 @pytest.fixture
 def own_server(tmp_path, artifacts):
-    """own_server(log_name) -> a started OwnServer on a free port, its store in a fresh folder,
-    its output in test-artifacts/<log_name>; stopped after the test if it is running."""
+    """own_server(log_name, settings=None) -> a started OwnServer on a free port, its store in a
+    fresh folder, its output in test-artifacts/<log_name>, with those Settings fields (see
+    start_server); stopped after the test if it is running."""
     made = []
 
-    def make(log_name: str) -> OwnServer:
-        server = OwnServer(free_port(), str(tmp_path / f"store{len(made)}"), (artifacts / log_name).open("w"))
+    def make(log_name: str, settings: dict | None = None) -> OwnServer:
+        server = OwnServer(free_port(), str(tmp_path / f"store{len(made)}"),
+                           (artifacts / log_name).open("w"), settings)
         made.append(server)
         server.start()
         return server

@@ -11,7 +11,7 @@ from contextlib import ExitStack
 import httpx
 from websockets.sync.client import connect
 
-from .conftest import VIEWPORT, start_server, stop_server, wait_ready
+from .conftest import VIEWPORT, open_lenient_page
 
 TIGHT = {"landscape_threads": 1, "landscape_admission_seconds": 1e-9,
          "landscape_max_retry_seconds": 6.0}       # retry_after: 1 s
@@ -37,21 +37,12 @@ def surface_id(page):
 
 
 def test_the_page_says_when_there_is_no_room_for_a_surface_and_gets_one_when_there_is(
-        chromium_browser, unused_port, tmp_path, artifacts):
-    port = unused_port()
-    base = f"http://127.0.0.1:{port}"
-    log = (artifacts / "server-surface-admission.log").open("w")
-    server = start_server(port, str(tmp_path / "store"), log, settings=TIGHT)
-    try:
-        stack = ExitStack()
+        chromium_browser, own_server, artifacts):
+    base = own_server("server-surface-admission.log", settings=TIGHT).url
+    with ExitStack() as stack:
         sockets = [surface_viewer(base, stack) for _ in range(3)]
         for name, viewport in (("1280x800", VIEWPORT), ("768x1024", {"width": 768, "height": 1024})):
-            context = chromium_browser.new_context(viewport=viewport)
-            page = context.new_page()
-            errors = []
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.goto(f"{base}/?speed=5")
-            wait_ready(page)
+            context, page, errors = open_lenient_page(chromium_browser, f"{base}/?speed=5", viewport)
             page.wait_for_function("window.__nnp.connection.counters.lastError?.status === 503",
                                    timeout=20_000)
             notice = page.get_by_test_id("notice").text_content()
@@ -74,7 +65,3 @@ def test_the_page_says_when_there_is_no_room_for_a_surface_and_gets_one_when_the
                     timeout=30_000)
                 page.screenshot(path=str(artifacts / f"page-surface-admitted-{name}.png"))
             context.close()
-    finally:
-        stack.close()
-        stop_server(server)
-        log.close()
