@@ -94,7 +94,8 @@ class TrainConfig(BaseModel):
                                "(statistics of the training split).", live=False, group="data")
     custom_dataset: str | None = _field(None, "Id of your own dataset (POST /api/datasets: a "
                                         "CSV or drawn points), used when dataset is custom.",
-                                        live=False, group="data", pattern=CUSTOM_DATASET_ID)
+                                        live=False, group="data", applies={"dataset": ["custom"]},
+                                        pattern=CUSTOM_DATASET_ID)
     features: list[FeatureName] = _field(["x1", "x2"], "Input features computed from (x1, x2) "
                                          "for 2-D datasets; 1-D datasets use x alone.",
                                          live=False, group="data", min_length=1, max_length=7)
@@ -179,6 +180,10 @@ class TrainConfig(BaseModel):
                 raise ValueError("dataset 'custom' needs custom_dataset: the id that "
                                  "POST /api/datasets answered")
         else:
+            if self.custom_dataset is not None:
+                raise ValueError(f"custom_dataset is only read with dataset 'custom' (got dataset "
+                                 f"'{self.dataset}'): leave custom_dataset out, or set dataset "
+                                 f"to 'custom' to train on those points")
             problem = loss_fits(self.loss, DATASET_KIND[self.dataset][0], self.dataset)
             if problem:
                 raise ValueError(problem)
@@ -187,6 +192,25 @@ class TrainConfig(BaseModel):
                 f"loss '{self.loss}' is one layer of step units: use hidden=[] (got "
                 f"{self.hidden}); {SINGLE_LAYER_REASON}")
         return self
+
+    def changed(self, changes: dict) -> "TrainConfig":
+        """This config with `changes`, validated (pydantic's ValidationError otherwise). A
+        reference that no longer applies is left behind (REFERENCES: leaving dataset 'custom'
+        drops custom_dataset), unless the changes give it (a pair the validator refuses)."""
+        merged = {**self.model_dump(), **changes}
+        for name, applies in REFERENCES.items():
+            if name not in changes and not applies(merged):
+                merged[name] = None
+        return TrainConfig.model_validate(merged)
+
+    @classmethod
+    def from_saved(cls, saved: dict) -> "TrainConfig":
+        """A config as saved (a run in the store, a state file). Saves made before a reference
+        that does not apply was refused (a built-in dataset beside custom_dataset) may hold
+        one; it was never read then, so it is dropped."""
+        stale = [name for name, applies in REFERENCES.items()
+                 if saved.get(name) is not None and not applies(saved)]
+        return cls.model_validate({**saved, **dict.fromkeys(stale)})
 
     @property
     def task(self) -> str | None:
@@ -205,6 +229,18 @@ LIVE_FIELDS = frozenset(name for name, f in TrainConfig.model_fields.items()
 RESET_FIELDS = frozenset(TrainConfig.model_fields) - LIVE_FIELDS
 
 
+def _applies_when(name: str):
+    when = TrainConfig.model_fields[name].json_schema_extra["applies_when"]
+    return lambda config: all(config.get(k) in values for k, values in when.items())
+
+
+# Fields that name something (default None) rather than set something: read only when they
+# apply (their applies_when), None otherwise; a change that makes one stop applying clears it.
+# The schema marks them "reference" so that the page clears them the same way.
+REFERENCES = {name: _applies_when(name) for name, f in TrainConfig.model_fields.items()
+              if f.default is None and "applies_when" in (f.json_schema_extra or {})}
+
+
 def config_schema() -> list[dict]:
     """Every field as {name, type, default, description, live, group, and choices or bounds}."""
     json_schema = TrainConfig.model_json_schema()
@@ -214,6 +250,8 @@ def config_schema() -> list[dict]:
                  "live": prop["live"], "group": prop["group"]}
         if "applies_when" in prop:
             entry["applies_when"] = prop["applies_when"]
+            if name in REFERENCES:
+                entry["reference"] = True   # None where it does not apply; cleared on leaving
         if "enum" in prop:
             entry.update(type="choice", choices=prop["enum"])
         elif "anyOf" in prop:   # an optional text (custom_dataset)

@@ -70,7 +70,7 @@ def state_from_bytes(blob: bytes) -> TrainerState:
         custom = CustomData(arrays["custom_x"], arrays["custom_y"], meta["custom"]["kind"],
                             tuple(tuple(d) for d in meta["custom"]["domain"]))
     return TrainerState(
-        config=TrainConfig.model_validate(meta["config"]), theta=arrays["theta"],
+        config=TrainConfig.from_saved(meta["config"]), theta=arrays["theta"],
         grad=arrays["grad"], update=arrays["update"], optimizer_state=optimizer_state,
         step_count=meta["step_count"], epoch=meta["epoch"], status=meta["status"],
         reason=meta["reason"], position=meta["position"], position_batch=meta["position_batch"],

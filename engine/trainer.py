@@ -349,7 +349,7 @@ class Trainer:
         """Change settings. Live ones apply from the next step and keep weights and optimizer
         state; data/architecture ones need reset=True and rebuild the run. Validates first:
         on error nothing changes. Returns {"changed": [...], "reset": bool}."""
-        new = TrainConfig.model_validate({**self._config.model_dump(), **changes})
+        new = self._config.changed(changes)
         changed = [k for k in changes if getattr(new, k) != getattr(self._config, k)]
         needs_reset = sorted(set(changed) & RESET_FIELDS)
         if needs_reset and not reset:
@@ -368,7 +368,7 @@ class Trainer:
         """A new trainer of this config with `changes` (and the same dataset source), as
         set(reset=True, **changes) would rebuild this one; this one is unchanged. Raises what
         set would (ValidationError, CustomDataError)."""
-        new = TrainConfig.model_validate({**self._config.model_dump(), **changes})
+        new = self._config.changed(changes)
         return Trainer(new, dataset_source=self._dataset_source)
 
     def reset(self) -> dict:

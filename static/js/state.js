@@ -70,6 +70,22 @@ export function fieldApplies(field, config) {
   return Object.entries(when).every(([name, values]) => values.includes(config[name]));
 }
 
+/**
+ * Clear the references (schema `reference`: an id such as custom_dataset) that no longer apply
+ * under `config`, except those named in `keep`; the engine does the same on a change
+ * (TrainConfig.changed) and refuses a reference beside a setting it does not apply to.
+ * Returns the names cleared.
+ */
+export function clearStaleReferences(config, fields, keep = {}) {
+  const cleared = [];
+  for (const [name, field] of fields) {
+    if (!field.reference || name in keep || config[name] == null || fieldApplies(field, config)) continue;
+    config[name] = null;
+    cleared.push(name);
+  }
+  return cleared;
+}
+
 /** A speed the server accepts: null (as fast as it can) or an integer 1..maxSpeed. */
 function validSpeed(v, maxSpeed) {
   return v == null ? null : clamp(Math.round(v), 1, maxSpeed);
@@ -208,6 +224,8 @@ export function createState(schema, { url = window.location, datasets = {} } = {
     const v = parseUiValue(key, query.get(q));
     if (v !== undefined) ui[key] = v;
   }
+  // an old link's custom_dataset beside a built-in dataset: the id was never read; drop it
+  clearStaleReferences(config, fields);
   // a loss that does not fit the dataset (a link's, or the default one) would make the server
   // refuse the whole setting: change only the loss
   const info = datasets[config.dataset];
@@ -276,6 +294,7 @@ export function createState(schema, { url = window.location, datasets = {} } = {
         config[k] = structuredClone(v);
         changed[k] = config[k];
       }
+      for (const name of clearStaleReferences(config, fields, changes)) changed[name] = null;
       const needsReset = reset ?? this.needsReset(changed);
       if (!Object.keys(changed).length && !reset) return;
       syncUrl();

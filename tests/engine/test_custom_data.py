@@ -97,3 +97,31 @@ def test_unknown_id_and_unfit_loss_are_refused_before_anything_changes():
 def test_custom_needs_an_id():
     with pytest.raises(ValueError, match="needs custom_dataset"):
         TrainConfig(dataset="custom")
+
+
+def test_an_id_beside_a_built_in_dataset_is_refused_not_ignored():
+    with pytest.raises(ValueError, match="custom_dataset is only read with dataset 'custom'"):
+        TrainConfig(dataset="circle", custom_dataset="m")
+
+
+def test_leaving_custom_drops_its_id_and_a_save_holding_the_old_pair_still_opens():
+    data = parse_csv(_csv(GOOD))
+    t = Trainer(TrainConfig(dataset="custom", custom_dataset="m"), dataset_source={"m": data}.get)
+    t.set(dataset="xor", reset=True)
+    assert t.config.dataset == "xor" and t.config.custom_dataset is None
+    with pytest.raises(ValueError, match="only read with dataset 'custom'"):
+        t.set(dataset="circle", custom_dataset="m", reset=True)   # both at once: refused
+    assert t.config.dataset == "xor"                              # and nothing changed
+    t.set(dataset="custom", custom_dataset="m", reset=True)       # back to the points
+    assert t.config.custom_dataset == "m" and t.n_train == len(GOOD) // 2
+    old = {**TrainConfig().model_dump(), "custom_dataset": "m"}   # saved before the rule
+    assert TrainConfig.from_saved(old).custom_dataset is None
+    assert TrainConfig.from_saved(t.config.model_dump()) == t.config
+
+
+def test_the_schema_marks_the_reference_so_the_page_clears_it_the_same_way():
+    from engine.config import config_schema
+    fields = {f["name"]: f for f in config_schema()}
+    assert fields["custom_dataset"]["reference"] is True
+    assert fields["custom_dataset"]["applies_when"] == {"dataset": ["custom"]}
+    assert not any(f.get("reference") for name, f in fields.items() if name != "custom_dataset")

@@ -1,7 +1,7 @@
 // Unit tests of static/js/state.js's rule readers: they apply what the schema says, nothing more.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { compatibleLoss, fieldApplies } from "../../static/js/state.js";
+import { clearStaleReferences, compatibleLoss, fieldApplies } from "../../static/js/state.js";
 
 const info = (losses, usual) => ({ kind: "k", losses, usual_loss: usual });
 
@@ -22,4 +22,21 @@ test("fieldApplies follows applies_when: every named field must have one of the 
   assert.equal(fieldApplies(both, { optimizer: "adam", schedule: "constant" }), false);
   assert.equal(fieldApplies(both, { optimizer: "adam", schedule: "warmup" }), true);
   assert.equal(fieldApplies({ name: "learning_rate" }, { optimizer: "sgd" }), true);
+});
+
+test("clearStaleReferences nulls a reference that no longer applies, unless it is being set", () => {
+  const fields = new Map([
+    ["dataset", { name: "dataset" }],
+    ["custom_dataset", { name: "custom_dataset", reference: true, applies_when: { dataset: ["custom"] } }],
+    ["momentum", { name: "momentum", applies_when: { optimizer: ["momentum"] } }],
+  ]);
+  const config = { dataset: "circle", custom_dataset: "abc", momentum: 0.9, optimizer: "sgd" };
+  assert.deepEqual(clearStaleReferences({ ...config }, fields, { custom_dataset: "abc" }), []);
+  const cleaned = { ...config };
+  assert.deepEqual(clearStaleReferences(cleaned, fields), ["custom_dataset"]);
+  assert.equal(cleaned.custom_dataset, null);
+  assert.equal(cleaned.momentum, 0.9);   // a setting that does not apply keeps its value
+  const custom = { ...config, dataset: "custom" };
+  assert.deepEqual(clearStaleReferences(custom, fields), []);
+  assert.equal(custom.custom_dataset, "abc");
 });
