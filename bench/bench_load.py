@@ -72,6 +72,7 @@ class Watch:
         self.ws = None
         self.closed_with: str | None = None
         self.surface_refused: str | None = None   # the 503 that said there was no room for it
+        self.surface: bool | None = None          # the subscribe ack's views hold "landscape"
 
     async def open(self) -> None:
         self.ws = await connect(self.url, max_size=None, ping_interval=20, ping_timeout=60)
@@ -89,9 +90,11 @@ class Watch:
                     break
                 if isinstance(message, bytes):
                     self.times.append(time.monotonic())
-                elif '"retry_after"' in message:
+                elif '"subscribe"' in message:
                     said = json.loads(message)
-                    if said.get("fields") == ["landscape"] and said.get("status") == 503:
+                    if said.get("type") == "ack":
+                        self.surface = "landscape" in said["views"]
+                    elif said.get("fields") == ["landscape"] and said.get("status") == 503:
                         self.surface_refused = said["message"]
         except Exception as exc:   # noqa: BLE001 - a closed connection is a result, not a crash
             self.closed_with = repr(exc)
@@ -179,9 +182,9 @@ async def load(base: str, pid: int, runs: int, seconds: float) -> None:
             print(f"  training: {sum(rates):.0f} steps/s in total, per run min {min(rates):.0f} / "
                   f"median {statistics.median(rates):.0f} / max {max(rates):.0f} "
                   f"(spread: coefficient of variation {spread:.2f})")
-        no_room = [w.surface_refused for w in watches if w.surface_refused]
-        print(f"  live loss surfaces: {len(watches) - len(no_room)} admitted, {len(no_room)} "
-              f"refused for lack of landscape threads"
+        no_room = [w.surface_refused for w in watches if w.surface_refused and not w.surface]
+        print(f"  live loss surfaces: {sum(bool(w.surface) for w in watches)} admitted, "
+              f"{len(no_room)} refused for lack of landscape threads"
               + (f", e.g. {no_room[0][:150]}..." if no_room else ""))
         if closed:
             print(f"  {len(closed)} viewer(s) lost their connection, e.g. {closed[0]}")

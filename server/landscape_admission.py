@@ -7,12 +7,14 @@ least every G seconds (settings.landscape_admission_seconds) keeps a thread busy
 s / (s + max(G, 2 s)) of the time: under 1/3 always, a few per cent for a small run.
 
 The ledger holds one claim per stream that shows a surface (however many of its viewers watch
-it; the surface is the run's) and admits a new claim while the shares of all claims fit in
-settings.landscape_threads, and the heavy ones' (a big network at a high resolution, which
-the worker keeps off the last free thread) fit in landscape_threads - 1. A claim's seconds are
-estimated from its cost until its first surface is measured; a heavy one counts a full third
-until then (its set-up, e.g. the descent path's plane, is not in the cost). A refused claim
-gets a LandscapeRefused saying what is used, what the surface needs, and what would fit.
+it; the surface is the run's), for one key: the run's options on its current network (a
+rebuild or new options claim again). It admits a new claim while the shares of all claims fit
+in settings.landscape_threads, and the heavy ones' (a big network at a high resolution, which
+the worker keeps off the last free thread) fit in max(1, landscape_threads - 1). A claim's
+seconds are estimated from its cost until its first surface is measured (a stopped one counts
+its time limit); a heavy one counts a full third until then (its set-up, e.g. the descent
+path's plane, is not in the cost). A refused claim gets a LandscapeRefused saying what is
+used, what the surface needs, and what would fit.
 """
 
 from __future__ import annotations
@@ -47,7 +49,8 @@ class Claim:
     cost: float
     heavy: bool
     resolution: int
-    seconds: float | None = None   # measured on its last surface; None: not yet
+    key: object = None             # what the surface is of (the run's options and network)
+    seconds: float | None = None   # measured on its last surface (or its time limit); None: not yet
 
     def share(self, settings: Settings) -> float:
         """The share of one landscape thread this stream's surfaces keep busy."""
@@ -64,9 +67,9 @@ class LandscapeLedger:
         self.settings = settings
         self.claims: dict[object, Claim] = {}
 
-    def claim_for(self, trainer: Trainer, options: LandscapeOptions) -> Claim:
+    def claim_for(self, trainer: Trainer, options: LandscapeOptions, key: object = None) -> Claim:
         cost = landscape_cost(trainer, options)
-        return Claim(cost, cost > self.settings.landscape_heavy_cost, options.resolution)
+        return Claim(cost, cost > self.settings.landscape_heavy_cost, options.resolution, key)
 
     def used(self, without: object = None) -> tuple[float, float]:
         """(all shares, heavy shares) of the claims, leaving out `without`'s."""
@@ -82,21 +85,30 @@ class LandscapeLedger:
             return False
         return total + share <= threads + 1e-9
 
-    def admit(self, holder: object, trainer: Trainer, options: LandscapeOptions) -> None:
-        """Hold a claim for `holder`'s surface with these options (replacing its earlier one),
-        or raise LandscapeRefused (its earlier claim, if any, stays)."""
-        claim = self.claim_for(trainer, options)
+    def admit(self, holder: object, trainer: Trainer, options: LandscapeOptions,
+              key: object = None) -> None:
+        """Hold a claim for `holder`'s surface of `key` (these options on this network),
+        replacing its earlier one, or raise LandscapeRefused (its earlier claim, if any, stays)."""
+        if key is None:   # the options on this network's size
+            key = (options.model_dump_json(), trainer.net.n_params, trainer.n_train)
         old = self.claims.get(holder)
-        if old is not None and (old.cost, old.resolution) == (claim.cost, claim.resolution):
+        if old is not None and old.key == key:
             return   # the same surface: keep what was measured
+        claim = self.claim_for(trainer, options, key)
         if not self.fits(claim, without=holder):
             raise self._refusal(claim, trainer, options, holder)
         self.claims[holder] = claim
 
-    def measured(self, holder: object, seconds: float) -> None:
-        """A surface of `holder` took `seconds`: its share from now on."""
+    def claimed_key(self, holder: object) -> object:
         claim = self.claims.get(holder)
-        if claim is not None:
+        return claim.key if claim is not None else None
+
+    def measured(self, holder: object, seconds: float, key: object = None) -> None:
+        """A surface of `key` took `seconds` (a stopped one: its time limit): its share from now
+        on, if the holder's claim is still for that surface (not for options set since; None:
+        whatever it is for)."""
+        claim = self.claims.get(holder)
+        if claim is not None and (key is None or claim.key == key):
             claim.seconds = max(0.0, seconds)
 
     def release(self, holder: object) -> None:
@@ -119,16 +131,18 @@ class LandscapeLedger:
                      f"may take)")
         what += f", and this network's {r}x{r} surface needs {claim.share(s):.2f}"
         smaller = self._largest_fitting(trainer, options, holder)
-        advice = (f"lower the resolution (try {smaller}x{smaller})" if smaller is not None
-                  else "use a smaller network (hidden) or fewer points (n_samples)")
-        retry = s.landscape_max_retry_seconds / 6
-        return LandscapeRefused(f"{what}; {advice}, or close a surface another viewer shows; "
-                                f"subscribe again after {retry:g} s", retry_after=retry)
+        wait = "wait until a surface is given back (when its viewers close it)"
+        advice = (f"lower the resolution (try {smaller}x{smaller}) or {wait}" if smaller is not None
+                  else f"{wait}; a smaller network (hidden) or fewer points (n_samples) would "
+                       "need less")
+        retry = s.landscape_refused_retry_seconds
+        return LandscapeRefused(f"{what}; {advice}; subscribe again after {retry:g} s",
+                                retry_after=retry)
 
     def _largest_fitting(self, trainer: Trainer, options: LandscapeOptions,
                          holder: object) -> int | None:
         for r in range(options.resolution - 1 - options.resolution % 2, 2, -2):   # odd, below
             smaller = options.model_copy(update={"resolution": r})
-            if self.fits(self.claim_for(trainer, smaller), without=holder):
+            if self.fits(self.claim_for(trainer, smaller), without=holder):   # as if new
                 return r
         return None

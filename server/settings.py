@@ -64,6 +64,7 @@ class Settings:
                                            # a low estimate: a surface's time until it is measured
     landscape_admission_seconds: float = 1.0   # a live surface admitted (server/landscape_
                                            # admission.py) is promised a refresh this often
+    landscape_refused_retry_seconds: float = 10.0   # no room for a live surface: ask again after
     landscape_retry_seconds: float = 2.0   # a live landscape that timed out retries after this,
     landscape_max_retry_seconds: float = 60.0   # doubling up to this
     max_comparisons: int = 8               # comparison groups at once (their members are runs)

@@ -22,6 +22,7 @@ from engine import Trainer
 from .admission import frame_work
 from .api_models import LandscapeOptions
 from .frames import FrameEncoder
+from .landscape_admission import LandscapeRefused
 from .landscape_worker import LandscapeTimeout, LandscapeWorker
 from .runs import Run
 from .settings import Settings
@@ -37,6 +38,10 @@ VIEW_SECTIONS = {
     "hidden": ("hidden_grids",),
 }
 GRID_LOAD_SHARE = 0.2      # grids of all runs together may take this share of the event loop
+
+
+def _options_key(options: LandscapeOptions) -> str:
+    return json.dumps(sorted(options.model_dump().items(), key=lambda kv: kv[0]))
 
 
 class StreamRegistry:
@@ -377,23 +382,57 @@ class RunStream:
         return sections
 
     # ------------------------------------------------------------------ landscape
+    def _claim_key(self, options: LandscapeOptions) -> tuple:
+        """What a claim is for: these options on the run's current network (its generation)."""
+        return (_options_key(options), self.run.generation)
+
     def admit_landscape(self, options: LandscapeOptions) -> None:
         """Claim room for this run's live surface with these options in the landscape threads
         (server/landscape_admission.py); LandscapeRefused if there is none. A stream holds one
         claim, whichever of its viewers asked: the surface is the run's."""
-        self.landscapes.ledger.admit(self, self.run.trainer, options)
+        self.landscapes.ledger.admit(self, self.run.trainer, options, self._claim_key(options))
 
     def holds_landscape(self) -> bool:
         return self.landscapes.ledger.holds(self)
 
+    def shows_landscape(self, besides: Viewer | None = None) -> bool:
+        """Whether a viewer (other than `besides`) shows the live surface."""
+        return any("landscape" in v.views for v in self.viewers if v is not besides)
+
     def release_unwanted_landscape(self) -> None:
-        """Give the claim back once no viewer shows the surface."""
-        if not any("landscape" in v.views for v in self.viewers):
+        """Give the claim back once no viewer shows the surface, and stop a surface still being
+        computed (its thread is free within one chunk)."""
+        if not self.shows_landscape() and self.holds_landscape():
             self.landscapes.ledger.release(self)
+            if self._landscape_task is not None and not self._landscape_task.done():
+                self._landscape_task.cancel()
+
+    def _claim_still_holds(self) -> bool:
+        """After a rebuild the claim was for another network: claim again. Without room, every
+        viewer of the surface loses it, each told why (a 503, header.landscape_refused)."""
+        key = self._claim_key(self.landscape_options)
+        if self.landscapes.ledger.claimed_key(self) == key:
+            return True
+        try:
+            self.admit_landscape(self.landscape_options)
+            return True
+        except LandscapeRefused as exc:
+            self.landscapes.ledger.release(self)
+            for viewer in self.viewers:
+                if "landscape" in viewer.views:
+                    viewer.views = viewer.views - {"landscape"}
+                    viewer.landscape_refused = str(exc)
+                    viewer.say({"type": "error", "for": "subscribe", "status": 503,
+                                "fields": ["landscape"], "message": str(exc),
+                                "retry_after": exc.retry_after})
+            self.subscriptions_changed()
+            return False
 
     def set_landscape_options(self, options: LandscapeOptions) -> None:
-        if options != self.landscape_options:
+        if options.model_dump() != self.landscape_options.model_dump():
             self.landscape_options = options
+            if self._landscape_task is not None and not self._landscape_task.done():
+                self._landscape_task.cancel()   # a surface of the old options: not wanted now
             self.landscape_error = None
             self._landscape_time = 0.0
             self._landscape_backoff = 0.0
@@ -403,13 +442,14 @@ class RunStream:
     def _schedule_landscape(self) -> None:
         """Start a landscape computation if a viewer wants one and the run moved on (or a
         timed-out one is due for its retry)."""
-        if not any("landscape" in v.views for v in self.viewers):
+        if not self.shows_landscape():
             return
         if self._landscape_task is not None and not self._landscape_task.done():
             return
+        if not self._claim_still_holds():
+            return
         run, options = self.run, self.landscape_options
-        options_key = json.dumps(sorted(options.model_dump().items(), key=lambda kv: kv[0]))
-        key = (options_key, run.generation, run.state_version)
+        key = (_options_key(options), run.generation, run.state_version)
         if self.landscape is not None and self.landscape.key == key:
             return
         now = time.monotonic()
@@ -447,7 +487,7 @@ class RunStream:
         meta, sections = landscape_sections(result)
         meta["step"] = self.run.trainer.step_count
         self._landscape_seconds = float(result.get("seconds") or 0.0)
-        self.landscapes.ledger.measured(self, self._landscape_seconds)
+        self.landscapes.ledger.measured(self, self._landscape_seconds, key[:2])
         self.landscape = Landscape(self.landscapes.next_id(), key[1], key, meta, sections)
         self.landscape_error = None
         self._landscape_backoff = 0.0
@@ -456,7 +496,8 @@ class RunStream:
         """Stopped at its limit: say so (what would fit) and retry with backoff (the machine
         may have been busy), doubling up to landscape_max_retry_seconds."""
         s = self.settings
-        self._landscape_backoff = min(s.landscape_max_retry_seconds,
+        self.landscapes.ledger.measured(self, s.landscape_timeout_seconds, key[:2])   # it held
+        self._landscape_backoff = min(s.landscape_max_retry_seconds,                  # a thread
                                       max(s.landscape_retry_seconds, 2 * self._landscape_backoff))
         self._landscape_retry_at = time.monotonic() + self._landscape_backoff
         message = f"{exc} (retrying in {self._landscape_backoff:g} s)"

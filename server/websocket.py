@@ -17,7 +17,7 @@ from engine.param_names import ParameterEditError
 from engine.config import MAX_HIDDEN_LAYERS, MAX_NEURONS
 from engine.custom_data import CustomDataError
 
-from .api_models import STRICT, ConfigChanges, StrictLandscapeOptions, changes_of
+from .api_models import STRICT, ConfigChanges, LandscapeOptions, StrictLandscapeOptions, changes_of
 from .landscape_admission import LandscapeRefused
 from .limits import limit_errors, limited
 from .run_access import socket_may_control, watch_only
@@ -196,27 +196,44 @@ async def _subscribe(msg: Subscribe, viewer: Viewer, stream: RunStream) -> None:
     """Change this viewer's subscription (and the run's landscape options and speed)."""
     sent = msg.model_fields_set
     views = set(msg.views) if msg.views is not None else set(viewer.views)
-    options = msg.landscape if msg.landscape is not None else stream.landscape_options
+    current = stream.landscape_options
+    new_options = (LandscapeOptions(**msg.landscape.model_dump())
+                   if msg.landscape is not None and msg.landscape.model_dump() != current.model_dump()
+                   else None)
     refused: LandscapeRefused | None = None
-    if "landscape" in views:
+    # new options for a surface someone shows need room; refused, the surface (if the run has
+    # one) stays at the options it has, and this viewer shares it
+    if new_options is not None and ("landscape" in views or stream.shows_landscape(viewer)):
         try:
-            stream.admit_landscape(options)
+            stream.admit_landscape(new_options)
+        except LandscapeRefused as exc:
+            refused, new_options = exc, None
+    if "landscape" in views and refused is None and not stream.holds_landscape():
+        try:
+            stream.admit_landscape(new_options or current)
         except LandscapeRefused as exc:
             refused = exc
-            if not (stream.holds_landscape() and "landscape" in viewer.views):
-                views.discard("landscape")   # keeps the surface it had, with the options it had
+    if refused is not None and not stream.holds_landscape():
+        views.discard("landscape")
+    kept = refused is not None and "landscape" in views
     viewer.views = views
-    viewer.landscape_refused = str(refused) if refused and "landscape" not in views else None
+    viewer.landscape_refused = str(refused) if refused is not None and not kept else None
     if msg.fps is not None:
         viewer.fps = msg.fps
     if "neuron" in sent:
         viewer.neuron = tuple(msg.neuron) if msg.neuron is not None else None
     if "speed" in sent:
         stream.run.set_speed(msg.speed)
-    if msg.landscape is not None and refused is None:
-        stream.set_landscape_options(msg.landscape)
+    if new_options is not None:
+        stream.set_landscape_options(new_options)
     stream.release_unwanted_landscape()
-    if refused is not None:
+    if kept:   # not the options asked for: the run's surface as it is
+        r = current.resolution
+        viewer.say({**_error("subscribe", 503, f"landscape: the run's surface stays at {r}x{r} "
+                                                f"(its options are unchanged): "
+                                                f"{str(refused).removeprefix('landscape: ')}",
+                             ["landscape"]), "kept": True})
+    elif refused is not None:
         viewer.say({**_error("subscribe", 503, str(refused), ["landscape"]),
                     "retry_after": refused.retry_after})
     stream.subscriptions_changed()

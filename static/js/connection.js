@@ -55,7 +55,8 @@ export function createConnection(state, {
   let resyncConfig = false;     // adopt the next frame's config (after the server refused one)
   let lastHeader = null;
   let subscribed = false;       // this socket has had our subscription (sent after its first frame)
-  let surfaceRetry = null;      // {timer, message}: the server had no room for the live surface
+  let surfaceRetry = null;      // {timer}: the server had no room for the live surface
+  let keptSurface = false;      // it kept the run's surface at its options instead of ours
   let status = "connecting";
   const counters = { framesReceived: 0, bytesReceived: 0, messagesSent: 0, errors: 0, lastError: null, decodeMs: 0 };
 
@@ -180,9 +181,15 @@ export function createConnection(state, {
       counters.lastError = msg;
       notice(`The server refused ${msg.for ?? "a message"}: ${msg.message}`, "error");
       if (msg.for === "set") resyncConfig = true;
-    } else if (msg.type === "ack" && msg.for === "subscribe" && msg.views?.includes("landscape") && surfaceRetry) {
-      clearTimeout(surfaceRetry.timer);   // there was room after all: a later refusal is told again
-      surfaceRetry = null;
+    } else if (msg.type === "ack" && msg.for === "subscribe") {
+      if (msg.views?.includes("landscape") && surfaceRetry) {
+        clearTimeout(surfaceRetry.timer);   // there was room after all: a later refusal is told again
+        surfaceRetry = null;
+      }
+      if (keptSurface && msg.landscape && msg.landscape.resolution !== state.ui.surfaceResolution) {
+        state.setUi({ surfaceResolution: msg.landscape.resolution });   // the control shows what is drawn
+      }
+      keptSurface = false;
     } else if (msg.type === "ack" && msg.for === "set" && msg.reset && msg.changed?.length) {
       notice(`Changed ${msg.changed.join(", ")}: the run was rebuilt (training restarts).`, "warn");
     }
@@ -191,13 +198,19 @@ export function createConnection(state, {
   /** No room for the live surface now (a 503 with retry_after): told once, asked again after
    *  retry_after seconds, and again until there is room; the rest of the views go on. */
   function refusedSurface(msg) {
-    if (msg.for !== "subscribe" || msg.status !== 503 || !msg.fields?.includes("landscape")
-        || !(msg.retry_after > 0)) return false;
-    if (surfaceRetry?.message !== msg.message) {
+    if (msg.for !== "subscribe" || msg.status !== 503 || !msg.fields?.includes("landscape")) return false;
+    if (msg.kept) {
+      // other options did not fit: the run's surface stays as it is; the next ack says which
+      keptSurface = true;
+      notice(`${msg.message.replace(/^landscape: /, "").replace(/; subscribe again after [^;]*$/, "")}.`, "warn");
+      return true;
+    }
+    if (!(msg.retry_after > 0)) return false;
+    if (!surfaceRetry) {   // once per spell without a surface (the numbers in it change)
       notice(`No live loss surface for now: the server's landscape threads are full (the loss-surface panel says what would fit). The page asks again every ${Math.round(msg.retry_after)} s.`, "warn");
     }
     clearTimeout(surfaceRetry?.timer);
-    surfaceRetry = { message: msg.message, timer: setTimeout(() => send(subscription()), msg.retry_after * 1000) };
+    surfaceRetry = { timer: setTimeout(() => send(subscription()), msg.retry_after * 1000) };
     return true;
   }
 

@@ -102,6 +102,10 @@ export function createSnapshot() {
       st.path += 1;
     }
     snap.header = header;
+    if (header.landscape_refused && snap.landscape) {
+      snap.landscape = null;   // this page no longer gets the run's surface: the one it has is stale
+      st.landscape += 1;
+    }
 
     if (sections.weights) { snap.weights = sections.weights; st.weights += 1; }
     if (sections.gradients) { snap.gradients = sections.gradients; st.weights += 1; }

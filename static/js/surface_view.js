@@ -508,8 +508,10 @@ export function createSurfaceView(els, { requestRedraw = () => {}, ghost = null 
     const L = snap.landscape;
     if (!L) {
       showWhyNone(snap.header);
+      legendKey = "";   // the next surface's legend replaces the note, whatever it says
       return false;
     }
+    host.dataset.surfaceStatus = "shown";
     const key = `${snap.stamps.landscape}|${snap.stamps.path}|${ui.surface3d}|${ghost?.stamp ?? 0}`;
     const resized = sized.changed();
     const want3d = ui.surface3d && Boolean(window.Plotly);

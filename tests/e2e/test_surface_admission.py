@@ -14,7 +14,7 @@ from websockets.sync.client import connect
 from .conftest import VIEWPORT, open_lenient_page
 
 TIGHT = {"landscape_threads": 1, "landscape_admission_seconds": 1e-9,
-         "landscape_max_retry_seconds": 6.0}       # retry_after: 1 s
+         "landscape_refused_retry_seconds": 1.0}
 
 
 def surface_viewer(base: str, stack: ExitStack):
@@ -54,8 +54,14 @@ def test_the_page_says_when_there_is_no_room_for_a_surface_and_gets_one_when_the
             assert "No loss surface yet: no room for another live surface" in panel.inner_text()
             assert "lower the resolution" in panel.inner_text() or "smaller network" in panel.inner_text()
             assert page.evaluate("document.querySelector('[data-testid=surface-plot]').dataset.surfaceStatus") == "refused"
-            page.wait_for_timeout(2_500)          # asked again twice (retry_after 1 s): told once
-            assert page.get_by_test_id("notice").text_content().count("No live loss surface") == 1
+            # asked again every second (retry_after 1 s), and not told again
+            page.evaluate("""() => { window.__told = 0; new MutationObserver(() => {
+                if (document.querySelector('[data-testid=notice]').textContent.includes('No live loss surface')) window.__told += 1;
+              }).observe(document.querySelector('[data-testid=notice]'), {childList: true, characterData: true, subtree: true}); }""")
+            asked = page.evaluate("window.__nnp.connection.counters.errors")
+            page.wait_for_timeout(2_500)
+            assert page.evaluate("window.__nnp.connection.counters.errors") >= asked + 2
+            assert page.evaluate("window.__told") == 0
             page.screenshot(path=str(artifacts / f"page-surface-refused-{name}.png"))
             assert not errors, errors
             if name == "768x1024":

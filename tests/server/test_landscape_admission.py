@@ -4,6 +4,8 @@ applies the rest of the subscription; a claim is the run's and goes back when no
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from engine import TrainConfig, Trainer
@@ -46,10 +48,10 @@ def test_heavy_surfaces_fit_in_all_threads_but_one_and_a_refusal_says_what_would
     assert refused.value.retry_after > 0
     suggested = int(message.split("(try ")[1].split("x")[0])
     assert suggested % 2 == 1 and suggested < 21
-    ledger.admit("d", SMALL, big.model_copy(update={"resolution": suggested}))   # it fits
+    with pytest.raises(LandscapeRefused):         # the next odd one up does not fit ...
+        ledger.admit("d", SMALL, big.model_copy(update={"resolution": suggested + 2}))
+    ledger.admit("d", SMALL, big.model_copy(update={"resolution": suggested}))   # ... it does
     assert ledger.holds("d")
-    with pytest.raises(LandscapeRefused):         # and the next odd one up did not
-        ledger.admit("e", SMALL, big.model_copy(update={"resolution": suggested + 2}))
 
 
 def test_a_measured_surface_counts_what_it_took_and_a_release_frees_its_room():
@@ -166,3 +168,153 @@ def test_deleting_a_run_gives_its_claim_back(make_client):
         assert len(client.app.state.landscapes.ledger.claims) == 1
         assert client.delete(f"/api/runs/{run}").status_code in (200, 204)
     assert client.app.state.landscapes.ledger.claims == {}
+
+
+# ------------------------------------------------- what a claim is for, and when it goes
+def test_a_rebuild_with_a_bigger_network_is_admitted_again(make_client):
+    """Claim cost is the small net's; after `set ... reset` to a big net, nothing re-admits."""
+    client = make_client(landscape_threads=2, landscape_heavy_cost=1e7)
+    run = new_run(client, hidden=[2])
+    with client.websocket_connect(f"/ws/runs/{run}") as ws:
+        sock = Socket(ws)
+        assert _subscribe(sock, ["landscape"], landscape={"resolution": 21})[0] is None
+        ledger = client.app.state.landscapes.ledger
+        (claim,) = ledger.claims.values()
+        assert not claim.heavy
+        sock.send(type="set", config={"hidden": [64, 64, 64, 64], "n_samples": 1000}, reset=True)
+        sock.text(lambda t: t.get("for") == "set")
+        sock.send(type="step", n=1)           # the next tick claims again, before computing
+        sock.frame(lambda h, a: h["metrics"]["step"] == 1)
+        stream = client.app.state.streams.get(run)
+        now = landscape_cost(stream.run.trainer, stream.landscape_options)
+        assert now > 1e7                       # the surface now computed is heavy ...
+        (claim,) = ledger.claims.values()
+        assert claim.heavy and claim.cost == now, (claim, now)   # ... but the claim is not
+
+
+def test_options_set_by_a_viewer_without_the_surface_are_admitted(make_client):
+    """Viewer A shows the run's surface at 5x5 (admitted); viewer B, without "landscape" in its
+    views, sets resolution 101: the run computes 101x101 surfaces under A's 5x5 claim."""
+    client = make_client(landscape_threads=2, landscape_heavy_cost=1e6)
+    run = new_run(client, hidden=[4])
+    with client.websocket_connect(f"/ws/runs/{run}") as a, \
+            client.websocket_connect(f"/ws/runs/{run}") as b:
+        assert _subscribe(Socket(a), ["landscape"], landscape={"resolution": 5})[0] is None
+        error, ack = _subscribe(Socket(b), ["weights"], landscape={"resolution": 101})
+        ledger = client.app.state.landscapes.ledger
+        stream = client.app.state.streams.get(run)
+        (claim,) = ledger.claims.values()
+        assert claim.resolution == stream.landscape_options.resolution, (
+            claim, stream.landscape_options, error)
+
+
+def test_a_stale_measurement_of_the_previous_options_does_not_become_the_new_claims(
+        make_client, monkeypatch):
+    """A's 5x5 surface is still computing when A asks for 51x51 (heavy: a third until
+    measured): the 5x5 result is measured onto the 51x51 claim."""
+    from server.landscape_worker import LandscapeWorker
+    real = LandscapeWorker.compute
+
+    async def slow_small(self, run, options, timeout, slot_timeout=None):
+        import asyncio
+        result = await real(self, run, options, timeout, slot_timeout)
+        if options.resolution == 5:
+            await asyncio.sleep(1.0)         # still in flight when the options change
+            SEEN.append(result["seconds"])
+        else:
+            await asyncio.sleep(30)          # the 51x51 one never lands during the test
+        return result
+
+    SEEN = []
+    monkeypatch.setattr(LandscapeWorker, "compute", slow_small)
+    client = make_client(landscape_threads=2, landscape_heavy_cost=1e6)
+    run = new_run(client, hidden=[4])
+    ledger = client.app.state.landscapes.ledger
+    with client.websocket_connect(f"/ws/runs/{run}") as a:
+        sa = Socket(a)
+        assert _subscribe(sa, ["landscape"], landscape={"resolution": 5})[0] is None
+        time.sleep(0.2)
+        assert _subscribe(sa, ["landscape"], landscape={"resolution": 51})[0] is None
+        s = client.app.state.streams.get(run)
+        assert ledger.claims[s].heavy and ledger.claims[s].seconds is None
+        time.sleep(1.3)                      # the 5x5 result lands
+        claim = ledger.claims[s]
+        assert claim.seconds is None or claim.share(client.app.state.settings) > 0.3, claim
+
+
+def test_giving_up_the_surface_stops_its_computation(make_client):
+    """The claim goes back at once, but the surface in flight keeps its thread (up to
+    landscape_timeout_seconds): the ledger says the room is free while it is not."""
+    client = make_client(landscape_threads=2, landscape_timeout_seconds=4)
+    run = new_run(client, hidden=[64, 64, 64], n_samples=1000)
+    worker = client.app.state.landscapes
+    with client.websocket_connect(f"/ws/runs/{run}") as a:
+        sa = Socket(a)
+        assert _subscribe(sa, ["landscape"], landscape={"resolution": 101})[0] is None
+        time.sleep(0.5)
+        assert worker.running == 1
+        _subscribe(sa, ["weights"])
+        assert not worker.ledger.holds(client.app.state.streams.get(run))
+        time.sleep(1.0)
+        assert worker.running == 0, "the given-up surface still holds a landscape thread"
+
+
+def test_a_second_viewer_asking_other_options_still_shares_the_runs_surface(make_client):
+    """Viewers of one run share its surface: a second viewer asking for options that do not
+    fit still gets the run's surface as it is, told that its options were not taken."""
+    client = make_client(landscape_threads=2, landscape_heavy_cost=1.5e5,   # 7x7 heavy, 5x5 not
+                         landscape_admission_seconds=1e-9)   # every claim a third
+    runs = [new_run(client, hidden=[4]) for _ in range(4)]
+    with client.websocket_connect(f"/ws/runs/{runs[0]}") as a, \
+            client.websocket_connect(f"/ws/runs/{runs[0]}") as b, \
+            client.websocket_connect(f"/ws/runs/{runs[1]}") as c, \
+            client.websocket_connect(f"/ws/runs/{runs[2]}") as d, \
+            client.websocket_connect(f"/ws/runs/{runs[3]}") as e:
+        for ws in (c, d, e):   # the heavy room is full
+            assert _subscribe(Socket(ws), ["landscape"], landscape={"resolution": 7})[0] is None
+        assert _subscribe(Socket(a), ["landscape"], landscape={"resolution": 5})[0] is None
+        error, ack = _subscribe(Socket(b), ["landscape"], landscape={"resolution": 7})
+        assert "landscape" in ack["views"], (error, ack)   # run 0's 5x5 surface is right there
+        assert error["kept"] is True and "stays at 5x5" in error["message"]
+        assert "retry_after" not in error and ack["landscape"]["resolution"] == 5
+
+
+def test_a_rebuild_that_no_longer_fits_takes_the_surface_away_and_says_why(make_client):
+    client = make_client(landscape_threads=2, landscape_heavy_cost=5e5,   # [4] at 5x5 is light
+                         landscape_admission_seconds=1e-9)                # every claim a third
+    runs = [new_run(client, hidden=[4]) for _ in range(4)]
+    with client.websocket_connect(f"/ws/runs/{runs[0]}") as a, \
+            client.websocket_connect(f"/ws/runs/{runs[1]}") as b, \
+            client.websocket_connect(f"/ws/runs/{runs[2]}") as c, \
+            client.websocket_connect(f"/ws/runs/{runs[3]}") as d:
+        for ws in (a, b, c):   # heavy: the heavy room (one thread) is full
+            assert _subscribe(Socket(ws), ["landscape"], landscape={"resolution": 21})[0] is None
+        sock = Socket(d)
+        assert _subscribe(sock, ["landscape", "weights"], landscape={"resolution": 5})[0] is None
+        sock.send(type="set", config={"hidden": [32, 32]}, reset=True)   # heavy now
+        error = sock.text(lambda t: t["type"] == "error" and t.get("for") == "subscribe")
+        assert error["status"] == 503 and error["retry_after"] > 0
+        assert "no room" in error["message"]
+        header, arrays = sock.frame(lambda h, a: "landscape_refused" in h)
+        assert header["landscape_refused"] == error["message"] and "weights" in arrays
+        assert len(client.app.state.landscapes.ledger.claims) == 3
+
+
+def test_a_surface_that_keeps_timing_out_is_counted_by_what_it_takes(make_client):
+    """A claim is measured only by a finished surface. Admitted (and measured) on a tiny
+    network, rebuilt to a big one whose surfaces time out again and again: the claim keeps the
+    tiny network's few milliseconds, however long it holds its thread."""
+    client = make_client(landscape_threads=1, landscape_timeout_seconds=0.5)
+    run = new_run(client, hidden=[2])
+    ledger = client.app.state.landscapes.ledger
+    with client.websocket_connect(f"/ws/runs/{run}") as a:
+        sa = Socket(a)
+        assert _subscribe(sa, ["landscape"], landscape={"resolution": 101})[0] is None
+        sa.frame(lambda h, arr: "landscape" in h)         # measured: a few ms
+        sa.send(type="set", config={"hidden": [64, 64, 64], "n_samples": 1000}, reset=True)
+        sa.send(type="play")
+        sa.text(lambda t: t.get("type") == "error" and "stopped" in t["message"], limit=5000)
+        (claim,) = ledger.claims.values()
+        share = claim.share(client.app.state.settings)
+        # each attempt now holds the thread the full 0.5 s: the claim should say at least that
+        assert claim.heavy or (claim.seconds is not None and claim.seconds >= 0.5), claim
