@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from .landscape import parameter_axes, pca_directions, plane_coordinates
-from .landscape_surface import parameter_losses, plane_losses
+from .landscape_surface import check_stop, parameter_losses, plane_losses
 
 MODEL_FIELDS = ("features", "standardize", "hidden", "activation", "loss", "regularization",
                 "regularization_rate")
@@ -24,7 +24,7 @@ MIN_HALF_WIDTH = 0.05
 
 
 def shared_landscape(trainers: list, resolution: int = 31, mode: str = "pca",
-                     params: list[str] | None = None) -> dict:
+                     params: list[str] | None = None, should_stop=None) -> dict:
     """{"mode", "labels", "alpha" (R,), "beta" (R,), "loss" (R, R) indexed [beta, alpha],
     "explained_variance" (None for params), "origin_loss", "paths": [{"steps", "alpha", "beta",
     "loss", "distance"}] per trainer, "note", "max_distance", "plane": {"origin", "d1", "d2"}}.
@@ -32,7 +32,8 @@ def shared_landscape(trainers: list, resolution: int = 31, mode: str = "pca",
     start when they start alike, and the note says which). mode "pca": d1/d2 the top two PCA
     directions of every recorded theta_i - theta_0 of every member; mode "params": d1/d2 along
     the two named parameters (alpha, beta are their offsets from theta_0; a path's distance is
-    how far its other parameters are from theta_0's)."""
+    how far its other parameters are from theta_0's). should_stop(fraction of the grid done) is
+    asked before each member's path and every grid row (LandscapeCancelled, as Trainer.landscape)."""
     if mode not in ("pca", "params"):
         raise ValueError(f"mode must be pca or params, got {mode!r}")
     if not 3 <= resolution <= 101:
@@ -63,6 +64,7 @@ def shared_landscape(trainers: list, resolution: int = 31, mode: str = "pca",
         labels = ["PC 1", "PC 2"]
     out_paths, extent = [], np.zeros(2)
     for t, (steps, thetas) in zip(trainers, paths):
+        check_stop(should_stop, 0.0)
         coords, distances = plane_coordinates(d1, d2, thetas - origin)
         finite = np.isfinite(coords).all(axis=1)
         if finite.any():
@@ -72,7 +74,8 @@ def shared_landscape(trainers: list, resolution: int = 31, mode: str = "pca",
     half = np.maximum(SPAN_MARGIN * extent, MIN_HALF_WIDTH)
     alpha = np.linspace(-half[0], half[0], resolution)
     beta = np.linspace(-half[1], half[1], resolution)
-    loss = plane_losses(first, origin, d1, d2, alpha, beta, dtype="float64")
+    loss = plane_losses(first, origin, d1, d2, alpha, beta, dtype="float64",
+                        should_stop=should_stop)
     largest = max((float(np.nanmax(p["distance"])) for p in out_paths
                    if np.isfinite(p["distance"]).any()), default=0.0)
     if mode == "params":

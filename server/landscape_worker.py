@@ -114,10 +114,22 @@ class LandscapeWorker:
         LandscapeTimeout), then computes for at most `timeout` seconds: past it the computation
         stops within one chunk and LandscapeTimeout says what would fit. Cancelling the caller
         stops the thread the same way. ValueError for options the network does not allow."""
-        slots, heavy_slots = self._semaphores()
-        heavy = self.is_heavy(run.trainer, options)
         state = run.trainer.capture_state()
         kwargs = options.model_dump()
+
+        def work(should_stop) -> dict:
+            return Trainer.from_state(state).landscape(**kwargs, should_stop=should_stop)
+
+        return await self.run_surface(work, self.is_heavy(run.trainer, options), options,
+                                      timeout, slot_timeout)
+
+    async def run_surface(self, work, heavy: bool, options: LandscapeOptions, timeout: float,
+                          slot_timeout: float | None = None) -> dict:
+        """work(should_stop) -> dict in a worker thread, under the same rules as compute (the
+        threads, a heavy one off the last free thread, the time limit, cancellation): any loss
+        surface (a comparison's shared one too). `options`: its resolution and field
+        resolution, for the timeout's advice."""
+        slots, heavy_slots = self._semaphores()
         stop = threading.Event()
         progress = {"fraction": 0.0, "started": None, "rows_from": 0.0, "at": 0.0}
 
@@ -130,7 +142,7 @@ class LandscapeWorker:
 
         def compute() -> dict:
             progress["started"] = time.monotonic()
-            return Trainer.from_state(state).landscape(**kwargs, should_stop=should_stop)
+            return work(should_stop)
 
         held: list[asyncio.Semaphore] = []
         try:
@@ -153,7 +165,7 @@ class LandscapeWorker:
             raise
 
         self.running += 1
-        work = asyncio.ensure_future(asyncio.to_thread(compute))
+        job = asyncio.ensure_future(asyncio.to_thread(compute))
 
         def finished(future: asyncio.Future) -> None:
             self.running -= 1
@@ -163,9 +175,9 @@ class LandscapeWorker:
             if not future.cancelled() and isinstance(future.exception(), LandscapeCancelled):
                 self.stopped += 1
 
-        work.add_done_callback(finished)
+        job.add_done_callback(finished)
         try:
-            return await asyncio.shield(work)
+            return await asyncio.shield(job)
         except LandscapeCancelled as exc:
             timing = SurfaceTiming.measured(progress["rows_from"], progress["at"], exc.fraction,
                                             options.resolution)

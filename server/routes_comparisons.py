@@ -7,7 +7,6 @@ Settings; errors are FastAPI's 422 shape, naming the field and the allowed range
 
 from __future__ import annotations
 
-import asyncio
 from typing import Annotated, Literal, Union
 
 from fastapi import APIRouter, Body, Depends, HTTPException, Query, Request, Response, WebSocket
@@ -21,7 +20,8 @@ from engine.comparison_landscape import shared_landscape
 from engine.comparison_presets import PRESETS
 from engine.param_names import parameter_names
 
-from .api_models import STRICT, ConfigChanges, changes_of
+from .api_models import STRICT, ConfigChanges, LandscapeOptions, changes_of
+from .landscape_worker import LandscapeTimeout, LandscapeWorker
 from .comparisons import Comparison, ComparisonRegistry
 from .latest_sender import LatestSender
 from .live_resource import (ControlMessage, Pause, Play, error_message, read_message,
@@ -184,7 +184,7 @@ async def step_comparison(c: ControlledComparison, settings: SettingsDep,
     **NOT_FOUND, 422: {"description": "Bad resolution or parameters, or the members' models "
                                       "differ."}})
 async def comparison_landscape(
-        c: ComparisonDep, settings: SettingsDep,
+        c: ComparisonDep, settings: SettingsDep, request: Request,
         resolution: Annotated[int, Query(ge=3, json_schema_extra={
             "limit": ["max_landscape_resolution"]})] = 31,
         mode: Annotated[Literal["pca", "params"], Query(
@@ -196,8 +196,9 @@ async def comparison_landscape(
                         "in any answer).")] = None) -> dict:
     """The loss surface on one plane under every member's path, each path with its plane
     coordinates, true losses and distance from the plane (engine/comparison_landscape.py);
-    "parameters" lists the names mode "params" accepts. Computed in a worker thread on copies of
-    the members."""
+    "parameters" lists the names mode "params" accepts. Computed in one of the app's landscape
+    threads on copies of the members, stopped at the landscape time limit (503 saying what
+    would fit, with Retry-After)."""
     if resolution > settings.max_landscape_resolution:
         raise HTTPException(422, [{"type": "value_error", "loc": ["query", "resolution"],
                                    "msg": f"resolution must be 3..{settings.max_landscape_resolution}",
@@ -210,19 +211,27 @@ async def comparison_landscape(
     live = c.live_members()
     states = [c.runs[i].trainer.capture_state() for i in live]
 
-    def compute() -> dict:
+    def compute(should_stop) -> dict:
         trainers = [Trainer.from_state(s) for s in states]
-        result = shared_landscape(trainers, resolution, mode=mode, params=params)
+        result = shared_landscape(trainers, resolution, mode=mode, params=params,
+                                  should_stop=should_stop)
         result["parameters"] = parameter_names(trainers[0])
         return result
 
+    # in the app's landscape threads, under their rules: a time limit that stops the work
+    # between grid rows (freeing the thread) and says what would fit
+    landscapes: LandscapeWorker = request.app.state.landscapes
+    surface = LandscapeOptions(resolution=resolution)
+    timeout = settings.landscape_timeout_seconds
+    first = c.runs[live[0]].trainer
     try:
-        result = await asyncio.wait_for(asyncio.to_thread(compute),
-                                        settings.landscape_timeout_seconds)
+        result = await landscapes.run_surface(compute, landscapes.is_heavy(first, surface),
+                                              surface, timeout, slot_timeout=timeout)
     except ValueError as exc:
         raise HTTPException(422, f"shared surface: {exc}") from None
-    except (asyncio.TimeoutError, TimeoutError):
-        raise HTTPException(503, "the shared surface took too long; lower the resolution") from None
+    except LandscapeTimeout as exc:
+        raise HTTPException(503, f"shared surface: {str(exc).removeprefix('landscape: ')}",
+                            headers={"Retry-After": str(max(1, round(exc.retry_after)))}) from None
     result.pop("plane")
     result["members"] = live
     return plain(result)

@@ -216,6 +216,26 @@ def test_shared_landscape_of_a_group(client):
     assert r.status_code == 422 and "differ in activation" in r.text
 
 
+def test_a_shared_surface_past_the_time_limit_stops_frees_its_thread_and_says_what_fits(
+        make_client):
+    client = make_client(landscape_timeout_seconds=0.3)
+    r = client.post("/api/comparisons", json={
+        "base": {"hidden": [64, 64], "n_samples": 2000}, "clock": "updates",
+        "variants": [{"learning_rate": 0.05}, {"optimizer": "adam"}]})
+    assert r.status_code == 201, r.text
+    group = r.json()["id"]
+    client.post(f"/api/comparisons/{group}/step", json={"updates": 20})
+    worker = client.app.state.landscapes
+    r = client.get(f"/api/comparisons/{group}/landscape?resolution=101")
+    assert r.status_code == 503, r.text
+    assert r.json()["detail"].startswith("shared surface: ")
+    assert "101x101" in r.json()["detail"] and int(r.headers["retry-after"]) >= 1
+    assert worker.stopped == 1 and worker.running == 0    # stopped between rows, thread free
+    r = client.get(f"/api/comparisons/{group}/landscape?resolution=101")
+    assert r.status_code == 503 and "busy" not in r.json()["detail"]   # it got a thread again
+    assert worker.stopped == 2 and worker.running == 0
+
+
 def test_shared_landscape_on_two_chosen_parameters(client):
     out = create(client, [{"learning_rate": 0.05}, {"optimizer": "adam"}], clock="updates")
     client.post(f"/api/comparisons/{out['id']}/step", json={"updates": 20})
