@@ -38,7 +38,7 @@ def group_rate(seconds: float, per: int, rows: bool, clock) -> tuple[float, int]
     while clock() - start < seconds:
         for m in g.members:
             before = m.step_count
-            m.train(per) if rows else m._train_compiled(per)
+            m.train(per) if rows else m._train_compiled(per, 0)
             steps += m.step_count - before
     return steps / (clock() - start), len(g.members[0].history)
 

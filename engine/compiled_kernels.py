@@ -24,8 +24,8 @@ from .compiled_shuffle import pack_state, permutation_into, unpack_state  # noqa
 # Choices arrive as the integer codes of engine/compiled_loop.py (*_CODES).
 # Indices into the integer settings vector `ic` and the float settings vector `fc`.
 I_ACTIVATION, I_LOSS, I_OPTIMIZER, I_SCHEDULE, I_CLIPPING, I_REGULARIZATION = range(6)
-I_DECAY_STEPS, I_WARMUP_STEPS, I_BATCH, I_CHECK_EVERY, I_HISTORY_STRIDE, I_REGRESSION = range(6, 12)
-N_INT = 12
+I_DECAY_STEPS, I_WARMUP_STEPS, I_BATCH, I_HISTORY_STRIDE, I_REGRESSION = range(6, 11)
+N_INT = 11
 (F_LR, F_MOMENTUM, F_BETA1, F_BETA2, F_RHO, F_EPSILON, F_DECAY_RATE, F_CLIP,
  F_REG_RATE, F_LEAKY) = range(10)
 N_FLOAT = 10
@@ -33,7 +33,11 @@ N_FLOAT = 10
 C_STEP, C_EPOCH, C_POSITION, C_ADAM_T, C_TRAJ_LEN, C_TRAJ_STRIDE, C_DONE, C_SHUFFLES = range(8)
 C_CLIP_STEPS, C_CLIPPED = 8, 9   # steps taken with clipping on, and of those the ones clipped
 C_ROWS = 10                      # history rows written (the call stops when `rows` is full)
-N_COUNTERS = 11
+C_STOP = 11                      # why the call stopped before n updates (STOP_*)
+N_COUNTERS = 12
+# Why train_steps stopped early: it did not; an update left a parameter non-finite; a history
+# row's training loss is not finite (both: the run diverged at that step); the rows are full.
+STOP_NONE, STOP_PARAMETERS, STOP_LOSS, STOP_ROWS_FULL = range(4)
 # Columns of a history row: the step, the epoch, the summed train and test losses, the train
 # and test examples classified right, the penalty (Trainer turns them into metrics).
 (R_STEP, R_EPOCH, R_TRAIN_SUM, R_TEST_SUM, R_TRAIN_RIGHT, R_TEST_RIGHT, R_PENALTY) = range(7)
@@ -449,12 +453,18 @@ def gather_rows(source, order, rows_out, transposed_out, n_cols):
                 transposed_out[k, i] = v
 
 
-@njit(**OPTIONS)
-def all_finite(theta):
+@njit(**OPTIONS, fastmath={"reassoc"})
+def apply_update(theta, update):
+    """theta += update; returns whether every parameter is still finite. The check rides on
+    the same loop: t - t is 0 for a finite t and nan for inf or nan, so the sum is 0 exactly
+    when all are finite (reassoc lets the sum vectorize; no nnan/ninf, so t - t is not folded
+    to 0 and the update itself is one add per parameter, as theta += update)."""
+    nonfinite = 0.0
     for p in range(theta.shape[0]):
-        if not math.isfinite(theta[p]):
-            return False
-    return True
+        t = theta[p] + update[p]
+        theta[p] = t
+        nonfinite += t - t
+    return nonfinite == 0.0
 
 
 @njit(**OPTIONS)
@@ -487,17 +497,17 @@ def train_steps(n, theta, grad, update, weight_mask, sizes, offsets, rows, ic, f
                 trajectory, trajectory_steps, trajectory_jumps, velocity, sum_sq, mean_sq, adam_m, adam_v,
                 stats, train_xt, train_yt, train_labels, test_xt, test_yt, test_labels, ez, eact,
                 history_rows, evaluated):
-    """Run up to n minibatch updates, exactly as Trainer._train_unchecked: a new shuffle
+    """Run up to n minibatch updates, exactly as Trainer._train_numpy: a new shuffle
     (rng.shuffle of 0..n-1, NumPy's permutation stream) whenever the epoch is used up, forward,
     backward, mean, penalty, clipping, scheduled rate, optimizer, theta += update, counters,
-    trajectory every stride steps, and a stop when theta is not finite at a multiple of the
-    check interval. rng_state is the shuffle Generator's PCG64 state (engine.compiled_shuffle).
-    Reads and writes the counters; counters[C_DONE] = updates done, [C_SHUFFLES] = epochs
-    shuffled, [C_CLIP_STEPS] / [C_CLIPPED] count clipping; stats (S_*) the gradient norms.
-    At every step that is a multiple of ic[I_HISTORY_STRIDE] (0: never) a history row (R_*)
-    is evaluated on both splits into history_rows[counters[C_ROWS]]; the call stops when
-    history_rows is full
-    or a row's loss is not finite (Trainer then says it diverged)."""
+    trajectory every stride steps, and a stop right after an update that leaves theta not
+    finite (counters[C_STOP] = STOP_PARAMETERS). rng_state is the shuffle Generator's PCG64
+    state (engine.compiled_shuffle). Reads and writes the counters; counters[C_DONE] = updates
+    done, [C_SHUFFLES] = epochs shuffled, [C_CLIP_STEPS] / [C_CLIPPED] count clipping; stats
+    (S_*) the gradient norms. At every step that is a multiple of ic[I_HISTORY_STRIDE] (0:
+    never) a history row (R_*) is evaluated on both splits into history_rows[counters[C_ROWS]];
+    the call stops when history_rows is full (STOP_ROWS_FULL) or a row's loss is not finite
+    (STOP_LOSS; Trainer then says it diverged)."""
     n_train = x_aug.shape[0]
     n_in, k_out = sizes[0], sizes[sizes.shape[0] - 1]
     batch = ic[I_BATCH]
@@ -505,7 +515,6 @@ def train_steps(n, theta, grad, update, weight_mask, sizes, offsets, rows, ic, f
     activation, loss, leaky = ic[I_ACTIVATION], ic[I_LOSS], fc[F_LEAKY]
     optimizer, clipping, reg = ic[I_OPTIMIZER], ic[I_CLIPPING], ic[I_REGULARIZATION]
     penalized = reg != 0 and fc[F_REG_RATE] > 0.0
-    check_every = ic[I_CHECK_EVERY]
     history_stride, regression = ic[I_HISTORY_STRIDE], ic[I_REGRESSION] != 0
     step, epoch, position = counters[C_STEP], counters[C_EPOCH], counters[C_POSITION]
     adam_t = counters[C_ADAM_T]
@@ -513,6 +522,7 @@ def train_steps(n, theta, grad, update, weight_mask, sizes, offsets, rows, ic, f
     transpose_into(x_epoch, xt, n_in)
     transpose_into(y_epoch, yt, k_out)
     done = shuffles = 0
+    counters[C_STOP] = STOP_NONE
     for _ in range(n):
         if position >= n_batches:
             permutation_into(rng_state, order)
@@ -544,15 +554,15 @@ def train_steps(n, theta, grad, update, weight_mask, sizes, offsets, rows, ic, f
             adam_t += 1
         optimizer_update(optimizer, grad, lr, update, ic, fc, adam_t, velocity, sum_sq,
                          mean_sq, adam_m, adam_v)
-        for p in range(theta.shape[0]):
-            theta[p] += update[p]
+        finite = apply_update(theta, update)
         step += 1
         done += 1
         if position == n_batches:
             epoch += 1
         if step % counters[C_TRAJ_STRIDE] == 0:
             record_trajectory(theta, step, trajectory, trajectory_steps, trajectory_jumps, counters)
-        if step % check_every == 0 and not all_finite(theta):
+        if not finite:
+            counters[C_STOP] = STOP_PARAMETERS
             break
         if history_stride > 0 and step % history_stride == 0:
             r = counters[C_ROWS]
@@ -567,8 +577,10 @@ def train_steps(n, theta, grad, update, weight_mask, sizes, offsets, rows, ic, f
             hr[r, R_PENALTY] = penalty_of(theta, weight_mask, reg, fc[F_REG_RATE])
             counters[C_ROWS] = r + 1
             if not math.isfinite(hr[r, R_TRAIN_SUM] + hr[r, R_PENALTY]):
+                counters[C_STOP] = STOP_LOSS
                 break
             if r + 1 == hr.shape[0]:
+                counters[C_STOP] = STOP_ROWS_FULL
                 break
     counters[C_STEP], counters[C_EPOCH], counters[C_POSITION] = step, epoch, position
     counters[C_ADAM_T], counters[C_DONE], counters[C_SHUFFLES] = adam_t, done, shuffles

@@ -3,10 +3,11 @@
 The NumPy engine (engine/trainer.py and the modules it calls) is the readable reference. When
 numba is importable, `Trainer.train(n)` runs its n updates in ONE compiled call instead
 (engine/compiled_kernels.py: shuffles from the same PCG64 stream, forward, backward, penalty,
-clipping, schedule, optimizer, trajectory and divergence checks), and the full-batch gradient
-uses the same compiled forward/backward. Both paths read and write the same buffers (parameters,
-gradient, optimizer state, epoch buffers, shuffle generator, trajectory), so a run may switch
-between them between any two calls, and they agree to round-off (tests/engine).
+clipping, schedule, optimizer, trajectory, history rows and the divergence check after every
+update), and the full-batch gradient uses the same compiled forward/backward. Both paths read
+and write the same buffers (parameters, gradient, optimizer state, epoch buffers, shuffle
+generator, trajectory), so a run may switch between them between any two calls, and they agree
+to round-off (tests/engine).
 
 - `NNP_ENGINE` (read whenever a Trainer asks): `auto` (the default) trains on the NumPy path
   until the kernels are ready, compiling or loading them from numba's disk cache in a
@@ -119,7 +120,7 @@ class CompiledLoop:
     own transposed copies and per-batch-size scratch. Built by the Trainer, owned by it."""
 
     def __init__(self, net, x_train_aug, y_train, x_epoch, y_epoch, shuffle_rng,
-                 trajectory, trajectory_steps, trajectory_jumps, check_every: int,
+                 trajectory, trajectory_steps, trajectory_jumps,
                  x_test_aug=None, y_test=None, labels_train=None, labels_test=None,
                  row_capacity: int = 4000):
         """The test split and both splits' labels (class indices, or targets) are what the
@@ -156,7 +157,6 @@ class CompiledLoop:
         self._history_rows = None      # (row_capacity, N_ROW), made on first use
         self._row_capacity = row_capacity
         self._scratch: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
-        self._check_every = check_every
         self._ic = self._fc = self._counters = None  # the settings vectors, made on first use
         self._none = np.zeros(0)
 
@@ -183,7 +183,6 @@ class CompiledLoop:
             self._fc = np.zeros(k.N_FLOAT)
             self._counters = np.zeros(k.N_COUNTERS, dtype=np.int64)
         ic, fc = self._ic, self._fc
-        ic[k.I_CHECK_EVERY] = self._check_every
         ic[k.I_ACTIVATION] = ACTIVATION_CODES[cfg.activation]
         ic[k.I_LOSS] = LOSS_CODES[cfg.loss]
         ic[k.I_OPTIMIZER] = OPTIMIZER_CODES[cfg.optimizer]
@@ -202,14 +201,15 @@ class CompiledLoop:
               opt_state: dict, step: int, epoch: int, position: int,
               trajectory_len: int, trajectory_stride: int, grad_stats: np.ndarray,
               clip_counts: tuple[int, int], history_stride: int = 0, free_rows: int = 0,
-              regression: bool = False) -> tuple[tuple[int, ...], np.ndarray]:
+              regression: bool = False) -> tuple[tuple[int, ...], int, np.ndarray]:
         """Run up to n updates in one compiled call (stops early where the NumPy path would:
-        non-finite parameters at a check). Updates grad, update, opt_state, grad_stats
-        ([last norm before clipping, largest finite norm]) and the epoch and trajectory buffers
-        in place; clip_counts: (steps with clipping on, steps clipped) so far. At each multiple
-        of history_stride (0: none) a history row is evaluated, at most free_rows of them (the
-        call stops then, or at a row with a non-finite loss). Returns ((step, epoch, position,
-        trajectory_len, trajectory_stride, clip steps, clipped steps), rows (k, N_ROW))."""
+        right after an update that leaves a parameter non-finite). Updates grad, update,
+        opt_state, grad_stats ([last norm before clipping, largest finite norm]) and the epoch
+        and trajectory buffers in place; clip_counts: (steps with clipping on, steps clipped)
+        so far. At each multiple of history_stride (0: none) a history row is evaluated, at
+        most free_rows of them (the call stops then, or at a row with a non-finite loss).
+        Returns ((step, epoch, position, trajectory_len, trajectory_stride, clip steps, clipped
+        steps), why it stopped early (compiled_kernels.STOP_*), rows (k, N_ROW))."""
         k = kernels
         self._load_settings(cfg, batch)
         c = self._counters
@@ -244,7 +244,7 @@ class CompiledLoop:
             opt_state["adam_t"] = int(c[k.C_ADAM_T])
         return ((int(c[k.C_STEP]), int(c[k.C_EPOCH]), int(c[k.C_POSITION]),
                  int(c[k.C_TRAJ_LEN]), int(c[k.C_TRAJ_STRIDE]), int(c[k.C_CLIP_STEPS]),
-                 int(c[k.C_CLIPPED])), rows[:int(c[k.C_ROWS])].copy())
+                 int(c[k.C_CLIPPED])), int(c[k.C_STOP]), rows[:int(c[k.C_ROWS])].copy())
 
     def summed_gradient(self, cfg, theta: np.ndarray, out: np.ndarray) -> None:
         """out = d(summed data loss over the training set)/dtheta at theta (no penalty)."""
@@ -300,7 +300,7 @@ def _compile() -> None:
         p = net.n_params
         loop = CompiledLoop(net, x, y, x.copy(), y.copy(), np.random.default_rng(0),
                             np.zeros((4, p)), np.zeros(4, dtype=np.int64),
-                            np.zeros(4, dtype=bool), 16)
+                            np.zeros(4, dtype=bool))
         loop.train(2, TrainConfig(), 2, np.zeros(p), np.zeros(p), {}, 0, 0, 1 << 62, 0, 1,
                    np.zeros(kernels.N_STATS), (0, 0), 1, 2)
         loop.summed_gradient(TrainConfig(), net.theta, np.zeros(p))

@@ -26,7 +26,6 @@ from .optimizers import OPTIMIZERS, ensure_state
 from .penalties import add_penalty_gradient, clip_gradient, gradient_norm, penalty_value
 from .schedules import scheduled_learning_rate
 
-DIVERGENCE_CHECK_EVERY = 16
 TRAJECTORY_CAPACITY = 512
 TRAJECTORY_BYTES = 6 * 2**20  # at most 6 MiB of recorded parameters per run (at least 24 points)
 HISTORY_CAPACITY = 2000
@@ -233,7 +232,7 @@ class Trainer:
         self._compiled = compiled_loop_for(self.net, self._x_train_aug, self._data.y_train,
                                            self._x_epoch, self._y_epoch, self._shuffle_rng,
                                            self._trajectory, self._trajectory_steps,
-                                           self._trajectory_jumps, DIVERGENCE_CHECK_EVERY,
+                                           self._trajectory_jumps,
                                            x_test_aug=self._x_test_aug,
                                            y_test=self._data.y_test,
                                            labels_train=self._data.labels_train,
@@ -386,7 +385,13 @@ class Trainer:
         """Run n minibatch updates (fewer if training diverges). The history gets a row at
         every step that is a row step (_row_stride_at: every step of the head for a small
         network, then multiples of the tail stride), however the steps are asked for; between
-        rows the updates run in one call of the hot loop (compiled or NumPy) without metrics."""
+        rows the updates run in one call of the hot loop (compiled or NumPy) without metrics.
+
+        Divergence is decided here and only here, the same on both paths and however the
+        steps are asked for (train(100), 100 x train(1), train(7) + train(93)): the parameters
+        are checked after every update, the training loss at every row step; the first step
+        where either is not finite stops training, the reason names that step, and the
+        history gets a row there (status "diverged")."""
         if self.status != "ok" or n <= 0:
             return
         left = n
@@ -398,21 +403,14 @@ class Trainer:
                     head_end = self._history_head_end()
                     # one call per stride: the head's, then the tail's
                     chunk = min(left, head_end - before) if before < head_end else left
-                    stopped = self._train_compiled(chunk, record=True, stride=stride)
-                    left -= self.step_count - before
-                    if stopped:
-                        break
-                    continue
-                chunk = min(left, stride - before % stride)
-                self._train_unchecked(chunk)
-                left -= chunk
-                if self.step_count - before < chunk:
-                    break                        # stopped at a divergence check
-                if self.step_count % stride == 0:
-                    self._append_history(self.metrics())
-        if self.status == "ok" and not np.isfinite(self.net.theta).all():
-            kind = "nan" if np.isnan(self.net.theta).any() else "inf"
-            self._diverge(f"parameters became {kind}")
+                    self._train_compiled(chunk, stride)
+                else:
+                    chunk = min(left, stride - before % stride)
+                    if not self._train_numpy(chunk):
+                        self._diverge_at_parameters()
+                    elif self.step_count % stride == 0:
+                        self._record_row(self.metrics())
+                left -= self.step_count - before
 
     def steps_for_epochs(self, n: int) -> int:
         """How many steps complete n more passes over the training set from here."""
@@ -448,12 +446,11 @@ class Trainer:
             self._batch_views[batch] = cached
         return cached
 
-    def _train_unchecked(self, n: int) -> None:
-        """The hot loop: forward, backward, penalty, clipping, update; counters; a finiteness
-        check of the parameters every DIVERGENCE_CHECK_EVERY steps."""
+    def _train_numpy(self, n: int) -> bool:
+        """The hot loop on the NumPy path: forward, backward, penalty, clipping, update;
+        counters. Stops right after an update that leaves a parameter non-finite; returns
+        whether every parameter is finite (then all n updates were made)."""
         cfg = self._config
-        if self.engine == "compiled":
-            return self._train_compiled(n)
         net, theta, grad, update = self.net, self.net.theta, self._grad, self._update
         grad_blocks, weight_mask = self._grad_blocks, net.weight_mask
         forward, backward = net.forward, net.backward
@@ -469,9 +466,11 @@ class Trainer:
         first_step, first_position = step, position
         trajectory_stride = self._trajectory_stride
         stats = self._grad_stats
+        norm, peak = float(stats[0]), float(stats[1])   # written back after the loop
         clip_steps, clipped_steps = self._clip_counts
+        n_batches, finite, vdot = len(batches), True, np.vdot
         for _ in range(n):
-            if position >= len(batches):
+            if position >= n_batches:
                 self._new_epoch()
                 position = 0
             xb, yb, ws, scale = batches[position]
@@ -482,9 +481,8 @@ class Trainer:
             if penalized:
                 add_penalty_gradient(cfg, theta, weight_mask, grad)
             norm = gradient_norm(grad)
-            stats[0] = norm
-            if stats[1] < norm < math.inf:
-                stats[1] = norm
+            if peak < norm < math.inf:
+                peak = norm
             if clipped:
                 clip_steps += 1
                 clipped_steps += clip_gradient(cfg, grad, norm)
@@ -493,18 +491,23 @@ class Trainer:
             rule(grad, lr, update, state, cfg)
             theta += update
             step += 1
-            if position == len(batches):
+            if position == n_batches:
                 epoch += 1
             if step % trajectory_stride == 0:
                 self.step_count = step
                 self._record_trajectory()
                 trajectory_stride = self._trajectory_stride
-            if step % DIVERGENCE_CHECK_EVERY == 0 and not np.isfinite(theta).all():
+            # one BLAS dot per update: ||theta||^2 is finite exactly when every parameter is,
+            # unless the squares overflow (|theta| > 1e154), which the exact check settles
+            if not math.isfinite(vdot(theta, theta)) and not np.isfinite(theta).all():
+                finite = False
                 break
         self.step_count, self.epoch = step, epoch
+        stats[0], stats[1] = norm, peak
         self._position, self._position_batch = position, self.batch_size
         self._clip_counts = (clip_steps, clipped_steps)
         self.examples_seen += self._examples_in(first_position, step - first_step)
+        return finite
 
     def _examples_in(self, position: int, steps: int) -> int:
         """Examples used by `steps` batches taken from batch `position` of an epoch on (batch
@@ -519,31 +522,28 @@ class Trainer:
         return (rows_before(position + first) - rows_before(position)
                 + (rest // per_epoch) * n + rows_before(rest % per_epoch))
 
-    def _train_compiled(self, n: int, record: bool = False, stride: int = 0) -> bool:
-        """The same loop in one compiled call (engine/compiled_loop.py); with record, the
-        kernel also evaluates the history rows (train()'s rows, without a Python call per row).
-        Returns whether it stopped early for a divergence (a non-finite loss or parameters)."""
+    def _train_compiled(self, n: int, stride: int) -> None:
+        """The same loop in one compiled call (engine/compiled_loop.py), which also evaluates
+        the history rows at the multiples of stride (0: none; train()'s rows, without a Python
+        call per row) and stops where the NumPy path would: right after an update that leaves a
+        parameter non-finite, or at a row whose training loss is not finite."""
+        from .compiled_kernels import STOP_PARAMETERS
         position = self._position if self._position_batch == self.batch_size else 1 << 62
         first_step = self.step_count
-        free = HISTORY_CAPACITY - len(self.history) if record else 0
-        counters, rows = self._compiled.train(
+        free = HISTORY_CAPACITY - len(self.history)
+        counters, stop, rows = self._compiled.train(
             n, self._config, self.batch_size, self._grad, self._update, self._opt_state,
             self.step_count, self.epoch, position, self._trajectory_len, self._trajectory_stride,
-            self._grad_stats, self._clip_counts, stride or self._history_stride, free,
-            self.task == "regression")
+            self._grad_stats, self._clip_counts, stride, free, self.task == "regression")
         (self.step_count, self.epoch, self._position, self._trajectory_len,
          self._trajectory_stride, *clip_counts) = counters
         self._clip_counts = tuple(clip_counts)
         self._position_batch = self.batch_size
         self.examples_seen += self._examples_in(position, self.step_count - first_step)
-        stopped = self.step_count - first_step < n and (len(rows) < free or not record)
-        for row in rows:
-            m = self._row_metrics(row)
-            if not math.isfinite(m["train_loss"]):
-                self._append_history(self.metrics())   # says it diverged, as metrics() does
-                return True
-            self._append_history(m)
-        return stopped
+        for row in rows:          # a row with a non-finite loss is the last one
+            self._record_row(self._row_metrics(row))
+        if stop == STOP_PARAMETERS:
+            self._diverge_at_parameters()
 
     def _row_metrics(self, row: np.ndarray) -> dict:
         """metrics() of a history row the compiled loop evaluated (compiled_kernels.R_*)."""
@@ -571,10 +571,25 @@ class Trainer:
 
     def _diverge(self, what: str) -> None:
         """Stop training: status "diverged" with a one-line reason naming the likely cause
-        (engine/divergence.py) and what to do."""
+        (engine/divergence.py) and what to do. Only train() calls it."""
         self.status = "diverged"
         self.cause, advice = likely_cause(self.evidence())
         self.reason = f"{what} at step {self.step_count}; {advice}"
+
+    def _diverge_at_parameters(self) -> None:
+        """The last update left a parameter non-finite: diverge, with a history row there."""
+        kind = "nan" if np.isnan(self.net.theta).any() else "inf"
+        self._diverge(f"parameters became {kind}")
+        self._append_history(self.metrics())
+
+    def _record_row(self, m: dict) -> None:
+        """Keep train()'s history row m (metrics at a row step); a non-finite training loss
+        there stops training at that step, and the row says so."""
+        if not math.isfinite(m["train_loss"]):
+            self._diverge(f"loss became {m['train_loss']}")
+            m = {**m, "status": self.status, "reason": self.reason, "cause": self.cause,
+                 "warning": None, "warning_reason": ""}
+        self._append_history(m)
 
     def _start(self) -> tuple[float, float, float]:
         """(||g0||, ||theta0||, ||g0|| / ||g0 under the usual init at gain 1||) at the start of
@@ -681,12 +696,12 @@ class Trainer:
         "batch_size"}; losses are means over each split (plus the penalty); accuracies are None
         for regression. cause: a diverged run's likely cause; warning: "unstable" while the
         training loss is UNSTABLE_FACTOR times its start or more (training goes on), with
-        warning_reason naming the likely cause (engine/divergence.py), else None."""
+        warning_reason naming the likely cause (engine/divergence.py), else None. Observes
+        only: the status is train()'s (a non-finite loss seen here between history rows stops
+        training at the next row step, where train() checks it)."""
         d = self._data
         train_loss, train_accuracy = self._evaluate(self._x_train_aug, d.y_train, d.labels_train)
         train_loss = float(train_loss)
-        if self.status == "ok" and not math.isfinite(train_loss):
-            self._diverge(f"loss became {train_loss}")
         test_loss, test_accuracy = self._evaluate(self._x_test_aug, d.y_test, d.labels_test)
         warning = None
         if self.status == "ok" and train_loss >= UNSTABLE_FACTOR * self.initial_loss():

@@ -321,13 +321,10 @@ class Run:
 
     def metrics(self) -> dict:
         """The trainer's metrics, computed (and recorded in its history) at most once per state
-        change. A non-finite loss found here marks the run diverged."""
+        change. They only observe: whether the run diverged is decided by Trainer.train (in
+        train_slice / train_steps, which stop playing then), never here."""
         if self.last_metrics is None or self.last_metrics[0] != self.state_version:
-            metrics = self.trainer.record_history()
-            if metrics["status"] == "diverged" and self.playing:
-                self.playing = False
-                self._mark_changed(urgent=True)
-            self.last_metrics = (self.state_version, metrics)
+            self.last_metrics = (self.state_version, self.trainer.record_history())
         return self.last_metrics[1]
 
     def record_metrics(self, state_version: int, metrics: dict, raw: dict | None = None) -> None:
@@ -339,9 +336,6 @@ class Run:
             self.trainer.record_history(metrics_now)
         if state_version == self.state_version:
             self.last_metrics = (state_version, raw if raw is not None else metrics)
-        if metrics.get("status") == "diverged" and self.playing:
-            self.playing = False
-            self._mark_changed(urgent=True)
 
     # ------------------------------------------------------------------ settings
     def set(self, changes: dict, reset: bool = False) -> dict:

@@ -155,10 +155,29 @@ def test_divergence_stops_at_the_same_step_with_the_same_reason(lr, loss, datase
     a = train_on("numpy", monkeypatch, cfg, 500)
     b = train_on("compiled", monkeypatch, cfg, 500)
     assert a.status == b.status == "diverged"
-    assert a.step_count == b.step_count < 500   # found at the first history row after it
+    assert a.step_count == b.step_count < 500   # the first step that is not finite
     assert a.reason == b.reason
     a.step(10), b.step(10)  # a diverged run stays where it stopped
     assert a.step_count == b.step_count
+
+
+@pytest.mark.parametrize("cfg", [
+    TrainConfig(hidden=[64] * 8, init="uniform", activation="relu", learning_rate=0.1),
+    TrainConfig(dataset="house", loss="mse", hidden=[], learning_rate=10),
+    TrainConfig(learning_rate=90.0, loss="cce", dataset="spiral3", activation="linear",
+                hidden=[8, 8], batch_size=4)], ids=["parameters", "loss-inf", "loss-nan"])
+def test_both_paths_name_the_same_diverged_step_however_the_steps_are_asked_for(cfg,
+                                                                               monkeypatch):
+    seen = set()
+    for path in ("numpy", "compiled"):
+        for calls in ([100], [1] * 100, [7, 93]):
+            t = train_on(path, monkeypatch, cfg, *calls)
+            last = t.history[-1]
+            assert t.status == "diverged" and (last["step"], last["status"]) == (
+                t.step_count, "diverged"), (path, calls)
+            seen.add((t.step_count, t.reason))
+    (step, reason), = seen
+    assert f" at step {step}; " in reason
 
 
 def test_history_and_trajectory_of_a_long_run_agree(monkeypatch):

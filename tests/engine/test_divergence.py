@@ -110,3 +110,55 @@ def test_no_clipping_is_remedied_by_clipping_by_norm():
     fix = remedy("no_clipping", TrainConfig())
     assert fix["changes"] == {"clipping": "norm", "clip_threshold": 1.0}
     assert remedy(None, TrainConfig()) is None
+
+
+# Two runs that blow up: a deep relu net with a large uniform init (the parameters turn nan at
+# step 6; its rows are 64 steps apart, so only the check after every update sees the step), and
+# raw house sizes at rate 10 (the loss overflows at step 27, a row step, before the parameters).
+BLOW_UPS = {
+    "parameters": (TrainConfig(hidden=[64] * 8, init="uniform", activation="relu",
+                               learning_rate=0.1), "parameters became nan"),
+    "loss": (TrainConfig(dataset="house", loss="mse", hidden=[], learning_rate=10),
+             "loss became inf"),
+}
+PLANS = {"train(100)": [100], "100 x train(1)": [1] * 100, "train(7) + train(93)": [7, 93]}
+
+
+@pytest.mark.parametrize("blow_up", sorted(BLOW_UPS))
+def test_the_diverged_step_is_the_same_however_the_steps_are_asked_for(blow_up, engine):
+    cfg, what = BLOW_UPS[blow_up]
+    found = {}
+    for name, plan in PLANS.items():
+        t = Trainer(cfg)
+        assert t.engine == engine
+        for n in plan:
+            t.train(n)
+        assert t.status == "diverged", name
+        found[name] = (t.step_count, t.reason)
+        # the diverged step has its history row, saying so
+        last = t.history[-1]
+        assert (last["step"], last["status"], last["reason"]) == (t.step_count, "diverged",
+                                                                  t.reason), name
+    (step, reason), = set(found.values())
+    assert reason.startswith(f"{what} at step {step}; likely cause")
+    # the step named is the first where what the reason names is not finite
+    before = Trainer(cfg)
+    before.train(step - 1)
+    assert before.status == "ok" and np.isfinite(before.net.theta).all()
+    if blow_up == "loss":
+        assert np.isfinite(before.metrics()["train_loss"])
+
+
+def test_metrics_observe_a_non_finite_loss_and_leave_the_status_to_train():
+    cfg, _ = BLOW_UPS["parameters"]
+    t = Trainer(cfg)
+    t.train(5)        # finite parameters whose loss is not finite; step 5 is not a row step
+    m = t.metrics()
+    assert np.isfinite(t.net.theta).all() and not np.isfinite(m["train_loss"])
+    assert m["status"] == t.status == "ok" and t.reason == "" and t.cause is None
+    rows = list(t.history)
+    t.record_history()
+    assert t.status == "ok" and t.history == rows
+    t.train(1)                                # training decides: diverged at the next step
+    assert t.status == "diverged" and " at step 6; " in t.reason
+    assert t.history[-1]["step"] == 6 and t.history[-1]["status"] == "diverged"

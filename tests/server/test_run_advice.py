@@ -113,3 +113,20 @@ def test_init_gain_is_published_and_bounded(client):
     r = client.patch(f"/api/runs/{run}", json={"init_gain": 3.0})
     assert r.status_code == 409
     assert client.patch(f"/api/runs/{run}", json={"init_gain": 3.0, "reset": True}).status_code == 200
+
+
+def test_reading_a_runs_metrics_never_marks_it_diverged(client):
+    # step 5 of this run: finite parameters, a non-finite loss, and no history row (its rows are
+    # 64 steps apart); the engine's train() decides divergence, at the next update
+    run = new_run(client, hidden=[64] * 8, init="uniform", activation="relu", learning_rate=0.1)
+    client.post(f"/api/runs/{run}/step", json={"steps": 5})
+    for _ in range(2):
+        got = client.get(f"/api/runs/{run}").json()
+        assert got["status"] == "paused" and got["metrics"]["status"] == "ok"
+        assert got["metrics"]["train_loss"] is None and got["metrics"]["reason"] == ""
+        assert client.get(f"/api/runs/{run}/snapshot").json()["status"] == "paused"
+    r = client.post(f"/api/runs/{run}/step", json={"steps": 50}).json()
+    assert r["status"] == "diverged" and r["steps_run"] == 1
+    assert " at step 6; " in r["metrics"]["reason"]
+    rows = client.get(f"/api/runs/{run}/history").json()
+    assert rows[-1]["step"] == 6 and rows[-1]["status"] == "diverged"
