@@ -139,19 +139,47 @@ export function strongestEdges(layout, values) {
       summary.push({ layer, shown: count, count });
       continue;
     }
-    const mags = new Float64Array(count);
+    if (scratch.length < 2 * count) scratch = new Float64Array(2 * count);
+    const mags = scratch.subarray(0, count);
     for (let k = 0; k < count; k++) {
       const v = Math.abs(values[start + k]);
       mags[k] = Number.isFinite(v) ? v : -1;
     }
-    const sorted = Float64Array.from(mags).sort();
-    const cut = sorted[count - limit];
+    const work = scratch.subarray(count, 2 * count);
+    work.set(mags);
+    const cut = kthSmallest(work, count - limit);   // the limit-th largest
     let shown = 0;
     for (let k = 0; k < count && shown < limit; k++) if (mags[k] > cut) { mask[start + k] = 1; shown += 1; }
     for (let k = 0; k < count && shown < limit; k++) if (mags[k] === cut) { mask[start + k] = 1; shown += 1; }
     summary.push({ layer, shown, count });
   }
   return { mask, summary };
+}
+
+let scratch = new Float64Array(0);   // strongestEdges' working space, reused (grown, never shrunk)
+
+/** The k-th smallest (from 0) of a, as a sorted copy's a[k] would be, in O(n) on average
+ *  (Wirth's selection; reorders a). */
+export function kthSmallest(a, k) {
+  let lo = 0;
+  let hi = a.length - 1;
+  while (lo < hi) {
+    const x = a[k];
+    let i = lo;
+    let j = hi;
+    do {
+      while (a[i] < x) i++;
+      while (x < a[j]) j--;
+      if (i <= j) {
+        const t = a[i]; a[i] = a[j]; a[j] = t;
+        i++;
+        j--;
+      }
+    } while (i <= j);
+    if (j < k) lo = i;
+    if (k < i) hi = j;
+  }
+  return a[k];
 }
 
 /** The point at t in [0, 1] on an edge's curve (control points (cx, y0) and (cx, y1)). */
@@ -239,6 +267,17 @@ export function nextFocus(focus, key, sizes) {
     case "b": case "B": return { kind: "bias", layer: f.layer, i: f.i };
     default: return null;
   }
+}
+
+/** The index into layout.edges of the edge named `name` ("W2[3,1]"), or -1 (a bias, unknown). */
+export function edgeIndex(layout, name) {
+  const m = /^W(\d+)\[(\d+),(\d+)\]$/.exec(name);
+  if (!layout || !m) return -1;
+  const [l, i, j] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const p = layout.pairs[l - 1];
+  const fanIn = layout.nodes[l - 1]?.length ?? 0;
+  if (!p || j >= fanIn || i * fanIn + j >= p.count) return -1;
+  return p.start + i * fanIn + j;
 }
 
 /** The layout item of a focus: {kind, ...node | edge | bias} (as hitTest returns them) or null. */

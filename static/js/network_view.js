@@ -12,7 +12,8 @@ import { createGridImage, divergingTable, packRgb, paintGrid, tintTable, unpackR
 import { FONT } from "./layout_constants.js";
 import { currentInputs, sumFormula, sumTerms } from "./trace_format.js";
 import { FUNCTIONS } from "./activation_view.js";
-import { bezierPoint, computeLayout, focusItem, hitTest, nextFocus, paramIndex, paramName, strongestEdges } from "./network_layout.js";
+import { bezierPoint, computeLayout, edgeIndex, focusItem, hitTest, nextFocus, paramIndex, paramName, strongestEdges } from "./network_layout.js";
+import { CODES, WIDTH_LEVELS, bucketEdges, straightMask } from "./edge_strokes.js";
 
 export { paramName };
 
@@ -21,7 +22,6 @@ const FEATURE_FUNCTIONS = {
   x1x2: (a, b) => a * b, sin_x1: (a) => Math.sin(a), sin_x2: (a, b) => Math.sin(b),
 };
 const FEATURE_LABELS = { x1: "x₁", x2: "x₂", x1_sq: "x₁²", x2_sq: "x₂²", x1x2: "x₁x₂", sin_x1: "sin x₁", sin_x2: "sin x₂" };
-const WIDTH_LEVELS = 8;
 const INPUT_RES = 24;
 const NODE_GAIN = 0.9;
 const TOUCH_REACH = 14;       // px around an edge a tap still finds it
@@ -51,6 +51,9 @@ export function createNetworkView(canvas, tooltip, legendEl, state, { requestRed
   let layout = null;      // {nodes: [[{x, y, s}]], edges: [...], biases: [...]}
   let layoutKey = "";
   let edgeIdx = null;     // each layout edge's index into the flat parameter vector
+  let straight = null;    // per layout edge: 1 in a dense band (drawn straight); edge_strokes.js
+  let edgeVals = null;    // per layout edge: the value drawn (weight or gradient), reused per frame
+  let strokes = null;     // the shown edges grouped by stroke (bucketEdges; buffers reused)
   let shown = new Uint8Array(0);   // which edges the latest frame would draw (dense bands keep their strongest)
   let drawnMask = shown;           // which edges the edge layer shows (hit testing uses these)
   let edgesPaintedAt = -Infinity;
@@ -196,20 +199,11 @@ export function createNetworkView(canvas, tooltip, legendEl, state, { requestRed
    * picture of the edges usually stays the same: it is only stroked again when a level, the
    * chosen axes, the mode or the layout changed.
    */
-  function paintEdges(edgeVals, gradMode, scale, chosen) {
+  function paintEdges(values, gradMode, scale, chosen) {
     const { edges } = layout;
-    const levels = new Int8Array(edges.length).fill(-1);  // sign * WIDTH_LEVELS + level; -1: not drawn
-    let hash = 0;
-    if (edgeVals) {
-      for (let k = 0; k < edges.length; k++) {
-        const v = edgeVals[k];
-        if (!shown[k] || !Number.isFinite(v)) continue;
-        const m = Math.min(1, Math.abs(v) / scale);
-        const level = Math.min(WIDTH_LEVELS - 1, Math.floor((gradMode ? m ** 0.6 : m) * WIDTH_LEVELS));
-        levels[k] = (v >= 0 ? WIDTH_LEVELS : 0) + level;
-        hash = (Math.imul(hash, 31) + k * 17 + levels[k] + 1) | 0;
-      }
-    }
+    // one pass over the shown edges: each one's stroke, and a hash of their looks
+    strokes = values ? bucketEdges(values, shown, straight, scale, gradMode, strokes) : null;
+    const hash = strokes ? strokes.hash : 0;
     const look = `${layoutKey}|${sized.dpr}|${gradMode}|${[...chosen].join()}`;
     const key = `${look}|${hash}`;
     if (key === edgeKey) return;
@@ -230,9 +224,10 @@ export function createNetworkView(canvas, tooltip, legendEl, state, { requestRed
     edgeLayer.height = Math.round(sized.height * sized.dpr);
     ctx.setTransform(sized.dpr, 0, 0, sized.dpr, 0, 0);
     ctx.lineCap = "round";
-    // selected axes under everything
-    for (const e of edges) {
-      if (!chosen.has(e.name)) continue;
+    // selected axes under everything (shown or not), in index order
+    const picked = [...chosen].map((name) => edgeIndex(layout, name)).filter((k) => k >= 0).sort((a, b) => a - b);
+    for (const k of picked) {
+      const e = edges[k];
       ctx.strokeStyle = "rgba(142,36,170,0.45)";
       ctx.lineWidth = 9;
       ctx.beginPath();
@@ -240,18 +235,20 @@ export function createNetworkView(canvas, tooltip, legendEl, state, { requestRed
       ctx.bezierCurveTo(e.cx, e.y0, e.cx, e.y1, e.x1, e.y1);
       ctx.stroke();
     }
-    strokeLevels(ctx, levels, gradMode);
+    if (strokes) strokeLevels(ctx, strokes, gradMode);
   }
 
-  /** One path per sign and level, negative first, thin under thick; dense bands with straight
-   *  lines (a curve costs several times a line to stroke, and at that density looks the same). */
-  function strokeLevels(ctx, levels, gradMode) {
+  /** One path per sign and level, negative first, thin under thick (the buckets' order); dense
+   *  bands with straight lines (a curve costs several times a line to stroke, and at that
+   *  density looks the same). Visits only the edges drawn. */
+  function strokeLevels(ctx, { order, starts }, gradMode) {
     const { edges, s } = layout;
-    const straight = new Uint8Array(edges.length);
-    for (const p of layout.pairs) if (p.limit < p.count) straight.fill(1, p.start, p.start + p.count);
     const maxW = Math.max(3, Math.min(8, s * 0.3));
-    for (let code = 0; code < WIDTH_LEVELS * 2; code++) {
-      if (!levels.includes(code)) continue;
+    for (let code = 0; code < CODES; code++) {
+      const c0 = starts[2 * code];        // curves: order[c0 .. l0), lines: order[l0 .. l1)
+      const l0 = starts[2 * code + 1];
+      const l1 = starts[2 * code + 2];
+      if (c0 === l1) continue;
       const sign = code >= WIDTH_LEVELS ? 1 : 0;
       const level = code % WIDTH_LEVELS;
       const t = (level + 0.5) / WIDTH_LEVELS;
@@ -259,28 +256,28 @@ export function createNetworkView(canvas, tooltip, legendEl, state, { requestRed
       const alpha = gradMode ? 0.12 + 0.88 * t ** 1.5 : 0.3 + 0.6 * t;
       ctx.strokeStyle = `rgba(${r},${g},${b},${alpha})`;
       // the open bands: curves whose width is the value
-      ctx.lineWidth = gradMode ? 0.4 + maxW * t ** 1.3 : 0.5 + maxW * t;
-      ctx.beginPath();
-      let any = false;
-      edges.forEach((e, k) => {
-        if (levels[k] !== code || straight[k]) return;
-        ctx.moveTo(e.x0, e.y0);
-        ctx.bezierCurveTo(e.cx, e.y0, e.cx, e.y1, e.x1, e.y1);
-        any = true;
-      });
-      if (any) ctx.stroke();
+      if (l0 > c0) {
+        ctx.lineWidth = gradMode ? 0.4 + maxW * t ** 1.3 : 0.5 + maxW * t;
+        ctx.beginPath();
+        for (let q = c0; q < l0; q++) {
+          const e = edges[order[q]];
+          ctx.moveTo(e.x0, e.y0);
+          ctx.bezierCurveTo(e.cx, e.y0, e.cx, e.y1, e.x1, e.y1);
+        }
+        ctx.stroke();
+      }
       // dense bands: straight hairlines, the value in their opacity only (a wide stroke costs
       // several times a hairline to rasterize, and at that density widths cannot be told apart)
-      ctx.lineWidth = 1;
-      ctx.beginPath();
-      any = false;
-      edges.forEach((e, k) => {
-        if (levels[k] !== code || !straight[k]) return;
-        ctx.moveTo(e.x0, e.y0);
-        ctx.lineTo(e.x1, e.y1);
-        any = true;
-      });
-      if (any) ctx.stroke();
+      if (l1 > l0) {
+        ctx.lineWidth = 1;
+        ctx.beginPath();
+        for (let q = l0; q < l1; q++) {
+          const e = edges[order[q]];
+          ctx.moveTo(e.x0, e.y0);
+          ctx.lineTo(e.x1, e.y1);
+        }
+        ctx.stroke();
+      }
     }
   }
 
@@ -428,26 +425,30 @@ export function createNetworkView(canvas, tooltip, legendEl, state, { requestRed
       ctx.font = FONT.label;
       layout = computeLayout(h.layer_sizes, sized.width, sized.height, undefined, (t) => ctx.measureText(t).width);
       edgeIdx = Int32Array.from(layout.edges, (e) => paramIndex(h, e.layer, e.i, e.j));
+      straight = straightMask(layout);
+      edgeVals = new Float64Array(edgeIdx.length);
+      strokes = null;
     }
     sized.clear();
     const values = edgeValues(snap, ui);
     const gradMode = Boolean(ui.edgeValues === "gradients" && snap.gradients);
     // one value per edge; dense bands keep their strongest edges only (network_layout.js)
-    let edgeVals = null;
+    let maxAbs = 0;
     if (values) {
-      edgeVals = new Float64Array(edgeIdx.length);
-      for (let k = 0; k < edgeIdx.length; k++) edgeVals[k] = values[edgeIdx[k]];
+      for (let k = 0; k < edgeIdx.length; k++) {
+        const v = values[edgeIdx[k]];
+        edgeVals[k] = v;
+        maxAbs = Math.max(maxAbs, Math.abs(v));
+      }
     }
-    const thinned = edgeVals ? strongestEdges(layout, edgeVals) : { mask: new Uint8Array(layout.edges.length), summary: [] };
+    const thinned = values ? strongestEdges(layout, edgeVals) : { mask: new Uint8Array(layout.edges.length), summary: [] };
     shown = thinned.mask;
     // edge scale: weights show their size up to 1, beyond it relative to the largest;
     // gradients are always relative to the largest (they are tiny late in training)
-    let maxAbs = 0;
-    if (edgeVals) for (let k = 0; k < edgeVals.length; k++) maxAbs = Math.max(maxAbs, Math.abs(edgeVals[k]));
     const scale = gradMode ? maxAbs || 1 : Math.max(1, maxAbs);
     const chosen = new Set(ui.surfaceParams);
     if (pendingAxis) chosen.add(pendingAxis);
-    paintEdges(edgeVals, gradMode, scale, chosen);
+    paintEdges(values ? edgeVals : null, gradMode, scale, chosen);
     ctx.drawImage(edgeLayer, 0, 0, sized.width, sized.height);
     drawNodes(ctx, snap, ui);
     drawBiases(ctx, h, values, scale, chosen);
