@@ -35,7 +35,8 @@ export function dequantize(bytes, lo, hi) {
  *            shapes: Object<string, number[]>,
  *            quantized: Object<string, {bytes: Uint8Array, lo: number, hi: number}>}}
  *   sections: f32/f64/i32 as views into buffer (read-only by convention); u8 sections with
- *   lo/hi dequantized into a new Float32Array (their raw bytes are in quantized[name]).
+ *   lo/hi dequantized into a new Float32Array on first read (a lazy property: a view that draws
+ *   the raw bytes, quantized[name], never pays for it; test presence with `name in sections`).
  */
 export function decodeFrame(buffer) {
   if (!(buffer instanceof ArrayBuffer)) {
@@ -77,12 +78,26 @@ export function decodeFrame(buffer) {
     shapes[s.name] = s.shape;
     if (s.dtype === "u8" && s.lo !== undefined && s.hi !== undefined) {
       quantized[s.name] = { bytes: data, lo: s.lo, hi: s.hi };
-      sections[s.name] = dequantize(data, s.lo, s.hi);
+      lazyDequantized(sections, s.name, data, s.lo, s.hi);
     } else {
       sections[s.name] = data;
     }
   }
   return { header, sections, shapes, quantized };
+}
+
+/** sections[name]: the dequantized bytes, computed once when first read (a large network's hidden
+ *  grids are ~300k bytes a frame that the network view draws as bytes). */
+function lazyDequantized(sections, name, bytes, lo, hi) {
+  Object.defineProperty(sections, name, {
+    enumerable: true,
+    configurable: true,
+    get() {
+      const values = dequantize(bytes, lo, hi);
+      Object.defineProperty(sections, name, { value: values, enumerable: true, writable: true, configurable: true });
+      return values;
+    },
+  });
 }
 
 /** Row `i` of a 2-D section (a subarray view): e.g. row(sections.path, shapes.path, k). */

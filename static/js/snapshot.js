@@ -46,11 +46,15 @@ export function createSnapshot() {
     stamps: { frame: 0, weights: 0, output: 0, hidden: 0, activation: 0, history: 0, dataset: 0, landscape: 0, path: 0 },
   };
 
+  /** A grid section: {values, bytes, lo, hi, shape}; `values` (the dequantized floats) is read
+   *  from the frame only when a view asks for it (protocol.js: most draw the bytes). */
   function gridOf(frame, name) {
-    const values = frame.sections[name];
-    if (!values) return null;
+    if (!(name in frame.sections)) return null;
     const q = frame.quantized[name];
-    return { values, bytes: q?.bytes ?? null, lo: q?.lo ?? null, hi: q?.hi ?? null, shape: frame.shapes[name] };
+    return {
+      get values() { return frame.sections[name]; },
+      bytes: q?.bytes ?? null, lo: q?.lo ?? null, hi: q?.hi ?? null, shape: frame.shapes[name],
+    };
   }
 
   function appendMetrics(m) {
@@ -109,8 +113,8 @@ export function createSnapshot() {
 
     if (sections.weights) { snap.weights = sections.weights; st.weights += 1; }
     if (sections.gradients) { snap.gradients = sections.gradients; st.weights += 1; }
-    if (sections.output_grid) { snap.outputGrid = gridOf(frame, "output_grid"); st.output += 1; }
-    if (sections.hidden_grids) { snap.hiddenGrids = gridOf(frame, "hidden_grids"); st.hidden += 1; }
+    if ("output_grid" in sections) { snap.outputGrid = gridOf(frame, "output_grid"); st.output += 1; }
+    if ("hidden_grids" in sections) { snap.hiddenGrids = gridOf(frame, "hidden_grids"); st.hidden += 1; }
     if (sections.preactivations) {
       snap.preactivations = sections.preactivations;
       snap.activations = sections.activations ?? null;
