@@ -380,14 +380,19 @@ export function createNetworkView(canvas, tooltip, legendEl, state, { requestRed
   /** Biases: a small square at each neuron's lower left, coloured by sign, shaded by |b|. */
   function drawBiases(ctx, h, values, scale, chosen) {
     if (!values) return;
+    let picked = null;   // the frame's look last set (a 64-wide network has hundreds of biases)
     for (const b of layout.biases) {
       const v = values[paramIndex(h, b.layer, b.i)];
       const m = Math.min(1, Math.abs(v) / scale);
       const [r, g, bb] = divergingRgb((v >= 0 ? 1 : -1) * (0.25 + 0.75 * m));
       ctx.fillStyle = `rgb(${r | 0},${g | 0},${bb | 0})`;
       ctx.fillRect(b.x, b.y, b.b, b.b);
-      ctx.strokeStyle = chosen.has(b.name) ? SELECTED : "#777";
-      ctx.lineWidth = chosen.has(b.name) ? 2.5 : 0.75;
+      const isPicked = chosen.has(b.name);
+      if (isPicked !== picked) {
+        picked = isPicked;
+        ctx.strokeStyle = isPicked ? SELECTED : "#777";
+        ctx.lineWidth = isPicked ? 2.5 : 0.75;
+      }
       ctx.strokeRect(b.x - 0.5, b.y - 0.5, b.b + 1, b.b + 1);
     }
   }
