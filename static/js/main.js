@@ -208,7 +208,8 @@ async function main() {
   createDataPanel({ container: byId("controls"), state, snapshot, datasets, outputCanvas: byId("output-canvas"), boundaryView: views.boundary });
   let savedStorage = null;   // saved runs' owner tokens outlive the tab
   try { savedStorage = window.localStorage; } catch { /* disabled */ }
-  storePanel = createStorePanel({ container: byId("controls"), connection, savedStorage });
+  storePanel = createStorePanel({ container: byId("controls"), connection, savedStorage,
+    bannerHost: document.querySelector("[data-testid=topbar]") });
   addPictureButtons(document, storePanel.pictures, () => snapshot.header?.metrics?.step);
 
   trace = createTracePanel({

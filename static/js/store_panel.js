@@ -35,7 +35,7 @@ function describe(s) {
   return `${m.dataset ?? "?"} · ${net} · ${m.optimizer ?? ""} · step ${s.step} · ${why} ${when}`;
 }
 
-export function createStorePanel({ container, connection, savedStorage = null }) {
+export function createStorePanel({ container, connection, savedStorage = null, bannerHost = document.body }) {
   const runId = () => connection.runId;
   const status = el("p", { className: "store-status", role: "status", dataset: { testid: "save-status" } });
   const save = el("button", { type: "button", className: "store-button", dataset: { testid: "save-run" },
@@ -115,7 +115,7 @@ export function createStorePanel({ container, connection, savedStorage = null })
 
   // ---- the banner for a run the server no longer has
   const banner = el("div", { className: "saved-banner", role: "alert", hidden: true, dataset: { testid: "saved-banner" } });
-  document.body.append(banner);
+  bannerHost.append(banner);   // the page's top bar: a row of its own, over nothing
 
   /** The server lost `id`: if it saved it, say so with a reopen link; resolves whether it did. */
   async function runLost(id) {

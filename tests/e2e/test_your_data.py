@@ -32,6 +32,18 @@ def click_data_point(page, x1: float, x2: float, shift: bool = False) -> None:
                                                modifiers=["Shift"] if shift else [])
 
 
+def assert_covers_no_control(page) -> None:
+    """The saved-run banner sits in the top bar's flow: no box of the controls or readouts
+    meets it, and it is in view."""
+    banner = page.get_by_test_id("saved-banner").bounding_box()
+    assert banner["y"] >= 0 and banner["y"] + banner["height"] <= page.viewport_size["height"]
+    for testid in ("run-actions", "headline-controls", "run-summary", "share-links"):
+        box = page.get_by_test_id(testid).bounding_box()
+        apart = (box["x"] + box["width"] <= banner["x"] or banner["x"] + banner["width"] <= box["x"]
+                 or box["y"] + box["height"] <= banner["y"] or banner["y"] + banner["height"] <= box["y"])
+        assert apart, (testid, box, banner)
+
+
 def test_drawing_points_rebuilds_and_retrains_the_run(open_page, api, artifacts):
     page = open_page("?speed=50&learning_rate=0.1")
     generation = header(page)["generation"]
@@ -202,9 +214,11 @@ def test_a_run_playing_at_a_server_stop_is_offered_for_reopening(chromium_browse
     banner = page.get_by_test_id("saved-banner")
     banner.wait_for(state="visible", timeout=20_000)
     assert "This run was saved when the server stopped" in banner.inner_text()
+    assert_covers_no_control(page)
     page.screenshot(path=str(artifacts / "page-saved-banner-1280x800.png"))
     page.set_viewport_size(TABLET)
     page.wait_for_timeout(200)
+    assert_covers_no_control(page)
     page.screenshot(path=str(artifacts / "page-saved-banner-768x1024.png"))
     saved = httpx.get(f"{server.url}/api/saved", params={"run": run}).json()
     assert len(saved) == 1 and saved[0]["reason"] == "shutdown" and saved[0]["step"] > 100
