@@ -27,6 +27,12 @@ def frame_work(trainer: Trainer, settings: Settings) -> float:
     return float(trainer.net.n_params) * points
 
 
+def off_the_loop(trainer: Trainer, settings: Settings) -> bool:
+    """Whether this run's frames and full-set metrics are computed in a worker thread: their
+    work is above settings.frame_thread_work (a few ms of the event loop)."""
+    return frame_work(trainer, settings) > settings.frame_thread_work
+
+
 def run_cost(trainer: Trainer, settings: Settings) -> float:
     """Evaluations per second to show this run at settings.admission_fps."""
     return frame_work(trainer, settings) * settings.admission_fps

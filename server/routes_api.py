@@ -95,9 +95,9 @@ def custom_data_422(exc: CustomDataError, prefix: tuple = ("body",)) -> RequestV
                                     "msg": str(exc), "input": None}])
 
 
-def run_out(run: Run) -> dict:
-    return {"id": run.id, "config": run.trainer.config, "metrics": plain(run.metrics()),
-            "status": run.status}
+def run_out(run: Run, metrics: dict | None = None) -> dict:
+    return {"id": run.id, "config": run.trainer.config,
+            "metrics": plain(run.metrics() if metrics is None else metrics), "status": run.status}
 
 
 def created_run_out(run: Run) -> dict:
@@ -140,7 +140,9 @@ async def create_run(registry: Annotated[RunRegistry, Depends(registry_of)], set
 
 @router.get("/runs/{run_id}", response_model=RunOut, responses=NOT_FOUND)
 async def read_run(run: RunDep) -> dict:
-    return run_out(run)
+    """The run's config, status and metrics now (a large run's computed off the event loop)."""
+    metrics = await run.metrics_off_the_loop()
+    return run_out(run, metrics)
 
 
 @router.patch("/runs/{run_id}", response_model=SetOut,

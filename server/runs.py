@@ -18,7 +18,7 @@ from engine import TrainConfig, Trainer
 from engine.trainer import TrainerState
 
 from .ids import new_id
-from .admission import OverBudget, check_admission, run_cost
+from .admission import OverBudget, check_admission, off_the_loop, run_cost
 from .memory import give_back_memory
 from .run_access import token_hash
 from .settings import Settings
@@ -326,6 +326,19 @@ class Run:
         if self.last_metrics is None or self.last_metrics[0] != self.state_version:
             self.last_metrics = (self.state_version, self.trainer.record_history())
         return self.last_metrics[1]
+
+    async def metrics_off_the_loop(self) -> dict:
+        """metrics(), computed in a worker thread on a copy when they are not current and the
+        run is large (admission.off_the_loop: its full-set pass would hold the event loop for
+        ~10 ms); recorded on return like metrics() records them."""
+        current = self.last_metrics is not None and self.last_metrics[0] == self.state_version
+        if current or not off_the_loop(self.trainer, self.settings):
+            return self.metrics()
+        version, state = self.state_version, self.trainer.capture_state()
+        metrics = await asyncio.to_thread(lambda: Trainer.from_state(state).metrics())
+        if not self.closed:
+            self.record_metrics(version, metrics)
+        return metrics
 
     def record_metrics(self, state_version: int, metrics: dict, raw: dict | None = None) -> None:
         """Metrics computed elsewhere (a frame built in a thread, on a copy at state_version):

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from engine import Trainer
 
-from .admission import frame_work
+from .admission import off_the_loop
 from .api_models import LandscapeOptions
 from .frames import FrameEncoder
 from .landscape_admission import LandscapeRefused
@@ -219,7 +219,7 @@ class RunStream:
     def offloads(self) -> bool:
         """Whether this run's frames are built off the event loop (their work, in parameter x
         example evaluations, is above settings.frame_thread_work: a few ms)."""
-        return frame_work(self.run.trainer, self.settings) > self.settings.frame_thread_work
+        return off_the_loop(self.run.trainer, self.settings)
 
     def _wanted(self) -> tuple[set[str], list]:
         views = set().union(*(v.views for v in self.viewers)) if self.viewers else set(DEFAULT_VIEWS)

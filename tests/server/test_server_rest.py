@@ -32,6 +32,33 @@ def test_create_run_answers_201_with_id_config_metrics_status(client):
     assert client.get(f"/api/runs/{body['id']}").json()["config"] == body["config"]
 
 
+def test_a_large_runs_metrics_are_computed_off_the_event_loop(client, monkeypatch):
+    """GET /api/runs/{id}: a large run's full-set metrics (~10 ms) come from a worker thread
+    on a copy, a small run's on the loop; both are current, and kept until the run changes."""
+    import threading
+    where = []
+    real = Trainer.metrics
+
+    def metrics(self):
+        where.append(threading.current_thread().name)
+        return real(self)
+
+    small = client.post("/api/runs", json={}).json()["id"]
+    large = client.post("/api/runs", json={"hidden": [64] * 4, "n_samples": 2000}).json()["id"]
+    registry = client.app.state.registry
+    for run in (small, large):
+        registry.get(run).train_steps(300)    # as playing does: no metrics computed yet
+    monkeypatch.setattr(Trainer, "metrics", metrics)
+    for run, off in ((small, False), (large, True)):
+        where.clear()
+        body = client.get(f"/api/runs/{run}").json()
+        assert body["metrics"]["step"] == 300 and np.isfinite(body["metrics"]["train_loss"])
+        assert len(where) == 1 and where[0].startswith("asyncio_") is off, where
+        where.clear()
+        client.get(f"/api/runs/{run}")       # current now: not computed again
+        assert where == []
+
+
 def test_run_ids_differ(client):
     assert new_run(client) != new_run(client)
 
