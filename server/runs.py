@@ -313,11 +313,11 @@ class Run:
             return
         self.playing = True
         self.scheduler.add(self)
-        self._mark_changed(urgent=True)
+        self.request_frame()   # the weights are as they were: state_version stays
 
     def pause(self) -> None:
         self.playing = False
-        self._mark_changed(urgent=True)
+        self.request_frame()
 
     def metrics(self) -> dict:
         """The trainer's metrics, computed (and recorded in its history) at most once per state

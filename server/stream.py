@@ -97,6 +97,7 @@ class Snapshot:
     neurons: dict[tuple[int, int], tuple[str, Sections]]
     cache: dict = field(default_factory=dict)
     raw_metrics: dict | None = None   # the trainer's metrics() this snapshot was built from
+    made_of: tuple | None = None      # (state_version, generation, config_version, subscriptions)
 
 
 class RunStream:
@@ -204,17 +205,38 @@ class RunStream:
         if version == self._published and not urgent:
             return
         if version[:-1] != (self._published or (None,))[:-1] or self.snapshot is None:
-            async with self._building:
-                if self.offloads():
-                    snapshot = await self.build_detached()
-                    if snapshot is None:      # the run was rebuilt meanwhile: next tick
-                        return
-                    self.snapshot = snapshot
-                else:
-                    self.snapshot = self.build_snapshot()
+            if self._restamps(version):
+                self.snapshot = self._restamped(self.snapshot)
+            else:
+                async with self._building:
+                    if self.offloads():
+                        snapshot = await self.build_detached()
+                        if snapshot is None:      # the run was rebuilt meanwhile: next tick
+                            return
+                        self.snapshot = snapshot
+                    else:
+                        self.snapshot = self.build_snapshot()
+                if self.snapshot.header["playing"] != run.playing and self._restamps(
+                        (run.state_version, run.generation, run.config_version, run.playing,
+                         run.trainer.status, self._subscriptions)):
+                    self.snapshot = self._restamped(self.snapshot)   # paused while it was built
         self._published = version
         for viewer in list(self.viewers):
             viewer.offer(self.snapshot, urgent)
+
+    def _restamps(self, version: tuple) -> bool:
+        """Whether only the run's own fields changed since the snapshot was made (play, pause,
+        speed: the same weights, grids and metrics): then the snapshot is stamped anew instead of
+        built again, and a pause shows at once, even on a run whose frames take 60 ms to build."""
+        made = self.snapshot.made_of if self.snapshot is not None else None
+        return made is not None and made == (version[0], version[1], version[2], version[5])
+
+    def _restamped(self, old: Snapshot) -> Snapshot:
+        """The same moment with the run's fields as they are now (a new seq: every viewer gets it)."""
+        self._seq += 1
+        header = {**old.header, **self.run.frame_fields(), "seq": self._seq}
+        return Snapshot(self._seq, old.generation, header, old.sections, old.grid, old.neurons,
+                        raw_metrics=old.raw_metrics, made_of=old.made_of)
 
     def offloads(self) -> bool:
         """Whether this run's frames are built off the event loop (their work, in parameter x
@@ -231,8 +253,12 @@ class RunStream:
         run = self.run
         views, neurons = self._wanted()
         self._seq += 1
-        return self._compose(run.trainer, run.frame_fields(), run.metrics(), run.state_version,
-                             run.generation, self._seq, views, neurons)
+        fields = run.frame_fields()
+        snapshot = self._compose(run.trainer, fields, run.metrics(), run.state_version,
+                                 run.generation, self._seq, views, neurons)
+        snapshot.made_of = (run.state_version, run.generation, fields["config_version"],
+                            self._subscriptions)
+        return snapshot
 
     async def build_detached(self) -> Snapshot | None:
         """The same snapshot, built in a worker thread from a captured copy of the trainer (~1 ms
@@ -247,9 +273,14 @@ class RunStream:
         self._seq += 1
         seq = self._seq
 
+        made_of = (version, generation, fields["config_version"], self._subscriptions)
+
         def build() -> Snapshot:
             trainer = Trainer.from_state(state)   # custom points travel in the state
-            return self._compose(trainer, fields, None, version, generation, seq, views, neurons)
+            snapshot = self._compose(trainer, fields, None, version, generation, seq, views,
+                                     neurons)
+            snapshot.made_of = made_of
+            return snapshot
 
         slots = self.registry.frame_slots() if self.registry is not None else None
         if slots is not None:

@@ -84,3 +84,46 @@ def test_a_small_runs_snapshots_are_built_on_the_loop(monkeypatch):
     built_in, loop_thread, frames, run = watch(TrainConfig(hidden=[4, 2]), monkeypatch)
     assert built_in and all(t is loop_thread for t in built_in)
     assert decode_frame(frames[-1])[0]["metrics"]["step"] == run.trainer.step_count > 0
+
+
+def test_play_and_pause_restamp_the_snapshot_without_building_it_again(monkeypatch):
+    """Only the run's own fields changed (play, pause, speed): the viewers get the same moment
+    with the new fields at once, without a second build (60 ms for a max-size run). A step
+    (the weights changed) builds again."""
+    builds = []
+    compose = RunStream._compose
+
+    def counted(self, *args, **kwargs):
+        builds.append(1)
+        return compose(self, *args, **kwargs)
+
+    monkeypatch.setattr(RunStream, "_compose", counted)
+
+    async def scenario():
+        settings = Settings()
+        registry = StreamRegistry(settings, FrameEncoder(), LandscapeWorker(settings))
+        run = RunRegistry(settings).create(
+            TrainConfig(hidden=[64] * 4, features=FEATURES, n_samples=2000))
+        stream = registry.of(run)
+        stream.viewers.add(Viewer(FakeSocket(), settings))
+        assert stream.offloads()
+        await stream.publish(urgent=True)
+        first = stream.snapshot
+        assert len(builds) == 1 and first.header["playing"] is False
+        run.play()
+        run.set_speed(3)
+        await stream.publish(urgent=True)
+        playing = stream.snapshot
+        assert len(builds) == 1                       # not built again
+        assert playing.header["playing"] is True and playing.header["speed"] == 3
+        assert playing.seq > first.seq and playing.sections is first.sections
+        assert playing.header["metrics"] == first.header["metrics"]
+        run.pause()
+        await stream.publish(urgent=True)
+        assert len(builds) == 1 and stream.snapshot.header["playing"] is False
+        run.train_steps(2)                            # the weights moved: a build
+        await stream.publish(urgent=True)
+        assert len(builds) == 2 and stream.snapshot.header["metrics"]["step"] == 2
+        run.close()
+
+    asyncio.run(scenario())
