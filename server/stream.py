@@ -208,6 +208,7 @@ class RunStream:
             if self._restamps(version):
                 self.snapshot = self._restamped(self.snapshot)
             else:
+                self._tell_run_fields_first(urgent)
                 async with self._building:
                     if self.offloads():
                         snapshot = await self.build_detached()
@@ -230,6 +231,17 @@ class RunStream:
         built again, and a pause shows at once, even on a run whose frames take 60 ms to build."""
         made = self.snapshot.made_of if self.snapshot is not None else None
         return made is not None and made == (version[0], version[1], version[2], version[5])
+
+    def _tell_run_fields_first(self, urgent: bool) -> None:
+        """A play or pause of a large run: before its frame is built (60 ms or more, after the
+        one being built), every viewer gets the last frame restamped with the run's fields now,
+        so the page shows "paused" at once; the exact frame follows."""
+        snap, run = self.snapshot, self.run
+        if (urgent and snap is not None and snap.generation == run.generation
+                and snap.header.get("playing") != run.playing and self.offloads()):
+            self.snapshot = self._restamped(snap)
+            for viewer in list(self.viewers):
+                viewer.offer(self.snapshot, urgent)
 
     def _restamped(self, old: Snapshot) -> Snapshot:
         """The same moment with the run's fields as they are now (a new seq: every viewer gets it)."""

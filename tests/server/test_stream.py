@@ -127,3 +127,34 @@ def test_play_and_pause_restamp_the_snapshot_without_building_it_again(monkeypat
         run.close()
 
     asyncio.run(scenario())
+
+
+def test_a_pause_of_a_large_run_shows_at_once_and_the_exact_frame_follows():
+    """The run trained since its last frame, so the paused frame must be built (60 ms or more
+    for a max-size run): first every viewer gets the last frame restamped "paused", then the
+    frame of the state it paused at."""
+    offered = []
+
+    class Recording(Viewer):
+        def offer(self, snapshot, urgent=False):
+            offered.append((snapshot.header["playing"], snapshot.header["metrics"]["step"]))
+            super().offer(snapshot, urgent)
+
+    async def scenario():
+        settings = Settings()
+        registry = StreamRegistry(settings, FrameEncoder(), LandscapeWorker(settings))
+        run = RunRegistry(settings).create(
+            TrainConfig(hidden=[64] * 4, features=FEATURES, n_samples=2000))
+        stream = registry.of(run)
+        stream.viewers.add(Recording(FakeSocket(), settings))
+        await stream.publish(urgent=True)
+        run.play()
+        await stream.publish(urgent=True)
+        run.train_steps(3)
+        offered.clear()
+        run.pause()
+        await stream.publish(urgent=True)
+        run.close()
+
+    asyncio.run(scenario())
+    assert offered == [(False, 0), (False, 3)]
