@@ -128,6 +128,7 @@ class RunStream:
         self._subscriptions = 0       # +1 on every subscription change
         self._grids: tuple[int, int, float, Sections, dict | None] | None = None
         self._grid_cost = 0.0         # EWMA of seconds per grid computation
+        self._grids_due_at: float | None = None   # grids older than the weights: redo from then
         self._dataset: tuple[int, dict] | None = None
         self._task: asyncio.Task | None = None
         self._building = asyncio.Lock()   # one snapshot build at a time (loop or thread)
@@ -202,10 +203,15 @@ class RunStream:
         version = (run.state_version, run.generation, run.config_version, run.playing,
                    run.trainer.status, self._subscriptions, self.landscape_error,
                    self.landscape.id if self.landscape else None)
-        if version == self._published and not urgent:
+        # grids skipped under load are owed: once the run stops changing (paused, stepped),
+        # its last frame is built again with grids of the weights it shows
+        owed = (not run.playing and self._grids_due_at is not None
+                and time.monotonic() >= self._grids_due_at)
+        if version == self._published and not urgent and not owed:
             return
-        if version[:-1] != (self._published or (None,))[:-1] or self.snapshot is None:
-            if self._restamps(version):
+        if (version[:-1] != (self._published or (None,))[:-1] or self.snapshot is None
+                or owed):
+            if self._restamps(version) and not owed:
                 self.snapshot = self._restamped(self.snapshot)
             else:
                 self._tell_run_fields_first(urgent)
@@ -335,7 +341,11 @@ class RunStream:
         if self._grids is not None and self._grids[0] == key:
             _, made_version, made, sections, grid = self._grids
             min_interval = self._grid_cost * max(1, len(self._active())) / GRID_LOAD_SHARE
-            if made_version == state_version or now - made < min_interval:
+            if made_version == state_version:
+                self._grids_due_at = None
+                return sections, grid
+            if now - made < min_interval:
+                self._grids_due_at = made + min_interval   # a paused run catches up then
                 return sections, grid
         t0 = time.perf_counter()
         sections, grid = Sections(), {}
@@ -352,6 +362,7 @@ class RunStream:
         cost = time.perf_counter() - t0
         self._grid_cost = cost if self._grid_cost == 0 else 0.8 * self._grid_cost + 0.2 * cost
         self._grids = (key, state_version, now, sections, grid)
+        self._grids_due_at = None
         return sections, grid
 
     # ------------------------------------------------------------------ frames

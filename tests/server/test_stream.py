@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 
 from engine import TrainConfig
 from server.frames import FrameEncoder, decode_frame
@@ -158,3 +159,38 @@ def test_a_pause_of_a_large_run_shows_at_once_and_the_exact_frame_follows():
 
     asyncio.run(scenario())
     assert offered == [(False, 0), (False, 3)]
+
+
+def test_grids_skipped_under_load_are_caught_up_once_the_run_is_paused(monkeypatch):
+    """Under load a frame may reuse grids older than its weights (GRID_LOAD_SHARE); when the
+    run stops changing, a frame with grids of the weights it shows follows."""
+    import server.stream as stream_module
+
+    async def scenario():
+        settings = Settings()
+        registry = StreamRegistry(settings, FrameEncoder(), LandscapeWorker(settings))
+        run = RunRegistry(settings).create(TrainConfig(hidden=[4, 2]))
+        stream = registry.of(run)
+        stream.viewers.add(Viewer(FakeSocket(), settings))
+        await stream.publish(urgent=True)
+        monkeypatch.setattr(stream_module, "GRID_LOAD_SHARE", 1e-9)   # grids "cost" a lot
+        stream._grid_cost = 1e-6            # ~1000 s between grid refreshes
+        run.train_steps(50)
+        await stream.publish(urgent=True)
+        stale = stream.snapshot
+        grids_made = stream._grids[1]
+        assert grids_made != run.state_version and stale.header["metrics"]["step"] == 50
+        assert stream._grids_due_at > time.monotonic() + 100   # owed, once the throttle allows
+        await stream.publish()               # a tick before then: nothing new
+        assert stream.snapshot is stale
+        monkeypatch.setattr(stream_module, "GRID_LOAD_SHARE", 0.2)    # the load is gone
+        stream._grids_due_at = 0.0           # and the throttle's wait is over
+        await stream.publish()               # a tick, not urgent: the grids are owed
+        assert stream._grids[1] == run.state_version
+        assert stream.snapshot is not stale and stream._grids_due_at is None
+        fresh = stream.snapshot
+        await stream.publish()               # nothing owed now: no new snapshot
+        assert stream.snapshot is fresh
+        run.close()
+
+    asyncio.run(scenario())
