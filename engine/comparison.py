@@ -137,6 +137,12 @@ class ComparisonGroup:
                                         "msg": str(exc), "input": None}]) from None
             raise
 
+    def same_start(self) -> bool:
+        """Whether every member started from the same weights (each one's first recorded point):
+        true for variants of the descent only, false when their inits (or seeds) differ."""
+        starts = [m.trajectory()[1][0] for m in self.members]
+        return all(np.array_equal(s, starts[0]) for s in starts[1:])
+
     # ------------------------------------------------------------------ clocks
     def member_clock(self, i: int) -> dict:
         """Member i's position on every clock: updates, epochs (examples / n_train), examples."""

@@ -71,8 +71,9 @@ class Comparison:
             r.touch()
 
     def describe(self) -> dict:
-        """{"id", "clock", "playing", "members": [{"id", "label", "config", "metrics", "status",
-        "clock"}]}: the REST answer."""
+        """{"id", "clock", "playing", "same_start", "members": [{"id", "label", "config",
+        "metrics", "status", "clock"}]}: the REST answer (same_start: whether the members
+        started from the same weights)."""
         members = []
         for i, run in enumerate(self.runs):
             entry = {"id": run.id, "label": self.labels[i], "config": run.trainer.config}
@@ -82,7 +83,8 @@ class Comparison:
                 entry.update(status=run.status, metrics=plain(run.metrics()),
                              clock=self.group.member_clock(i))
             members.append(entry)
-        return {"id": self.id, "clock": self.clock, "playing": self.playing, "members": members}
+        return {"id": self.id, "clock": self.clock, "playing": self.playing,
+                "same_start": self.group.same_start(), "members": members}
 
     def set_clock(self, clock: str) -> None:
         if clock not in ("epochs", "updates"):

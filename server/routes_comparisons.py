@@ -160,7 +160,7 @@ async def create_comparison(registry: RegistryDep, settings: SettingsDep, sessio
         claim(run, session)
     out = c.describe()
     return {"id": out["id"], "clock": out["clock"], "control_token": token,
-            "members": [{"id": m["id"], "config": m["config"], "label": m["label"]}
+            "same_start": out["same_start"], "members": [{"id": m["id"], "config": m["config"], "label": m["label"]}
                         for m in out["members"]]}
 
 

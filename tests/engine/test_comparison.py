@@ -254,3 +254,14 @@ def test_shared_landscape_on_two_chosen_parameters_slices_through_the_common_sta
         shared_landscape(group.members, mode="params", params=["W9[0,0]", "b2[0]"])
     with pytest.raises(ValueError, match=r"needs params=\[name1, name2\]"):
         shared_landscape(group.members, mode="params")
+
+
+def test_same_start_says_whether_the_members_started_from_the_same_weights():
+    base = TrainConfig(hidden=[4])
+    rates = ComparisonGroup(base, [{"learning_rate": 0.01}, {"learning_rate": 0.3}], "updates")
+    inits = ComparisonGroup(base, [{"init": "xavier"}, {"init": "zeros"}], "updates")
+    assert rates.same_start() is True and inits.same_start() is False
+    for group in (rates, inits):      # it is about the start: training does not change it
+        for m in group.members:
+            m.train(20)
+    assert rates.same_start() is True and inits.same_start() is False

@@ -22,6 +22,13 @@ def create(client, variants, clock="epochs", **extra):
     return r.json()
 
 
+def test_a_group_says_whether_its_members_start_alike(client):
+    assert create(client, [{"batch_size": 1000}, {"optimizer": "adam"}])["same_start"] is True
+    out = create(client, [{"init": "xavier"}, {"init": "he"}])
+    assert out["same_start"] is False
+    assert client.get(f"/api/comparisons/{out['id']}").json()["same_start"] is False
+
+
 def test_create_returns_members_that_are_ordinary_runs(client):
     out = create(client, [{"batch_size": 1000}, {"batch_size": 1}, {"optimizer": "adam"}])
     assert set(out) >= {"id", "clock", "members"} and out["clock"] == "epochs"

@@ -164,7 +164,8 @@ async function attachGroup(id, token) {
   group = { id: described.id, token, members: described.members, state, ws: null, own: false };
   debug.group = group;
   debug.state = state;
-  byId("lesson").textContent = `A comparison of ${described.members.length} runs from the same start: `
+  const start = described.same_start ? "the same start" : "different starts (their initial weights differ)";
+  byId("lesson").textContent = `A comparison of ${described.members.length} runs from ${start}: `
     + described.members.map((m) => m.label).join(" · ");
   ui.xKey = described.clock;
   setClockRadio(ui.xKey);
