@@ -35,6 +35,16 @@ _LOOSE = re.compile(r"^\s*([Wb])\s*(\d+)\s*\[\s*(\d+)\s*(?:,\s*(\d+)\s*)?\]\s*$"
 FORM = "'W<layer>[<neuron>,<input>]' or 'b<layer>[<neuron>]', e.g. 'W1[0,1]' or 'b2[0]'"
 
 
+NAME_ECHO = 40   # characters of a client's name or value an error message repeats
+
+
+def shown(value) -> str:
+    """repr(value), cut to NAME_ECHO characters with its length said (an error message never
+    repeats a client's 100,000-character name in full)."""
+    text = repr(value)
+    return text if len(text) <= NAME_ECHO else f"{text[:NAME_ECHO]}... ({len(text)} characters)"
+
+
 def parse_parameter(trainer, name: str) -> int:
     """The flat index of a parameter named exactly as in parameter_names(); ValueError if
     malformed, not canonical (spaces, leading zeros) or out of range."""
@@ -46,25 +56,25 @@ def parse_parameter(trainer, name: str) -> int:
             kind, numbers = loose.group(1), [str(int(g)) for g in loose.groups()[1:] if g]
             hint = (f" (write it {kind}{numbers[0]}[{','.join(numbers[1:])}]: no spaces, "
                     "no leading zeros)")
-        raise ValueError(f"parameter {name!r} is not of the form {FORM}{hint}")
+        raise ValueError(f"parameter {shown(name)} is not of the form {FORM}{hint}")
     kind, layer, row, col = match.group(1), int(match.group(2)), int(match.group(3)), match.group(4)
     shapes = trainer.net.shapes
     if not 1 <= layer <= len(shapes):
-        raise ValueError(f"parameter {name!r}: layer must be 1..{len(shapes)}, got {layer}")
+        raise ValueError(f"parameter {shown(name)}: layer must be 1..{len(shapes)}, got {layer}")
     rows, cols = shapes[layer - 1]
     if not 0 <= row < rows:
-        raise ValueError(f"parameter {name!r}: layer {layer} has neurons 0..{rows - 1}")
+        raise ValueError(f"parameter {shown(name)}: layer {layer} has neurons 0..{rows - 1}")
     if kind == "b":
         if col is not None:
-            raise ValueError(f"parameter {name!r}: a bias has one index, e.g. 'b{layer}[{row}]'")
+            raise ValueError(f"parameter {shown(name)}: a bias has one index, e.g. 'b{layer}[{row}]'")
         col = cols - 1
     else:
         if col is None:
-            raise ValueError(f"parameter {name!r}: a weight has two indices, "
+            raise ValueError(f"parameter {shown(name)}: a weight has two indices, "
                              f"e.g. 'W{layer}[{row},0]'")
         col = int(col)
         if not 0 <= col < cols - 1:
-            raise ValueError(f"parameter {name!r}: layer {layer} has inputs 0..{cols - 2}")
+            raise ValueError(f"parameter {shown(name)}: layer {layer} has inputs 0..{cols - 2}")
     return int(trainer.net.offsets[layer - 1]) + row * cols + col
 
 
@@ -90,12 +100,12 @@ def parse_assignments(trainer, values: dict) -> list[tuple[int, float]]:
         try:
             index = parse_parameter(trainer, name)
         except ValueError as e:
-            bad.append((str(name), f"unknown parameter {name!r} ({e})"))
+            bad.append((str(name)[:NAME_ECHO], f"unknown parameter {shown(name)} ({e})"))
             continue
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            bad.append((name, f"{name}: value {value!r} is not a number"))
+            bad.append((name[:NAME_ECHO], f"{shown(name)}: value {shown(value)} is not a number"))
         elif not math.isfinite(value) or abs(value) > PARAM_VALUE_LIMIT:
-            bad.append((name, f"{name}: value {value!r} must be finite, within "
+            bad.append((name[:NAME_ECHO], f"{shown(name)}: value {shown(value)} must be finite, within "
                               f"+-{PARAM_VALUE_LIMIT:g}"))
         else:
             out.append((index, float(value)))

@@ -20,6 +20,7 @@ from engine.custom_data import CustomDataError
 from .api_models import STRICT, ConfigChanges, LandscapeOptions, StrictLandscapeOptions, changes_of
 from .landscape_admission import LandscapeRefused
 from .limits import limit_errors, limited
+from .validation_errors import short_text
 from .run_access import socket_may_control, watch_only
 from .runs import ComputeBudgetFull, Run
 from .settings import Settings
@@ -82,9 +83,14 @@ ClientMessage = TypeAdapter(Annotated[Union[Play, Pause, Reset, Step, Set, SetPa
 MESSAGE_TYPES = ("play", "pause", "step", "reset", "set", "params", "subscribe")
 
 
+MESSAGE_LIMIT = 2000   # characters of an error message (advice is a few hundred)
+
+
 def _error(for_type, status: int, message: str, fields: list[str] | None = None) -> dict:
-    return {"type": "error", "for": for_type, "status": status, "message": message,
-            "fields": fields or []}
+    """An error message; what came from the client in it (its type, field names) is cut short."""
+    return {"type": "error", "for": short_text(for_type) if isinstance(for_type, str) else for_type,
+            "status": status, "message": short_text(message, MESSAGE_LIMIT),
+            "fields": [short_text(str(f)) for f in fields or []]}
 
 
 def _without_tag(loc, message_types) -> tuple:
@@ -97,7 +103,7 @@ def _validation_error(for_type, exc: ValidationError | list[dict]) -> dict:
     """A 422 error message naming each bad field (pydantic's errors, or limit_errors')."""
     parts, fields = [], []
     for err in (exc if isinstance(exc, list) else exc.errors(include_url=False)):
-        loc = ".".join(str(p) for p in _without_tag(err["loc"], MESSAGE_TYPES))
+        loc = short_text(".".join(str(p) for p in _without_tag(err["loc"], MESSAGE_TYPES)))
         fields.append(loc)
         parts.append(f"{loc}: {err['msg']}" if loc else err["msg"])
     return _error(for_type, 422, "; ".join(parts), fields)
@@ -119,7 +125,8 @@ async def _handle(text: str, viewer: Viewer, stream: RunStream, settings: Settin
     kind = raw.get("type") if isinstance(raw, dict) else None
     if kind not in MESSAGE_TYPES:
         viewer.say(_error(kind if isinstance(kind, str) else None, 400,
-                          f"unknown message type {kind!r}; known: {', '.join(MESSAGE_TYPES)}",
+                          f"unknown message type {short_text(repr(kind), 60)}; known: "
+                          f"{', '.join(MESSAGE_TYPES)}",
                           ["type"]))
         return
     if not control and kind != "subscribe":

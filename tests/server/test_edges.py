@@ -63,6 +63,44 @@ def test_a_422_echoes_only_a_short_prefix_of_a_long_input(client):
     assert "200002 characters" in r.text      # says how long it was (with JSON quotes)
 
 
+LONG = "x" * 100_000
+
+
+@pytest.mark.parametrize("method, path, body", [
+    ("POST", "/api/runs", {LONG: 1}),
+    ("POST", "/api/comparisons", {"base": {}, "variants": [{}, {}], LONG: 1}),
+    ("POST", "/api/comparisons", {"base": {LONG: 1}, "variants": [{}, {}]}),
+    ("POST", "/api/races", {LONG: 1}),
+    ("PATCH", "/api/runs/{id}/params", {LONG: 0.5}),
+    ("PATCH", "/api/runs/{id}/params", {"W1[0,0]": LONG}),
+])
+def test_a_422_echoes_only_a_short_prefix_of_a_long_name_too(client, method, path, body):
+    """A key the client made up is part of the error's location, and a parameter's name or
+    value part of its message: neither comes back in full."""
+    r = client.request(method, path.format(id=new_run(client)), json=body)
+    assert r.status_code == 422, r.text[:300]
+    assert len(r.text) < 2_000, r.text[:300]
+    assert "characters)" in r.text       # says how long it was
+
+
+@pytest.mark.parametrize("message", [
+    {"type": LONG[:60_000]},
+    {"type": "set", "config": {LONG[:60_000]: 1}},
+    {"type": "params", "values": {LONG[:60_000]: 1}},
+])
+def test_a_websocket_error_echoes_only_a_short_prefix_of_a_long_name(client, message):
+    with client.websocket_connect(f"/ws/runs/{new_run(client)}") as ws:
+        ws.send_text(json.dumps(message))
+        for _ in range(50):
+            m = ws.receive()
+            if m.get("text") and json.loads(m["text"]).get("type") == "error":
+                assert len(m["text"]) < 2_000, m["text"][:300]
+                assert "characters)" in m["text"]
+                break
+        else:
+            raise AssertionError("no error message")
+
+
 @pytest.mark.parametrize("config, field", [
     ({"learning_rate": "0.1"}, "learning_rate"),
     ({"learning_rate": True}, "learning_rate"),
