@@ -16,6 +16,8 @@ LIMIT_MIB = 15
 
 
 def test_a_viewed_max_size_run_holds_at_most_15_mib_beyond_parameters_and_data():
+    from engine.compiled_loop import warm_up
+    warm_up()   # the kernels load once per process, not per run: run alone, the test counted them
     tracemalloc.start()
     try:
         t = Trainer(TrainConfig(dataset="spiral", n_samples=2000, hidden=[64] * 8,
