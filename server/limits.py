@@ -65,7 +65,11 @@ def enforce_limits(model: BaseModel, settings: Settings, loc: tuple = ("body",))
 
 def published_limits(settings: Settings) -> dict:
     """The limits a client can run into, as published by GET /api/schema."""
-    return {key: getattr(settings, key) for key in (
+    return {**{key: getattr(settings, key) for key in (
         "max_steps_per_call", "max_epochs_per_call", "max_ws_steps", "max_speed", "max_fps",
         "default_fps", "max_landscape_resolution", "max_field_resolution", "max_message_bytes",
-        "max_runs", "max_runs_per_session", "max_viewers_per_run", "step_time_budget_seconds")}
+        "max_runs", "max_races", "max_comparisons", "max_viewers_per_run",
+        "step_time_budget_seconds")},
+        # what one browser session may hold of each registry (server/session_bound.py)
+        **{f"{key}_per_session": settings.per_session(key)
+           for key in ("max_runs", "max_races", "max_comparisons")}}

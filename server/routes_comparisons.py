@@ -28,7 +28,7 @@ from .live_resource import (ControlMessage, Pause, Play, error_message, read_mes
                             serve_live_resource, validation_message)
 from .routes_api import as_422, custom_data_422
 from .run_access import FORBIDDEN, controlled, grant, socket_may_control, watch_only
-from .session_bound import SessionDep, check_room, claim
+from .session_bound import GROUPS, RUNS, SessionDep, check_room, claim
 from .runs import RegistryFull
 from .settings import Settings
 from .snapshot import plain
@@ -128,8 +128,9 @@ def list_presets() -> list[dict]:
     return [{"name": name, **p} for name, p in PRESETS.items()]
 
 
-@router.post("/api/comparisons", status_code=201,
-             responses={**BAD_BODY, 429: {"description": "Too many groups or runs are live."}})
+@router.post("/api/comparisons", status_code=201, responses={**BAD_BODY, 429: {"description": (
+    f"{GROUPS.responses[429]['description']} Or too many runs for its members "
+    f"(`{RUNS.registry}`, `{RUNS.setting}`).")}})
 async def create_comparison(registry: RegistryDep, settings: SettingsDep, session: SessionDep,
                             body: Annotated[ComparisonCreate, Body()]) -> dict:
     bound = settings.max_comparison_members
@@ -141,6 +142,7 @@ async def create_comparison(registry: RegistryDep, settings: SettingsDep, sessio
                                          f"got {len(body.labels)}")
     variants = [changes_of(v) for v in body.variants]
     registry.sweep()
+    check_room(registry.items.values(), session, settings, bound=GROUPS)
     check_room(registry.run_registry.runs.values(), session, settings, adding=len(variants))
     try:
         c = registry.create(body.base, variants, body.clock, body.labels)
@@ -155,6 +157,7 @@ async def create_comparison(registry: RegistryDep, settings: SettingsDep, sessio
     except ValueError as exc:
         raise unprocessable(("variants",), str(exc)) from None
     token = grant(c)
+    claim(c, session)
     for run in c.runs:   # members are runs: the group's token controls them too
         grant(run, token)
         claim(run, session)

@@ -25,6 +25,7 @@ from .routes_api import as_422
 from .routes_comparisons import unprocessable
 from .run_access import FORBIDDEN, controlled, grant, socket_may_control, watch_only
 from .runs import RegistryFull
+from .session_bound import RACES, SessionDep, check_room, claim
 from .settings import Settings
 from .snapshot import plain
 
@@ -159,9 +160,8 @@ async def function_surface(name: FunctionName, settings: SettingsDep,
                   "log_scale": f.log_scale, "domain": f.describe()["domain"]})
 
 
-@router.post("/api/races", status_code=201,
-             responses={**BAD_BODY, 429: {"description": "Too many races."}})
-async def create_race(request: Request, settings: SettingsDep,
+@router.post("/api/races", status_code=201, responses={**BAD_BODY, **RACES.responses})
+async def create_race(request: Request, settings: SettingsDep, session: SessionDep,
                       body: Annotated[RaceCreate, Body()]) -> dict:
     if len(body.racers) > settings.max_racers:
         raise unprocessable(("racers",), f"a race has 1 to {settings.max_racers} racers; got "
@@ -176,10 +176,14 @@ async def create_race(request: Request, settings: SettingsDep,
         race = Race(function, start, [sent(r) for r in body.racers], body.noise, body.seed)
     except ValidationError as exc:
         raise as_422(exc, ("body", "racers")) from None
+    registry = races_registry(request.app.state)
+    registry.sweep()
+    check_room(registry.items.values(), session, settings, bound=RACES)
     try:
-        s = races_registry(request.app.state).create(race, function)
+        s = registry.create(race, function)
     except RegistryFull as exc:
         raise HTTPException(429, str(exc)) from None
+    claim(s, session)
     out = s.describe(with_paths=False)
     return {"id": s.id, "control_token": grant(s), "function": out["function"], "options": out["options"],
             "start": out["start"], "noise": out["noise"],

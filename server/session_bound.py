@@ -1,19 +1,23 @@
-"""Runs are bounded per browser session, so that one tab cannot exhaust the server's runs.
+"""Runs, races and comparison groups are bounded per browser session, so that one tab cannot
+exhaust the server's registries.
 
 A browser session is the `nnp_session` cookie every HTML page sets (HttpOnly, SameSite=Strict,
-no expiry: it lasts as long as the browser session). Each run created from a browser (POST
-/api/runs, POST /api/saved/{id}/open, the members of POST /api/comparisons) is tagged with its
-session; past `max_runs_per_session` live runs the next one answers 429, saying the bound and what
-to do (with `Retry-After`). Browser requests that carry no session cookie (a fetch with
-`credentials: "omit"`, recognised by its `Origin` or `Sec-Fetch-*` headers) share one session, so
-leaving the cookie out does not escape the bound. Scripts (no cookie, no browser headers) are
-bounded only by `max_runs`.
+no expiry: it lasts as long as the browser session). Each run, race or group created from a
+browser (POST /api/runs, POST /api/saved/{id}/open, POST /api/races, POST /api/comparisons and
+that group's member runs) is tagged with its session. One rule bounds each kind: a session may
+hold `Settings.per_session(registry)` of them (`max_runs_per_session`, `max_races_per_session`,
+`max_comparisons_per_session`; by default a quarter of the registry, at least 1); past it the next
+one answers 429, saying the bound and how to free room (with `Retry-After`). A deleted or expired
+one frees its place (only live ones are counted). Browser requests that carry no session cookie
+(a fetch with `credentials: "omit"`, recognised by its `Origin` or `Sec-Fetch-*` headers) share
+one session, so leaving the cookie out does not escape the bound. Scripts (no cookie, no browser
+headers) are bounded only by the registries (`max_runs`, `max_races`, `max_comparisons`).
 """
-
 from __future__ import annotations
 
 import secrets
-from typing import Annotated
+from dataclasses import dataclass
+from typing import Annotated, Callable, Iterable
 
 from fastapi import Depends, HTTPException, Request
 from starlette.datastructures import Headers
@@ -22,8 +26,47 @@ from .settings import Settings
 
 COOKIE = "nnp_session"
 COOKIELESS_BROWSER = "browser-without-session"
-TOO_MANY = {429: {"description": "Too many runs are live (on the server, or for this browser "
-                                 "session: `max_runs_per_session`)."}}
+
+
+@dataclass(frozen=True)
+class SessionBound:
+    """One kind of resource a browser session holds a bounded number of."""
+    kind: str                                 # "live runs", in messages
+    registry: str                             # the Settings bound of the registry ("max_runs")
+    free: Callable[[Settings], str]           # how to make room, for the message
+    retry_after: Callable[[Settings], float]  # seconds until room is likely (Retry-After)
+
+    @property
+    def setting(self) -> str:
+        return f"{self.registry}_per_session"
+
+    @property
+    def responses(self) -> dict:
+        """The OpenAPI 429 of a route bounded by the registry and by this."""
+        return {429: {"description": f"Too many {self.kind} (on the server: `{self.registry}`, "
+                                     f"or for this browser session: `{self.setting}`); with "
+                                     "Retry-After when it is the session's bound."}}
+
+
+RUNS = SessionBound(
+    "live runs", "max_runs",
+    lambda s: (f"close playground tabs you no longer use (a closed tab's run is freed, or saved "
+               f"if it trained, within {s.release_grace_seconds:g} s + "
+               f"{s.sweep_interval_seconds:g} s) or wait until idle runs expire"),
+    lambda s: s.release_grace_seconds + s.sweep_interval_seconds)
+RACES = SessionBound(
+    "races", "max_races",
+    lambda s: ("delete one you no longer use (DELETE /api/races/{id}; closing a race page "
+               f"deletes its race) or wait until idle races expire ({s.run_ttl_seconds:g} s "
+               "unwatched and untouched)"),
+    lambda s: s.sweep_interval_seconds)
+GROUPS = SessionBound(
+    "comparison groups", "max_comparisons",
+    lambda s: ("delete one you no longer use (DELETE /api/comparisons/{id}, which deletes its "
+               "members; closing a compare page deletes its group) or wait until its members "
+               "expire"),
+    lambda s: s.sweep_interval_seconds)
+TOO_MANY = RUNS.responses
 
 
 def _valid(value: str | None) -> bool:
@@ -44,27 +87,25 @@ async def session_of(request: Request) -> str | None:
 SessionDep = Annotated[str | None, Depends(session_of)]
 
 
-def check_room(runs, session: str | None, settings: Settings, adding: int = 1) -> None:
-    """429 if `session` already holds max_runs_per_session live runs (of `runs`, the registry's
-    Run objects) or would with `adding` more."""
+def check_room(items: Iterable, session: str | None, settings: Settings, adding: int = 1,
+               bound: SessionBound = RUNS) -> None:
+    """429 if `session` already holds its bound of `items` (the live resources of one registry:
+    runs by default) or would with `adding` more. Scripts (session None) are not bounded here."""
     if session is None:
         return
-    bound = settings.max_runs_per_session
-    held = sum(1 for run in runs if getattr(run, "session", None) == session)
-    if held + adding > bound:
+    most = settings.per_session(bound.registry)
+    held = sum(1 for item in items if getattr(item, "session", None) == session)
+    if held + adding > most:
         raise HTTPException(
-            429, f"this browser session already has {held} live runs and may have at most "
-                 f"{bound} (max_runs_per_session){f'; this needs {adding}' if adding > 1 else ''}: "
-                 f"close playground tabs you no longer use (a closed tab's run is freed, or "
-                 f"saved if it trained, within {settings.release_grace_seconds:g} s + "
-                 f"{settings.sweep_interval_seconds:g} s) or wait until idle runs expire",
-            headers={"Retry-After": str(int(settings.release_grace_seconds
-                                            + settings.sweep_interval_seconds))})
+            429, f"this browser session already has {held} {bound.kind} and may have at most "
+                 f"{most} ({bound.setting}){f'; this needs {adding}' if adding > 1 else ''}: "
+                 f"{bound.free(settings)}",
+            headers={"Retry-After": str(max(1, int(bound.retry_after(settings))))})
 
 
-def claim(run, session: str | None) -> None:
-    """Tag `run` with the session that created it."""
-    run.session = session
+def claim(item, session: str | None) -> None:
+    """Tag `item` (a run, race or group) with the session that created it."""
+    item.session = session
 
 
 class SessionCookie:

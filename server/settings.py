@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
+SESSION_SHARE = 4   # one browser session may hold 1/4 of each registry (at least 1) unless set
 DATA_DIR_VARIABLE = "NN_PLAYGROUND_DATA_DIR"
 
 
@@ -26,6 +27,7 @@ class Settings:
     run_ttl_seconds: float = 3600.0     # a run nobody touched (REST or viewer) for this long expires
     release_grace_seconds: float = 60.0  # ...and one its owner released (the page closed) this soon
     max_runs_per_session: int = 16      # live runs one browser session may hold; past it 429
+    # (server/session_bound.py; a quarter of max_runs, like races and groups below)
     sweep_interval_seconds: float = 30.0
     max_viewers_per_run: int = 64      # a class watching a teacher's run (frames are built once per run)
     node: str = ""                      # this process's node name: prefixes every id (server/ids.py)
@@ -68,10 +70,14 @@ class Settings:
     landscape_retry_seconds: float = 2.0   # a live landscape that timed out retries after this,
     landscape_max_retry_seconds: float = 60.0   # doubling up to this
     max_comparisons: int = 8               # comparison groups at once (their members are runs)
+    max_comparisons_per_session: int | None = None   # groups one browser session may hold;
+                                           # None: max_comparisons // SESSION_SHARE, at least 1
     max_comparison_members: int = 6
     comparison_grid_resolution: int = 40   # each member's small decision boundary
     comparison_round_seconds: float = 0.012  # wall time of one lockstep round of a playing group
     max_races: int = 32
+    max_races_per_session: int | None = None   # races one browser session may hold;
+                                           # None: max_races // SESSION_SHARE, at least 1
     max_racers: int = 6
     max_race_steps_per_call: int = 10_000  # REST /step and websocket step
     max_race_speed: int = 1_000            # race steps per frame while playing
@@ -92,3 +98,9 @@ class Settings:
     network_graph_max_nodes: int = 320     # GET /api/runs/{id}/graph, scalar by scalar
     static_dir: str | None = None          # default: <repo>/static
     templates_dir: str | None = None       # default: <repo>/templates
+
+    def per_session(self, registry: str) -> int:
+        """What one browser session may hold of `registry` ("max_races"): the setting
+        `<registry>_per_session` if given, else a SESSION_SHARE of the registry, at least 1."""
+        given = getattr(self, f"{registry}_per_session")
+        return given if given is not None else max(1, getattr(self, registry) // SESSION_SHARE)
