@@ -116,6 +116,7 @@ class RunStream:
         self._landscape_backoff = 0.0      # seconds until the next retry (doubles per timeout)
         self.landscape_attempts = 0        # computations started (tests and the bench read it)
         self._landscape_seconds = 0.0      # how long the last surface took to compute
+        self._landscape_timeouts = 0       # surfaces of these options stopped in a row
         self.viewers: set[Viewer] = set()
         self.snapshot: Snapshot | None = None
         self.landscape_options = LandscapeOptions()
@@ -490,6 +491,7 @@ class RunStream:
             self.landscape_error = None
             self._landscape_time = 0.0
             self._landscape_backoff = 0.0
+            self._landscape_timeouts = 0
             self._landscape_retry_at = 0.0
             self.subscriptions_changed()
 
@@ -500,8 +502,6 @@ class RunStream:
             return
         if self._landscape_task is not None and not self._landscape_task.done():
             return
-        if not self._claim_still_holds():
-            return
         run, options = self.run, self.landscape_options
         key = (_options_key(options), run.generation, run.state_version)
         if self.landscape is not None and self.landscape.key == key:
@@ -509,7 +509,10 @@ class RunStream:
         now = time.monotonic()
         if self.landscape_error is not None and self.landscape_error[0][:2] == key[:2]:
             if self._landscape_backoff == 0 or now < self._landscape_retry_at:
-                return   # a bad option (never retried) or a timeout waiting for its retry
+                return   # a bad option or a hopeless surface (never retried), or a timeout
+                         # waiting for its retry
+        if not self._claim_still_holds():
+            return
         fresh_options = self.landscape is None or self.landscape.key[:2] != key[:2]
         # a live surface is refreshed at most every live_landscape_interval_seconds, and a slow
         # one waits twice its own computing time: a big run's surfaces take at most a third
@@ -545,13 +548,27 @@ class RunStream:
         self.landscape = Landscape(self.landscapes.next_id(), key[1], key, meta, sections)
         self.landscape_error = None
         self._landscape_backoff = 0.0
+        self._landscape_timeouts = 0
 
     def _landscape_timed_out(self, key: tuple, exc: LandscapeTimeout) -> None:
         """Stopped at its limit: say so (what would fit) and retry with backoff (the machine
         may have been busy), doubling up to landscape_max_retry_seconds."""
         s = self.settings
-        self.landscapes.ledger.measured(self, s.landscape_timeout_seconds, key[:2])   # it held
-        self._landscape_backoff = min(s.landscape_max_retry_seconds,                  # a thread
+        self._landscape_timeouts += 1
+        limit = s.landscape_timeout_seconds
+        resolution = self.landscape_options.resolution
+        if self._landscape_timeouts >= 2 and (exc.timing is None
+                                              or exc.timing.seconds(resolution) > 2 * limit):
+            # twice stopped, and even an idle machine would take over twice the limit: not
+            # retried (it would hold a third of a thread forever); its room goes back
+            self._landscape_backoff = 0.0
+            self.landscapes.ledger.release(self)
+            message = (f"{exc} (not retried: this surface cannot finish within the "
+                       f"{limit:g} s limit here; change the resolution or the network)")
+            self._report_landscape_error(key, message, 503)
+            return
+        self.landscapes.ledger.measured(self, limit, key[:2])   # it held a thread that long
+        self._landscape_backoff = min(s.landscape_max_retry_seconds,
                                       max(s.landscape_retry_seconds, 2 * self._landscape_backoff))
         self._landscape_retry_at = time.monotonic() + self._landscape_backoff
         message = f"{exc} (retrying in {self._landscape_backoff:g} s)"

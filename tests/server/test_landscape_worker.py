@@ -25,15 +25,17 @@ FEATURES = ["x1", "x2", "x1_sq", "x2_sq", "x1x2", "sin_x1", "sin_x2"]
 LARGE = TrainConfig(hidden=[64] * 8, features=FEATURES, n_samples=2000)
 
 
-def chunked_landscape(chunks_done: list, release: threading.Event | None = None):
-    """A stand-in for Trainer.landscape that works in chunks and honours should_stop like the
-    engine's (until `release` is set, if given; then it returns an empty result)."""
+def chunked_landscape(chunks_done: list, release: threading.Event | None = None,
+                      chunks: int = 100):
+    """A stand-in for Trainer.landscape that works in chunks (2 ms each, `chunks` of them for the
+    whole surface) and honours should_stop like the engine's (until `release` is set, if given;
+    then it returns an empty result)."""
     def fake(self, should_stop=None, **options):
         chunk = 0
         while release is None or not release.is_set():
-            if should_stop is not None and should_stop(min(chunk / 100, 0.99)):
+            if should_stop is not None and should_stop(min(chunk / chunks, 0.99)):
                 chunks_done.append(chunk)
-                raise LandscapeCancelled(min(chunk / 100, 0.99))
+                raise LandscapeCancelled(min(chunk / chunks, 0.99))
             time.sleep(0.002)
             chunk += 1
         chunks_done.append(chunk)
@@ -204,7 +206,12 @@ class FakeSocket:
 def test_a_stream_retries_a_timed_out_landscape_with_backoff_and_recovers(monkeypatch):
     calls: list[int] = []
     real = Trainer.landscape
-    stopper = chunked_landscape([])
+    def stopper(self, should_stop=None, **options):
+        """Stopped at the limit with 90% done: a surface a little over the limit, worth a
+        retry (its estimate is under twice the limit)."""
+        while not should_stop(0.9):
+            time.sleep(0.002)
+        raise LandscapeCancelled(0.9)
 
     def landscape(self, **options):
         calls.append(1)
@@ -266,3 +273,53 @@ def test_a_slow_live_surface_waits_twice_its_own_time_before_the_next():
 
     first, waited, refreshed = asyncio.run(scenario())
     assert first == 1 and waited == 1 and refreshed == 2
+
+
+def test_a_surface_that_cannot_finish_within_the_limit_is_not_retried_and_gives_its_room_back(
+        monkeypatch):
+    """Stopped twice, and its own estimate is over twice the limit (~1 s a surface against a
+    50 ms limit): no more retries (it would hold a thread forever), the claim goes back, the
+    error says why; new options try again."""
+    calls: list[int] = []
+    stopper = chunked_landscape([], chunks=500)
+    real = Trainer.landscape
+
+    def landscape(self, **options):
+        calls.append(options["resolution"])
+        if options["resolution"] > 5:
+            return stopper(self, **options)
+        options.pop("should_stop", None)
+        return real(self, **options)
+
+    monkeypatch.setattr(Trainer, "landscape", landscape)
+
+    async def scenario():
+        settings = Settings(landscape_timeout_seconds=0.05, landscape_retry_seconds=0.05,
+                            landscape_max_retry_seconds=0.1)
+        run = RunRegistry(settings).create(TrainConfig(hidden=[3]))
+        stream = RunStream(run, settings, FrameEncoder())
+        viewer = Viewer(FakeSocket(), settings)
+        viewer.views = {"landscape"}
+        stream.attach(viewer)
+        stream.admit_landscape(stream.landscape_options)
+        sender = asyncio.create_task(viewer.send_loop(stream))
+        for _ in range(100):                     # 2 s: ten retry periods
+            await asyncio.sleep(0.02)
+        stopped_calls = len(calls)
+        error = stream.landscape_error[1]
+        held = stream.holds_landscape()
+        stream.set_landscape_options(LandscapeOptions(resolution=5))
+        for _ in range(200):
+            await asyncio.sleep(0.02)
+            if stream.landscape is not None:
+                break
+        sender.cancel()
+        run.close()
+        return stopped_calls, error, held, stream
+
+    stopped_calls, error, held, stream = asyncio.run(scenario())
+    assert stopped_calls == 2, stopped_calls
+    assert "not retried" in error and "cannot finish within the 0.05 s limit" in error
+    assert held is False
+    assert stream.landscape is not None          # the new options got their surface
+
