@@ -7,8 +7,9 @@ Starts the server (unless --url is given) and headless Chromium (/usr/bin/chromi
 page at 1280x800 on that network with speed "max" (the server trains as fast as it can), presses
 play, warms up, then measures for --seconds:
 
-- frames drawn per second (animation frames in which some view redrew from a new websocket
-  frame) and websocket frames per second;
+- frames drawn per second (distinct frames put on screen: a redraw of a frame already shown, e.g.
+  a throttled chart catching up, does not count; view_redraws_per_s counts those too) and
+  websocket frames per second;
 - long tasks (PerformanceObserver "longtask": main-thread tasks over 50 ms): how many, the
   longest, and the longest per-view draw the page timed itself;
 - the page's own JS per drawn frame by view (ms per redraw);
@@ -56,7 +57,7 @@ INSTRUMENT = """
 SAMPLE = """
 () => {
   const s = window.__nnp.stats, c = window.__nnp.connection.counters;
-  return { t: performance.now(), viewDraws: s.viewDraws, framesReceived: c.framesReceived,
+  return { t: performance.now(), viewDraws: s.viewDraws, framesDrawn: s.framesDrawn, framesReceived: c.framesReceived,
            drawMs: s.drawMs.slice(-400), ingestMs: s.ingestMs.slice(-400), decodeMs: c.decodeMs, viewMs: { ...s.viewMs }, renders: { ...s.renders },
            step: s.lastHeader.metrics.step };
 }
@@ -109,7 +110,9 @@ def measure(url: str, query: str, seconds: float, warmup: float, pauses: int) ->
         "network": "->".join(map(str, sizes)),
         "n_samples": n_samples,
         "window_s": round(window, 2),
-        "frames_drawn_per_s": round((s1["viewDraws"] - s0["viewDraws"]) / window, 1),
+        # distinct frames put on screen (the target); redraws also count catch-up draws
+        "frames_drawn_per_s": round((s1["framesDrawn"] - s0["framesDrawn"]) / window, 1),
+        "view_redraws_per_s": round((s1["viewDraws"] - s0["viewDraws"]) / window, 1),
         "ws_frames_per_s": round((s1["framesReceived"] - s0["framesReceived"]) / window, 1),
         "steps_in_window": s1["step"] - s0["step"],
         "long_tasks": None if long_tasks is None else len(long_tasks),

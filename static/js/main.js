@@ -114,9 +114,10 @@ async function main() {
 
   // ---- counters for tests and the page benchmark
   // drawMs / ingestMs: the last few hundred timings; totals: sums since the start (benchmarks
-  // difference them over a window); viewDraws: animation frames in which some view redrew
+  // difference them over a window); viewDraws: animation frames in which some view redrew;
+  // framesDrawn: of them, those that put a frame not drawn before on screen
   const stats = {
-    framesIngested: 0, draws: 0, viewDraws: 0, drawMs: [], ingestMs: [], renders: {},
+    framesIngested: 0, draws: 0, viewDraws: 0, framesDrawn: 0, lastFrameDrawn: null, drawMs: [], ingestMs: [], renders: {},
     totals: { drawMs: 0, ingestMs: 0 }, viewMs: {}, lastHeader: null, lastDrawAt: 0,
   };
   const MS_KEEP = 600;
@@ -153,6 +154,10 @@ async function main() {
     }
     stats.draws += 1;
     if (drew) stats.viewDraws += 1;
+    if (drew && snapshot.stamps.frame !== stats.lastFrameDrawn) {   // a new frame on screen
+      stats.lastFrameDrawn = snapshot.stamps.frame;
+      stats.framesDrawn += 1;
+    }
     stats.lastDrawAt = now;
     const ms = performance.now() - t0;
     stats.totals.drawMs += ms;
