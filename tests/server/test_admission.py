@@ -38,7 +38,7 @@ def test_cost_grows_with_parameters_and_examples():
     wider = run_cost(Trainer(TrainConfig(hidden=[16])), settings)
     more_data = run_cost(Trainer(TrainConfig(hidden=[4], n_samples=2000)), settings)
     assert wider > 3 * small and more_data > small
-    faster = Settings(admission_fps=10)
+    faster = Settings(admission_fps=2 * settings.admission_fps)
     assert run_cost(Trainer(TrainConfig(hidden=[4])), faster) == 2 * small
 
 
