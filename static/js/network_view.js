@@ -26,8 +26,8 @@ const INPUT_RES = 24;
 const NODE_GAIN = 0.9;
 const TOUCH_REACH = 14;       // px around an edge a tap still finds it
 const DOUBLE_CLICK_MS = 400; // two clicks on one item this close are a double-click (it edits); a click that completes an axis pair waits this long
-const PICTURE_MIN = 12;
-const DENSE_EDGE_MS = 250;    // a dense band's edges are stroked again at most 4 times a second       // px: smaller squares show one colour (the neuron's mean output), not a picture
+const PICTURE_MIN = 12;      // px: smaller squares show one colour (the neuron's mean output), not a picture
+const DENSE_EDGE_MS = 250;    // a dense band's edges are stroked again at most 4 times a second
 
 /**
  * The network view. `state`: the client state (clicks write the view options); `requestRedraw`:

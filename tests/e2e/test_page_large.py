@@ -69,3 +69,32 @@ def test_a_small_network_keeps_every_edge(open_page):
     page.wait_for_function("document.querySelector('#network-legend').dataset.edgesShown")
     assert legend.get_attribute("data-edges-shown") == legend.get_attribute("data-edges-total") == str(2 * 4 + 4 * 4 + 4)
     assert "strongest" not in legend.inner_text()
+
+
+SQUARE_COLOURS = """(([layer, index]) => {
+  const n = window.__nnp.views.network.layout().nodes[layer][index];
+  const canvas = document.querySelector('[data-testid=network-canvas]');
+  const k = canvas.width / canvas.getBoundingClientRect().width;
+  const inset = Math.max(1, n.s * 0.2);
+  const x = Math.round((n.x + inset) * k), y = Math.round((n.y + inset) * k);
+  const w = Math.max(1, Math.round((n.s - 2 * inset) * k));
+  const data = canvas.getContext('2d').getImageData(x, y, w, w).data;
+  const colours = new Set();
+  for (let i = 0; i < data.length; i += 4) colours.add(`${data[i]},${data[i + 1]},${data[i + 2]}`);
+  return { colours: colours.size, size: n.s };
+})"""
+
+
+def test_squares_too_small_for_pictures_show_one_colour_and_the_legend_says_so(open_page):
+    """Past a density the heatmaps give way to a per-neuron colour (the neuron's mean output):
+    a large network's hidden squares are one colour each, a small one's are pictures."""
+    big = open_page(LARGE)
+    big.wait_for_function("document.querySelector('#network-legend').dataset.edgesShown")
+    flat = big.evaluate(SQUARE_COLOURS, [3, 10])
+    assert flat["size"] < 12 and flat["colours"] == 1, flat
+    assert "mean output (too small for pictures)" in big.locator("#network-legend").inner_text()
+    small = open_page("?hidden=4,4")
+    small.wait_for_function("document.querySelector('#network-legend').dataset.edgesShown")
+    picture = small.evaluate(SQUARE_COLOURS, [1, 0])
+    assert picture["size"] >= 12 and picture["colours"] > 20, picture
+    assert "output over the input square" in small.locator("#network-legend").inner_text()
