@@ -269,18 +269,6 @@ def open_view(chromium_browser, server_url):
     assert not errors, "errors in the browser console:\n" + "\n".join(errors)
 
 
-def _delete_own_runs(context, server_url: str) -> None:
-    """The runs a test's pages made go when the test ends: the session's server admits runs by
-    cost (two max-size runs fill it), and a closed page's trained run would stay until it expires."""
-    for page in context.pages:
-        try:
-            rid, token = page.evaluate("[window.__nnp?.connection?.runId, window.__nnp?.connection?.token]")
-        except Exception:   # noqa: BLE001 - a page that navigated away or crashed: nothing to do
-            continue
-        if rid and token:
-            httpx.delete(f"{server_url}/api/runs/{rid}", headers={"X-Run-Token": token}, timeout=10)
-
-
 @pytest.fixture
 def open_graph_page(chromium_browser, server_url):
     """open_graph_page(query="", viewport=VIEWPORT) -> a page on the backprop lab (/graph) with
@@ -303,18 +291,6 @@ def open_graph_page(chromium_browser, server_url):
         _delete_own_runs(c, server_url)
         c.close()
     assert not errors, "errors in the browser console:\n" + "\n".join(errors)
-
-
-def _delete_own_runs(context, server_url: str) -> None:
-    """The runs a test's pages made go when the test ends: the session's server admits runs by
-    cost (two max-size runs fill it), and a closed page's trained run would stay until it expires."""
-    for page in context.pages:
-        try:
-            rid, token = page.evaluate("[window.__nnp?.connection?.runId, window.__nnp?.connection?.token]")
-        except Exception:   # noqa: BLE001 - a page that navigated away or crashed: nothing to do
-            continue
-        if rid and token:
-            httpx.delete(f"{server_url}/api/runs/{rid}", headers={"X-Run-Token": token}, timeout=10)
 
 
 def watch_errors(page, errors: list) -> None:

@@ -87,6 +87,18 @@ def test_a_small_runs_snapshots_are_built_on_the_loop(monkeypatch):
     assert decode_frame(frames[-1])[0]["metrics"]["step"] == run.trainer.step_count > 0
 
 
+def large_stream(viewer_class) -> tuple:
+    """(run, stream) of a network big enough for its frames to be built in a thread, watched by
+    one viewer of `viewer_class` (not attached: the test drives publish itself)."""
+    settings = Settings()
+    registry = StreamRegistry(settings, FrameEncoder(), LandscapeWorker(settings))
+    run = RunRegistry(settings).create(TrainConfig(hidden=[64] * 4, features=FEATURES,
+                                                   n_samples=2000))
+    stream = registry.of(run)
+    stream.viewers.add(viewer_class(FakeSocket(), settings))
+    return run, stream
+
+
 def test_play_and_pause_restamp_the_snapshot_without_building_it_again(monkeypatch):
     """Only the run's own fields changed (play, pause, speed): the viewers get the same moment
     with the new fields at once, without a second build (60 ms for a max-size run). A step
@@ -101,12 +113,7 @@ def test_play_and_pause_restamp_the_snapshot_without_building_it_again(monkeypat
     monkeypatch.setattr(RunStream, "_compose", counted)
 
     async def scenario():
-        settings = Settings()
-        registry = StreamRegistry(settings, FrameEncoder(), LandscapeWorker(settings))
-        run = RunRegistry(settings).create(
-            TrainConfig(hidden=[64] * 4, features=FEATURES, n_samples=2000))
-        stream = registry.of(run)
-        stream.viewers.add(Viewer(FakeSocket(), settings))
+        run, stream = large_stream(Viewer)
         assert stream.offloads()
         await stream.publish(urgent=True)
         first = stream.snapshot
@@ -142,12 +149,7 @@ def test_a_pause_of_a_large_run_shows_at_once_and_the_exact_frame_follows():
             super().offer(snapshot, urgent)
 
     async def scenario():
-        settings = Settings()
-        registry = StreamRegistry(settings, FrameEncoder(), LandscapeWorker(settings))
-        run = RunRegistry(settings).create(
-            TrainConfig(hidden=[64] * 4, features=FEATURES, n_samples=2000))
-        stream = registry.of(run)
-        stream.viewers.add(Recording(FakeSocket(), settings))
+        run, stream = large_stream(Recording)
         await stream.publish(urgent=True)
         run.play()
         await stream.publish(urgent=True)
