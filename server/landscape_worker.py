@@ -114,11 +114,12 @@ class LandscapeWorker:
         LandscapeTimeout), then computes for at most `timeout` seconds: past it the computation
         stops within one chunk and LandscapeTimeout says what would fit. Cancelling the caller
         stops the thread the same way. ValueError for options the network does not allow."""
-        state = run.trainer.capture_state()
+        source = run.trainer
+        state = source.capture_state()
         kwargs = options.model_dump()
 
         def work(should_stop) -> dict:
-            return Trainer.from_state(state).landscape(**kwargs, should_stop=should_stop)
+            return Trainer.from_state(state, like=source).landscape(**kwargs, should_stop=should_stop)
 
         return await self.run_surface(work, self.is_heavy(run.trainer, options), options,
                                       timeout, slot_timeout)

@@ -334,8 +334,9 @@ class Run:
         current = self.last_metrics is not None and self.last_metrics[0] == self.state_version
         if current or not off_the_loop(self.trainer, self.settings):
             return self.metrics()
-        version, state = self.state_version, self.trainer.capture_state()
-        metrics = await asyncio.to_thread(lambda: Trainer.from_state(state).metrics())
+        source = self.trainer
+        version, state = self.state_version, source.capture_state()
+        metrics = await asyncio.to_thread(lambda: Trainer.from_state(state, like=source).metrics())
         if not self.closed:
             self.record_metrics(version, metrics)
         return metrics

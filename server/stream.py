@@ -287,7 +287,8 @@ class RunStream:
         recorded in the run's history back on the loop. None if the run was rebuilt meanwhile."""
         run = self.run
         views, neurons = self._wanted()
-        state, fields = run.trainer.capture_state(), run.frame_fields()
+        source = run.trainer
+        state, fields = source.capture_state(), run.frame_fields()
         version, generation = run.state_version, run.generation
         self._seq += 1
         seq = self._seq
@@ -295,7 +296,7 @@ class RunStream:
         made_of = (version, generation, fields["config_version"], self._subscriptions)
 
         def build() -> Snapshot:
-            trainer = Trainer.from_state(state)   # custom points travel in the state
+            trainer = Trainer.from_state(state, like=source)   # shares the run's data
             snapshot = self._compose(trainer, fields, None, version, generation, seq, views,
                                      neurons)
             snapshot.made_of = made_of

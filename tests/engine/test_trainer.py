@@ -251,6 +251,33 @@ def test_a_copy_continues_exactly_like_the_original_and_independently():
     assert not np.allclose(g, t.full_gradient())   # 5 more steps: another point
 
 
+def test_a_copy_made_like_its_source_shares_the_data_and_continues_exactly_like_it():
+    t = Trainer(TrainConfig(hidden=[6, 4], optimizer="momentum", batch_size=9, noise=0.2))
+    t.step(40)
+    t.output_grid(20)
+    alike = Trainer.from_state(t.capture_state(), like=t)
+    rebuilt = Trainer.from_state(t.capture_state())
+    assert alike.training_inputs is t.training_inputs or \
+        np.shares_memory(alike.training_inputs, t.training_inputs)
+    assert not np.shares_memory(rebuilt.training_inputs, t.training_inputs)
+    assert alike.metrics() == rebuilt.metrics() == t.metrics()
+    np.testing.assert_array_equal(alike.output_grid(20), rebuilt.output_grid(20))
+    assert alike.initial_loss() == rebuilt.initial_loss()
+    a, b, c = alike.step(33), rebuilt.step(33), t.step(33)
+    assert a == b == c
+    np.testing.assert_array_equal(alike.net.theta, t.net.theta)
+    assert t.step_count == 73     # training the copy did not move the source
+
+
+def test_a_copy_like_a_source_whose_data_changed_rebuilds_its_own():
+    t = Trainer(TrainConfig(hidden=[4], n_samples=200))
+    state = t.capture_state()
+    t.set(reset=True, n_samples=300)           # the source now holds other data
+    copy = Trainer.from_state(state, like=t)
+    assert copy.n_train == Trainer.from_state(state).n_train != t.n_train
+    assert not np.shares_memory(copy.training_inputs, t.training_inputs)
+
+
 def test_deepcopy_gives_a_working_independent_trainer():
     import copy
     t = Trainer(TrainConfig(hidden=[3]))
