@@ -120,6 +120,15 @@ def test_loose_types_are_422_over_rest(client, config, field):
     assert patched.status_code == 422, patched.text
 
 
+@pytest.mark.parametrize("reset", ["yes", "true", 1, None])
+def test_a_loose_reset_flag_is_422_and_changes_nothing(client, reset):
+    run = new_run(client)
+    r = client.patch(f"/api/runs/{run}", json={"n_samples": 300, "reset": reset})
+    assert r.status_code == 422, r.text
+    assert "reset" in json.dumps(r.json()["detail"])
+    assert client.get(f"/api/runs/{run}").json()["config"]["n_samples"] != 300
+
+
 @pytest.mark.parametrize("value", ["NaN", "Infinity", "-Infinity"])
 def test_non_finite_numbers_are_refused_as_not_finite(client, value):
     body = '{"learning_rate": %s}' % value
