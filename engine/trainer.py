@@ -97,6 +97,12 @@ def _same_data(a: TrainConfig, b: TrainConfig) -> bool:
     return a is b or all(getattr(a, f) == getattr(b, f) for f in RESET_FIELDS)
 
 
+def _penalty_of(cfg: TrainConfig) -> tuple:
+    """The live settings the step-0 facts depend on beside the data (the penalty's): their
+    key in SharedInputs.step0, so a live change of regularization is not served a stale one."""
+    return cfg.regularization, cfg.regularization_rate
+
+
 def _raw_points(cfg: TrainConfig, custom: CustomData | None) -> tuple[np.ndarray, np.ndarray]:
     """The dataset's raw inputs and labels: a custom dataset's points, or generated ones."""
     if custom is not None:
@@ -635,7 +641,8 @@ class Trainer:
     def _start(self) -> tuple[float, float, float]:
         """(||g0||, ||theta0||, ||g0|| / ||g0 under the usual init at gain 1||) at the start of
         this run (the same draws: the seed's), computed once per build when first needed."""
-        facts = self._inputs.step0.get("start")
+        key = ("start", *_penalty_of(self._config))
+        facts = self._inputs.step0.get(key)
         if facts is None:
             cfg = self._config
             probe = Network(self.layer_sizes, cfg.activation, cfg.loss)
@@ -645,7 +652,7 @@ class Trainer:
                 g0 = gradient_norm(self.full_gradient(theta0))
                 probe.initialize(reference_init(cfg.activation), np.random.default_rng(cfg.seed))
                 g_ref = gradient_norm(self.full_gradient(probe.theta))
-            facts = self._inputs.step0["start"] = (g0, float(np.linalg.norm(theta0)),
+            facts = self._inputs.step0[key] = (g0, float(np.linalg.norm(theta0)),
                                                    g0 / max(g_ref, 1e-300))
         return facts
 
@@ -671,7 +678,8 @@ class Trainer:
 
     def initial_loss(self) -> float:
         """The training loss at step 0 of this run (the same draws: the seed's)."""
-        loss = self._inputs.step0.get("loss")
+        key = ("loss", *_penalty_of(self._config))
+        loss = self._inputs.step0.get(key)
         if loss is None:
             if self.step_count == 0:
                 loss = self.training_loss()
@@ -683,7 +691,7 @@ class Trainer:
                     loss = float(probe.loss_sum(self._x_train_aug, self._data.y_train)
                                  / self.n_train + penalty_value(cfg, probe.theta,
                                                                 probe.weight_mask))
-            self._inputs.step0["loss"] = loss
+            self._inputs.step0[key] = loss
         return loss
 
     # ------------------------------------------------------------------ observation

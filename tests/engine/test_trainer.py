@@ -269,6 +269,18 @@ def test_a_copy_made_like_its_source_shares_the_data_and_continues_exactly_like_
     assert t.step_count == 73     # training the copy did not move the source
 
 
+def test_a_copy_like_its_source_after_a_live_penalty_change_has_the_step0_facts_of_its_config():
+    t = Trainer(TrainConfig(hidden=[8]))
+    t.step(20)
+    t.metrics()                                  # the source's step-0 facts, without a penalty
+    t.set(regularization="l2", regularization_rate=1.0)
+    state = t.capture_state()
+    alike, rebuilt = Trainer.from_state(state, like=t), Trainer.from_state(state)
+    assert alike.initial_loss() == pytest.approx(rebuilt.initial_loss(), rel=1e-12)
+    assert alike._start() == pytest.approx(rebuilt._start(), rel=1e-12)
+    assert alike.metrics() == rebuilt.metrics()
+
+
 def test_a_copy_like_a_source_whose_data_changed_rebuilds_its_own():
     t = Trainer(TrainConfig(hidden=[4], n_samples=200))
     state = t.capture_state()
