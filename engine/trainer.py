@@ -294,7 +294,7 @@ class Trainer:
         or from the custom points the state carries). dataset_source serves later rebuilds.
         like: the trainer the state was captured from; while it still has the state's data
         (the same config and points), the new one shares that data instead of rebuilding it
-        (a frame's copy: ~1 ms instead of tens)."""
+        (a frame's copy of 8x64 on 2,000 points: ~10 ms instead of ~60)."""
         def source(dataset_id: str) -> CustomData | None:
             if state.custom is not None and dataset_id == state.config.custom_dataset:
                 return state.custom
