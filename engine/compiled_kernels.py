@@ -587,13 +587,20 @@ def train_steps(n, theta, grad, update, weight_mask, sizes, offsets, rows, ic, f
 
 
 @njit(**OPTIONS)
-def summed_gradient(theta, sizes, offsets, rows, xt, yt, z, act, delta, grad, activation, loss,
-                    leaky):
-    """grad = d(summed loss over every column of xt)/dtheta, in one forward/backward pass."""
-    nb = xt.shape[1]
-    forward(theta, sizes, offsets, rows, xt, 0, nb, z, act, activation, leaky)
-    backward(theta, sizes, offsets, rows, xt, yt, 0, nb, z, act, delta, grad, activation, loss,
-             leaky)
+def summed_gradient(theta, sizes, offsets, rows, xt, yt, z, act, delta, part, grad, activation,
+                    loss, leaky):
+    """grad = d(summed loss over every column of xt)/dtheta, z.shape[1] columns at a time
+    (bounded memory): each chunk's forward/backward pass writes its gradient to part, which is
+    added to grad."""
+    n, chunk = xt.shape[1], z.shape[1]
+    grad[:] = 0.0
+    for start in range(0, n, chunk):
+        nb = min(chunk, n - start)
+        forward(theta, sizes, offsets, rows, xt, start, nb, z, act, activation, leaky)
+        backward(theta, sizes, offsets, rows, xt, yt, start, nb, z, act, delta, part,
+                 activation, loss, leaky)
+        for i in range(grad.shape[0]):
+            grad[i] += part[i]
 
 
 @njit(**OPTIONS)

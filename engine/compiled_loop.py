@@ -159,6 +159,7 @@ class CompiledLoop:
         self._scratch: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
         self._ic = self._fc = self._counters = None  # the settings vectors, made on first use
         self._none = np.zeros(0)
+        self._part: np.ndarray | None = None   # one chunk's gradient (summed_gradient)
 
     def _buffers(self, batch: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """z, activations and deltas for every layer's units, (units, batch); made once."""
@@ -249,11 +250,13 @@ class CompiledLoop:
     def summed_gradient(self, cfg, theta: np.ndarray, out: np.ndarray) -> None:
         """out = d(summed data loss over the training set)/dtheta at theta (no penalty)."""
         k = kernels
-        z, act, delta = self._buffers(self._x.shape[0])
+        z, act, delta = self._buffers(self._eval_columns)   # EVAL_COLUMNS at a time
+        if self._part is None:
+            self._part = np.zeros_like(out)
         theta = np.ascontiguousarray(theta, dtype=np.float64)
         k.summed_gradient(theta, self._sizes, self._offsets, self._rows, self._train_xt,
-                          self._train_yt, z, act, delta, out, ACTIVATION_CODES[cfg.activation],
-                          LOSS_CODES[cfg.loss], LEAKY_SLOPE)
+                          self._train_yt, z, act, delta, self._part, out,
+                          ACTIVATION_CODES[cfg.activation], LOSS_CODES[cfg.loss], LEAKY_SLOPE)
 
 
     def evaluate(self, cfg, split: str, regression: bool) -> tuple[float, int]:

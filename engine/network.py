@@ -10,6 +10,8 @@ landscape directions use the same flat layout.
 
 from __future__ import annotations
 
+import weakref
+
 import numpy as np
 
 from .activations import ACTIVATIONS
@@ -32,22 +34,50 @@ class Workspace:
     """Preallocated buffers for one batch size: pre-activations, activations, deltas; and the
     per-layer operand tuples of the forward and backward sweeps (built once, reused each step)."""
 
-    def __init__(self, sizes: list[int], batch: int):
+    def __init__(self, sizes: list[int], batch: int, rows_of: "Workspace | None" = None):
         n_layers = len(sizes) - 1
         self.batch = batch
-        self.z = [np.empty((batch, sizes[l + 1])) for l in range(n_layers)]
-        # Hidden activations, augmented with a ones column; acts[l] feeds layer l + 1.
-        self.acts = [augment(np.empty((batch, sizes[l + 1]))) for l in range(n_layers - 1)]
+        # the workspace whose first `batch` rows these buffers are (weak: no reference cycle)
+        self._rows_of = weakref.ref(rows_of) if rows_of is not None else None
+        if rows_of is None:
+            self.z = [np.empty((batch, sizes[l + 1])) for l in range(n_layers)]
+            # Hidden activations, augmented with a ones column; acts[l] feeds layer l + 1.
+            self.acts = [augment(np.empty((batch, sizes[l + 1]))) for l in range(n_layers - 1)]
+        else:
+            self.z = [z[:batch] for z in rows_of.z]
+            self.acts = [a[:batch] for a in rows_of.acts]
         self.act_views = [a[:, :-1] for a in self.acts]
         self._sizes = sizes
         self.delta: list[np.ndarray] = []   # backward buffers: made on the first backward pass,
         self.back: list[np.ndarray] = []    # so forward-only workspaces (the 100 x 100 grid)
         self.slope: list[np.ndarray] = []   # stay small
         self._own_plans: dict[str, list] = {}
+        self._prefixes: dict[int, Workspace] = {}
+
+    def rows(self, m: int) -> "Workspace":
+        """A workspace of the first m rows of these buffers (views: no new memory), for the last,
+        shorter chunk of a chunked pass."""
+        if m == self.batch:
+            return self
+        if not 0 < m < self.batch:
+            raise ValueError(f"rows must be 1..{self.batch}, got {m}")
+        view = self._prefixes.get(m)
+        if view is None:
+            if len(self._prefixes) >= MAX_WORKSPACES:
+                self._prefixes.clear()
+            view = self._prefixes[m] = Workspace(self._sizes, m, rows_of=self)
+        return view
 
     def _ensure_backward_buffers(self) -> None:
         if not self.delta:
             sizes, batch = self._sizes, self.batch
+            parent = self._rows_of() if self._rows_of is not None else None
+            if parent is not None:
+                parent._ensure_backward_buffers()
+                self.delta = [d[:batch] for d in parent.delta]
+                self.back = [b[:batch] for b in parent.back]
+                self.slope = [s[:batch] for s in parent.slope]
+                return
             self.delta = [np.empty((batch, n)) for n in sizes[1:]]
             self.back = [np.empty((batch, n)) for n in sizes[1:-1]]
             self.slope = [np.empty((batch, n)) for n in sizes[1:-1]]
@@ -96,6 +126,7 @@ class Network:
         for blk in self.views(self.weight_mask):
             blk[:, :-1] = 1.0
         self._workspaces: dict[int, Workspace] = {}
+        self._eval_ws: Workspace | None = None   # forward_chunks' one workspace
 
     @property
     def n_layers(self) -> int:
@@ -138,15 +169,27 @@ class Network:
             del self._workspaces[next(iter(self._workspaces))]
         return ws
 
-    def forward_chunks(self, x_aug: np.ndarray, chunk: int = EVAL_CHUNK):
+    def eval_workspace(self, rows: int) -> Workspace:
+        """The one workspace of chunked passes (at most EVAL_CHUNK rows, grown on demand), or
+        a view of its first `rows` rows: every set evaluated in chunks (metrics, gradients,
+        grids of any resolution) shares the same buffers, apart from training's workspaces."""
+        ws = self._eval_ws
+        if ws is None or ws.batch < rows:
+            ws = self._eval_ws = Workspace(self.sizes, rows)
+        return ws.rows(rows)
+
+    def forward_chunks(self, x_aug: np.ndarray, chunk: int = EVAL_CHUNK,
+                       blocks: list[np.ndarray] | None = None):
         """forward() over the rows of x_aug in chunks of at most `chunk` rows, so evaluating
-        a large set (a 100x100 grid, 2,000 points) needs workspaces of `chunk` rows, not of the
-        whole set. Yields (start, stop, z, ws) per chunk; z and ws are reused by the next one."""
+        a large set (a 100x100 grid, 2,000 points) needs one workspace of `chunk` rows, not of
+        the whole set. Yields (start, stop, z, ws) per chunk; z and ws are reused by the next
+        one (backward() may follow on ws before the next chunk)."""
         n = x_aug.shape[0]
+        chunk = min(chunk, EVAL_CHUNK)
         for start in range(0, n, chunk):
             stop = min(n, start + chunk)
-            ws = self.workspace(stop - start)
-            yield start, stop, self.forward(x_aug[start:stop], ws), ws
+            ws = self.eval_workspace(stop - start)
+            yield start, stop, self.forward(x_aug[start:stop], ws, blocks), ws
 
     def forward(self, x_aug: np.ndarray, ws: Workspace, blocks: list[np.ndarray] | None = None
                 ) -> np.ndarray:

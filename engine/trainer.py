@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, NamedTuple
 
 import numpy as np
 
@@ -25,6 +25,14 @@ from .network import Network, augment
 from .optimizers import OPTIMIZERS, ensure_state
 from .penalties import add_penalty_gradient, clip_gradient, gradient_norm, penalty_value
 from .schedules import scheduled_learning_rate
+
+class Observation(NamedTuple):
+    """Trainer.observe(): a frame's numbers from one pass."""
+    metrics: dict
+    diagnostics: dict
+    gradient: np.ndarray | None            # full_gradient(), when asked for
+    preactivations: dict[int, np.ndarray]  # layer -> Z over the training set (n_train, units)
+
 
 TRAJECTORY_CAPACITY = 512
 TRAJECTORY_BYTES = 6 * 2**20  # at most 6 MiB of recorded parameters per run (at least 24 points)
@@ -236,6 +244,7 @@ class Trainer:
         self._grad = np.zeros(p)       # last minibatch gradient (after penalty and clipping)
         self._grad_blocks = self.net.views(self._grad)
         self._full_grad_blocks = self.net.views(np.zeros(p))  # full_gradient's output buffer
+        self._chunk_grad_blocks = self.net.views(np.zeros(p))  # one chunk's part of it
         self._update = np.zeros(p)     # last optimizer step: theta_new - theta_old
         self._opt_state: dict = {}
         ensure_state(cfg.optimizer, self._opt_state, p)
@@ -271,9 +280,11 @@ class Trainer:
                                            labels_test=self._data.labels_test,
                                            row_capacity=HISTORY_CAPACITY)
 
-    def capture_state(self) -> TrainerState:
-        """A copy of the whole training state (cheap: a few arrays of the parameters' size)."""
-        k = self._trajectory_len
+    def capture_state(self, path: bool = True) -> TrainerState:
+        """A copy of the whole training state (cheap: a few arrays of the parameters' size);
+        path=False leaves out the recorded descent path (up to 6 MiB: a frame's copy, whose
+        views do not show it, is made without copying it)."""
+        k = self._trajectory_len if path else 0
         return TrainerState(
             self._config, self.net.theta.copy(), self._grad.copy(), self._update.copy(),
             {key: (v.copy() if isinstance(v, np.ndarray) else v)
@@ -710,7 +721,6 @@ class Trainer:
         (Network.forward_chunks: bounded memory); the loss is None when y is None, the accuracy
         None for regression."""
         regression = self.task == "regression"
-        threshold = 0.5 if self._config.loss == "mse" else 0.0
         loss_sum, correct = 0.0, 0
         split = self._split_of(x_aug)
         if split is not None and y is not None and self.engine == "compiled":
@@ -725,13 +735,20 @@ class Trainer:
                 if y is not None:
                     loss_sum += self.net.loss.value(z, y[start:stop])
                 if not regression:
-                    predicted = z.argmax(axis=1) if z.shape[1] > 1 else (z[:, 0] > threshold)
-                    correct += int((predicted == labels[start:stop]).sum())
+                    correct += self._correct(z, labels[start:stop])
             loss = None
             if y is not None:
                 loss = loss_sum / x_aug.shape[0] + penalty_value(
                     self._config, self.net.theta, self.net.weight_mask)
         return loss, (None if regression else correct / x_aug.shape[0])
+
+    def _correct(self, z: np.ndarray, labels: np.ndarray) -> int:
+        """How many rows of logits z predict their label (the class of the largest logit; one
+        output: z > 0, or z > 0.5 for mse, whose output is z itself)."""
+        if z.shape[1] > 1:
+            return int((z.argmax(axis=1) == labels).sum())
+        threshold = 0.5 if self._config.loss == "mse" else 0.0
+        return int(((z[:, 0] > threshold) == labels).sum())
 
     def _split_of(self, x_aug: np.ndarray) -> str | None:
         """"train" or "test" when x_aug is that split's augmented inputs, else None."""
@@ -754,8 +771,13 @@ class Trainer:
         training at the next row step, where train() checks it)."""
         d = self._data
         train_loss, train_accuracy = self._evaluate(self._x_train_aug, d.y_train, d.labels_train)
-        train_loss = float(train_loss)
         test_loss, test_accuracy = self._evaluate(self._x_test_aug, d.y_test, d.labels_test)
+        return self._metrics_of(train_loss, train_accuracy, test_loss, test_accuracy)
+
+    def _metrics_of(self, train_loss: float, train_accuracy: float | None, test_loss: float,
+                    test_accuracy: float | None) -> dict:
+        """metrics() from the two splits' losses and accuracies."""
+        train_loss = float(train_loss)
         warning = None
         if self.status == "ok" and train_loss >= UNSTABLE_FACTOR * self.initial_loss():
             warning = unstable_reason(train_loss, self.initial_loss(),
@@ -773,24 +795,36 @@ class Trainer:
         """Per layer: the last minibatch gradient's norm, ||last update|| / ||W||; per hidden
         layer: the fraction of (unit, training example) pairs that are saturated (sigmoid/tanh
         with g'(z) < 0.1 max g'; None for other activations)."""
+        counts = None
+        if self._measures_saturation():
+            counts = [0] * (len(self.layer_sizes) - 2)
+            with np.errstate(all="ignore"):
+                for _, _, _, ws in self.net.forward_chunks(self._x_train_aug):
+                    self._count_saturated(ws, counts, from_backward=False)
+        return self._diagnostics_of(counts)
+
+    def _measures_saturation(self) -> bool:
+        return ACTIVATIONS[self._config.activation].saturates and len(self.layer_sizes) > 2
+
+    def _count_saturated(self, ws, counts: list[int], from_backward: bool) -> None:
+        """Add the chunk's saturated (unit, example) pairs per hidden layer to counts: g'(z)
+        below SATURATION_THRESHOLD of its peak. After backward() ws.slope holds g'(z) already."""
+        limit = SATURATION_THRESHOLD * ACTIVATIONS[self._config.activation].peak_derivative
+        for l in range(len(counts)):
+            slope = ws.slope[l] if from_backward else self.net.activation.derivative(
+                ws.z[l], ws.act_views[l], np.empty_like(ws.z[l]))
+            counts[l] += int((slope < limit).sum())
+
+    def _diagnostics_of(self, saturated: list[int] | None) -> dict:
+        """diagnostics() from the saturated counts per hidden layer (None: not measured)."""
         grads, updates = self.net.views(self._grad), self.net.views(self._update)
         grad_norms = [float(np.linalg.norm(g)) for g in grads]
         ratios = [float(np.linalg.norm(u) / max(np.linalg.norm(w), 1e-12))
                   for u, w in zip(updates, self.net.blocks)]
-        saturation: list[float | None] = []
-        if ACTIVATIONS[self._config.activation].saturates and len(self.layer_sizes) > 2:
-            peak = ACTIVATIONS[self._config.activation].peak_derivative
-            hidden = range(len(self.layer_sizes) - 2)
-            counts = [0] * len(hidden)
-            with np.errstate(all="ignore"):
-                for _, _, _, ws in self.net.forward_chunks(self._x_train_aug):
-                    for l in hidden:
-                        slope = self.net.activation.derivative(ws.z[l], ws.act_views[l],
-                                                               np.empty_like(ws.z[l]))
-                        counts[l] += int((slope < SATURATION_THRESHOLD * peak).sum())
-            saturation = [c / (self.n_train * self.layer_sizes[l + 1]) for l, c in enumerate(counts)]
-        else:
-            saturation = [None] * (len(self.layer_sizes) - 2)
+        saturation: list[float | None] = [None] * (len(self.layer_sizes) - 2)
+        if saturated is not None:
+            saturation = [c / (self.n_train * self.layer_sizes[l + 1])
+                          for l, c in enumerate(saturated)]
         rms, name = self.input_scale()
         return {"grad_norms": grad_norms, "update_ratios": ratios, "saturation": saturation,
                 "clipping": self.clipping_effect(),
@@ -929,17 +963,70 @@ class Trainer:
             blocks = net.views(theta)
             weights = [b[:, :-1] for b in blocks]
             th = theta
+        total = self._full_grad_blocks[0].base
         if self.engine == "compiled":
-            self._compiled.summed_gradient(self._config, th, self._full_grad_blocks[0].base)
+            self._compiled.summed_gradient(self._config, th, total)
         else:
-            ws = net.workspace(self.n_train)
+            x, y = self._x_train_aug, self._data.y_train
+            total.fill(0.0)
             with np.errstate(all="ignore"):
-                net.forward(self._x_train_aug, ws, blocks)
-                net.backward(self._x_train_aug, self._data.y_train, ws, self._full_grad_blocks,
-                             weights)
-        g = self._full_grad_blocks[0].base / self.n_train
-        add_penalty_gradient(self._config, th, net.weight_mask, g)
+                for start, stop, _, ws in net.forward_chunks(x, blocks=blocks):
+                    self._add_chunk_gradient(x[start:stop], y[start:stop], ws, total, weights)
+        return self._mean_gradient(total, th)
+
+    def _add_chunk_gradient(self, x_aug: np.ndarray, y: np.ndarray, ws, total: np.ndarray,
+                            weights: list[np.ndarray] | None = None) -> None:
+        """total += the summed loss gradient of one chunk (after forward() on ws)."""
+        part = self._chunk_grad_blocks
+        self.net.backward(x_aug, y, ws, part, weights)
+        total += part[0].base
+
+    def _mean_gradient(self, total: np.ndarray, theta: np.ndarray) -> np.ndarray:
+        """The mean training loss + penalty gradient from the summed data-loss gradient."""
+        g = total / self.n_train
+        add_penalty_gradient(self._config, theta, self.net.weight_mask, g)
         return g
+
+    def observe(self, layers=(), gradient: bool = True) -> "Observation":
+        """What a frame of every view needs: metrics(), diagnostics(), full_gradient() (when
+        `gradient`) and the pre-activations Z (n_train, units) of each of `layers` (counted as in
+        preactivations) over the training set, from one chunked forward and backward pass over
+        the training set and a forward pass over the test set, instead of four passes. The
+        numbers are those of the separate calls (the same chunks and sums)."""
+        layers = sorted(set(layers))
+        for layer in layers:
+            if not 1 <= layer < len(self.layer_sizes):
+                raise ValueError(f"layer must be 1..{len(self.layer_sizes) - 1}, got {layer}")
+        if self.engine == "compiled":   # its own compiled passes
+            return Observation(self.metrics(), self.diagnostics(),
+                               self.full_gradient() if gradient else None,
+                               {l: self._layer_preactivations(l) for l in layers})
+        net, d = self.net, self._data
+        x, y, labels = self._x_train_aug, d.y_train, d.labels_train
+        regression = self.task == "regression"
+        zs = {l: np.empty((self.n_train, self.layer_sizes[l])) for l in layers}
+        counts = [0] * (len(self.layer_sizes) - 2) if self._measures_saturation() else None
+        total = self._full_grad_blocks[0].base
+        total.fill(0.0)
+        loss_sum, correct = 0.0, 0
+        with np.errstate(all="ignore"):
+            for start, stop, z, ws in net.forward_chunks(x):
+                loss_sum += net.loss.value(z, y[start:stop])
+                if not regression:
+                    correct += self._correct(z, labels[start:stop])
+                for l, out in zs.items():
+                    out[start:stop] = ws.z[l - 1]
+                if gradient:
+                    self._add_chunk_gradient(x[start:stop], y[start:stop], ws, total)
+                if counts is not None:
+                    self._count_saturated(ws, counts, from_backward=gradient)
+            train_loss = loss_sum / self.n_train + penalty_value(self._config, net.theta,
+                                                                 net.weight_mask)
+        test_loss, test_accuracy = self._evaluate(self._x_test_aug, d.y_test, d.labels_test)
+        metrics = self._metrics_of(train_loss, None if regression else correct / self.n_train,
+                                   test_loss, test_accuracy)
+        return Observation(metrics, self._diagnostics_of(counts),
+                           self._mean_gradient(total, net.theta) if gradient else None, zs)
 
     def gradients(self) -> list[dict]:
         """Like params(): the gradient of the mean training loss (+ penalty) over the whole
@@ -1099,10 +1186,14 @@ class Trainer:
             raise ValueError(f"layer must be 1..{len(self.layer_sizes) - 1}, got {layer}")
         if not 0 <= neuron < self.layer_sizes[layer]:
             raise ValueError(f"neuron must be 0..{self.layer_sizes[layer] - 1}, got {neuron}")
-        out = np.empty(self.n_train)
+        return self._layer_preactivations(layer)[:, neuron].copy()
+
+    def _layer_preactivations(self, layer: int) -> np.ndarray:
+        """Z of every unit of one layer over the training set, (n_train, units)."""
+        out = np.empty((self.n_train, self.layer_sizes[layer]))
         with np.errstate(all="ignore"):
             for start, stop, _, ws in self.net.forward_chunks(self._x_train_aug):
-                out[start:stop] = ws.z[layer - 1][:, neuron]
+                out[start:stop] = ws.z[layer - 1]
         return out
 
     def gradient_check(self, eps: float = 1e-5) -> list[float]:

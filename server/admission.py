@@ -12,6 +12,8 @@ Retry-After, saying what the run costs, what is left, and what to lower. Countin
 
 from __future__ import annotations
 
+import math
+
 from engine import Trainer
 
 from .settings import Settings
@@ -19,10 +21,22 @@ from .settings import Settings
 SET_PASSES = 3     # full gradient (forward + backward) and metrics over the training set
 
 
+def grid_resolutions(trainer: Trainer, settings: Settings) -> tuple[int, int]:
+    """(output, hidden) grid resolutions of this run's frames. 1-D data: curve_resolution
+    points. 2-D: the hidden grids at hidden_grid_resolution; the output heatmap at
+    output_grid_resolution, coarser for a network so large that its grid would take more than
+    output_grid_work evaluations (8 x 64 on 7 features: 58 x 58), never under
+    output_grid_min_resolution."""
+    if trainer.input_dim != 2:
+        return settings.curve_resolution, settings.curve_resolution
+    fits = math.isqrt(int(settings.output_grid_work // max(1, trainer.net.n_params)))
+    out = max(settings.output_grid_min_resolution, min(settings.output_grid_resolution, fits))
+    return out, settings.hidden_grid_resolution
+
+
 def frame_work(trainer: Trainer, settings: Settings) -> float:
     """Parameter-example evaluations of one frame of this run (every view)."""
-    r_out = settings.output_grid_resolution if trainer.input_dim == 2 else settings.curve_resolution
-    r_hid = settings.hidden_grid_resolution if trainer.input_dim == 2 else settings.curve_resolution
+    r_out, r_hid = grid_resolutions(trainer, settings)
     points = SET_PASSES * trainer.n_train + r_out ** trainer.input_dim + r_hid ** trainer.input_dim
     return float(trainer.net.n_params) * points
 

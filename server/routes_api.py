@@ -19,6 +19,7 @@ from engine.custom_data import CustomDataError
 
 from .api_models import (CreatedRunOut, DatasetOut, LandscapeOptions, LayerArrays, Metrics, RunOut, RunPatch,
                          SetOut, StepOut, StepRequest, changes_of)
+from .admission import grid_resolutions
 from .limits import enforce_limits
 from .landscape_worker import LandscapeTimeout, LandscapeWorker
 from .run_access import FORBIDDEN, controlled, grant
@@ -276,9 +277,7 @@ async def read_snapshot(run: RunDep, settings: Annotated[Settings, Depends(setti
         header = frame_header(trainer, run_fields)
         sections = Sections()
         sections.update(parameter_sections(trainer, DEFAULT_VIEWS))
-        two_d = trainer.input_dim == 2
-        out_res = settings.output_grid_resolution if two_d else settings.curve_resolution
-        hid_res = settings.hidden_grid_resolution if two_d else settings.curve_resolution
+        out_res, hid_res = grid_resolutions(trainer, settings)
         sections.update(output_grid(trainer, out_res))
         sections.update(hidden_grids(trainer, hid_res))
         chosen = valid_neuron(trainer, (layer, neuron))

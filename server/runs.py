@@ -335,7 +335,7 @@ class Run:
         if current or not off_the_loop(self.trainer, self.settings):
             return self.metrics()
         source = self.trainer
-        version, state = self.state_version, source.capture_state()
+        version, state = self.state_version, source.capture_state(path=False)
         metrics = await asyncio.to_thread(lambda: Trainer.from_state(state, like=source).metrics())
         if not self.closed:
             self.record_metrics(version, metrics)

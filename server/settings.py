@@ -55,7 +55,9 @@ class Settings:
     max_speed: int = 10_000                # steps per frame when throttled
     step_time_budget_seconds: float = 2.0  # a /step call returns what it managed by then
     train_slice_seconds: float = 0.004     # wall time of one training slice on the event loop
-    output_grid_resolution: int = 100
+    output_grid_resolution: int = 100      # of a 2-D output heatmap, for a network of up to
+    output_grid_work: float = 1e8          # this many parameter x grid-point evaluations: a
+    output_grid_min_resolution: int = 40   # larger one gets a coarser heatmap, down to this
     hidden_grid_resolution: int = 25
     curve_resolution: int = 100            # grids of 1-D datasets
     live_landscape_interval_seconds: float = 0.15

@@ -67,14 +67,15 @@ def _finite_range(a: np.ndarray) -> tuple[float, float]:
     return (lo, hi) if hi > lo else (lo, lo + 1.0)
 
 
-def state_header(trainer: Trainer, metrics: dict | None = None) -> dict:
-    """What every frame's header says about the trainer (plain, JSON-safe); `metrics`: the
-    trainer's current metrics() if the caller has them already."""
+def state_header(trainer: Trainer, metrics: dict | None = None,
+                 diagnostics: dict | None = None) -> dict:
+    """What every frame's header says about the trainer (plain, JSON-safe); `metrics`,
+    `diagnostics`: the trainer's current metrics() and diagnostics() if the caller has them."""
     cfg = trainer.config
     net = trainer.net
     return plain({
         "metrics": trainer.metrics() if metrics is None else metrics,
-        "diagnostics": trainer.diagnostics(),
+        "diagnostics": trainer.diagnostics() if diagnostics is None else diagnostics,
         "config": cfg.model_dump(),
         "layer_sizes": list(trainer.layer_sizes),
         "layers": [{"shape": list(shape), "offset": int(net.offsets[l])}
@@ -90,21 +91,23 @@ def state_header(trainer: Trainer, metrics: dict | None = None) -> dict:
     })
 
 
-def frame_header(trainer: Trainer, run_fields: dict, metrics: dict | None = None) -> dict:
+def frame_header(trainer: Trainer, run_fields: dict, metrics: dict | None = None,
+                 diagnostics: dict | None = None) -> dict:
     """The header of a frame and of GET /api/runs/{id}/snapshot: the trainer's state
     (state_header) and the run's fields (Run.frame_fields, captured on the event loop)."""
-    header = state_header(trainer, metrics)
+    header = state_header(trainer, metrics, diagnostics)
     header.update(run_fields)
     return header
 
 
-def parameter_sections(trainer: Trainer, views) -> Sections:
-    """weights (flat theta) and gradients (full-batch gradient), flat [W|b] block layout."""
+def parameter_sections(trainer: Trainer, views, gradient: np.ndarray | None = None) -> Sections:
+    """weights (flat theta) and gradients (full-batch gradient, or `gradient` if the caller
+    has it already), flat [W|b] block layout."""
     out = Sections()
     if "weights" in views:
         out.arrays["weights"] = trainer.net.theta.copy()
     if "gradients" in views:
-        out.arrays["gradients"] = trainer.full_gradient()
+        out.arrays["gradients"] = trainer.full_gradient() if gradient is None else gradient
     return out
 
 
@@ -128,13 +131,13 @@ def hidden_grids(trainer: Trainer, resolution: int) -> Sections:
     sections = Sections()
     if not layers:
         return sections
-    acts = np.concatenate(layers, axis=1).T  # (N, r^d)
-    if trainer.input_dim == 2:
+    if trainer.input_dim == 2:   # quantized to u8 in frames: float32 halves what a snapshot holds
+        acts = np.concatenate(layers, axis=1, dtype=np.float32).T  # (N, r^d)
         sections.arrays["hidden_grids"] = acts.reshape(-1, resolution, resolution)
         activation = trainer.config.activation
         sections.ranges["hidden_grids"] = BOUNDED_RANGE.get(activation) or _finite_range(acts)
     else:
-        sections.arrays["hidden_grids"] = acts
+        sections.arrays["hidden_grids"] = np.concatenate(layers, axis=1).T
     return sections
 
 
@@ -154,16 +157,20 @@ def neuron_function(trainer: Trainer, layer: int) -> str:
     return trainer.config.activation
 
 
-def activation_points(trainer: Trainer, layer: int, index: int) -> Sections:
-    """z and g(z) of one neuron over the training set (the points on its activation curve)."""
+def activation_points(trainer: Trainer, layer: int, index: int,
+                      layer_z: np.ndarray | None = None) -> Sections:
+    """z and g(z) of one neuron over the training set (the points on its activation curve);
+    `layer_z`: the layer's Z over the training set (Trainer.observe) if the caller has it."""
     sizes = trainer.layer_sizes
     if layer == len(sizes) - 1:
-        z_all = np.column_stack([trainer.preactivations(layer, k) for k in range(sizes[layer])])
+        z_all = layer_z if layer_z is not None else np.column_stack(
+            [trainer.preactivations(layer, k) for k in range(sizes[layer])])
         with np.errstate(all="ignore"):
             a = trainer.net.loss.output(z_all.copy())[:, index]
-        z = z_all[:, index]
+        z = z_all[:, index].copy()
     else:
-        z = trainer.preactivations(layer, index)
+        z = (layer_z[:, index].copy() if layer_z is not None
+             else trainer.preactivations(layer, index))
         with np.errstate(all="ignore"):
             a = ACTIVATIONS[trainer.config.activation].forward(z, np.empty_like(z))
     return Sections({"preactivations": z, "activations": a})

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from engine import Trainer
 
-from .admission import off_the_loop
+from .admission import grid_resolutions, off_the_loop
 from .api_models import LandscapeOptions
 from .frames import FrameEncoder
 from .landscape_admission import LandscapeRefused
@@ -288,7 +288,7 @@ class RunStream:
         run = self.run
         views, neurons = self._wanted()
         source = run.trainer
-        state, fields = source.capture_state(), run.frame_fields()
+        state, fields = source.capture_state(path=False), run.frame_fields()   # no path in frames
         version, generation = run.state_version, run.generation
         self._seq += 1
         seq = self._seq
@@ -315,19 +315,25 @@ class RunStream:
 
     def _compose(self, trainer: Trainer, fields: dict, metrics: dict | None, state_version: int,
                  generation: int, seq: int, views: set[str], wanted_neurons: list) -> Snapshot:
-        raw_metrics = trainer.metrics() if metrics is None else metrics
-        header = frame_header(trainer, fields, raw_metrics)
+        wanted = {valid_neuron(trainer, w) for w in wanted_neurons}
+        observed = None
+        if metrics is None:   # one pass for the metrics, diagnostics, gradient and neurons
+            observed = trainer.observe({layer for layer, _ in wanted},
+                                       gradient="gradients" in views)
+            metrics = observed.metrics
+        header = frame_header(trainer, fields, metrics,
+                              observed.diagnostics if observed is not None else None)
         header["seq"] = seq
-        sections = parameter_sections(trainer, views)
+        sections = parameter_sections(trainer, views,
+                                      observed.gradient if observed is not None else None)
         grid_sections, grid = self._grid_sections(views, trainer, state_version, generation)
         sections.update(grid_sections)
         neurons = {}
-        for wanted in wanted_neurons:
-            neuron = valid_neuron(trainer, wanted)
-            if neuron not in neurons:
-                neurons[neuron] = (neuron_function(trainer, neuron[0]),
-                                   activation_points(trainer, *neuron))
-        return Snapshot(seq, generation, header, sections, grid, neurons, raw_metrics=raw_metrics)
+        for neuron in sorted(wanted):
+            layer_z = observed.preactivations[neuron[0]] if observed is not None else None
+            neurons[neuron] = (neuron_function(trainer, neuron[0]),
+                               activation_points(trainer, *neuron, layer_z))
+        return Snapshot(seq, generation, header, sections, grid, neurons, raw_metrics=metrics)
 
     def _grid_sections(self, views: set[str], trainer: Trainer, state_version: int,
                        generation: int) -> tuple[Sections, dict | None]:
@@ -351,16 +357,13 @@ class RunStream:
                 return sections, grid
         t0 = time.perf_counter()
         sections, grid = Sections(), {}
+        out_res, hid_res = grid_resolutions(trainer, s)
         if "output" in want:
-            resolution = s.output_grid_resolution if trainer.input_dim == 2 \
-                else s.curve_resolution
-            sections.update(output_grid(trainer, resolution))
-            grid["output_resolution"] = resolution
+            sections.update(output_grid(trainer, out_res))
+            grid["output_resolution"] = out_res
         if "hidden" in want:
-            resolution = s.hidden_grid_resolution if trainer.input_dim == 2 \
-                else s.curve_resolution
-            sections.update(hidden_grids(trainer, resolution))
-            grid["hidden_resolution"] = resolution
+            sections.update(hidden_grids(trainer, hid_res))
+            grid["hidden_resolution"] = hid_res
         cost = time.perf_counter() - t0
         self._grid_cost = cost if self._grid_cost == 0 else 0.8 * self._grid_cost + 0.2 * cost
         self._grids = (key, state_version, now, sections, grid)

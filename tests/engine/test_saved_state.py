@@ -58,3 +58,13 @@ def test_hand_edits_on_the_path_survive_saving():
     restored = Trainer.from_state(state_from_bytes(state_to_bytes(t.capture_state())))
     np.testing.assert_array_equal(restored.trajectory_jumps(), t.trajectory_jumps())
     assert restored.trajectory_jumps().any()
+
+
+def test_a_state_captured_without_its_path_gives_the_same_numbers_and_no_path():
+    t = Trainer(TrainConfig(hidden=[4, 3]))
+    t.train(30)
+    state = t.capture_state(path=False)
+    assert state.trajectory.shape[0] == 0 and t.trajectory()[1].shape[0] > 1
+    copy = Trainer.from_state(state, like=t)
+    assert copy.metrics() == t.metrics() and copy.diagnostics() == t.diagnostics()
+    np.testing.assert_array_equal(copy.full_gradient(), t.full_gradient())

@@ -97,3 +97,19 @@ def test_a_websocket_set_that_makes_a_small_run_large_is_refused_past_the_budget
     assert client.get(f"/api/runs/{small}").json()["config"]["hidden"] == [3]
     registry = client.app.state.registry
     assert registry.cost() == _real_cost(client) <= registry.settings.compute_budget
+
+
+def test_a_large_networks_output_heatmap_is_coarser_within_its_bounds():
+    from server.admission import grid_resolutions
+    settings = Settings()
+    small = Trainer(TrainConfig(hidden=[8, 8]))
+    large = Trainer(TrainConfig(hidden=[64] * 8, n_samples=2000,
+                                features=["x1", "x2", "x1_sq", "x2_sq", "x1x2", "sin_x1", "sin_x2"]))
+    assert grid_resolutions(small, settings) == (100, 25)
+    side, hidden = grid_resolutions(large, settings)
+    assert hidden == 25
+    assert side ** 2 * large.net.n_params <= settings.output_grid_work < (side + 1) ** 2 * large.net.n_params
+    floor = Settings(output_grid_work=1.0)
+    assert grid_resolutions(large, floor)[0] == floor.output_grid_min_resolution
+    one_d = Trainer(TrainConfig(dataset="threshold", features=["x1"], hidden=[4]))
+    assert grid_resolutions(one_d, settings) == (settings.curve_resolution,) * 2
