@@ -587,23 +587,6 @@ def train_steps(n, theta, grad, update, weight_mask, sizes, offsets, rows, ic, f
 
 
 @njit(**OPTIONS)
-def summed_gradient(theta, sizes, offsets, rows, xt, yt, z, act, delta, part, grad, activation,
-                    loss, leaky):
-    """grad = d(summed loss over every column of xt)/dtheta, z.shape[1] columns at a time
-    (bounded memory): each chunk's forward/backward pass writes its gradient to part, which is
-    added to grad."""
-    n, chunk = xt.shape[1], z.shape[1]
-    grad[:] = 0.0
-    for start in range(0, n, chunk):
-        nb = min(chunk, n - start)
-        forward(theta, sizes, offsets, rows, xt, start, nb, z, act, activation, leaky)
-        backward(theta, sizes, offsets, rows, xt, yt, start, nb, z, act, delta, part,
-                 activation, loss, leaky)
-        for i in range(grad.shape[0]):
-            grad[i] += part[i]
-
-
-@njit(**OPTIONS)
 def _log1p_exp(x):
     """log(1 + e^x) without overflow (engine.losses._log1p_exp)."""
     return (x if x > 0.0 else 0.0) + math.log1p(math.exp(-abs(x)))

@@ -159,7 +159,6 @@ class CompiledLoop:
         self._scratch: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
         self._ic = self._fc = self._counters = None  # the settings vectors, made on first use
         self._none = np.zeros(0)
-        self._part: np.ndarray | None = None   # one chunk's gradient (summed_gradient)
 
     def _buffers(self, batch: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """z, activations and deltas for every layer's units, (units, batch); made once."""
@@ -247,18 +246,6 @@ class CompiledLoop:
                  int(c[k.C_TRAJ_LEN]), int(c[k.C_TRAJ_STRIDE]), int(c[k.C_CLIP_STEPS]),
                  int(c[k.C_CLIPPED])), int(c[k.C_STOP]), rows[:int(c[k.C_ROWS])].copy())
 
-    def summed_gradient(self, cfg, theta: np.ndarray, out: np.ndarray) -> None:
-        """out = d(summed data loss over the training set)/dtheta at theta (no penalty)."""
-        k = kernels
-        z, act, delta = self._buffers(self._eval_columns)   # EVAL_COLUMNS at a time
-        if self._part is None:
-            self._part = np.zeros_like(out)
-        theta = np.ascontiguousarray(theta, dtype=np.float64)
-        k.summed_gradient(theta, self._sizes, self._offsets, self._rows, self._train_xt,
-                          self._train_yt, z, act, delta, self._part, out,
-                          ACTIVATION_CODES[cfg.activation], LOSS_CODES[cfg.loss], LEAKY_SLOPE)
-
-
     def evaluate(self, cfg, split: str, regression: bool) -> tuple[float, int]:
         """(summed data loss, examples classified right) over a split ("train" or "test") at
         the current parameters, in one compiled forward pass (Trainer._evaluate's numbers)."""
@@ -306,7 +293,6 @@ def _compile() -> None:
                             np.zeros(4, dtype=bool))
         loop.train(2, TrainConfig(), 2, np.zeros(p), np.zeros(p), {}, 0, 0, 1 << 62, 0, 1,
                    np.zeros(kernels.N_STATS), (0, 0), 1, 2)
-        loop.summed_gradient(TrainConfig(), net.theta, np.zeros(p))
         loop.evaluate(TrainConfig(), "train", False)
         compile_seconds = time.perf_counter() - start
         _ready.set()

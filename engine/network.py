@@ -18,9 +18,9 @@ from .activations import ACTIVATIONS
 from .losses import LOSSES
 
 
-def augment(x: np.ndarray) -> np.ndarray:
+def augment(x: np.ndarray, dtype=np.float64) -> np.ndarray:
     """[x | 1]: append a column of ones, (n, d) -> (n, d + 1), C-contiguous."""
-    out = np.ones((x.shape[0], x.shape[1] + 1))
+    out = np.ones((x.shape[0], x.shape[1] + 1), dtype=dtype)
     out[:, :-1] = x
     return out
 
@@ -34,15 +34,17 @@ class Workspace:
     """Preallocated buffers for one batch size: pre-activations, activations, deltas; and the
     per-layer operand tuples of the forward and backward sweeps (built once, reused each step)."""
 
-    def __init__(self, sizes: list[int], batch: int, rows_of: "Workspace | None" = None):
+    def __init__(self, sizes: list[int], batch: int, rows_of: "Workspace | None" = None,
+                 dtype=np.float64):
         n_layers = len(sizes) - 1
         self.batch = batch
         # the workspace whose first `batch` rows these buffers are (weak: no reference cycle)
         self._rows_of = weakref.ref(rows_of) if rows_of is not None else None
         if rows_of is None:
-            self.z = [np.empty((batch, sizes[l + 1])) for l in range(n_layers)]
+            self.z = [np.empty((batch, sizes[l + 1]), dtype=dtype) for l in range(n_layers)]
             # Hidden activations, augmented with a ones column; acts[l] feeds layer l + 1.
-            self.acts = [augment(np.empty((batch, sizes[l + 1]))) for l in range(n_layers - 1)]
+            self.acts = [augment(np.empty((batch, sizes[l + 1]), dtype=dtype), dtype)
+                         for l in range(n_layers - 1)]
         else:
             self.z = [z[:batch] for z in rows_of.z]
             self.acts = [a[:batch] for a in rows_of.acts]
@@ -65,7 +67,8 @@ class Workspace:
         if view is None:
             if len(self._prefixes) >= MAX_WORKSPACES:
                 self._prefixes.clear()
-            view = self._prefixes[m] = Workspace(self._sizes, m, rows_of=self)
+            view = self._prefixes[m] = Workspace(self._sizes, m, rows_of=self,
+                                                 dtype=self.z[0].dtype)
         return view
 
     def _ensure_backward_buffers(self) -> None:
@@ -78,9 +81,10 @@ class Workspace:
                 self.back = [b[:batch] for b in parent.back]
                 self.slope = [s[:batch] for s in parent.slope]
                 return
-            self.delta = [np.empty((batch, n)) for n in sizes[1:]]
-            self.back = [np.empty((batch, n)) for n in sizes[1:-1]]
-            self.slope = [np.empty((batch, n)) for n in sizes[1:-1]]
+            dtype = self.z[0].dtype
+            self.delta = [np.empty((batch, n), dtype=dtype) for n in sizes[1:]]
+            self.back = [np.empty((batch, n), dtype=dtype) for n in sizes[1:-1]]
+            self.slope = [np.empty((batch, n), dtype=dtype) for n in sizes[1:-1]]
 
     def forward_plan(self, blocks: list[np.ndarray], cache: bool) -> list[tuple]:
         """Per layer: (W^T view, Z buffer, hidden activation view or None, augmented A or None)."""
@@ -126,7 +130,7 @@ class Network:
         for blk in self.views(self.weight_mask):
             blk[:, :-1] = 1.0
         self._workspaces: dict[int, Workspace] = {}
-        self._eval_ws: Workspace | None = None   # forward_chunks' one workspace
+        self._eval_ws: dict[np.dtype, Workspace] = {}   # forward_chunks' one per dtype
 
     @property
     def n_layers(self) -> int:
@@ -169,26 +173,32 @@ class Network:
             del self._workspaces[next(iter(self._workspaces))]
         return ws
 
-    def eval_workspace(self, rows: int) -> Workspace:
-        """The one workspace of chunked passes (at most EVAL_CHUNK rows, grown on demand), or
-        a view of its first `rows` rows: every set evaluated in chunks (metrics, gradients,
-        grids of any resolution) shares the same buffers, apart from training's workspaces."""
-        ws = self._eval_ws
+    def eval_workspace(self, rows: int, dtype=np.float64) -> Workspace:
+        """The one workspace of chunked passes (at most EVAL_CHUNK rows, grown on demand; one
+        per dtype), or a view of its first `rows` rows: every set evaluated in chunks (metrics,
+        gradients, grids of any resolution) shares the same buffers, apart from training's."""
+        dtype = np.dtype(dtype)
+        ws = self._eval_ws.get(dtype)
         if ws is None or ws.batch < rows:
-            ws = self._eval_ws = Workspace(self.sizes, rows)
+            ws = self._eval_ws[dtype] = Workspace(self.sizes, rows, dtype=dtype)
         return ws.rows(rows)
+
+    def blocks_as(self, dtype) -> list[np.ndarray]:
+        """The parameters' [W | b] blocks as a copy in another dtype (float32 display grids)."""
+        return self.views(self.theta.astype(dtype))
 
     def forward_chunks(self, x_aug: np.ndarray, chunk: int = EVAL_CHUNK,
                        blocks: list[np.ndarray] | None = None):
         """forward() over the rows of x_aug in chunks of at most `chunk` rows, so evaluating
         a large set (a 100x100 grid, 2,000 points) needs one workspace of `chunk` rows, not of
-        the whole set. Yields (start, stop, z, ws) per chunk; z and ws are reused by the next
-        one (backward() may follow on ws before the next chunk)."""
+        the whole set; in x_aug's dtype (float32 inputs need float32 ``blocks``). Yields
+        (start, stop, z, ws) per chunk; z and ws are reused by the next one (backward() may
+        follow on ws before the next chunk)."""
         n = x_aug.shape[0]
         chunk = min(chunk, EVAL_CHUNK)
         for start in range(0, n, chunk):
             stop = min(n, start + chunk)
-            ws = self.eval_workspace(stop - start)
+            ws = self.eval_workspace(stop - start, x_aug.dtype)
             yield start, stop, self.forward(x_aug[start:stop], ws, blocks), ws
 
     def forward(self, x_aug: np.ndarray, ws: Workspace, blocks: list[np.ndarray] | None = None

@@ -112,11 +112,13 @@ def parameter_sections(trainer: Trainer, views, gradient: np.ndarray | None = No
 
 
 def output_grid(trainer: Trainer, resolution: int) -> Sections:
-    """The model's output over the input grid: (R, R, K) for 2-D data (quantized), (R, K) for 1-D."""
-    out = trainer.output_grid(resolution)
+    """The model's output over the input grid: (R, R, K) for 2-D data (quantized: computed in
+    float32), (R, K) for 1-D."""
+    two_d = trainer.input_dim == 2
+    out = trainer.output_grid(resolution, np.float32 if two_d else np.float64)
     k = out.shape[1]
     sections = Sections()
-    if trainer.input_dim == 2:
+    if two_d:
         sections.arrays["output_grid"] = out.reshape(resolution, resolution, k)
         sections.ranges["output_grid"] = ((0.0, 1.0) if trainer.config.loss != "mse"
                                           else _finite_range(out))
@@ -126,13 +128,15 @@ def output_grid(trainer: Trainer, resolution: int) -> Sections:
 
 
 def hidden_grids(trainer: Trainer, resolution: int) -> Sections:
-    """Every hidden neuron's activation over the grid: (N, r, r) for 2-D (quantized), (N, r) for 1-D."""
-    layers = trainer.neuron_grid(resolution)[:-1]
+    """Every hidden neuron's activation over the grid: (N, r, r) for 2-D (quantized: computed
+    in float32), (N, r) for 1-D."""
+    two_d = trainer.input_dim == 2
+    layers = trainer.neuron_grid(resolution, np.float32 if two_d else np.float64)[:-1]
     sections = Sections()
     if not layers:
         return sections
-    if trainer.input_dim == 2:   # quantized to u8 in frames: float32 halves what a snapshot holds
-        acts = np.concatenate(layers, axis=1, dtype=np.float32).T  # (N, r^d)
+    if two_d:   # quantized to u8 in frames: float32 halves what a snapshot holds
+        acts = np.concatenate(layers, axis=1).T  # (N, r^d)
         sections.arrays["hidden_grids"] = acts.reshape(-1, resolution, resolution)
         activation = trainer.config.activation
         sections.ranges["hidden_grids"] = BOUNDED_RANGE.get(activation) or _finite_range(acts)

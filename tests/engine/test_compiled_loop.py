@@ -349,4 +349,3 @@ def test_every_kernel_keeps_one_signature(monkeypatch):
         t.full_gradient(np.ones(t.net.n_params))
         t.landscape(mode="random", resolution=5)
     assert len(compiled_loop.kernels.train_steps.signatures) == 1
-    assert len(compiled_loop.kernels.summed_gradient.signatures) == 1
