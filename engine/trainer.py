@@ -331,6 +331,8 @@ class Trainer:
         k = len(state.trajectory_steps)
         t._trajectory[:k], t._trajectory_steps[:k] = state.trajectory, state.trajectory_steps
         t._trajectory_len, t._trajectory_stride = k, state.trajectory_stride
+        if k == 0:   # captured without its path: the path starts at this point
+            t._record_trajectory()
         if state.trajectory_jumps is not None:
             t._trajectory_jumps[:k] = state.trajectory_jumps
         t.history, t._history_stride = list(state.history), state.history_stride
@@ -1004,9 +1006,8 @@ class Trainer:
         regression = self.task == "regression"
         zs = {l: np.empty((self.n_train, self.layer_sizes[l])) for l in layers}
         counts = [0] * (len(self.layer_sizes) - 2) if self._measures_saturation() else None
-        total = self._full_grad_blocks[0].base
-        total.fill(0.0)
-        loss_sum, correct = 0.0, 0
+        total = np.zeros(net.n_params) if gradient else None   # its own: metrics may
+        loss_sum, correct = 0.0, 0                            # compute other gradients
         with np.errstate(all="ignore"):
             for start, stop, z, ws in net.forward_chunks(x):
                 loss_sum += net.loss.value(z, y[start:stop])
@@ -1020,12 +1021,12 @@ class Trainer:
                     self._count_saturated(ws, counts, from_backward=gradient)
             train_loss = loss_sum / self.n_train + penalty_value(self._config, net.theta,
                                                                  net.weight_mask)
+        mean_gradient = self._mean_gradient(total, net.theta) if gradient else None
         test_loss, test_accuracy = self._evaluate(self._x_test_aug, d.y_test, d.labels_test,
                                                   compiled=False)
         metrics = self._metrics_of(train_loss, None if regression else correct / self.n_train,
                                    test_loss, test_accuracy)
-        return Observation(metrics, self._diagnostics_of(counts),
-                           self._mean_gradient(total, net.theta) if gradient else None, zs)
+        return Observation(metrics, self._diagnostics_of(counts), mean_gradient, zs)
 
     def gradients(self) -> list[dict]:
         """Like params(): the gradient of the mean training loss (+ penalty) over the whole
@@ -1041,13 +1042,12 @@ class Trainer:
             raise IndexError(f"training example {i} is out of range 0..{self.n_train - 1}")
         net = self.net
         x, y = self._x_train_aug[i:i + 1], self._data.y_train[i:i + 1]
-        grad = np.zeros(net.n_params)
         ws = net.workspace(1)
         with np.errstate(all="ignore"):
             z = net.forward(x, ws)
             loss = net.loss.value(z, y)
-            net.backward(x, y, ws, net.views(grad))
-        return loss, grad
+            net.backward(x, y, ws, self._chunk_grad_blocks)   # a kept buffer: plans cache it
+        return loss, self._chunk_grad_blocks[0].base.copy()
 
     def last_minibatch_gradient(self) -> np.ndarray:
         """Flat gradient used by the last step (after penalty and clipping); a copy."""
@@ -1200,14 +1200,10 @@ class Trainer:
             raise ValueError(f"layer must be 1..{len(self.layer_sizes) - 1}, got {layer}")
         if not 0 <= neuron < self.layer_sizes[layer]:
             raise ValueError(f"neuron must be 0..{self.layer_sizes[layer] - 1}, got {neuron}")
-        return self._layer_preactivations(layer)[:, neuron].copy()
-
-    def _layer_preactivations(self, layer: int) -> np.ndarray:
-        """Z of every unit of one layer over the training set, (n_train, units)."""
-        out = np.empty((self.n_train, self.layer_sizes[layer]))
+        out = np.empty(self.n_train)
         with np.errstate(all="ignore"):
             for start, stop, _, ws in self.net.forward_chunks(self._x_train_aug):
-                out[start:stop] = ws.z[layer - 1]
+                out[start:stop] = ws.z[layer - 1][:, neuron]
         return out
 
     def gradient_check(self, eps: float = 1e-5) -> list[float]:

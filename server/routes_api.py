@@ -270,16 +270,17 @@ async def read_snapshot(run: RunDep, settings: Annotated[Settings, Depends(setti
     not quantized. Built in a worker thread from a captured copy: on large networks the grids
     take a few hundred ms, which must not stall the event loop."""
     run_fields = {**run.frame_fields(), "views": list(DEFAULT_VIEWS)}
-    state = run.trainer.capture_state()
+    source = run.trainer
+    state = source.capture_state(path=False)   # no path in a snapshot
 
     def build() -> dict:
-        trainer = Trainer.from_state(state)
+        trainer = Trainer.from_state(state, like=source)   # shares the run's data
         header = frame_header(trainer, run_fields)
         sections = Sections()
         sections.update(parameter_sections(trainer, DEFAULT_VIEWS))
         out_res, hid_res = grid_resolutions(trainer, settings)
-        sections.update(output_grid(trainer, out_res))
-        sections.update(hidden_grids(trainer, hid_res))
+        sections.update(output_grid(trainer, out_res, exact=True))     # JSON: not quantized
+        sections.update(hidden_grids(trainer, hid_res, exact=True))
         chosen = valid_neuron(trainer, (layer, neuron))
         sections.update(activation_points(trainer, *chosen))
         sections.update(dataset_sections(trainer))

@@ -111,11 +111,11 @@ def parameter_sections(trainer: Trainer, views, gradient: np.ndarray | None = No
     return out
 
 
-def output_grid(trainer: Trainer, resolution: int) -> Sections:
-    """The model's output over the input grid: (R, R, K) for 2-D data (quantized: computed in
-    float32), (R, K) for 1-D."""
+def output_grid(trainer: Trainer, resolution: int, exact: bool = False) -> Sections:
+    """The model's output over the input grid: (R, R, K) for 2-D data (quantized in frames, so
+    computed in float32 unless `exact`: the REST snapshot's JSON), (R, K) for 1-D."""
     two_d = trainer.input_dim == 2
-    out = trainer.output_grid(resolution, np.float32 if two_d else np.float64)
+    out = trainer.output_grid(resolution, np.float32 if two_d and not exact else np.float64)
     k = out.shape[1]
     sections = Sections()
     if two_d:
@@ -127,11 +127,12 @@ def output_grid(trainer: Trainer, resolution: int) -> Sections:
     return sections
 
 
-def hidden_grids(trainer: Trainer, resolution: int) -> Sections:
-    """Every hidden neuron's activation over the grid: (N, r, r) for 2-D (quantized: computed
-    in float32), (N, r) for 1-D."""
+def hidden_grids(trainer: Trainer, resolution: int, exact: bool = False) -> Sections:
+    """Every hidden neuron's activation over the grid: (N, r, r) for 2-D (quantized in frames:
+    computed in float32 unless `exact`), (N, r) for 1-D."""
     two_d = trainer.input_dim == 2
-    layers = trainer.neuron_grid(resolution, np.float32 if two_d else np.float64)[:-1]
+    layers = trainer.neuron_grid(resolution, np.float32 if two_d and not exact
+                                 else np.float64)[:-1]
     sections = Sections()
     if not layers:
         return sections

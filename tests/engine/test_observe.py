@@ -100,3 +100,16 @@ def test_float32_display_grids_match_float64_to_far_below_a_quantization_step(ac
     for a32, a64 in zip(t.neuron_grid(20, np.float32), t.neuron_grid(20)):
         assert a32.dtype == np.float32
         np.testing.assert_allclose(a32, a64, atol=1e-4, rtol=1e-5)
+
+
+def test_observe_of_an_unstable_run_gives_its_own_gradient_not_the_starts():
+    """An unstable run's metrics work out its start facts (gradients at step 0 and at a
+    reference init) in the middle of observe: found in review, they overwrote the result."""
+    t = Trainer(TrainConfig(hidden=[8, 8], activation="relu", learning_rate=100.0, seed=2))
+    t.train(20)
+    t.set(regularization="l2", regularization_rate=1e-3)   # start facts for a new penalty
+    copy = Trainer.from_state(t.capture_state(path=False), like=t)
+    seen = copy.observe([1])
+    assert seen.metrics["warning"] == "unstable"
+    np.testing.assert_allclose(seen.gradient, t.full_gradient(), rtol=1e-10, atol=1e-12)
+    assert copy.trajectory()[1].shape[0] == 1            # a path-less copy's path starts here
