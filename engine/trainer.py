@@ -26,6 +26,7 @@ from .optimizers import OPTIMIZERS, ensure_state
 from .penalties import add_penalty_gradient, clip_gradient, gradient_norm, penalty_value
 from .schedules import scheduled_learning_rate
 
+
 class Observation(NamedTuple):
     """Trainer.observe(): a frame's numbers from one pass."""
     metrics: dict
@@ -999,8 +1000,7 @@ class Trainer:
         2,000 points: 14 ms against 35 for the separate compiled calls)."""
         layers = sorted(set(layers))
         for layer in layers:
-            if not 1 <= layer < len(self.layer_sizes):
-                raise ValueError(f"layer must be 1..{len(self.layer_sizes) - 1}, got {layer}")
+            self._check_layer(layer)
         net, d = self.net, self._data
         x, y, labels = self._x_train_aug, d.y_train, d.labels_train
         regression = self.task == "regression"
@@ -1193,11 +1193,15 @@ class Trainer:
                 layers[-1][start:stop] = self.net.loss.output(z.copy())
         return layers
 
+    def _check_layer(self, layer: int) -> None:
+        """Layers count from 1 (the first hidden layer) to the output layer."""
+        if not 1 <= layer < len(self.layer_sizes):
+            raise ValueError(f"layer must be 1..{len(self.layer_sizes) - 1}, got {layer}")
+
     def preactivations(self, layer: int, neuron: int) -> np.ndarray:
         """z of one neuron over the training set; layer counts from 1 (the first hidden layer)
         to the output layer."""
-        if not 1 <= layer < len(self.layer_sizes):
-            raise ValueError(f"layer must be 1..{len(self.layer_sizes) - 1}, got {layer}")
+        self._check_layer(layer)
         if not 0 <= neuron < self.layer_sizes[layer]:
             raise ValueError(f"neuron must be 0..{self.layer_sizes[layer] - 1}, got {neuron}")
         out = np.empty(self.n_train)
