@@ -98,30 +98,30 @@ class PlayScheduler:
             if not run.playing or run.closed:
                 continue
             queue.append(run)
-            limit = None
-            if run.speed is not None:
-                now = time.monotonic()
-                if now >= run.refill_at:
-                    run.step_budget, run.refill_at = run.speed, now + run.frame_interval
-                if run.step_budget <= 0:
-                    idle_rounds += 1
-                    if idle_rounds >= len(queue):   # every run is throttled: sleep till a refill
-                        wait = min((r.refill_at for r in queue), default=now) - now
-                        await asyncio.sleep(max(0.0, wait))
-                        idle_rounds = 0
-                    continue
-                limit = run.step_budget
+            now = time.monotonic()
+            if run.speed is not None and now >= run.refill_at:
+                run.step_budget, run.refill_at = run.speed, now + run.frame_interval
+            if run.trains_again_at(now) > now:   # throttled, or resting for its frame
+                idle_rounds += 1
+                if idle_rounds >= len(queue):   # every run waits: sleep till the first may go
+                    wait = min(r.trains_again_at(now) for r in queue) - now
+                    await asyncio.sleep(max(0.0, wait))
+                    idle_rounds = 0
+                continue
+            limit = run.step_budget if run.speed is not None else None
             idle_rounds = 0
             # every playing run gets a slice at least every ~CYCLE_SECONDS, so each has new
             # states to show at every frame even when many play at once
             seconds = max(MIN_SLICE_SECONDS, min(run.settings.train_slice_seconds,
                                                  CYCLE_SECONDS / len(queue)))
+            started = time.perf_counter()
             try:
                 done = run.train_slice(limit=limit, seconds=seconds)
             except Exception:  # one run's failure must not stop every other run
                 log.exception("training run %s failed; it is paused", run.id)
                 run.pause()
                 continue
+            run.rest_if_frame_overdue(time.perf_counter() - started)
             if limit is not None:
                 run.step_budget -= done
             # a few loop iterations between slices: a frame or a message needs several
@@ -165,6 +165,8 @@ class Run:
         self.last_metrics: tuple[int, dict] | None = None   # (state_version, metrics)
         self.step_budget = 0          # steps left in this frame interval when speed is set
         self.refill_at = 0.0
+        self._frame_since: float | None = None   # when the frame building off the loop began
+        self._resting_until = 0.0     # frames first: no training before this (monotonic)
         self._on_close: list[Callable[[], None]] = []
         self.viewer_count = 0
         self.cost = 0.0           # what showing it costs (server/admission.py); set on admission
@@ -227,6 +229,30 @@ class Run:
             await self._wake.wait()
         finally:
             handle.cancel()
+
+    def frame_building(self, building: bool) -> None:
+        """The broadcaster's word that a frame of this run is (or is no longer) being built
+        off the loop; while it takes too long, training rests (rest_if_frame_overdue)."""
+        self._frame_since = time.monotonic() if building else None
+        if not building:
+            self._resting_until = 0.0
+
+    def rest_if_frame_overdue(self, slice_seconds: float) -> None:
+        """Frames first: after a slice of `slice_seconds`, if this run's frame has been
+        building for longer than settings.frame_overdue_seconds, the run rests for
+        frame_rest_ratio x the slice (the scheduler trains other runs, or sleeps, meanwhile)."""
+        since = self._frame_since
+        now = time.monotonic()
+        if since is not None and now - since > self.settings.frame_overdue_seconds:
+            self._resting_until = now + slice_seconds * self.settings.frame_rest_ratio
+
+    def trains_again_at(self, now: float) -> float:
+        """When the scheduler may next give this playing run a slice: now, the end of its
+        rest, or (its speed's steps for this interval taken) the next refill."""
+        at = max(now, self._resting_until)
+        if self.speed is not None and self.step_budget <= 0:
+            at = max(at, self.refill_at)
+        return at
 
     def set_speed(self, speed: int | None) -> None:
         """Steps per frame interval while playing (None: as fast as the scheduler allows)."""

@@ -55,6 +55,12 @@ class Settings:
     max_speed: int = 10_000                # steps per frame when throttled
     step_time_budget_seconds: float = 2.0  # a /step call returns what it managed by then
     train_slice_seconds: float = 0.004     # wall time of one training slice on the event loop
+    # frames first: while a run's frame has been building in a worker thread for longer than
+    # this (its viewers get fewer than ~1/this frames/s: the cores are full), the run's
+    # training rests after each slice for frame_rest_ratio x the slice's time, so the frame
+    # thread gets a core; a machine with room never waits this long and never rests
+    frame_overdue_seconds: float = 0.04
+    frame_rest_ratio: float = 1.0
     output_grid_resolution: int = 100      # of a 2-D output heatmap, for a network of up to
     output_grid_work: float = 1e8          # this many parameter x grid-point evaluations: a
     output_grid_min_resolution: int = 40   # larger one gets a coarser heatmap, down to this

@@ -12,6 +12,7 @@ otherwise, the rest of its subscription applied).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import time
@@ -303,11 +304,12 @@ class RunStream:
             return snapshot
 
         slots = self.registry.frame_slots() if self.registry is not None else None
-        if slots is not None:
-            async with slots:
+        async with slots if slots is not None else contextlib.nullcontext():
+            run.frame_building(True)
+            try:
                 snapshot = await asyncio.to_thread(build)
-        else:
-            snapshot = await asyncio.to_thread(build)
+            finally:
+                run.frame_building(False)
         if run.generation != generation or run.closed:
             return None
         run.record_metrics(version, snapshot.header["metrics"], snapshot.raw_metrics)

@@ -11,6 +11,7 @@ import { barLayout } from "./gradient_bars.js";
 import { formatNumber as fmt } from "./format.js";
 import { FONT } from "./layout_constants.js";
 import { drawLineChart } from "./line_chart.js";
+import { createRedrawThrottle } from "./redraw_throttle.js";
 
 const MIN_INTERVAL_MS = 100;
 // Hairlines: the gradient norms are dense and noisy (a band more than a line), and a stroke wider
@@ -30,9 +31,7 @@ export function createDiagnosticsView(els, { requestRedraw = () => {} } = {}) {
   const sat = sizedCanvas(els.saturationCanvas);
   const bars = els.barsCanvas ? sizedCanvas(els.barsCanvas) : null;
   let shownBars = [];      // the last bar chart's layers and values (tests read it)
-  let lastChartKey = "";
-  let lastChartTime = -Infinity;
-  let owed = false;        // a newer frame than the one drawn waits for the throttle
+  const throttle = createRedrawThrottle(MIN_INTERVAL_MS);   // the charts: ~10 times a second
   let lastSummaryKey = "";
   let summaryValues = [];
   let lastStatus = "";
@@ -164,19 +163,15 @@ export function createDiagnosticsView(els, { requestRedraw = () => {} } = {}) {
     if (!h) return false;
     status(h);
     const key = `${snap.stamps.frame}|${snap.generation}`;
-    const resized = grad.changed() | sat.changed() | (bars ? bars.changed() : 0);
-    owed = key !== lastChartKey;
-    if (!resized && (!owed || now - lastChartTime < MIN_INTERVAL_MS)) return false;
-    lastChartKey = key;
-    lastChartTime = now;
-    owed = false;
+    const resized = Boolean(grad.changed() | sat.changed() | (bars ? bars.changed() : 0));
+    if (!throttle.due(now, key, snap.stamps.frame, resized)) return false;
     summary(h);
     charts(snap);
     view.renders += 1;
     return true;
   };
   /** True while the latest frame waits for the throttle (the wiring keeps animating). */
-  view.waiting = () => owed;
+  view.waiting = throttle.owed;
   /** The bars last drawn: [{label, value, height}] per layer, input side first. */
   view.bars = () => shownBars;
   return view;

@@ -1,10 +1,12 @@
 // Loss curves: train and test loss per step (linear or log scale), and accuracy below them.
 // A kept ghost (static/js/ghost.js: a previous run's curves) is drawn faded and dashed beneath.
-// Redrawn at most ~10 times a second (a chart does not need 60 Hz to read as live).
+// Redrawn at most ~10 times a second, with new frames (static/js/redraw_throttle.js): a chart
+// does not need 60 Hz to read as live.
 
 import { sizedCanvas } from "./canvas_size.js";
 import { TEST, TRAIN } from "./colors.js";
 import { drawLineChart } from "./line_chart.js";
+import { createRedrawThrottle } from "./redraw_throttle.js";
 
 const MIN_INTERVAL_MS = 100;
 export const GHOST_TRAIN = "rgba(34, 34, 34, 0.32)";
@@ -26,20 +28,14 @@ function ghostSeries(ghost, trainKey, testKey) {
 export function createLossChart(lossCanvas, accuracyCanvas, { requestRedraw = () => {}, ghost = null } = {}) {
   const loss = sizedCanvas(lossCanvas);
   const acc = sizedCanvas(accuracyCanvas);
-  let lastKey = "";
-  let lastTime = -Infinity;
-  let owed = false;        // newer data than drawn waits for the throttle
+  const throttle = createRedrawThrottle(MIN_INTERVAL_MS);
   const view = { renders: 0, ghostDrawn: false };
 
   view.render = function render(snap, ui, now = performance.now()) {
     if (!snap.header) return false;
     const key = `${snap.stamps.history}|${ui.logLoss}|${ghost?.stamp ?? 0}`;
-    const resized = loss.changed() | acc.changed();
-    owed = key !== lastKey;
-    if (!resized && (!owed || now - lastTime < MIN_INTERVAL_MS)) return false;
-    lastKey = key;
-    lastTime = now;
-    owed = false;
+    const resized = Boolean(loss.changed() | acc.changed());
+    if (!throttle.due(now, key, snap.stamps.frame, resized)) return false;
     const h = snap.history;
     const g = ghost?.current ?? null;
     loss.clear();
@@ -71,6 +67,6 @@ export function createLossChart(lossCanvas, accuracyCanvas, { requestRedraw = ()
     return true;
   };
   /** True while newer data waits for the throttle (the wiring keeps animating). */
-  view.waiting = () => owed;
+  view.waiting = throttle.owed;
   return view;
 }
