@@ -12,4 +12,6 @@ if [ -n "$missing" ]; then
   $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null
 fi
 python3 -m pip install -q --disable-pip-version-check -e '.[test]'
-python3 -m pytest "$@"
+# two workers (pytest-xdist), one test module per worker at a time: a module's Chromium is
+# started once; `-n 0` among the arguments runs the suite in one process
+python3 -m pytest -n 2 --dist loadfile "$@"

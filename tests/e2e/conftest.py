@@ -135,18 +135,28 @@ def unused_port():
     return free_port
 
 
+def worker_suffix() -> str:
+    """"-gw0", "-gw1", ... in a pytest-xdist worker, "" in a plain run: the session server of
+    each worker writes a log of its own."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    return f"-{worker}" if worker else ""
+
+
 @pytest.fixture(scope="session")
-def server_url():
+def server_url(tmp_path_factory):
+    """One server per session (per xdist worker), its store in a fresh temporary folder (never
+    the user's data directory), its output in test-artifacts/server[-gwN].log."""
     port = free_port()
-    log = (ARTIFACTS / "server.log")
+    log = (ARTIFACTS / f"server{worker_suffix()}.log")
     ARTIFACTS.mkdir(exist_ok=True)
     out = log.open("w")
+    env = dict(os.environ, NN_PLAYGROUND_DATA_DIR=str(tmp_path_factory.mktemp("session-server-data")))
     proc = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "server.app:app", "--host", "127.0.0.1", "--port", str(port),
          "--ws", "websockets-sansio", "--ws-per-message-deflate", "false", "--log-level", "warning"],
-        cwd=REPO, stdout=out, stderr=subprocess.STDOUT)
+        cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 120   # generous: two workers share the cores, imports are slow
     while True:
         if proc.poll() is not None:
             raise RuntimeError(f"the server exited with {proc.returncode}; see {log}")
@@ -157,7 +167,7 @@ def server_url():
             pass
         if time.monotonic() > deadline:
             proc.terminate()
-            raise RuntimeError(f"the server did not answer within 30 s; see {log}")
+            raise RuntimeError(f"the server did not answer within 120 s; see {log}")
         time.sleep(0.1)
     yield url
     proc.terminate()
