@@ -25,8 +25,14 @@ def canvas_pixels(page, testid: str) -> str:
     return page.evaluate(f"document.querySelector('[data-testid={testid}]').toDataURL()")
 
 
-def _train_then_keep(page, steps: int = 40) -> int:
+def _train_then_keep(page, steps: int = 40, path_caught_up: bool = False) -> int:
+    """Train, pause, keep. path_caught_up: first wait until the surface's path reaches the step
+    the run paused at (a ghost keeps the path as shown; the surface follows the run ~150 ms
+    behind, and further on a loaded machine)."""
     play_and_pause(page, steps)
+    if path_caught_up:
+        page.wait_for_function("window.__nnp.views.surface.pathLastStep === "
+                               "window.__nnp.stats.lastHeader.metrics.step", timeout=30_000)
     page.get_by_test_id("ghost-keep").click()
     page.wait_for_function(f"{GHOST}.current && {LOSS}.ghostDrawn")
     return page.evaluate(f"{GHOST}.current.lastStep")
@@ -66,7 +72,8 @@ def test_a_kept_ghost_survives_a_reset_and_clears(open_page, artifacts):
 def test_on_the_exact_surface_the_ghost_path_is_drawn_after_a_change(open_page, artifacts):
     page = open_page("?dataset=threshold&hidden=&learning_rate=0.3")
     page.wait_for_function("window.__nnp.stats.lastHeader.n_params === 2")
-    _train_then_keep(page, steps=20)
+    kept = _train_then_keep(page, steps=20, path_caught_up=True)
+    assert page.evaluate(f"{GHOST}.current.path.rows.length") > 3, f"the kept path of {kept} steps"
     _reset(page)
     # the exact surface is computed by the server's landscape worker: on a fresh install the
     # kernels compile in the background for ~30 s, so give it that long
