@@ -14,6 +14,7 @@ import { currentInputs, sumFormula, sumTerms } from "./trace_format.js";
 import { FUNCTIONS } from "./activation_view.js";
 import { bezierPoint, computeLayout, edgeIndex, focusItem, hitTest, nextFocus, paramIndex, paramName, strongestEdges } from "./network_layout.js";
 import { CODES, WIDTH_LEVELS, bucketEdges, straightMask } from "./edge_strokes.js";
+import { BIAS_LEVELS, biasCode, biasShade, groupByCode } from "./fill_batches.js";
 
 export { paramName };
 
@@ -27,7 +28,12 @@ const NODE_GAIN = 0.9;
 const TOUCH_REACH = 14;       // px around an edge a tap still finds it
 const DOUBLE_CLICK_MS = 400; // two clicks on one item this close are a double-click (it edits); a click that completes an axis pair waits this long
 const PICTURE_MIN = 12;      // px: smaller squares show one colour (the neuron's mean output), not a picture
-const DENSE_EDGE_MS = 250;    // a dense band's edges are stroked again at most 4 times a second
+const DENSE_EDGE_MS = 250;
+// each bias shade's colour (fill_batches.js biasCode)
+const BIAS_CSS = Array.from({ length: 2 * BIAS_LEVELS }, (_, c) => {
+  const [r, g, b] = divergingRgb(biasShade(c));
+  return `rgb(${r | 0},${g | 0},${b | 0})`;
+});    // a dense band's edges are stroked again at most 4 times a second
 
 /**
  * The network view. `state`: the client state (clicks write the view options); `requestRedraw`:
@@ -56,6 +62,12 @@ export function createNetworkView(canvas, tooltip, legendEl, state, { requestRed
   let strokes = null;     // the shown edges grouped by stroke (bucketEdges; buffers reused)
   let shown = new Uint8Array(0);   // which edges the latest frame would draw (dense bands keep their strongest)
   let drawnMask = shown;           // which edges the edge layer shows (hit testing uses these)
+  let hiddenNodes = [];            // the layout's hidden neurons in order (their grids' order)
+  let biasIdx = null;              // each layout bias's index into the flat parameter vector
+  let biasCodes = null;            // each bias's colour code this frame (fill_batches.js)
+  let nodeFrames = null;           // Path2D: every framed neuron's frame
+  let biasFrames = null;           // Path2D: every bias's frame
+  let fills = null;                // groupByCode's buffers, reused
   let edgesPaintedAt = -Infinity;
   let edgesOwed = false;           // the edge layer is behind the latest frame (dense diagrams)
   let keyFocus = null;    // the item the keyboard is on: {kind: "node" | "edge" | "bias", ...}
@@ -132,20 +144,22 @@ export function createNetworkView(canvas, tooltip, legendEl, state, { requestRed
     return true;
   }
 
-  /** Each neuron's mean output over the input square, as a CSS colour (squares too small for a picture). */
-  function meanColours(grid, table, count, channels = 1) {
-    if (!grid || !grid.bytes) return null;
+  /** Each hidden neuron's mean output over the input square as a colour code (squares too small
+   *  for a picture are filled with it, by code: fill_batches.js), and each code's CSS colour. */
+  function meanCodes(grid, table, count) {
     const { bytes } = grid;
-    const per = bytes.length / (count * channels);   // samples per neuron
-    const out = new Array(count);
+    const per = bytes.length / count;   // samples per neuron
+    const codes = new Int16Array(count);
     for (let n = 0; n < count; n++) {
       let sum = 0;
-      if (channels === 1) for (let k = n * per, e = k + per; k < e; k++) sum += bytes[k];
-      else for (let k = n; k < bytes.length; k += channels) sum += bytes[k];
-      const [r, g, b] = unpackRgb(table[Math.round(sum / per)]);
-      out[n] = `rgb(${r},${g},${b})`;
+      for (let k = n * per, e = k + per; k < e; k++) sum += bytes[k];
+      codes[n] = Math.round(sum / per);
     }
-    return out;
+    const css = (code) => {
+      const [r, g, b] = unpackRgb(table[code]);
+      return `rgb(${r},${g},${b})`;
+    };
+    return { codes, css };
   }
 
   function flatColours(snap) {
@@ -153,7 +167,7 @@ export function createNetworkView(canvas, tooltip, legendEl, state, { requestRed
     const hg = snap.hiddenGrids;
     const og = snap.outputGrid;
     const hidden = hg && hg.bytes && hg.shape.length === 3
-      ? meanColours(hg, divergingTable({ lo: hg.lo, hi: hg.hi, center: 0, gain: NODE_GAIN }), hg.shape[0]) : null;
+      ? meanCodes(hg, divergingTable({ lo: hg.lo, hi: hg.hi, center: 0, gain: NODE_GAIN }), hg.shape[0]) : null;
     let output = null;
     if (og && og.bytes && og.shape.length === 3) {
       const K = og.shape[2];
@@ -168,6 +182,24 @@ export function createNetworkView(canvas, tooltip, legendEl, state, { requestRed
       });
     }
     return { hidden, output };
+  }
+
+  /** Squares of a few colours, one fill per colour: items[k] ({x, y, s} or {x, y, b}) has code
+   *  codes[k] (< nCodes) drawn in css(code). */
+  function fillByCode(ctx, items, codes, nCodes, css) {
+    fills = groupByCode(codes, nCodes, fills);
+    const { order, starts } = fills;
+    for (let c = 0; c < nCodes; c++) {
+      if (starts[c] === starts[c + 1]) continue;
+      ctx.fillStyle = css(c);
+      ctx.beginPath();
+      for (let q = starts[c]; q < starts[c + 1]; q++) {
+        const it = items[order[q]];
+        const side = it.s ?? it.b;
+        ctx.rect(it.x, it.y, side, side);
+      }
+      ctx.fill();
+    }
   }
 
   function drawCurve(ctx, node, values, offset, count, stride, lo, hi) {
@@ -290,7 +322,7 @@ export function createNetworkView(canvas, tooltip, legendEl, state, { requestRed
       return;
     }
     const g = l < L ? snap.hiddenGrids : snap.outputGrid;
-    const flat = images.flat && (l < L ? images.flat.hidden?.[images.hiddenIndex] : images.flat.output?.[node.index]);
+    const flat = images.flat && l === L && images.flat.output?.[node.index];
     if (flat) {
       ctx.fillStyle = flat;
       ctx.fillRect(x, y, s, s);
@@ -327,24 +359,31 @@ export function createNetworkView(canvas, tooltip, legendEl, state, { requestRed
     const small = layout.s < PICTURE_MIN;
     const images = small ? { flat: flatColours(snap), hiddenIndex: 0 }
       : { hidden: paintHidden(snap.hiddenGrids), output: paintOutput(snap.outputGrid, h.task), hiddenIndex: 0 };
+    // the hidden squares' colour codes, filled by code below
+    const flatHidden = images.flat?.hidden?.codes.length === hiddenNodes.length ? images.flat.hidden : null;
     ctx.imageSmoothingEnabled = true;
-    const sel = ui.neuron;
     const L = h.layer_sizes.length - 1;
     for (const column of layout.nodes) {
       for (const node of column) {
-        drawNodeImage(ctx, snap, node, images);
-        if (node.layer > 0 && node.layer < L) images.hiddenIndex += 1;
-        const selected = node.layer > 0 && sel && sel[0] === node.layer && sel[1] === node.index;
-        const focused = keyFocus && keyFocus.kind === "node" && keyFocus.layer === node.layer && keyFocus.index === node.index
-          && keyboardActive();
-        if (selected || node.s >= 6) {   // tiny squares go unframed: their colour is the message
-          ctx.strokeStyle = selected ? "#111" : "#9aa0a6";
-          ctx.lineWidth = selected ? 2.5 : 1;
-          ctx.strokeRect(node.x - 0.5, node.y - 0.5, node.s + 1, node.s + 1);
-        }
-        if (focused) drawFocusOutline(ctx, node.x, node.y, node.s, node.s);
+        const hidden = node.layer > 0 && node.layer < L;
+        if (!(hidden && flatHidden)) drawNodeImage(ctx, snap, node, images);
+        if (hidden) images.hiddenIndex += 1;
       }
     }
+    if (flatHidden) fillByCode(ctx, hiddenNodes, flatHidden.codes, 256, flatHidden.css);
+    // the frames in one stroke (tiny squares go unframed: their colour is the message)
+    ctx.strokeStyle = "#9aa0a6";
+    ctx.lineWidth = 1;
+    ctx.stroke(nodeFrames);
+    const sel = ui.neuron;
+    const selected = sel && sel[0] > 0 ? layout.nodes[sel[0]]?.[sel[1]] : null;
+    if (selected) {
+      ctx.strokeStyle = "#111";
+      ctx.lineWidth = 2.5;
+      ctx.strokeRect(selected.x - 0.5, selected.y - 0.5, selected.s + 1, selected.s + 1);
+    }
+    const focused = keyFocus && keyFocus.kind === "node" && keyboardActive() ? layout.nodes[keyFocus.layer]?.[keyFocus.index] : null;
+    if (focused) drawFocusOutline(ctx, focused.x, focused.y, focused.s, focused.s);
   }
 
   /** The keyboard's focus: a dark outline with a white halo around a box, readable on any colour. */
@@ -377,24 +416,19 @@ export function createNetworkView(canvas, tooltip, legendEl, state, { requestRed
     }
   }
 
-  /** Biases: a small square at each neuron's lower left, coloured by sign, shaded by |b|. */
+  /** Biases: a small square at each neuron's lower left, coloured by sign, shaded by |b| (one
+   *  fill per shade, one stroke for the frames). */
   function drawBiases(ctx, h, values, scale, chosen) {
     if (!values) return;
-    let picked = null;   // the frame's look last set (a 64-wide network has hundreds of biases)
-    for (const b of layout.biases) {
-      const v = values[paramIndex(h, b.layer, b.i)];
-      const m = Math.min(1, Math.abs(v) / scale);
-      const [r, g, bb] = divergingRgb((v >= 0 ? 1 : -1) * (0.25 + 0.75 * m));
-      ctx.fillStyle = `rgb(${r | 0},${g | 0},${bb | 0})`;
-      ctx.fillRect(b.x, b.y, b.b, b.b);
-      const isPicked = chosen.has(b.name);
-      if (isPicked !== picked) {
-        picked = isPicked;
-        ctx.strokeStyle = isPicked ? SELECTED : "#777";
-        ctx.lineWidth = isPicked ? 2.5 : 0.75;
-      }
-      ctx.strokeRect(b.x - 0.5, b.y - 0.5, b.b + 1, b.b + 1);
-    }
+    const { biases } = layout;
+    for (let k = 0; k < biases.length; k++) biasCodes[k] = biasCode(values[biasIdx[k]], scale);
+    fillByCode(ctx, biases, biasCodes, 2 * BIAS_LEVELS, (c) => BIAS_CSS[c]);
+    ctx.strokeStyle = "#777";
+    ctx.lineWidth = 0.75;
+    ctx.stroke(biasFrames);
+    ctx.strokeStyle = SELECTED;
+    ctx.lineWidth = 2.5;
+    for (const b of biases) if (chosen.has(b.name)) ctx.strokeRect(b.x - 0.5, b.y - 0.5, b.b + 1, b.b + 1);
   }
 
   /** Column titles, the input features' names, and the pending axis pick. */
@@ -421,6 +455,20 @@ export function createNetworkView(canvas, tooltip, legendEl, state, { requestRed
     }
   }
 
+  /** What a new layout's squares need every frame: the hidden squares in order, the biases'
+   *  parameter indices, and the frames of both as one path each. */
+  function layoutCaches(h) {
+    hiddenNodes = layout.nodes.slice(1, -1).flat();
+    biasIdx = Int32Array.from(layout.biases, (b) => paramIndex(h, b.layer, b.i));
+    biasCodes = new Int16Array(layout.biases.length);
+    nodeFrames = new Path2D();
+    for (const column of layout.nodes) {
+      for (const n of column) if (n.s >= 6) nodeFrames.rect(n.x - 0.5, n.y - 0.5, n.s + 1, n.s + 1);
+    }
+    biasFrames = new Path2D();
+    for (const b of layout.biases) biasFrames.rect(b.x - 0.5, b.y - 0.5, b.b + 1, b.b + 1);
+  }
+
   function draw(snap, ui) {
     const ctx = sized.ctx;
     const h = snap.header;
@@ -433,6 +481,7 @@ export function createNetworkView(canvas, tooltip, legendEl, state, { requestRed
       straight = straightMask(layout);
       edgeVals = new Float64Array(edgeIdx.length);
       strokes = null;
+      layoutCaches(h);
     }
     sized.clear();
     const values = edgeValues(snap, ui);
