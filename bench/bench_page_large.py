@@ -48,7 +48,7 @@ INSTRUMENT = """
   const b = window.__bench = { longTasks: [], running: true };
   try {
     new PerformanceObserver((list) => {
-      for (const e of list.getEntries()) b.longTasks.push(e.duration);
+      for (const e of list.getEntries()) b.longTasks.push({ at: e.startTime, ms: e.duration });
     }).observe({ type: "longtask", buffered: false });
   } catch (err) { b.longTasks = null; }
 }
@@ -105,7 +105,11 @@ def measure(url: str, query: str, seconds: float, warmup: float, pauses: int) ->
         n_samples = page.evaluate("window.__nnp.stats.lastHeader.config.n_samples")
 
     window = (s1["t"] - s0["t"]) / 1000
-    long_tasks = bench["longTasks"]
+    tasks = bench["longTasks"]
+    long_tasks = None if tasks is None else [t["ms"] for t in tasks]
+    # where they fell: in the timed window (training flat out, nothing clicked) or after it,
+    # while pausing and playing again
+    in_window = None if tasks is None else [t["ms"] for t in tasks if t["at"] <= s1["t"]]
     return {
         "network": "->".join(map(str, sizes)),
         "n_samples": n_samples,
@@ -117,6 +121,8 @@ def measure(url: str, query: str, seconds: float, warmup: float, pauses: int) ->
         "steps_in_window": s1["step"] - s0["step"],
         "long_tasks": None if long_tasks is None else len(long_tasks),
         "longest_task_ms": None if not long_tasks else round(max(long_tasks), 1),
+        "long_tasks_in_window_ms": None if in_window is None else [round(x, 1) for x in in_window],
+        "long_tasks_pausing_ms": None if tasks is None else [round(t["ms"], 1) for t in tasks if t["at"] > s1["t"]],
         "page_draw_ms_p95": round(percentile(s1["drawMs"], 0.95), 2),
         "page_draw_ms_max": round(max(s1["drawMs"]) if s1["drawMs"] else float("nan"), 2),
         "page_ingest_ms_max": round(max(s1["ingestMs"]) if s1["ingestMs"] else float("nan"), 2),

@@ -310,7 +310,7 @@ async def live_run(websocket: WebSocket, run_id: str) -> None:
         if websocket.application_state == WebSocketState.CONNECTED:
             try:
                 await websocket.close(code=1011, reason="server error; see the server log")
-            except RuntimeError:
+            except (RuntimeError, WebSocketDisconnect, OSError):
                 pass
     finally:
         forget_close()
@@ -322,8 +322,8 @@ async def live_run(websocket: WebSocket, run_id: str) -> None:
                 await websocket.send_text(json.dumps(
                     {"type": "closed", "message": "the run was deleted or expired"}))
                 await websocket.close(code=4410, reason="the run was deleted or expired")
-            except RuntimeError:
-                pass
+            except (RuntimeError, WebSocketDisconnect, OSError):
+                pass   # the client went away first: there is no one left to tell
 
 
 async def _apply_in_order(inbox: "asyncio.Queue[str]", viewer: Viewer, stream: RunStream,

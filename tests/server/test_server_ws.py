@@ -505,3 +505,28 @@ def test_messages_past_the_inbox_get_429_and_the_socket_stays_usable(make_client
     acks = [t for t in sock.texts if t.get("for") == "step" and t["type"] == "ack"]
     refused = [t for t in sock.texts if t.get("status") == 429]
     assert len(acks) == 3 and len(refused) == 9   # one applied at once, two waited
+
+
+def test_a_client_gone_before_the_closed_message_is_not_a_server_error(client, monkeypatch):
+    """The run is deleted while its viewer's socket is already gone: the farewell ("closed", then
+    4410) finds no one, and the endpoint ends quietly instead of raising out of the app (which
+    uvicorn logs as "Exception in ASGI application" with a traceback)."""
+    from starlette.websockets import WebSocket
+    real_send_text = WebSocket.send_text
+    farewells = []
+
+    async def send_text_to_a_gone_client(self, data):
+        if '"closed"' in data:
+            farewells.append(data)
+            raise WebSocketDisconnect(code=1006)
+        return await real_send_text(self, data)
+
+    monkeypatch.setattr(WebSocket, "send_text", send_text_to_a_gone_client)
+    run = new_run(client)
+    with client.websocket_connect(f"/ws/runs/{run}") as ws:
+        Socket(ws).frame()
+        assert client.delete(f"/api/runs/{run}").status_code == 204
+        deadline = time.monotonic() + 10
+        while not farewells and time.monotonic() < deadline:
+            time.sleep(0.01)
+    assert farewells, "the endpoint never tried to say closed"
