@@ -101,6 +101,7 @@ def measure(url: str, query: str, seconds: float, warmup: float, pauses: int) ->
             page.wait_for_function(PLAYING)
             time.sleep(1.0)
         bench = page.evaluate("() => { window.__bench.running = false; return window.__bench; }")
+        slow = page.evaluate("window.__nnp.stats.slowDraws.filter((d) => d.at >= %r)" % s0["t"])
         sizes = page.evaluate("window.__nnp.stats.lastHeader.layer_sizes")
         n_samples = page.evaluate("window.__nnp.stats.lastHeader.config.n_samples")
 
@@ -137,6 +138,10 @@ def measure(url: str, query: str, seconds: float, warmup: float, pauses: int) ->
         "pause_ms_max": round(max(pause_ms), 1) if pause_ms else None,
         # of each pause: until the server's paused frame arrived (the rest is the page drawing it)
         "pause_frame_ms": [round(x, 1) for x in pause_frame_ms],
+        # the page's draws over 25 ms after the window opened, each with its slowest view: a
+        # different view each time points at the machine (the tab descheduled), not at one view
+        "slow_draws": [f"{d['ms']:.0f} ms ({max(d['byView'], key=d['byView'].get)} "
+                       f"{max(d['byView'].values()):.0f})" for d in slow if d["byView"]],
         "console_errors": errors,
     }
 

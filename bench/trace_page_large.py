@@ -1,7 +1,7 @@
 """Where the large page's long tasks go: a Chromium trace of the page on the largest network.
 
-    python bench/trace_page_large.py [--seconds 6] [--url ...] [--query '?...'] [--top 8]
-                                     [--save trace.json]
+    python bench/trace_page_large.py [--seconds 6] [--pauses 0] [--url ...] [--query '?...']
+                                     [--top 8] [--save trace.json]
 
 Not a benchmark (bench_page_large.py measures the targets): a diagnostic. Opens the page as
 bench_page_large.py does (8 hidden layers of 64 on 2,000 points, speed "max", playing), records
@@ -26,8 +26,8 @@ from collections import defaultdict
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_page_large import QUERY  # noqa: E402
-from page_session import playing_page  # noqa: E402
+from bench_page_large import PAUSE, QUERY  # noqa: E402
+from page_session import PLAYING, playing_page  # noqa: E402
 from uvicorn_server import serving  # noqa: E402
 
 CATEGORIES = ["devtools.timeline", "disabled-by-default-devtools.timeline", "blink", "cc", "v8",
@@ -130,11 +130,20 @@ def main() -> int:
     ap.add_argument("--url")
     ap.add_argument("--top", type=int, default=8)
     ap.add_argument("--save", help="also write the raw trace here")
+    ap.add_argument("--pauses", type=int, default=0,
+                    help="after --seconds, pause and play again this many times (as "
+                         "bench_page_large.py does), still tracing")
     args = ap.parse_args()
     with serving(args.url) as url, playing_page(url, args.query, args.warmup, ready_timeout_ms=60_000) as (page, _):
         browser = page.context.browser
         browser.start_tracing(page=page, categories=CATEGORIES)
         time.sleep(args.seconds)
+        for _ in range(args.pauses):
+            page.evaluate(PAUSE)
+            time.sleep(0.3)
+            page.get_by_test_id("play").click()
+            page.wait_for_function(PLAYING)
+            time.sleep(1.0)
         raw = browser.stop_tracing()
     if args.save:
         Path(args.save).write_bytes(raw)

@@ -17,7 +17,9 @@ from engine.divergence import remedy
 from engine.rules import LOSS_OUTPUT
 
 # Views a client can subscribe to, and the sections each adds (metrics etc. are always in the header).
-VIEWS = ("weights", "gradients", "output", "hidden", "activation", "landscape")
+# "hidden_means": one number per hidden neuron instead of its picture ("hidden"), for a page
+# whose squares are too small to show pictures
+VIEWS = ("weights", "gradients", "output", "hidden", "hidden_means", "activation", "landscape")
 DEFAULT_VIEWS = ("weights", "gradients", "output", "hidden", "activation")
 HISTORY_COLUMNS = ("step", "train_loss", "test_loss", "train_accuracy", "test_accuracy")
 PATH_COLUMNS = ("step", "alpha", "beta", "loss", "distance")   # columns of the `path` section
@@ -144,6 +146,22 @@ def hidden_grids(trainer: Trainer, resolution: int, exact: bool = False) -> Sect
     else:
         sections.arrays["hidden_grids"] = np.concatenate(layers, axis=1).T
     return sections
+
+
+def hidden_means(grids: Sections) -> Sections:
+    """Each hidden neuron's mean activation over the grid, (N,), on the grids' colour range (so
+    it is quantized as they are: its u8 code is the mean of the picture's codes, up to rounding):
+    the one colour a neuron's square shows when it is too small for its picture. `grids` is what
+    hidden_grids() returned."""
+    out = Sections()
+    acts = grids.arrays.get("hidden_grids")
+    if acts is None:
+        return out
+    flat = acts.reshape(len(acts), -1)
+    with np.errstate(all="ignore"):   # a diverged run's inf/nan: non-finite means, code 0
+        out.arrays["hidden_means"] = flat.mean(axis=1, dtype=np.float64)
+    out.ranges["hidden_means"] = grids.ranges.get("hidden_grids") or _finite_range(flat)
+    return out
 
 
 def valid_neuron(trainer: Trainer, neuron) -> tuple[int, int]:

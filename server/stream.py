@@ -28,7 +28,7 @@ from .landscape_worker import LandscapeTimeout, LandscapeWorker
 from .runs import Run
 from .settings import Settings
 from .snapshot import (DEFAULT_VIEWS, HISTORY_COLUMNS, Sections, activation_points,
-                       dataset_sections, frame_header, hidden_grids, landscape_sections,
+                       dataset_sections, frame_header, hidden_grids, hidden_means, landscape_sections,
                        neuron_function, output_grid, parameter_sections, valid_neuron)
 from .viewer import Viewer
 
@@ -36,7 +36,7 @@ log = logging.getLogger("nn-playground")
 
 VIEW_SECTIONS = {
     "weights": ("weights",), "gradients": ("gradients",), "output": ("output_grid",),
-    "hidden": ("hidden_grids",),
+    "hidden": ("hidden_grids",), "hidden_means": ("hidden_means",),
 }
 GRID_LOAD_SHARE = 0.2      # grids of all runs together may take this share of the event loop
 
@@ -342,7 +342,7 @@ class RunStream:
         """Output and hidden grids; under load, refreshed less often than frames (the total grid
         work of all runs stays near GRID_LOAD_SHARE of the loop). Control messages do not force
         a refresh: a burst of them must not turn into a burst of grid computations."""
-        want = tuple(v for v in ("output", "hidden") if v in views)
+        want = tuple(v for v in ("output", "hidden", "hidden_means") if v in views)
         if not want:
             return Sections(), None
         s = self.settings
@@ -363,8 +363,12 @@ class RunStream:
         if "output" in want:
             sections.update(output_grid(trainer, out_res))
             grid["output_resolution"] = out_res
-        if "hidden" in want:
-            sections.update(hidden_grids(trainer, hid_res))
+        if "hidden" in want or "hidden_means" in want:
+            hidden = hidden_grids(trainer, hid_res)
+            if "hidden" in want:
+                sections.update(hidden)
+            if "hidden_means" in want:
+                sections.update(hidden_means(hidden))
             grid["hidden_resolution"] = hid_res
         cost = time.perf_counter() - t0
         self._grid_cost = cost if self._grid_cost == 0 else 0.8 * self._grid_cost + 0.2 * cost
@@ -418,7 +422,7 @@ class RunStream:
                         sections.arrays[name] = snap.sections.arrays[name]
                         if name in snap.sections.ranges:
                             sections.ranges[name] = snap.sections.ranges[name]
-        if snap.grid and ("output" in views or "hidden" in views):
+        if snap.grid and ("output" in views or "hidden" in views or "hidden_means" in views):
             header["grid"] = snap.grid
         if neuron is not None:
             function, points = snap.neurons[neuron]

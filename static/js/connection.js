@@ -6,6 +6,7 @@
 // run it holds the token of (its own, kept in session storage across a reload, or a control
 // link's); any other run it only watches: controls are not sent, and it never deletes it.
 
+import { viewsFor } from "./frame_views.js";
 import { decodeFrame } from "./protocol.js";
 import {
   closingAction, controlHeaders, controlLink, forgetRun, heldRun, rememberRun, setCurrentRun,
@@ -15,8 +16,7 @@ import {
 const SET_COALESCE_MS = 60;     // a moving slider sends at most ~16 changes per second
 const RECONNECT_MS = 1000;
 
-/** The views a frame should carry (every picture on the page). */
-const VIEWS = ["weights", "gradients", "output", "hidden", "activation", "landscape"];
+
 
 function sessionStore() {
   try {
@@ -117,9 +117,10 @@ export function createConnection(state, {
 
   function subscription() {
     const ui = state.ui;
+    const views = viewsFor(ui);
     // the landscape's options and the speed are the run's: only a controlling page sets them
-    if (!token) return { type: "subscribe", views: VIEWS, fps, neuron: ui.neuron };
-    return { type: "subscribe", views: VIEWS, fps, neuron: ui.neuron, landscape: landscapeOptions(ui), speed: ui.speed };
+    if (!token) return { type: "subscribe", views, fps, neuron: ui.neuron };
+    return { type: "subscribe", views, fps, neuron: ui.neuron, landscape: landscapeOptions(ui), speed: ui.speed };
   }
 
   /** Adopt run `id` with `runToken` (null: watch only); remember it for a reload. */
@@ -371,7 +372,7 @@ export function createConnection(state, {
       }
     } else if (change.kind === "ui") {
       const keys = Object.keys(change.changes);
-      if (subscribed && keys.some((k) => ["neuron", "surfaceMode", "surfaceResolution", "surfaceParams", "speed"].includes(k))) {
+      if (subscribed && keys.some((k) => ["neuron", "surfaceMode", "surfaceResolution", "surfaceParams", "speed", "hiddenDetail"].includes(k))) {
         send(subscription());
       }
     }

@@ -115,12 +115,14 @@ async function main() {
   // ---- counters for tests and the page benchmark
   // drawMs / ingestMs: the last few hundred timings; totals: sums since the start (benchmarks
   // difference them over a window); viewDraws: animation frames in which some view redrew;
-  // framesDrawn: of them, those that put a frame not drawn before on screen
+  // framesDrawn: of them, those that put a frame not drawn before on screen; slowDraws: the
+  // last draws over SLOW_DRAW_MS, each with its views' times (which view made it slow)
   const stats = {
-    framesIngested: 0, draws: 0, viewDraws: 0, framesDrawn: 0, lastFrameDrawn: null, drawMs: [], ingestMs: [], renders: {},
+    framesIngested: 0, draws: 0, viewDraws: 0, framesDrawn: 0, lastFrameDrawn: null, drawMs: [], ingestMs: [], renders: {}, slowDraws: [],
     totals: { drawMs: 0, ingestMs: 0 }, viewMs: {}, lastHeader: null, lastDrawAt: 0,
   };
   const MS_KEEP = 600;
+  const SLOW_DRAW_MS = 25;
   const keep = (arr, v) => {
     arr.push(v);
     if (arr.length > MS_KEEP) arr.splice(0, arr.length - MS_KEEP);
@@ -139,12 +141,15 @@ async function main() {
     const t0 = performance.now();
     let waiting = false;
     let drew = false;
+    const byView = {};
     for (const [name, v] of Object.entries(views)) {
       const tv = performance.now();
       try {
         if (v.render(snapshot, state.ui, now)) {
+          const mv = performance.now() - tv;
           stats.renders[name] = (stats.renders[name] ?? 0) + 1;
-          stats.viewMs[name] = (stats.viewMs[name] ?? 0) + performance.now() - tv;
+          stats.viewMs[name] = (stats.viewMs[name] ?? 0) + mv;
+          byView[name] = mv;
           drew = true;
         }
       } catch (err) {
@@ -162,6 +167,10 @@ async function main() {
     const ms = performance.now() - t0;
     stats.totals.drawMs += ms;
     keep(stats.drawMs, ms);
+    if (ms > SLOW_DRAW_MS) {
+      stats.slowDraws.push({ at: t0, ms, byView });
+      if (stats.slowDraws.length > 50) stats.slowDraws.shift();
+    }
     // throttled charts may still owe a redraw of the latest data
     if (waiting || state.run.status === "playing") schedule();
   }

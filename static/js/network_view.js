@@ -164,9 +164,10 @@ export function createNetworkView(canvas, tooltip, legendEl, state, { requestRed
 
   function flatColours(snap) {
     const h = snap.header;
-    const hg = snap.hiddenGrids;
+    // one code per neuron as sent (hidden_means), else the mean of each picture's codes
+    const hg = snap.hiddenMeans ?? snap.hiddenGrids;
     const og = snap.outputGrid;
-    const hidden = hg && hg.bytes && hg.shape.length === 3
+    const hidden = hg && hg.bytes && (hg === snap.hiddenMeans || hg.shape.length === 3)
       ? meanCodes(hg, divergingTable({ lo: hg.lo, hi: hg.hi, center: 0, gain: NODE_GAIN }), hg.shape[0]) : null;
     let output = null;
     if (og && og.bytes && og.shape.length === 3) {
@@ -482,6 +483,8 @@ export function createNetworkView(canvas, tooltip, legendEl, state, { requestRed
       edgeVals = new Float64Array(edgeIdx.length);
       strokes = null;
       layoutCaches(h);
+      // frames carry what these squares can show: pictures, or one colour per neuron
+      state.setUi({ hiddenDetail: layout.s < PICTURE_MIN ? "colours" : "pictures" });
     }
     sized.clear();
     const values = edgeValues(snap, ui);

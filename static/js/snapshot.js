@@ -35,6 +35,7 @@ export function createSnapshot() {
     gradients: null,
     outputGrid: null,        // {values: Float32Array, bytes?: Uint8Array, lo, hi, shape}
     hiddenGrids: null,
+    hiddenMeans: null,
     preactivations: null,
     activations: null,
     neuron: null,
@@ -114,7 +115,9 @@ export function createSnapshot() {
     if (sections.weights) { snap.weights = sections.weights; st.weights += 1; }
     if (sections.gradients) { snap.gradients = sections.gradients; st.weights += 1; }
     if ("output_grid" in sections) { snap.outputGrid = gridOf(frame, "output_grid"); st.output += 1; }
-    if ("hidden_grids" in sections) { snap.hiddenGrids = gridOf(frame, "hidden_grids"); st.hidden += 1; }
+    // the neurons' pictures or, for squares too small for them, one code each: whichever came last
+    if ("hidden_grids" in sections) { snap.hiddenGrids = gridOf(frame, "hidden_grids"); snap.hiddenMeans = null; st.hidden += 1; }
+    if ("hidden_means" in sections) { snap.hiddenMeans = gridOf(frame, "hidden_means"); snap.hiddenGrids = null; st.hidden += 1; }
     if (sections.preactivations) {
       snap.preactivations = sections.preactivations;
       snap.activations = sections.activations ?? null;

@@ -18,6 +18,8 @@ export const UI_DEFAULTS = Object.freeze({
   neuron: [1, 0],               // [layer (1 = first hidden), index]: the activation view's neuron
   speed: 10,                    // training steps per frame; null = as fast as the server can train
   pickAxes: false,              // taps on edges pick loss-surface axes (mouse clicks always do); not in the URL
+  hiddenDetail: "pictures",     // "pictures" | "colours": what the network view's hidden squares can show
+                                // (set by that view from its layout; frames carry only that); not in the URL
 });
 
 /** URL query keys of the view options (short, stable). */

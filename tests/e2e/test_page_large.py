@@ -98,3 +98,27 @@ def test_squares_too_small_for_pictures_show_one_colour_and_the_legend_says_so(o
     picture = small.evaluate(SQUARE_COLOURS, [1, 0])
     assert picture["size"] >= 12 and picture["colours"] > 20, picture
     assert "output over the input square" in small.locator("#network-legend").inner_text()
+
+
+FRAME_CARRIES = """(() => { const s = window.__nnp.snapshot;
+  return { detail: window.__nnp.state.ui.hiddenDetail, means: s.hiddenMeans?.shape ?? null,
+           grids: s.hiddenGrids?.shape ?? null }; })()"""
+
+
+def test_frames_carry_one_colour_per_neuron_while_the_squares_cannot_show_pictures(open_page):
+    """A large network's squares show one colour each, so its frames carry one byte per hidden
+    neuron (hidden_means) instead of 512 pictures; the colours the page draws are those codes.
+    A small network still gets its pictures."""
+    big = open_page(LARGE)
+    big.wait_for_function("window.__nnp.snapshot.hiddenMeans !== null", timeout=30_000)
+    carried = big.evaluate(FRAME_CARRIES)
+    assert carried == {"detail": "colours", "means": [512], "grids": None}, carried
+    flat = big.evaluate(SQUARE_COLOURS, [3, 10])
+    assert flat["size"] < 12 and flat["colours"] == 1, flat
+    # the squares differ as the neurons' codes do: not one colour for every neuron
+    codes = big.evaluate("Array.from(window.__nnp.snapshot.hiddenMeans.bytes)")
+    assert len(set(codes)) > 1
+    small = open_page("?hidden=4,4")
+    small.wait_for_function("window.__nnp.snapshot.hiddenGrids !== null", timeout=30_000)
+    carried = small.evaluate(FRAME_CARRIES)
+    assert carried["detail"] == "pictures" and carried["means"] is None and carried["grids"][0] == 8, carried

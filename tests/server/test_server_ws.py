@@ -530,3 +530,39 @@ def test_a_client_gone_before_the_closed_message_is_not_a_server_error(client, m
         while not farewells and time.monotonic() < deadline:
             time.sleep(0.01)
     assert farewells, "the endpoint never tried to say closed"
+
+
+@pytest.mark.parametrize("dataset", ["circle", "threshold"])
+def test_hidden_means_carry_one_code_per_neuron_instead_of_the_pictures(client, dataset):
+    """A viewer whose squares are too small for pictures subscribes to "hidden_means": its
+    frames carry one u8 code per hidden neuron, which is the mean of that neuron's picture codes
+    (up to rounding), and no pictures; a viewer of "hidden" still gets the pictures."""
+    from server.frames import quantize
+    run = new_run(client, hidden=[5, 3], dataset=dataset, activation="relu")
+    with client.websocket_connect(f"/ws/runs/{run}") as pictures_ws, \
+            client.websocket_connect(f"/ws/runs/{run}") as colours_ws:
+        pictures, colours = Socket(pictures_ws), Socket(colours_ws)
+        pictures.frame()
+        colours.frame()
+        colours.send(type="subscribe", views=["weights", "output", "hidden_means"])
+        assert colours.text(lambda t: t["type"] == "ack")["views"] == ["hidden_means", "output", "weights"]
+        client.post(f"/api/runs/{run}/step", json={"steps": 3})
+        header, arrays = colours.frame(lambda h, a: "hidden_means" in a and h["metrics"]["step"] == 3)
+        assert "hidden_grids" not in arrays and header["grid"]["hidden_resolution"] > 0
+        table = {s["name"]: s for s in header["sections"]}
+        means = table["hidden_means"]
+        assert means["dtype"] == "u8" and means["shape"] == [8]
+        p_header, p_arrays = pictures.frame(lambda h, a: "hidden_grids" in a and h["metrics"]["step"] == 3)
+        grids = {s["name"]: s for s in p_header["sections"]}["hidden_grids"]
+        picture = p_arrays["hidden_grids"].reshape(8, -1)
+        if dataset == "threshold":   # 1-D: the pictures are curves in f32, the codes span their values
+            assert "lo" not in grids and (means["lo"], means["hi"]) == pytest.approx(
+                (picture.min(), picture.max()), rel=1e-6)
+        else:                        # 2-D: the pictures' own colour range
+            assert (means["lo"], means["hi"]) == (grids["lo"], grids["hi"])
+        lo, hi = means["lo"], means["hi"]
+        codes = quantize(arrays["hidden_means"], lo, hi).astype(int)
+        # the mean of each picture's codes (what the page averaged before) within rounding
+        picture_codes = quantize(picture, lo, hi).mean(axis=1)
+        assert np.all(np.abs(codes - picture_codes) <= 1.0), (codes, picture_codes)
+        assert len(set(codes.tolist())) > 1   # neurons differ: not one constant colour
