@@ -24,7 +24,7 @@ from .limits import enforce_limits
 from .landscape_worker import LandscapeTimeout, LandscapeWorker
 from .run_access import FORBIDDEN, controlled, grant
 from .runs import ComputeBudgetFull, RegistryFull, Run, RunRegistry
-from .session_bound import TOO_MANY, SessionDep, check_room, claim
+from .session_bound import RUNS, TOO_MANY, SessionDep, check_room, claim
 from .schema import published_schema
 from .settings import Settings
 from .snapshot import (DEFAULT_VIEWS, HISTORY_COLUMNS, Sections, activation_points, dataset_sections,
@@ -132,7 +132,7 @@ async def create_run(registry: Annotated[RunRegistry, Depends(registry_of)], set
         raise HTTPException(503, str(exc), headers={
             "Retry-After": str(max(1, round(exc.retry_after)))}) from None
     except RegistryFull as exc:
-        raise HTTPException(429, str(exc)) from None
+        raise RUNS.full(exc, settings) from None
     except CustomDataError as exc:
         raise custom_data_422(exc) from None
     claim(run, session)

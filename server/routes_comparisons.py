@@ -147,7 +147,7 @@ async def create_comparison(registry: RegistryDep, settings: SettingsDep, sessio
     try:
         c = registry.create(body.base, variants, body.clock, body.labels)
     except RegistryFull as exc:
-        raise HTTPException(429, str(exc)) from None
+        raise GROUPS.full(exc, settings) from None
     except CustomDataError as exc:
         raise custom_data_422(exc, ("body", "base")) from None
     except VariantError as exc:

@@ -182,7 +182,7 @@ async def create_race(request: Request, settings: SettingsDep, session: SessionD
     try:
         s = registry.create(race, function)
     except RegistryFull as exc:
-        raise HTTPException(429, str(exc)) from None
+        raise RACES.full(exc, settings) from None
     claim(s, session)
     out = s.describe(with_paths=False)
     return {"id": s.id, "control_token": grant(s), "function": out["function"], "options": out["options"],

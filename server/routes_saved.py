@@ -18,7 +18,7 @@ from .routes_api import GUARDED, ControlledRun, created_run_out, registry_of, se
 from .routes_custom_datasets import store_of
 from .run_access import FORBIDDEN, TOKEN_HEADER, given_token, matches_hash, token_hash
 from .runs import RegistryFull, RunRegistry
-from .session_bound import TOO_MANY, SessionDep, check_room, claim
+from .session_bound import RUNS, TOO_MANY, SessionDep, check_room, claim
 from .settings import Settings
 from .store import REASONS, Store, StoreFull
 
@@ -88,7 +88,7 @@ async def open_saved(saved_id: str, store: Annotated[Store, Depends(store_of)],
     try:
         run = registry.create(None, state=state)
     except RegistryFull as exc:
-        raise HTTPException(429, str(exc)) from None
+        raise RUNS.full(exc, settings) from None
     except CustomDataError as exc:   # not expected: the state carries its points
         raise HTTPException(422, str(exc)) from None
     claim(run, session)

@@ -45,7 +45,13 @@ class SessionBound:
         """The OpenAPI 429 of a route bounded by the registry and by this."""
         return {429: {"description": f"Too many {self.kind} (on the server: `{self.registry}`, "
                                      f"or for this browser session: `{self.setting}`); with "
-                                     "Retry-After when it is the session's bound."}}
+                                     "Retry-After."}}
+
+    def full(self, exc: Exception, settings: Settings) -> HTTPException:
+        """The 429 of a full registry of this kind (`exc`, a RegistryFull, says how full and
+        how to free room), with Retry-After: when room is likely (a released or expired one)."""
+        return HTTPException(429, str(exc), headers={
+            "Retry-After": str(max(1, int(self.retry_after(settings))))})
 
 
 RUNS = SessionBound(

@@ -109,9 +109,11 @@ def test_group_and_run_bounds_answer_429(make_client):
     create(c, [{}, {}])
     r = c.post("/api/comparisons", json={"variants": [{}, {}]})
     assert r.status_code == 429 and "too many comparison groups" in r.json()["detail"]
+    assert int(r.headers["Retry-After"]) >= 1
     c2 = make_client(max_runs=3)
     r = c2.post("/api/comparisons", json={"variants": [{}, {}, {}, {}]})
     assert r.status_code == 429 and "only 3 of 3 are free" in r.json()["detail"]
+    assert int(r.headers["Retry-After"]) >= 1
     assert c2.post("/api/runs", json={}).status_code == 201    # nothing was half-created
 
 

@@ -102,6 +102,7 @@ def test_race_bound_answers_429(make_client):
     assert c.post("/api/races", json=body).status_code == 201
     r = c.post("/api/races", json=body)
     assert r.status_code == 429 and "too many races" in r.json()["detail"]
+    assert int(r.headers["Retry-After"]) == max(1, int(c.app.state.settings.sweep_interval_seconds))
 
 
 def _next_race_frame(ws, texts):

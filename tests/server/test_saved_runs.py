@@ -190,3 +190,14 @@ def test_a_store_from_before_saved_runs_had_owners_stays_readable(make_client, t
     rid = opened.json()["id"]
     new = c.post(f"/api/runs/{rid}/save").json()
     assert c.delete(f"/api/saved/{new['saved_id']}").status_code == 204
+
+
+def test_opening_a_saved_run_on_a_full_server_is_429_with_retry_after(make_client):
+    c = make_client(max_runs=1)
+    run_id = c.post("/api/runs", json=CONFIG).json()["id"]
+    saved_id = c.post(f"/api/runs/{run_id}/save").json()["saved_id"]
+    r = c.post(f"/api/saved/{saved_id}/open")
+    assert r.status_code == 429 and "too many runs" in r.json()["detail"]
+    assert int(r.headers["Retry-After"]) >= 1
+    assert c.delete(f"/api/runs/{run_id}").status_code == 204
+    assert c.post(f"/api/saved/{saved_id}/open").status_code == 201

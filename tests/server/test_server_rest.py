@@ -150,6 +150,10 @@ def test_too_many_runs_is_429_with_a_clear_message(make_client):
     new_run(client)
     r = client.post("/api/runs", json={})
     assert r.status_code == 429 and "too many runs" in r.json()["detail"]
+    # when to ask again: once a closed tab's run is released or an idle one swept
+    settings = client.app.state.settings
+    assert int(r.headers["Retry-After"]) == int(settings.release_grace_seconds
+                                                + settings.sweep_interval_seconds) >= 1
     assert client.delete(f"/api/runs/{first}").status_code == 204
     assert client.post("/api/runs", json={}).status_code == 201
 
