@@ -358,7 +358,8 @@ export function createNetworkView(canvas, tooltip, legendEl, state, { requestRed
     paintInputs(h);
     // squares too small for a picture show one colour each, and no picture is painted
     const small = layout.s < PICTURE_MIN;
-    const images = small ? { flat: flatColours(snap), hiddenIndex: 0 }
+    // squares that grew past the size for pictures show the colours they have until pictures come
+    const images = small || (!snap.hiddenGrids && snap.hiddenMeans) ? { flat: flatColours(snap), hiddenIndex: 0 }
       : { hidden: paintHidden(snap.hiddenGrids), output: paintOutput(snap.outputGrid, h.task), hiddenIndex: 0 };
     // the hidden squares' colour codes, filled by code below
     const flatHidden = images.flat?.hidden?.codes.length === hiddenNodes.length ? images.flat.hidden : null;
