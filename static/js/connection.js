@@ -16,8 +16,6 @@ import {
 const SET_COALESCE_MS = 60;     // a moving slider sends at most ~16 changes per second
 const RECONNECT_MS = 1000;
 
-
-
 function sessionStore() {
   try {
     return window.sessionStorage;
