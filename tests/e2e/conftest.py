@@ -303,6 +303,23 @@ def open_graph_page(chromium_browser, server_url):
     assert not errors, "errors in the browser console:\n" + "\n".join(errors)
 
 
+def settled_network_layout(page, quiet_ms: int = 400, timeout: float = 10_000) -> None:
+    """Wait until the network diagram has a layout that has stayed the same (and its canvas in
+    the same place) for `quiet_ms`: a test that reads an edge's or neuron's position and then
+    points at it must not read a layout the canvas's next resize replaces (CI failed once:
+    the hover at W1[0,0]'s midpoint found W1[1,0])."""
+    page.wait_for_function("""(quiet) => {
+        const L = window.__nnp?.views?.network?.layout();
+        const r = document.querySelector('[data-testid=network-canvas]')?.getBoundingClientRect();
+        if (!L || !r) return false;
+        const key = `${r.left},${r.top},${r.width},${r.height}`;
+        const w = window.__settledLayout ??= {};
+        const now = performance.now();
+        if (w.layout !== L || w.key !== key) Object.assign(w, {layout: L, key, since: now});
+        return now - w.since >= quiet;
+    }""", arg=quiet_ms, polling=50, timeout=timeout)
+
+
 def watch_errors(page, errors: list) -> None:
     page.on("console", lambda m: errors.append(f"console.{m.type}: {m.text}") if m.type == "error" else None)
     page.on("pageerror", lambda e: errors.append(f"pageerror: {e}"))

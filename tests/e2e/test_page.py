@@ -11,6 +11,8 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
+from .conftest import settled_network_layout
+
 VIEWS = ["network-view", "output-view", "loss-view", "surface-view", "activation-view",
          "diagnostics-view", "controls"]
 
@@ -184,7 +186,7 @@ def test_loss_surface_draws_a_path_that_grows(open_page, artifacts):
 
 def test_clicking_two_edges_makes_them_the_surface_axes(open_page):
     page = open_page()
-    page.wait_for_function("window.__nnp.views.network.layout()")
+    settled_network_layout(page)
     edges = page.evaluate("window.__nnp.views.network.layout().edges.slice(0, 2)"
                           ".map(e => ({name: e.name, x: (e.x0 + e.x1) / 2, y: (e.y0 + e.y1) / 2}))")
     canvas = page.get_by_test_id("network-canvas")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 
+from .conftest import settled_network_layout
 from .test_page import header, wait_metric
 
 TABLET = {"width": 768, "height": 1024}
@@ -180,7 +181,7 @@ def test_the_notice_floats_over_the_page(open_page):
 
 
 def edge_midpoints(page, count=2):
-    page.wait_for_function("window.__nnp.views.network.layout()")
+    settled_network_layout(page)
     return page.evaluate(
         "(() => { const L = window.__nnp.views.network.layout(); return L.edges.slice(0, %d).map(e => {"
         " const t = 0.5, u = 0.5; const x = u*u*u*e.x0 + 3*u*u*t*e.cx + 3*u*t*t*e.cx + t*t*t*e.x1;"

@@ -5,6 +5,7 @@ view stays readable (dense bands thinned, titles apart). Speed is in bench/bench
 
 from __future__ import annotations
 
+from .conftest import settled_network_layout
 from .test_page import header, play, run_id, wait_metric
 
 FEATURES = "x1,x2,x1_sq,x2_sq,x1x2,sin_x1,sin_x2"
@@ -55,6 +56,7 @@ def test_the_network_view_of_a_large_network_thins_its_edges_and_keeps_titles_ap
         if a["row"] == b["row"]:
             assert b["x"] - b["width"] / 2 > a["x"] + a["width"] / 2
     # hovering a drawn edge reads it; the square under the pointer is a neuron
+    settled_network_layout(page)
     node = page.evaluate("(() => { const n = window.__nnp.views.network.layout().nodes[3][10]; return {x: n.x + n.s / 2, y: n.y + n.s / 2}; })()")
     box = page.get_by_test_id("network-canvas").bounding_box()
     page.mouse.move(box["x"] + node["x"], box["y"] + node["y"])

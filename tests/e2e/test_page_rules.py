@@ -3,6 +3,8 @@ full batch, the datasets and their thumbnails, which settings apply, which losse
 
 from __future__ import annotations
 
+from .conftest import settled_network_layout
+
 
 def header(page) -> dict:
     return page.evaluate("window.__nnp.stats.lastHeader")
@@ -24,7 +26,7 @@ def test_full_batch_label_is_the_engines_training_set_size(open_page, api):
 
 def test_first_edge_click_while_paused_redraws_the_network(open_page):
     page = open_page()
-    page.wait_for_function("window.__nnp.views.network.layout()")
+    settled_network_layout(page)
     assert header(page)["status"] == "paused"
     edge = page.evaluate("(() => { const e = window.__nnp.views.network.layout().edges[0];"
                          " return {name: e.name, x: (e.x0 + e.x1) / 2, y: (e.y0 + e.y1) / 2}; })()")

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .conftest import settled_network_layout
+
 FIND_POINT = """([wantExample]) => {
   const nnp = window.__nnp, c = document.querySelector('[data-testid=output-canvas]');
   const r = c.getBoundingClientRect();
@@ -159,8 +161,7 @@ def test_dragging_the_editors_slider_sets_the_weight(open_page, api):
 
 
 def node_center(page, layer: int, index: int) -> dict:
-    page.wait_for_function("window.__nnp.views.network.layout()")
-    page.wait_for_timeout(300)
+    settled_network_layout(page)
     return page.evaluate(f"""(() => {{ const n = window.__nnp.views.network.layout().nodes[{layer}][{index}];
         const r = document.querySelector('[data-testid=network-canvas]').getBoundingClientRect();
         return {{x: r.left + n.x + n.s / 2, y: r.top + n.y + n.s / 2}}; }})()""")
