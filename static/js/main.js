@@ -35,6 +35,7 @@ window.addEventListener("error", (e) => pageErrors.push(String(e.message)));
 window.addEventListener("unhandledrejection", (e) => pageErrors.push(String(e.reason)));
 
 const FPS = 60;            // frames per second asked of the server (it sends fewer if it must)
+const BOOT_REVEAL_MS = 5000;   // the longest the panels stay invisible waiting for a first frame
 const byId = (id) => document.getElementById(id);
 
 /** Three significant figures (a decaying rate changes the readout a few times, not 60 times a second). */
@@ -128,6 +129,12 @@ async function main() {
     if (arr.length > MS_KEEP) arr.splice(0, arr.length - MS_KEEP);
   };
 
+  // the page shows its panels once a frame is drawn with its readouts (the diagnostics view writes
+  // them into the top bar), or after BOOT_REVEAL_MS without one (the notice then says why); until
+  // then they fill in unseen (body.booting, playground.css)
+  const reveal = () => document.body.classList.remove("booting");
+  setTimeout(reveal, BOOT_REVEAL_MS);
+
   let scheduled = false;
   function schedule() {
     if (!scheduled) {
@@ -159,6 +166,7 @@ async function main() {
     }
     stats.draws += 1;
     if (drew) stats.viewDraws += 1;
+    if (stats.renders.diagnostics) reveal();   // the first frame is drawn, the top bar's readouts too
     if (drew && snapshot.stamps.frame !== stats.lastFrameDrawn) {   // a new frame on screen
       stats.lastFrameDrawn = snapshot.stamps.frame;
       stats.framesDrawn += 1;
@@ -256,6 +264,7 @@ async function main() {
 
 main().catch((err) => {
   console.error(err);
+  document.body.classList.remove("booting");
   const el = byId("notice");
   if (el) {
     el.textContent = `The page could not start: ${err.message}`;

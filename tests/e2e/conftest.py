@@ -252,7 +252,8 @@ def _delete_own_runs(context, server_url: str) -> None:
 
 
 def wait_ready(page, timeout: float = 15_000) -> None:
-    page.wait_for_function("window.__nnp && window.__nnp.ready && window.__nnp.stats.framesIngested > 0",
+    page.wait_for_function("window.__nnp && window.__nnp.ready && window.__nnp.stats.framesIngested > 0"
+                           " && !document.body.classList.contains('booting')",
                            timeout=timeout)
 
 
