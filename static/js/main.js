@@ -27,6 +27,7 @@ import { createState, paramExists } from "./state.js";
 import { createStorePanel } from "./store_panel.js";
 import { createSurfaceView } from "./surface_view.js";
 import { createTracePanel } from "./trace_panel.js";
+import { helpReady } from "./lessons/panel_help.js";
 
 // Uncaught errors and rejections, kept for the browser tests (Marionette, which drives Firefox,
 // has no console hook): window.__nnp.errors.
@@ -130,9 +131,11 @@ async function main() {
   };
 
   // the page shows its panels once a frame is drawn with its readouts (the diagnostics view writes
-  // them into the top bar), or after BOOT_REVEAL_MS without one (the notice then says why); until
-  // then they fill in unseen (body.booting, playground.css)
+  // them into the top bar) and the panels' "?" buttons are in, or after BOOT_REVEAL_MS without
+  // them (the notice then says why); until then they fill in unseen (body.booting, playground.css)
   const reveal = () => document.body.classList.remove("booting");
+  let framed = () => {};
+  Promise.all([new Promise((resolve) => { framed = resolve; }), helpReady]).then(reveal);
   setTimeout(reveal, BOOT_REVEAL_MS);
 
   let scheduled = false;
@@ -166,7 +169,7 @@ async function main() {
     }
     stats.draws += 1;
     if (drew) stats.viewDraws += 1;
-    if (stats.renders.diagnostics) reveal();   // the first frame is drawn, the top bar's readouts too
+    if (stats.renders.diagnostics) framed();   // the first frame is drawn, the top bar's readouts too
     if (drew && snapshot.stamps.frame !== stats.lastFrameDrawn) {   // a new frame on screen
       stats.lastFrameDrawn = snapshot.stamps.frame;
       stats.framesDrawn += 1;

@@ -1,6 +1,6 @@
 """The page does not jump as it starts: the top bar's controls and readouts and the panels are
-built by the script and filled by the first frame, and until a frame is drawn with its readouts
-they stay invisible (body.booting, static/js/main.js). Before, the layout moved down by 20 px
+built by the script and filled by the first frame, the panels get their "?" buttons from a
+fetch, and until a frame is drawn with its readouts and the buttons are in they stay invisible (body.booting, static/js/main.js). Before, the layout moved down by 20 px
 (1280x800) and by 90 px with the settings above the panels (768x1024) while the page was in view:
 a cumulative layout shift of 0.12 and 0.81. If no frame comes, the panels show after 5 s."""
 
@@ -46,11 +46,12 @@ def test_the_page_does_not_shift_while_it_fills_in(chromium_browser, server_url,
     page.add_init_script(RECORD_SHIFTS)
     page.goto(f"{server_url}/")
     wait_ready(page)
-    page.wait_for_function("window.__nnp.views.diagnostics.renders > 0")
+    # shown with its readouts and its panels' "?" buttons already in place
+    assert page.get_by_test_id("run-summary").inner_text().startswith("step")
+    assert page.locator(".panel .help-button").count() >= 6
     page.wait_for_timeout(1000)   # the second and later frames change nothing's height
     assert page.evaluate(VISIBILITY) == "visible"
     assert page.get_by_test_id("boot-note").is_hidden()
-    assert page.get_by_test_id("run-summary").inner_text().startswith("step")
     shifts = page.evaluate("window.__shifts")
     total = sum(s["value"] for s in shifts)
     assert total < 0.01, shifts

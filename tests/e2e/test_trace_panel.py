@@ -88,7 +88,7 @@ def test_wide_layers_are_elided_and_never_overflow(open_page):
 def anchor(page, name: str) -> dict:
     """Where the network view draws a parameter, once its layout has settled."""
     page.wait_for_function(f"window.__nnp.views.network.paramAnchor({name!r}) !== null")
-    page.wait_for_timeout(300)
+    settled_network_layout(page)
     return page.evaluate(f"window.__nnp.views.network.paramAnchor({name!r})")
 
 

@@ -59,4 +59,6 @@ async function main() {
   });
 }
 
-main().catch((err) => console.error("panel help:", err));
+/** Settles once the buttons are in place (or the notes could not be had): the playground shows
+ * its panels only after it, so they do not move when the buttons arrive (static/js/main.js). */
+export const helpReady = main().catch((err) => console.error("panel help:", err));
