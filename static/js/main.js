@@ -27,7 +27,6 @@ import { createState, paramExists } from "./state.js";
 import { createStorePanel } from "./store_panel.js";
 import { createSurfaceView } from "./surface_view.js";
 import { createTracePanel } from "./trace_panel.js";
-import { helpReady } from "./lessons/panel_help.js";
 
 // Uncaught errors and rejections, kept for the browser tests (Marionette, which drives Firefox,
 // has no console hook): window.__nnp.errors.
@@ -132,11 +131,16 @@ async function main() {
 
   // the page shows its panels once a frame is drawn with its readouts (the diagnostics view writes
   // them into the top bar) and the panels' "?" buttons are in, or after BOOT_REVEAL_MS without
-  // them (the notice then says why); until then they fill in unseen (body.booting, playground.css)
+  // them (a notice then says so); until then they fill in unseen (body.booting, playground.css)
+  // (panel_help.js is loaded on its own: a failure there only loses the "?" buttons)
   const reveal = () => document.body.classList.remove("booting");
   let framed = () => {};
+  const helpReady = import("./lessons/panel_help.js").then((m) => m.helpReady, () => {});
   Promise.all([new Promise((resolve) => { framed = resolve; }), helpReady]).then(reveal);
-  setTimeout(reveal, BOOT_REVEAL_MS);
+  setTimeout(() => {
+    if (!stats.framesIngested) notice("Still waiting for the run's first frame from the server…", "warn");
+    reveal();
+  }, BOOT_REVEAL_MS);
 
   let scheduled = false;
   function schedule() {

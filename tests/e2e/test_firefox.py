@@ -82,7 +82,8 @@ def wait_until(client, condition: str, timeout: float = 30.0):
 
 def test_page_loads_draws_and_trains_in_firefox(firefox, server_url, artifacts):
     firefox.navigate(f"{server_url}/?learning_rate=0.1&speed=30")
-    wait_until(firefox, "window.__nnp.ready && window.__nnp.stats.framesIngested > 0")
+    wait_until(firefox, "window.__nnp.ready && window.__nnp.stats.framesIngested > 0"
+                        " && !document.body.classList.contains('booting')")
     wait_until(firefox, " && ".join(f"(window.__nnp.stats.renders[{v!r}] ?? 0) > 0" for v in VIEWS))
     first_loss = page_js(firefox, "return window.__nnp.stats.lastHeader.metrics.train_loss")
     firefox.find_element("css selector", "[data-testid=play]").click()

@@ -11,7 +11,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from .conftest import settled_network_layout
+from .conftest import settled_network_layout, wait_ready
 
 VIEWS = ["network-view", "output-view", "loss-view", "surface-view", "activation-view",
          "diagnostics-view", "controls"]
@@ -272,7 +272,7 @@ def test_reloading_a_shared_url_restores_the_settings(open_page, api, server_url
     assert q["dataset"] == ["spiral"] and q["hidden"] == ["3,3,3"]
     # a reload (or the link opened elsewhere) restores all of it, on a new run
     page.reload()
-    page.wait_for_function("window.__nnp && window.__nnp.ready && window.__nnp.stats.framesIngested > 0")
+    wait_ready(page)
     run = api.get(f"/api/runs/{run_id(page)}").json()
     assert run["config"]["dataset"] == "spiral"
     assert run["config"]["hidden"] == [3, 3, 3]

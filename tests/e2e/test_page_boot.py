@@ -6,9 +6,11 @@ a cumulative layout shift of 0.12 and 0.81. If no frame comes, the panels show a
 
 from __future__ import annotations
 
+import contextlib
+
 import pytest
 
-from .conftest import VIEWPORT, wait_ready
+from .conftest import VIEWPORT, _delete_own_runs, wait_ready
 
 TABLET = {"width": 768, "height": 1024}
 
@@ -34,45 +36,69 @@ window.WebSocket = class {
 };
 """
 
+@contextlib.contextmanager
+def fresh_page(browser, server_url, viewport, init_script):
+    """A page of its own with `init_script` run before the page's scripts; its runs and context
+    go when the test ends, passed or not. -> (page, errors)."""
+    context = browser.new_context(viewport=viewport)
+    try:
+        page = context.new_page()
+        errors = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.add_init_script(init_script)
+        yield page, errors
+    finally:
+        _delete_own_runs(context, server_url)
+        context.close()
+
+
 VISIBILITY = "getComputedStyle(document.querySelector('main.layout')).visibility"
 
 
 @pytest.mark.parametrize("viewport", [VIEWPORT, TABLET], ids=["1280x800", "768x1024"])
 def test_the_page_does_not_shift_while_it_fills_in(chromium_browser, server_url, viewport):
-    context = chromium_browser.new_context(viewport=viewport)
-    page = context.new_page()
-    errors = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.add_init_script(RECORD_SHIFTS)
-    page.goto(f"{server_url}/")
-    wait_ready(page)
-    # shown with its readouts and its panels' "?" buttons already in place
-    assert page.get_by_test_id("run-summary").inner_text().startswith("step")
-    assert page.locator(".panel .help-button").count() >= 6
-    page.wait_for_timeout(1000)   # the second and later frames change nothing's height
-    assert page.evaluate(VISIBILITY) == "visible"
-    assert page.get_by_test_id("boot-note").is_hidden()
-    shifts = page.evaluate("window.__shifts")
-    total = sum(s["value"] for s in shifts)
-    assert total < 0.01, shifts
-    assert not errors, errors
-    context.close()
+    with fresh_page(chromium_browser, server_url, viewport, RECORD_SHIFTS) as (page, errors):
+        page.goto(f"{server_url}/")
+        wait_ready(page)
+        # shown with its readouts and its panels' "?" buttons already in place
+        assert page.get_by_test_id("run-summary").inner_text().startswith("step")
+        assert page.locator(".panel .help-button").count() >= 6
+        page.wait_for_timeout(1000)   # the second and later frames change nothing's height
+        assert page.evaluate(VISIBILITY) == "visible"
+        assert page.get_by_test_id("boot-note").is_hidden()
+        shifts = page.evaluate("window.__shifts")
+        assert sum(s["value"] for s in shifts) < 0.01, shifts
+        assert not errors, errors
 
 
 def test_without_a_first_frame_the_panels_show_after_five_seconds(chromium_browser, server_url):
-    context = chromium_browser.new_context(viewport=VIEWPORT)
-    page = context.new_page()
-    errors = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.add_init_script(NO_SOCKET)
-    page.goto(f"{server_url}/")
-    page.wait_for_function("document.querySelector('#controls').childElementCount > 0")
-    assert page.evaluate(VISIBILITY) == "hidden"
-    assert page.get_by_role("heading", name="nn-playground").is_visible()   # the brand stays in view
-    assert page.get_by_test_id("boot-note").inner_text() == "Starting a run…"
-    page.wait_for_function(f"{VISIBILITY} === 'visible'", timeout=10_000)
-    assert page.evaluate("document.body.classList.contains('booting')") is False
-    assert page.get_by_test_id("boot-note").is_hidden()
-    assert page.evaluate("window.__nnp?.stats?.framesIngested ?? 0") == 0
-    assert not errors, errors
-    context.close()
+    with fresh_page(chromium_browser, server_url, VIEWPORT, NO_SOCKET) as (page, errors):
+        page.goto(f"{server_url}/")
+        page.wait_for_function("document.querySelector('#controls').childElementCount > 0")
+        assert page.evaluate(VISIBILITY) == "hidden"
+        assert page.get_by_role("heading", name="nn-playground").is_visible()   # the brand stays in view
+        assert page.get_by_test_id("boot-note").inner_text() == "Starting a run…"
+        # the script's timer, 5 s after it started (the CSS alone would take 8 s from the first paint)
+        page.wait_for_function("!document.body.classList.contains('booting')", timeout=10_000)
+        assert page.evaluate(VISIBILITY) == "visible"
+        assert page.get_by_test_id("boot-note").is_hidden()
+        assert page.evaluate("window.__nnp?.stats?.framesIngested ?? 0") == 0
+        # and it says why nothing is drawn yet
+        assert "first frame" in page.get_by_test_id("notice").inner_text()
+        assert not errors, errors
+
+
+def test_without_the_script_the_panels_show_after_eight_seconds(chromium_browser, server_url):
+    """The CSS reveals the panels by itself: a page whose script never runs is not left blank."""
+    context = chromium_browser.new_context(viewport=VIEWPORT, java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(f"{server_url}/")
+        page.wait_for_timeout(1000)
+        assert page.get_by_test_id("network-view").is_hidden()
+        assert page.get_by_test_id("boot-note").is_visible()
+        page.wait_for_timeout(8000)
+        assert page.get_by_test_id("network-view").is_visible()
+        assert page.get_by_test_id("boot-note").is_hidden()
+    finally:
+        context.close()

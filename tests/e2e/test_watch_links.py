@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import time
 
-from .conftest import created
+from .conftest import created, wait_ready
 
 SHOTS_TABLET = {"width": 768, "height": 1024}
 CLIPBOARD = ["clipboard-read", "clipboard-write"]
@@ -92,7 +92,7 @@ def test_the_pages_own_run_keeps_control_across_a_reload(open_page, api, page_ru
     page.wait_for_function("window.__nnp.stats.lastHeader.metrics.step >= 1")
     trained = run_of(page)["step"]
     page.reload()
-    page.wait_for_function("window.__nnp && window.__nnp.ready && window.__nnp.stats.framesIngested > 0")
+    wait_ready(page)
     again = run_of(page)
     assert again["id"] == first["id"] and again["control"] is True and again["own"] is True
     assert again["step"] == trained                       # the same run, not a new one
@@ -169,7 +169,7 @@ def test_reloading_after_the_run_was_freed_starts_a_new_one_quietly(open_page, a
     page.get_by_test_id("step").click()       # trained: a reload comes back to it
     page.wait_for_function("window.__nnp.stats.lastHeader.metrics.step >= 1")
     page.reload()
-    page.wait_for_function("window.__nnp && window.__nnp.ready && window.__nnp.stats.framesIngested > 0")
+    wait_ready(page)
     assert run_of(page)["id"] == second                                # came back to the new one
 
 
