@@ -131,8 +131,8 @@ async function main() {
 
   // the page shows its panels once a frame is drawn with its readouts (the diagnostics view writes
   // them into the top bar) and the panels' "?" buttons are in, or after BOOT_REVEAL_MS without
-  // them (a notice then says so); until then they fill in unseen (body.booting, playground.css)
-  // (panel_help.js is loaded on its own: a failure there only loses the "?" buttons)
+  // them (a notice then says so); until then they fill in unseen (body.booting, playground.css).
+  // panel_help.js is imported on its own: a failure there only loses the "?" buttons.
   const reveal = () => document.body.classList.remove("booting");
   let framed = () => {};
   const helpReady = import("./lessons/panel_help.js").then((m) => m.helpReady, () => {});
