@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from engine import Trainer
 
-from .admission import grid_resolutions, off_the_loop
+from .admission import frame_interval, grid_resolutions, off_the_loop
 from .api_models import LandscapeOptions
 from .frames import FrameEncoder
 from .landscape_admission import LandscapeRefused
@@ -130,6 +130,7 @@ class RunStream:
         self._subscriptions = 0       # +1 on every subscription change
         self._grids: tuple[int, int, float, Sections, dict | None] | None = None
         self._grid_cost = 0.0         # EWMA of seconds per grid computation
+        self.frame_cpu = 0.0          # EWMA of CPU seconds per snapshot build (frame_interval)
         self._grids_due_at: float | None = None   # grids older than the weights: redo from then
         self._dataset: tuple[int, dict] | None = None
         self._task: asyncio.Task | None = None
@@ -181,7 +182,8 @@ class RunStream:
         try:
             next_tick = time.monotonic()
             while self.viewers and not run.closed:
-                interval = 0.9 / max(v.fps for v in self.viewers)   # viewers: at most one per 0.85/fps
+                interval = frame_interval(max(v.fps for v in self.viewers), self.frame_cpu,
+                                          self.settings)
                 run.set_frame_interval(interval)
                 delay = next_tick - time.monotonic()
                 if delay > 0:
@@ -224,7 +226,9 @@ class RunStream:
                             return
                         self.snapshot = snapshot
                     else:
+                        started = time.thread_time()
                         self.snapshot = self.build_snapshot()
+                        self._record_frame_cpu(time.thread_time() - started)
                 if self.snapshot.header["playing"] != run.playing and self._restamps(
                         (run.state_version, run.generation, run.config_version, run.playing,
                          run.trainer.status, self._subscriptions)):
@@ -296,24 +300,30 @@ class RunStream:
 
         made_of = (version, generation, fields["config_version"], self._subscriptions)
 
-        def build() -> Snapshot:
+        def build() -> tuple[Snapshot, float]:
+            started = time.thread_time()       # this worker thread's CPU: not the waiting
             trainer = Trainer.from_state(state, like=source)   # shares the run's data
             snapshot = self._compose(trainer, fields, None, version, generation, seq, views,
                                      neurons)
             snapshot.made_of = made_of
-            return snapshot
+            return snapshot, time.thread_time() - started
 
         slots = self.registry.frame_slots() if self.registry is not None else None
         async with slots if slots is not None else contextlib.nullcontext():
             run.frame_building(True)
             try:
-                snapshot = await asyncio.to_thread(build)
+                snapshot, cpu = await asyncio.to_thread(build)
             finally:
                 run.frame_building(False)
+        self._record_frame_cpu(cpu)
         if run.generation != generation or run.closed:
             return None
         run.record_metrics(version, snapshot.header["metrics"], snapshot.raw_metrics)
         return snapshot
+
+    def _record_frame_cpu(self, seconds: float) -> None:
+        """One more build's CPU time into the average that spaces this run's frames."""
+        self.frame_cpu = seconds if self.frame_cpu == 0 else 0.7 * self.frame_cpu + 0.3 * seconds
 
     def _compose(self, trainer: Trainer, fields: dict, metrics: dict | None, state_version: int,
                  generation: int, seq: int, views: set[str], wanted_neurons: list) -> Snapshot:

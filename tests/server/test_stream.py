@@ -9,7 +9,7 @@ import threading
 import time
 
 from engine import TrainConfig
-from server.admission import grid_resolutions
+from server.admission import frame_interval, grid_resolutions
 from server.frames import FrameEncoder, decode_frame
 from server.runs import RunRegistry
 from server.settings import Settings
@@ -199,3 +199,47 @@ def test_grids_skipped_under_load_are_caught_up_once_the_run_is_paused(monkeypat
         run.close()
 
     asyncio.run(scenario())
+
+
+def test_frames_are_spaced_so_that_they_take_at_most_their_share_of_a_core():
+    s = Settings()
+    assert frame_interval(60, 0.001, s) == 0.9 / 60              # cheap frames: as asked
+    assert frame_interval(60, 0.023, s) == 0.023 / s.frame_cpu_share > 0.9 / 60
+    assert frame_interval(10, 0.023, s) == 0.9 / 10              # asked for fewer than that
+    halved = frame_interval(60, 0.023, Settings(frame_cpu_share=s.frame_cpu_share / 2))
+    assert halved == 2 * frame_interval(60, 0.023, s)
+
+
+def spaced(config: TrainConfig) -> tuple[float, float]:
+    """(the run's frame interval once its broadcaster has measured its frames, 0.9 / fps) for a
+    run of `config` playing with one viewer asking 60 frames/s."""
+    async def scenario():
+        settings = Settings()
+        registry = StreamRegistry(settings, FrameEncoder(), LandscapeWorker(settings))
+        run = RunRegistry(settings).create(config)
+        stream = registry.of(run)
+        viewer = Viewer(FakeSocket(), settings)
+        viewer.fps = 60
+        stream.attach(viewer)
+        sender = asyncio.create_task(viewer.send_loop(stream))
+        try:
+            for _ in range(3000):
+                await run.advance(2, 1.0)
+                run.request_frame()
+                await asyncio.sleep(0.01)
+                if (len(viewer.websocket.frames) >= 3 and stream.frame_cpu > 0 and run.frame_interval
+                        == frame_interval(60, stream.frame_cpu, settings)):
+                    return run.frame_interval, 0.9 / 60
+            raise AssertionError("the frame interval never followed the measured frames")
+        finally:
+            sender.cancel()
+            run.close()
+
+    return asyncio.run(scenario())
+
+
+def test_a_large_runs_frames_are_spaced_by_their_cost_a_small_runs_are_not():
+    large, asked = spaced(TrainConfig(hidden=[64] * 8, features=FEATURES, n_samples=2000))
+    assert large > asked          # ~23 ms of CPU a frame: fewer frames than asked
+    small, asked = spaced(TrainConfig(hidden=[4, 2]))
+    assert small == asked
