@@ -20,6 +20,7 @@ import { createOutputKeyboard } from "./output_keyboard.js";
 import { createParamEditor } from "./param_editor.js";
 import { currentRun, linkedRun, withoutToken } from "./run_access.js";
 import { createRunNoticesView } from "./run_notices.js";
+import { revealWhen } from "./page_boot.js";
 import { addPictureButtons } from "./picture_export.js";
 import { installShortcuts } from "./shortcuts.js";
 import { createSnapshot } from "./snapshot.js";
@@ -35,7 +36,6 @@ window.addEventListener("error", (e) => pageErrors.push(String(e.message)));
 window.addEventListener("unhandledrejection", (e) => pageErrors.push(String(e.reason)));
 
 const FPS = 60;            // frames per second asked of the server (it sends fewer if it must)
-const BOOT_REVEAL_MS = 5000;   // the longest the panels stay invisible waiting for a first frame
 const byId = (id) => document.getElementById(id);
 
 /** Three significant figures (a decaying rate changes the readout a few times, not 60 times a second). */
@@ -130,17 +130,16 @@ async function main() {
   };
 
   // the page shows its panels once a frame is drawn with its readouts (the diagnostics view writes
-  // them into the top bar) and the panels' "?" buttons are in, or after BOOT_REVEAL_MS without
-  // them (a notice then says so); until then they fill in unseen (body.booting, playground.css).
+  // them into the top bar) and the panels' "?" buttons are in, or after 5 s without them (a
+  // notice then says so); until then they fill in unseen (page_boot.js, body.booting).
   // panel_help.js is imported on its own: a failure there only loses the "?" buttons.
-  const reveal = () => document.body.classList.remove("booting");
   let framed = () => {};
   const helpReady = import("./lessons/panel_help.js").then((m) => m.helpReady, () => {});
-  Promise.all([new Promise((resolve) => { framed = resolve; }), helpReady]).then(reveal);
-  setTimeout(() => {
-    if (!stats.framesIngested) notice("Still waiting for the run's first frame from the server…", "warn");
-    reveal();
-  }, BOOT_REVEAL_MS);
+  revealWhen(Promise.all([new Promise((resolve) => { framed = resolve; }), helpReady]), {
+    onTimeout: () => {
+      if (!stats.framesIngested) notice("Still waiting for the run's first frame from the server…", "warn");
+    },
+  });
 
   let scheduled = false;
   function schedule() {

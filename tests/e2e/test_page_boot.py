@@ -1,8 +1,11 @@
-"""The page does not jump as it starts: the top bar's controls and readouts and the panels are
+"""The pages do not jump as they start: the top bar's controls and readouts and the panels are
 built by the script and filled by the first frame, the panels get their "?" buttons from a
-fetch, and until a frame is drawn with its readouts and the buttons are in they stay invisible (body.booting, static/js/main.js). Before, the layout moved down by 20 px
+fetch, and until a frame is drawn with its readouts and the buttons are in they stay invisible
+(body.booting, static/js/page_boot.js). Before, the playground's layout moved down by 20 px
 (1280x800) and by 90 px with the settings above the panels (768x1024) while the page was in view:
-a cumulative layout shift of 0.12 and 0.81. If no frame comes, the panels show after 5 s."""
+a cumulative layout shift of 0.12 and 0.81; the neuron lab's 0.07 and 0.23 (its rows filled in
+by its script), the comparison page's 0.07 and 0.47 (its top bar wrapping as the presets came,
+its members' rows). If no frame comes, the panels show after 5 s."""
 
 from __future__ import annotations
 
@@ -102,3 +105,58 @@ def test_without_the_script_the_panels_show_after_eight_seconds(chromium_browser
         assert page.get_by_test_id("boot-note").is_hidden()
     finally:
         context.close()
+
+
+# what was on the page when it was shown (the moment body.booting went)
+RECORD_REVEAL = RECORD_SHIFTS + """
+new MutationObserver((_, obs) => {
+  if (!document.body || document.body.classList.contains("booting")) return;
+  obs.disconnect();
+  window.__atReveal = {
+    members: document.querySelectorAll("[data-testid=members] .member").length,
+    sum: document.getElementById("sum-text")?.textContent ?? null,
+    rows: document.querySelectorAll("[data-testid=input-rows] > *").length,
+  };
+}).observe(document, { attributes: true, subtree: true, attributeFilter: ["class"] });
+"""
+SHOWN = "window.__atReveal !== undefined"
+
+
+@pytest.mark.parametrize("viewport", [VIEWPORT, TABLET], ids=["1280x800", "768x1024"])
+def test_the_neuron_lab_does_not_shift_while_it_fills_in(chromium_browser, server_url, viewport):
+    with fresh_page(chromium_browser, server_url, viewport, RECORD_REVEAL) as (page, errors):
+        page.goto(f"{server_url}/neuron")
+        page.wait_for_function(SHOWN)
+        shown = page.evaluate("window.__atReveal")
+        assert shown["rows"] >= 2 and shown["sum"], shown      # filled in before it was shown
+        page.wait_for_timeout(1000)
+        shifts = page.evaluate("window.__shifts")
+        assert sum(s["value"] for s in shifts) < 0.01, shifts
+        assert not errors, errors
+
+
+@pytest.mark.parametrize("viewport", [VIEWPORT, TABLET], ids=["1280x800", "768x1024"])
+def test_the_comparison_page_does_not_shift_while_it_fills_in(chromium_browser, server_url, viewport):
+    with fresh_page(chromium_browser, server_url, viewport, RECORD_REVEAL) as (page, errors):
+        page.goto(f"{server_url}/compare")
+        page.wait_for_function(SHOWN, timeout=20_000)
+        assert page.evaluate("window.__atReveal.members") >= 2     # its members' rows are in
+        assert page.evaluate("window.__nnpCompare.stats.frames") > 0
+        page.wait_for_timeout(1500)   # later frames fill the charts, not the layout
+        assert page.get_by_test_id("boot-note").is_hidden()
+        shifts = page.evaluate("window.__shifts")
+        assert sum(s["value"] for s in shifts) < 0.01, shifts
+        assert not errors, errors
+
+
+def test_a_comparison_without_a_first_frame_shows_after_five_seconds_and_says_why(
+        chromium_browser, server_url):
+    with fresh_page(chromium_browser, server_url, VIEWPORT, NO_SOCKET) as (page, errors):
+        page.goto(f"{server_url}/compare")
+        page.wait_for_function("document.querySelector('#preset').options.length > 0")
+        assert page.evaluate("getComputedStyle(document.querySelector('main')).visibility") == "hidden"
+        assert page.get_by_test_id("boot-note").inner_text() == "Starting a comparison…"
+        page.wait_for_function("!document.body.classList.contains('booting')", timeout=10_000)
+        assert page.get_by_test_id("members").is_visible()
+        assert "first frame" in page.get_by_test_id("notice").inner_text()
+        assert not errors, errors

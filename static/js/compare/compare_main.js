@@ -12,6 +12,7 @@ import {
   byId, createLiveAccess, dropLinkFromAddress, dropResource, holdToken, json, linkedFromAddress, notice,
   openLinked, openSocket, pageDebug, wirePageKeys,
 } from "../live_page.js";
+import { afterNextFrame, revealWhen } from "../page_boot.js";
 import { decodeFrame } from "../protocol.js";
 import { createBoundariesView } from "./boundaries_view.js";
 import { createCurvesView } from "./curves_view.js";
@@ -32,6 +33,7 @@ let boundaries = null;
 let surface = null;
 let drawScheduled = false;
 let lastMembers = 0;      // member numbers are written at most 10 times a second
+let firstDrawn = () => {};   // resolves the page's reveal (page_boot.js) once a frame is drawn
 
 function requestDraw() {
   if (drawScheduled) return;
@@ -47,6 +49,7 @@ function requestDraw() {
       lastMembers = now;
       updateMembers();
     }
+    if (group.state.header) firstDrawn();
   });
 }
 
@@ -249,6 +252,11 @@ function wireControls() {
 }
 
 async function main() {
+  revealWhen(new Promise((resolve) => { firstDrawn = resolve; }).then(afterNextFrame), {
+    onTimeout: () => {
+      if (!debug.stats.frames) notice("Still waiting for the comparison's first frame from the server…", "warn");
+    },
+  });
   curves = createCurvesView({ loss: byId("loss-canvas"), accuracy: byId("accuracy-canvas"),
     gradnorm: byId("gradnorm-canvas"), lr: byId("lr-canvas") }, COLORS);
   boundaries = createBoundariesView(byId("boundaries"), COLORS);
@@ -280,4 +288,7 @@ async function main() {
   await openPreset(presets.some((p) => p.name === wanted) ? wanted : presets[0].name);
 }
 
-main().catch((err) => notice(String(err.message ?? err), "error"));
+main().catch((err) => {
+  document.body.classList.remove("booting");
+  notice(String(err.message ?? err), "error");
+});

@@ -6,6 +6,7 @@ import {
   MAX_INPUTS, PRESETS, biasOf, compareTables, distanceFromPerceptron, evaluate, fmt,
   normalizeNeuron, scaled, sumText, sweepWeight, truthTable,
 } from "./neuron_math.js";
+import { afterNextFrame, revealWhen } from "../page_boot.js";
 import { createSweepPlot } from "./sweep_plot.js";
 
 const W_RANGE = [-10, 10];
@@ -256,6 +257,7 @@ function renderPresetNote(table) {
 
 buildControls();
 render();
+revealWhen(afterNextFrame());   // filled in unseen: the page appears once, in place
 window.__neuronLab = { state: () => state };
 // what a lesson's tasks read (server/lessons.py TASK_FIELDS["neuron"])
 window.__nnpLessonState = () => ({
