@@ -31,12 +31,26 @@ CYCLE_SECONDS = 0.05
 MIN_SLICE_SECONDS = 0.001
 
 
+# a deleted run's last arrays are freed after its delete returns (its broadcaster's task ends
+# on the next loop step, a frame or surface being built in a thread ends with its chunk, each
+# viewer's socket drops its last frame): memory is given back again once they have
+LATE_TRIM_SECONDS = 2.0
+
+
 def loop_call_soon(callback) -> None:
     """callback() after the current event-loop step (now, when no loop runs)."""
     try:
         asyncio.get_running_loop().call_soon(callback)
     except RuntimeError:
         callback()
+
+
+def loop_call_later(seconds: float, callback) -> None:
+    """callback() `seconds` from now on the running loop (never, when no loop runs)."""
+    try:
+        asyncio.get_running_loop().call_later(seconds, callback)
+    except RuntimeError:
+        pass
 
 
 class RegistryFull(Exception):
@@ -494,6 +508,7 @@ class RunRegistry:
             give_back_memory(force=True)   # the last run gone: RSS back near idle
         else:
             loop_call_soon(give_back_memory)
+        loop_call_later(LATE_TRIM_SECONDS, lambda: give_back_memory(force=True))
         return True
 
     def idle(self, now: float | None = None) -> list[str]:

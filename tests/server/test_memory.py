@@ -22,6 +22,29 @@ def test_deleting_runs_gives_memory_back_forced_for_the_last(monkeypatch):
     assert calls == [False, True]
 
 
+def test_a_deleted_runs_memory_is_given_back_again_once_its_last_arrays_are_freed(monkeypatch):
+    """Its broadcaster's task, a frame or surface being built in a thread and its viewers' last
+    frames let go of its arrays after the delete returns: a forced trim follows later."""
+    import asyncio
+
+    calls = []
+    monkeypatch.setattr(runs_module, "give_back_memory", lambda force=False: calls.append(force))
+    monkeypatch.setattr(runs_module, "LATE_TRIM_SECONDS", 0.05)
+
+    async def scenario():
+        registry = RunRegistry(Settings())
+        first, second = (registry.create(TrainConfig(hidden=[3])) for _ in range(2))
+        registry.delete(first.id)
+        await asyncio.sleep(0)            # the first delete's trim, after this loop step
+        assert calls == [False]
+        registry.delete(second.id)
+        assert calls == [False, True]     # the last run: forced at once
+        await asyncio.sleep(0.2)
+        return list(calls)
+
+    assert asyncio.run(scenario()) == [False, True, True, True]   # and once more after each
+
+
 def test_giving_memory_back_is_safe_after_large_frees():
     blocks = [np.ones(200_000) for _ in range(50)]   # ~80 MB, then freed
     del blocks
