@@ -131,6 +131,8 @@ class RunStream:
         self._grids: tuple[int, int, float, Sections, dict | None] | None = None
         self._grid_cost = 0.0         # EWMA of seconds per grid computation
         self.frame_cpu = 0.0          # EWMA of CPU seconds per snapshot build (frame_interval)
+        self._frame_cpu_generation: int | None = None   # the network frame_cpu was measured on
+        self.frame_spacing = 0.0      # seconds between ticks now (tests and the bench read it)
         self._grids_due_at: float | None = None   # grids older than the weights: redo from then
         self._dataset: tuple[int, dict] | None = None
         self._task: asyncio.Task | None = None
@@ -182,9 +184,11 @@ class RunStream:
         try:
             next_tick = time.monotonic()
             while self.viewers and not run.closed:
-                interval = frame_interval(max(v.fps for v in self.viewers), self.frame_cpu,
-                                          self.settings)
-                run.set_frame_interval(interval)
+                fps = max(v.fps for v in self.viewers)
+                # a throttled run's speed is steps per frame the viewers ask for: its training
+                # keeps that pace when its costly frames come less often
+                run.set_frame_interval(frame_interval(fps, 0.0, self.settings))
+                interval = self.frame_spacing = frame_interval(fps, self.frame_cpu, self.settings)
                 delay = next_tick - time.monotonic()
                 if delay > 0:
                     await run.wait_for_frame_request(delay)
@@ -322,8 +326,13 @@ class RunStream:
         return snapshot
 
     def _record_frame_cpu(self, seconds: float) -> None:
-        """One more build's CPU time into the average that spaces this run's frames."""
-        self.frame_cpu = seconds if self.frame_cpu == 0 else 0.7 * self.frame_cpu + 0.3 * seconds
+        """One more build's CPU time into the average that spaces this run's frames: a slow
+        one (grids are refreshed in some frames only) so that the cadence stays even; started
+        afresh when the run is rebuilt (another network costs another amount)."""
+        if self._frame_cpu_generation != self.run.generation:
+            self._frame_cpu_generation, self.frame_cpu = self.run.generation, seconds
+        else:
+            self.frame_cpu = 0.9 * self.frame_cpu + 0.1 * seconds
 
     def _compose(self, trainer: Trainer, fields: dict, metrics: dict | None, state_version: int,
                  generation: int, seq: int, views: set[str], wanted_neurons: list) -> Snapshot:

@@ -58,6 +58,9 @@ function validateSelection(state, header, landscape) {
   }
 }
 
+// shows the page (page_boot.js); main() replaces it by one that also stops the boot timer
+let revealPage = () => document.body.classList.remove("booting");
+
 async function main() {
   // the engine's rules and the server's limits (GET /api/schema, embedded in the page)
   const rules = JSON.parse(byId("config-schema").textContent);
@@ -135,7 +138,7 @@ async function main() {
   // panel_help.js is imported on its own: a failure there only loses the "?" buttons.
   let framed = () => {};
   const helpReady = import("./lessons/panel_help.js").then((m) => m.helpReady, () => {});
-  revealWhen(Promise.all([new Promise((resolve) => { framed = resolve; }), helpReady]), {
+  revealPage = revealWhen(Promise.all([new Promise((resolve) => { framed = resolve; }), helpReady]), {
     onTimeout: () => {
       if (!stats.framesIngested) notice("Still waiting for the run's first frame from the server…", "warn");
     },
@@ -270,7 +273,7 @@ async function main() {
 
 main().catch((err) => {
   console.error(err);
-  document.body.classList.remove("booting");
+  revealPage();   // at once, and its timer does not replace the error below with "still waiting"
   const el = byId("notice");
   if (el) {
     el.textContent = `The page could not start: ${err.message}`;

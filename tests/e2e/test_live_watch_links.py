@@ -9,6 +9,7 @@ from .conftest import canvas_colours, created
 
 TABLET = {"width": 768, "height": 1024}
 COMPARE_READY = ("window.__nnpCompare && window.__nnpCompare.ready && "
+                 "!document.body.classList.contains('booting') && "
                  "window.__nnpCompare.state.members.length > 0 && "
                  "window.__nnpCompare.state.members.every(m => m.rows.length >= 3)")
 GROUP = {"base": {"dataset": "xor", "hidden": [4], "n_samples": 80},
@@ -18,6 +19,7 @@ RACE = {"function": "himmelblau", "start": [1, 1],
         "racers": [{"optimizer": "sgd", "learning_rate": 0.01},
                    {"optimizer": "adam", "learning_rate": 0.1}]}
 COMPARE_ATTACHED = ("window.__nnpCompare && window.__nnpCompare.ready && "
+                    "!document.body.classList.contains('booting') && "
                     "window.__nnpCompare.group && window.__nnpCompare.group.control !== undefined")
 RACE_ATTACHED = ("window.__nnpRace && window.__nnpRace.ready && window.__nnpRace.race && "
                  "window.__nnpRace.race.control !== undefined && window.__nnpRace.stats.draws > 0")

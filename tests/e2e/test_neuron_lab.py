@@ -3,7 +3,7 @@ trick, term-by-term sums; screenshots at 1280x800 and 768x1024."""
 
 import pytest
 
-from tests.e2e.conftest import VIEWPORT
+from tests.e2e.conftest import VIEWPORT, canvas_colours
 
 
 @pytest.fixture
@@ -145,3 +145,15 @@ def test_the_perceptron_loss_is_chosen_in_the_playground_once_there_are_no_hidde
     h = page.evaluate("window.__nnp.stats.lastHeader")
     assert h["config"]["hidden"] == [] and h["layer_sizes"] == [2, 1]
     assert "refused" not in page.get_by_test_id("notice").inner_text()
+
+
+def test_the_small_change_plot_is_drawn_beside_a_lesson(lab):
+    """The lesson's column narrows the plot's canvas after its first draw; it used to stay blank
+    (a resized canvas is cleared) while the lesson asked the reader to watch it."""
+    page = lab("#lesson=perceptron")
+    page.get_by_test_id("lesson-panel").wait_for()
+    page.wait_for_function("!document.body.classList.contains('booting')")
+    page.wait_for_timeout(300)
+    drawn = canvas_colours(page, "sweep-canvas")
+    sigmoid = [0x08 >> 4, 0x77 >> 4, 0xbd >> 4]   # its curve's #0877bd, quantized as canvas_colours does
+    assert any(all(abs(a - b) <= 1 for a, b in zip(c, sigmoid)) for c in drawn), drawn

@@ -210,9 +210,10 @@ def test_frames_are_spaced_so_that_they_take_at_most_their_share_of_a_core():
     assert halved == 2 * frame_interval(60, 0.023, s)
 
 
-def spaced(config: TrainConfig) -> tuple[float, float]:
-    """(the run's frame interval once its broadcaster has measured its frames, 0.9 / fps) for a
-    run of `config` playing with one viewer asking 60 frames/s."""
+def spaced(config: TrainConfig) -> tuple[float, float, float]:
+    """(the broadcaster's tick interval once it has measured the run's frames, the run's own
+    frame interval (a throttled run's pace), 0.9 / fps) for a run of `config` playing with one
+    viewer asking 60 frames/s."""
     async def scenario():
         settings = Settings()
         registry = StreamRegistry(settings, FrameEncoder(), LandscapeWorker(settings))
@@ -227,10 +228,10 @@ def spaced(config: TrainConfig) -> tuple[float, float]:
                 await run.advance(2, 1.0)
                 run.request_frame()
                 await asyncio.sleep(0.01)
-                if (len(viewer.websocket.frames) >= 3 and stream.frame_cpu > 0 and run.frame_interval
+                if (len(viewer.websocket.frames) >= 3 and stream.frame_cpu > 0 and stream.frame_spacing
                         == frame_interval(60, stream.frame_cpu, settings)):
-                    return run.frame_interval, 0.9 / 60
-            raise AssertionError("the frame interval never followed the measured frames")
+                    return stream.frame_spacing, run.frame_interval, 0.9 / 60
+            raise AssertionError("the tick interval never followed the measured frames")
         finally:
             sender.cancel()
             run.close()
@@ -239,7 +240,20 @@ def spaced(config: TrainConfig) -> tuple[float, float]:
 
 
 def test_a_large_runs_frames_are_spaced_by_their_cost_a_small_runs_are_not():
-    large, asked = spaced(TrainConfig(hidden=[64] * 8, features=FEATURES, n_samples=2000))
-    assert large > asked          # ~23 ms of CPU a frame: fewer frames than asked
-    small, asked = spaced(TrainConfig(hidden=[4, 2]))
-    assert small == asked
+    ticks, pace, asked = spaced(TrainConfig(hidden=[64] * 8, features=FEATURES, n_samples=2000))
+    assert ticks > asked          # ~14 ms of CPU a frame on average: fewer frames than asked
+    assert pace == asked          # a throttled run's steps per frame keep the asked pace
+    ticks, pace, asked = spaced(TrainConfig(hidden=[4, 2]))
+    assert ticks == pace == asked
+
+
+def test_the_frame_cost_average_is_even_and_starts_afresh_on_a_rebuilt_network():
+    settings = Settings()
+    run = RunRegistry(settings).create(TrainConfig(hidden=[4, 2]))
+    stream = RunStream(run, settings, FrameEncoder())
+    stream._record_frame_cpu(0.010)
+    stream._record_frame_cpu(0.030)            # a frame with its grids: the cadence moves a little
+    assert 0.010 < stream.frame_cpu < 0.015
+    run.reset()                                # another network, another cost
+    stream._record_frame_cpu(0.001)
+    assert stream.frame_cpu == 0.001

@@ -210,7 +210,9 @@ function connect(g, autoplay = true, opened = null) {
     requestDraw();
   };
   ws.onclose = () => {
-    if (group === g) notice("connection closed; reload the page to start again", "error");
+    if (group !== g) return;
+    reveal();
+    notice("connection closed; reload the page to start again", "error");
   };
   if (opened) {
     hello(opened.hello);
@@ -251,12 +253,14 @@ function wireControls() {
   wirePageKeys(byId("play"), closeGroup);
 }
 
+// shown once a frame is drawn, or after 5 s (a notice says why), or at once on an error
+const reveal = revealWhen(new Promise((resolve) => { firstDrawn = resolve; }).then(afterNextFrame), {
+  onTimeout: () => {
+    if (!debug.stats.frames) notice("Still waiting for the comparison's first frame from the server…", "warn");
+  },
+});
+
 async function main() {
-  revealWhen(new Promise((resolve) => { firstDrawn = resolve; }).then(afterNextFrame), {
-    onTimeout: () => {
-      if (!debug.stats.frames) notice("Still waiting for the comparison's first frame from the server…", "warn");
-    },
-  });
   curves = createCurvesView({ loss: byId("loss-canvas"), accuracy: byId("accuracy-canvas"),
     gradnorm: byId("gradnorm-canvas"), lr: byId("lr-canvas") }, COLORS);
   boundaries = createBoundariesView(byId("boundaries"), COLORS);
@@ -289,6 +293,6 @@ async function main() {
 }
 
 main().catch((err) => {
-  document.body.classList.remove("booting");
+  reveal();
   notice(String(err.message ?? err), "error");
 });

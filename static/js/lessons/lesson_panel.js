@@ -14,6 +14,7 @@ import { createProgress } from "./progress.js";
 import { playgroundState, taskDone } from "./task_check.js";
 
 const CHECK_MS = 500;
+const FONT_WAIT_MS = 2000;   // the longest the panel waits for its fonts before it shows
 
 export function lessonSlugFromHash(hash) {
   const m = /(?:^#|&)lesson=([a-z0-9-]{1,60})(?:&|$)/.exec(hash);
@@ -64,6 +65,7 @@ async function openPanel(slug) {
   const res = await fetch(`/api/lessons/${encodeURIComponent(slug)}`);
   if (!res.ok) {
     console.warn(`lesson ${slug}: ${res.status}`);
+    document.body.classList.remove("with-lesson");
     return;
   }
   const lesson = await res.json();
@@ -93,10 +95,16 @@ async function openPanel(slug) {
       "Loss (left) and dL/dz (right) against the probability p of the true class; the dashed line is this run's mean cross-entropy read as p = exp(-loss)." }));
   }
   panel.append(el("h3", { text: "Try it" }), tasks, nav);
+  // unseen until its formulas' fonts are in: KaTeX's fonts arrive after the typesetting and
+  // would move the panel's text under the reader's eyes
+  panel.style.visibility = "hidden";
   document.body.append(panel);
   document.body.classList.add("with-lesson");
   window.dispatchEvent(new Event("resize"));   // canvases re-measure their narrower boxes
   typeset(panel);
+  void panel.offsetHeight;                     // laid out: the fonts it needs start loading
+  const show = () => { panel.style.visibility = ""; };
+  Promise.race([document.fonts.ready, new Promise((resolve) => setTimeout(resolve, FONT_WAIT_MS))]).then(show, show);
   highlight(lesson.look, true);
   renderTasks(tasks, lesson, progress);
   let marker;
@@ -132,4 +140,12 @@ async function openPanel(slug) {
 }
 
 const slug = lessonSlugFromHash(window.location.hash);
-if (slug) openPanel(slug).catch((err) => console.error("lesson panel:", err));
+if (slug) {
+  // the panel's column is made room for at once, before its text is fetched: the view lays
+  // out once, not again under the reader's eyes when the panel comes
+  document.body.classList.add("with-lesson");
+  openPanel(slug).catch((err) => {
+    document.body.classList.remove("with-lesson");
+    console.error("lesson panel:", err);
+  });
+}

@@ -6,6 +6,7 @@ import {
   MAX_INPUTS, PRESETS, biasOf, compareTables, distanceFromPerceptron, evaluate, fmt,
   normalizeNeuron, scaled, sumText, sweepWeight, truthTable,
 } from "./neuron_math.js";
+import { onCanvasResize } from "../canvas_size.js";
 import { afterNextFrame, revealWhen } from "../page_boot.js";
 import { createSweepPlot } from "./sweep_plot.js";
 
@@ -255,9 +256,10 @@ function renderPresetNote(table) {
   }
 }
 
+revealWhen(afterNextFrame());   // filled in unseen below: the page appears once, in place
 buildControls();
 render();
-revealWhen(afterNextFrame());   // filled in unseen: the page appears once, in place
+onCanvasResize(render);   // a resized canvas is blank until drawn again (e.g. a lesson's column)
 window.__neuronLab = { state: () => state };
 // what a lesson's tasks read (server/lessons.py TASK_FIELDS["neuron"])
 window.__nnpLessonState = () => ({
