@@ -33,7 +33,8 @@ MIN_SLICE_SECONDS = 0.001
 
 # a deleted run's last arrays are freed after its delete returns (its broadcaster's task ends
 # on the next loop step, a frame or surface being built in a thread ends with its chunk, each
-# viewer's socket drops its last frame): memory is given back again once they have
+# viewer's socket drops its last frame): memory is given back again this long after the last
+# delete of a burst, by when they usually have (a surface's long chunk may hold on longer)
 LATE_TRIM_SECONDS = 2.0
 
 
@@ -45,12 +46,12 @@ def loop_call_soon(callback) -> None:
         callback()
 
 
-def loop_call_later(seconds: float, callback) -> None:
+def loop_call_later(seconds: float, callback) -> asyncio.TimerHandle | None:
     """callback() `seconds` from now on the running loop (never, when no loop runs)."""
     try:
-        asyncio.get_running_loop().call_later(seconds, callback)
+        return asyncio.get_running_loop().call_later(seconds, callback)
     except RuntimeError:
-        pass
+        return None
 
 
 class RegistryFull(Exception):
@@ -114,7 +115,7 @@ class PlayScheduler:
             queue.append(run)
             now = time.monotonic()
             if run.speed is not None and now >= run.refill_at:
-                run.step_budget, run.refill_at = run.speed, now + run.frame_interval
+                run.step_budget, run.refill_at = run.speed, now + run.pace_interval
             if run.trains_again_at(now) > now:   # throttled, or resting for its frame
                 idle_rounds += 1
                 if idle_rounds >= len(queue):   # every run waits: sleep till the first may go
@@ -165,9 +166,9 @@ class Run:
         self.created = self.last_active = time.monotonic()
         self.playing = False
         # control state, owned here: changed only through request_frame / set_speed /
-        # set_frame_interval, read by the scheduler and the run's broadcaster (server/stream.py)
-        self.speed: int | None = None        # steps per frame interval; None: as fast as possible
-        self.frame_interval = 1.0 / settings.default_fps
+        # set_pace_interval, read by the scheduler and the run's broadcaster (server/stream.py)
+        self.speed: int | None = None        # steps per pace interval; None: as fast as possible
+        self.pace_interval = 1.0 / settings.default_fps
         self.generation = 0       # +1 on every rebuild (reset, or a set with reset)
         self.config_version = 0   # +1 on every applied set or reset
         self.state_version = 0    # +1 on every change of the trainer
@@ -269,12 +270,13 @@ class Run:
         return at
 
     def set_speed(self, speed: int | None) -> None:
-        """Steps per frame interval while playing (None: as fast as the scheduler allows)."""
+        """Steps per pace interval while playing (None: as fast as the scheduler allows)."""
         self.speed = speed
 
-    def set_frame_interval(self, seconds: float) -> None:
-        """The broadcaster's frame interval (a throttled run's speed is per interval)."""
-        self.frame_interval = seconds
+    def set_pace_interval(self, seconds: float) -> None:
+        """The interval between the frames its viewers ask for (0.9/fps): a throttled run's
+        speed is steps per such interval, however far apart its costly frames are sent."""
+        self.pace_interval = seconds
 
     def on_close(self, callback: Callable[[], None]) -> Callable[[], None]:
         """Call callback when the run closes; returns a function that forgets it again."""
@@ -444,6 +446,7 @@ class RunRegistry:
         self.settings = settings
         self.store = store
         self.runs: dict[str, Run] = {}
+        self._late_trim: asyncio.TimerHandle | None = None   # the trim after a burst of deletes
         self.scheduler = PlayScheduler()
 
     def __len__(self) -> int:
@@ -508,8 +511,14 @@ class RunRegistry:
             give_back_memory(force=True)   # the last run gone: RSS back near idle
         else:
             loop_call_soon(give_back_memory)
-        loop_call_later(LATE_TRIM_SECONDS, lambda: give_back_memory(force=True))
+        if self._late_trim is not None:     # one late trim after a burst of deletes
+            self._late_trim.cancel()
+        self._late_trim = loop_call_later(LATE_TRIM_SECONDS, self._trim_late)
         return True
+
+    def _trim_late(self) -> None:
+        self._late_trim = None
+        give_back_memory(force=True)
 
     def idle(self, now: float | None = None) -> list[str]:
         """Runs idle longer than the TTL (a run with viewers is never idle)."""

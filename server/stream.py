@@ -132,7 +132,7 @@ class RunStream:
         self._grid_cost = 0.0         # EWMA of seconds per grid computation
         self.frame_cpu = 0.0          # EWMA of CPU seconds per snapshot build (frame_interval)
         self._frame_cpu_generation: int | None = None   # the network frame_cpu was measured on
-        self.frame_spacing = 0.0      # seconds between ticks now (tests and the bench read it)
+        self.frame_spacing = 0.0      # seconds between ticks now (the tests read it)
         self._grids_due_at: float | None = None   # grids older than the weights: redo from then
         self._dataset: tuple[int, dict] | None = None
         self._task: asyncio.Task | None = None
@@ -187,7 +187,7 @@ class RunStream:
                 fps = max(v.fps for v in self.viewers)
                 # a throttled run's speed is steps per frame the viewers ask for: its training
                 # keeps that pace when its costly frames come less often
-                run.set_frame_interval(frame_interval(fps, 0.0, self.settings))
+                run.set_pace_interval(frame_interval(fps, 0.0, self.settings))
                 interval = self.frame_spacing = frame_interval(fps, self.frame_cpu, self.settings)
                 delay = next_tick - time.monotonic()
                 if delay > 0:
@@ -232,7 +232,7 @@ class RunStream:
                     else:
                         started = time.thread_time()
                         self.snapshot = self.build_snapshot()
-                        self._record_frame_cpu(time.thread_time() - started)
+                        self._record_frame_cpu(time.thread_time() - started, self.run.generation)
                 if self.snapshot.header["playing"] != run.playing and self._restamps(
                         (run.state_version, run.generation, run.config_version, run.playing,
                          run.trainer.status, self._subscriptions)):
@@ -319,18 +319,21 @@ class RunStream:
                 snapshot, cpu = await asyncio.to_thread(build)
             finally:
                 run.frame_building(False)
-        self._record_frame_cpu(cpu)
+        self._record_frame_cpu(cpu, generation)
         if run.generation != generation or run.closed:
             return None
         run.record_metrics(version, snapshot.header["metrics"], snapshot.raw_metrics)
         return snapshot
 
-    def _record_frame_cpu(self, seconds: float) -> None:
+    def _record_frame_cpu(self, seconds: float, generation: int) -> None:
         """One more build's CPU time into the average that spaces this run's frames: a slow
         one (grids are refreshed in some frames only) so that the cadence stays even; started
-        afresh when the run is rebuilt (another network costs another amount)."""
-        if self._frame_cpu_generation != self.run.generation:
-            self._frame_cpu_generation, self.frame_cpu = self.run.generation, seconds
+        afresh when the run is rebuilt (another network costs another amount). A build of the
+        network before a rebuild (`generation`, the one it was made of) counts for nothing."""
+        if generation != self.run.generation:
+            return
+        if self._frame_cpu_generation != generation:
+            self._frame_cpu_generation, self.frame_cpu = generation, seconds
         else:
             self.frame_cpu = 0.9 * self.frame_cpu + 0.1 * seconds
 

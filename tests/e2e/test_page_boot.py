@@ -136,6 +136,22 @@ def test_the_neuron_lab_does_not_shift_while_it_fills_in(chromium_browser, serve
 
 
 @pytest.mark.parametrize("viewport", [VIEWPORT, TABLET], ids=["1280x800", "768x1024"])
+def test_the_neuron_lab_with_a_lesson_does_not_shift_while_both_fill_in(chromium_browser, server_url,
+                                                                      viewport):
+    """The lesson's column is made room for before the lab is shown, and the panel shows once
+    its formulas' fonts are in (they moved its text: 0.08 at 768x1024)."""
+    with fresh_page(chromium_browser, server_url, viewport, RECORD_REVEAL) as (page, errors):
+        page.goto(f"{server_url}/neuron#lesson=perceptron")
+        page.wait_for_function(SHOWN)
+        page.get_by_test_id("lesson-panel").wait_for()
+        page.wait_for_function("getComputedStyle(document.getElementById('lesson-panel')).visibility === 'visible'")
+        page.wait_for_timeout(1000)
+        shifts = page.evaluate("window.__shifts")
+        assert sum(s["value"] for s in shifts) < 0.01, shifts
+        assert not errors, errors
+
+
+@pytest.mark.parametrize("viewport", [VIEWPORT, TABLET], ids=["1280x800", "768x1024"])
 def test_the_comparison_page_does_not_shift_while_it_fills_in(chromium_browser, server_url, viewport):
     with fresh_page(chromium_browser, server_url, viewport, RECORD_REVEAL) as (page, errors):
         page.goto(f"{server_url}/compare")

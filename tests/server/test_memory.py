@@ -42,7 +42,7 @@ def test_a_deleted_runs_memory_is_given_back_again_once_its_last_arrays_are_free
         await asyncio.sleep(0.2)
         return list(calls)
 
-    assert asyncio.run(scenario()) == [False, True, True, True]   # and once more after each
+    assert asyncio.run(scenario()) == [False, True, True]   # and once more after the burst
 
 
 def test_giving_memory_back_is_safe_after_large_frees():

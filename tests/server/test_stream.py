@@ -230,7 +230,7 @@ def spaced(config: TrainConfig) -> tuple[float, float, float]:
                 await asyncio.sleep(0.01)
                 if (len(viewer.websocket.frames) >= 3 and stream.frame_cpu > 0 and stream.frame_spacing
                         == frame_interval(60, stream.frame_cpu, settings)):
-                    return stream.frame_spacing, run.frame_interval, 0.9 / 60
+                    return stream.frame_spacing, run.pace_interval, 0.9 / 60
             raise AssertionError("the tick interval never followed the measured frames")
         finally:
             sender.cancel()
@@ -251,9 +251,11 @@ def test_the_frame_cost_average_is_even_and_starts_afresh_on_a_rebuilt_network()
     settings = Settings()
     run = RunRegistry(settings).create(TrainConfig(hidden=[4, 2]))
     stream = RunStream(run, settings, FrameEncoder())
-    stream._record_frame_cpu(0.010)
-    stream._record_frame_cpu(0.030)            # a frame with its grids: the cadence moves a little
+    stream._record_frame_cpu(0.010, run.generation)
+    stream._record_frame_cpu(0.030, run.generation)   # a frame with its grids: moves a little
     assert 0.010 < stream.frame_cpu < 0.015
-    run.reset()                                # another network, another cost
-    stream._record_frame_cpu(0.001)
+    old = run.generation
+    run.reset()                                        # another network, another cost
+    stream._record_frame_cpu(0.050, old)               # a build of the old one, finished late
+    stream._record_frame_cpu(0.001, run.generation)
     assert stream.frame_cpu == 0.001

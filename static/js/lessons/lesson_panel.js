@@ -9,6 +9,7 @@
 // window.__nnp (its snapshot and client state).
 import { probabilityFromLoss } from "./loss_curves.js";
 import { drawLossFigure } from "./loss_figure.js";
+import { lessonSlugFromHash } from "./lesson_room.js";
 import { typeset } from "./math.js";
 import { createProgress } from "./progress.js";
 import { playgroundState, taskDone } from "./task_check.js";
@@ -16,10 +17,6 @@ import { playgroundState, taskDone } from "./task_check.js";
 const CHECK_MS = 500;
 const FONT_WAIT_MS = 2000;   // the longest the panel waits for its fonts before it shows
 
-export function lessonSlugFromHash(hash) {
-  const m = /(?:^#|&)lesson=([a-z0-9-]{1,60})(?:&|$)/.exec(hash);
-  return m ? m[1] : null;
-}
 
 function liveState() {
   if (typeof window.__nnpLessonState === "function") return window.__nnpLessonState();
@@ -104,7 +101,8 @@ async function openPanel(slug) {
   typeset(panel);
   void panel.offsetHeight;                     // laid out: the fonts it needs start loading
   const show = () => { panel.style.visibility = ""; };
-  Promise.race([document.fonts.ready, new Promise((resolve) => setTimeout(resolve, FONT_WAIT_MS))]).then(show, show);
+  Promise.race([document.fonts?.ready ?? Promise.resolve(),
+                new Promise((resolve) => setTimeout(resolve, FONT_WAIT_MS))]).then(show, show);
   highlight(lesson.look, true);
   renderTasks(tasks, lesson, progress);
   let marker;
@@ -141,10 +139,11 @@ async function openPanel(slug) {
 
 const slug = lessonSlugFromHash(window.location.hash);
 if (slug) {
-  // the panel's column is made room for at once, before its text is fetched: the view lays
-  // out once, not again under the reader's eyes when the panel comes
+  // the column's room is made at once (here, or earlier by lesson_room.js), before the text is
+  // fetched: the view lays out once, not again under the reader's eyes when the panel comes
   document.body.classList.add("with-lesson");
   openPanel(slug).catch((err) => {
+    document.getElementById("lesson-panel")?.remove();
     document.body.classList.remove("with-lesson");
     console.error("lesson panel:", err);
   });

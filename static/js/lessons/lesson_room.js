@@ -1,0 +1,13 @@
+// Room for a lesson's column, made before anything else on a view runs: a view opened with
+// `#lesson=<slug>` lays out once with the column's room (body.with-lesson, lessons.css), not
+// again when the lesson panel comes after its fetch and KaTeX. Load it as the page's first
+// module script; lesson_panel.js takes the room back if the lesson cannot be shown.
+
+export function lessonSlugFromHash(hash) {
+  const m = /(?:^#|&)lesson=([a-z0-9-]{1,60})(?:&|$)/.exec(hash);
+  return m ? m[1] : null;
+}
+
+if (typeof document !== "undefined" && lessonSlugFromHash(window.location.hash)) {
+  document.body.classList.add("with-lesson");
+}
