@@ -27,3 +27,11 @@ export function revealWhen(ready, { timeoutMs = BOOT_REVEAL_MS, onTimeout = null
 export function afterNextFrame() {
   return new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
 }
+
+// a promise that settles once the fonts `el` needs are in (KaTeX's arrive after its typesetting
+// and would move the text), or after `maxMs` whatever happens
+export function fontsLoaded(el, maxMs = 2000) {
+  void el.offsetHeight;   // laid out: the fonts it needs start loading
+  return Promise.race([document.fonts?.ready ?? Promise.resolve(),
+                       new Promise((resolve) => setTimeout(resolve, maxMs))]);
+}

@@ -116,6 +116,8 @@ new MutationObserver((_, obs) => {
     members: document.querySelectorAll("[data-testid=members] .member").length,
     sum: document.getElementById("sum-text")?.textContent ?? null,
     rows: document.querySelectorAll("[data-testid=input-rows] > *").length,
+    typeset: document.querySelectorAll("main .math.typeset").length,
+    graph: document.querySelectorAll("#graph-box svg *").length,
   };
 }).observe(document, { attributes: true, subtree: true, attributeFilter: ["class"] });
 """
@@ -175,4 +177,36 @@ def test_a_comparison_without_a_first_frame_shows_after_five_seconds_and_says_wh
         page.wait_for_function("!document.body.classList.contains('booting')", timeout=10_000)
         assert page.get_by_test_id("members").is_visible()
         assert "first frame" in page.get_by_test_id("notice").inner_text()
+        assert not errors, errors
+
+
+@pytest.mark.parametrize("viewport", [VIEWPORT, TABLET], ids=["1280x800", "768x1024"])
+@pytest.mark.parametrize("path", ["/graph", "/graph#lesson=chain-rule"], ids=["alone", "with-lesson"])
+def test_the_backprop_lab_does_not_shift_while_it_fills_in(chromium_browser, server_url, viewport, path):
+    """Its graph is laid out after the page's first paint, and a lesson's column came after a
+    fetch and narrowed it: a shift of 0.68 at 1280x800 with the chain-rule lesson."""
+    with fresh_page(chromium_browser, server_url, viewport, RECORD_REVEAL) as (page, errors):
+        page.goto(f"{server_url}{path}")
+        page.wait_for_function(SHOWN, timeout=20_000)
+        assert page.evaluate("window.__atReveal.graph") > 0      # drawn before it was shown
+        if "lesson" in path:
+            page.get_by_test_id("lesson-panel").wait_for()
+        page.wait_for_timeout(1000)
+        shifts = page.evaluate("window.__shifts")
+        assert sum(s["value"] for s in shifts) < 0.01, shifts
+        assert not errors, errors
+
+
+@pytest.mark.parametrize("viewport", [VIEWPORT, TABLET], ids=["1280x800", "768x1024"])
+def test_a_lesson_page_shows_its_formulas_typeset_and_does_not_shift(chromium_browser, server_url,
+                                                                   viewport):
+    """Its formulas are typeset by the script and KaTeX's fonts came after: the text moved by a
+    line (0.21 and 0.38)."""
+    with fresh_page(chromium_browser, server_url, viewport, RECORD_REVEAL) as (page, errors):
+        page.goto(f"{server_url}/lessons/perceptron")
+        page.wait_for_function(SHOWN)
+        assert page.evaluate("window.__atReveal.typeset") > 0
+        page.wait_for_timeout(1000)
+        shifts = page.evaluate("window.__shifts")
+        assert sum(s["value"] for s in shifts) < 0.01, shifts
         assert not errors, errors

@@ -9,6 +9,7 @@ import { leafNames } from "./leaves.js";
 import { createNudgeView } from "./nudge_view.js";
 import { activeAt, describe, gradsAt, positions } from "./stepper.js";
 import { createWhatIf, isParameter } from "./what_if.js";
+import { afterNextFrame, revealWhen } from "../page_boot.js";
 import { controlHeaders, heldRun, linkedRun, rememberRun, withoutToken } from "../run_access.js";
 
 const errors = [];
@@ -493,7 +494,11 @@ async function main() {
   window.__graph.ready = true;
 }
 
-main().catch((err) => {
+// the lab shows once its first graph is laid out and drawn (or at once on an error, or after
+// 5 s): the graph's box and the panels beside it take their sizes unseen (body.booting)
+const started = main();
+revealWhen(started.then(afterNextFrame));
+started.catch((err) => {
   console.error(err);
   showError(`The page could not start: ${err.message}`);
 });

@@ -1,5 +1,6 @@
 // A lesson's own page: typeset its formulas, mark the tasks already done (progress.js), and
 // draw its figure.
+import { fontsLoaded, revealWhen } from "../page_boot.js";
 import { drawLossFigure } from "./loss_figure.js";
 import { typeset } from "./math.js";
 import { createProgress } from "./progress.js";
@@ -7,7 +8,12 @@ import { createProgress } from "./progress.js";
 const detail = JSON.parse(document.getElementById("lesson-data").textContent);
 const progress = createProgress(window.localStorage);
 progress.visit(detail.slug);
-typeset(document.querySelector("[data-testid=lesson]"));
+const article = document.querySelector("[data-testid=lesson]");
+try {
+  typeset(article);
+} finally {
+  revealWhen(fontsLoaded(article));   // shown once, typeset in its fonts (body.booting)
+}
 
 const done = new Set(progress.of(detail.slug).done);
 for (const li of document.querySelectorAll(".lesson-task")) {

@@ -11,11 +11,11 @@ import { probabilityFromLoss } from "./loss_curves.js";
 import { drawLossFigure } from "./loss_figure.js";
 import { lessonSlugFromHash } from "./lesson_room.js";
 import { typeset } from "./math.js";
+import { fontsLoaded } from "../page_boot.js";
 import { createProgress } from "./progress.js";
 import { playgroundState, taskDone } from "./task_check.js";
 
 const CHECK_MS = 500;
-const FONT_WAIT_MS = 2000;   // the longest the panel waits for its fonts before it shows
 
 
 function liveState() {
@@ -99,10 +99,8 @@ async function openPanel(slug) {
   document.body.classList.add("with-lesson");
   window.dispatchEvent(new Event("resize"));   // canvases re-measure their narrower boxes
   typeset(panel);
-  void panel.offsetHeight;                     // laid out: the fonts it needs start loading
   const show = () => { panel.style.visibility = ""; };
-  Promise.race([document.fonts?.ready ?? Promise.resolve(),
-                new Promise((resolve) => setTimeout(resolve, FONT_WAIT_MS))]).then(show, show);
+  fontsLoaded(panel).then(show, show);
   highlight(lesson.look, true);
   renderTasks(tasks, lesson, progress);
   let marker;
