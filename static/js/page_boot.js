@@ -1,6 +1,6 @@
 // A page's start without a jump: until its script has built what it shows (controls, readouts,
 // panels filled from the first frame), those parts stay invisible but keep their room
-// (body.booting, playground.css); revealWhen() shows them once `ready` settles, or after
+// (body.booting, boot.css); revealWhen() shows them once `ready` settles, or after
 // `timeoutMs` whatever happens (onTimeout then says why). Without a script, CSS shows them after
 // 8 s. Layout shifts of invisible parts are not seen, so the page appears once, in place.
 

@@ -191,6 +191,7 @@ def test_the_backprop_lab_does_not_shift_while_it_fills_in(chromium_browser, ser
         assert page.evaluate("window.__atReveal.graph") > 0      # drawn before it was shown
         if "lesson" in path:
             page.get_by_test_id("lesson-panel").wait_for()
+            page.wait_for_function("getComputedStyle(document.getElementById('lesson-panel')).visibility === 'visible'")
         page.wait_for_timeout(1000)
         shifts = page.evaluate("window.__shifts")
         assert sum(s["value"] for s in shifts) < 0.01, shifts

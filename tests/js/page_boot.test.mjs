@@ -45,3 +45,11 @@ test("the returned function shows the page early", async () => {
   reveal();
   assert.equal(body.classList.contains("booting"), false);
 });
+
+test("a lesson's slug is read from the address's hash, and nothing else is", async () => {
+  const { lessonSlugFromHash } = await import("../../static/js/lessons/lesson_room.js");
+  assert.equal(lessonSlugFromHash("#lesson=chain-rule"), "chain-rule");
+  assert.equal(lessonSlugFromHash("#x=1&lesson=perceptron"), "perceptron");
+  assert.equal(lessonSlugFromHash("#lesson=Bad_Slug"), null);
+  assert.equal(lessonSlugFromHash(""), null);
+});

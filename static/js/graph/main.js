@@ -497,7 +497,9 @@ async function main() {
 // the lab shows once its first graph is laid out and drawn (or at once on an error, or after
 // 5 s): the graph's box and the panels beside it take their sizes unseen (body.booting)
 const started = main();
-revealWhen(started.then(afterNextFrame));
+revealWhen(started.then(afterNextFrame), {
+  onTimeout: () => showError("The graph is still loading: the server has not answered in 5 s."),
+});
 started.catch((err) => {
   console.error(err);
   showError(`The page could not start: ${err.message}`);

@@ -5,15 +5,18 @@ import { drawLossFigure } from "./loss_figure.js";
 import { typeset } from "./math.js";
 import { createProgress } from "./progress.js";
 
-const detail = JSON.parse(document.getElementById("lesson-data").textContent);
-const progress = createProgress(window.localStorage);
-progress.visit(detail.slug);
+// shown once, typeset in its fonts (body.booting); first, so that whatever fails below, the
+// page still shows at once (or within 5 s)
 const article = document.querySelector("[data-testid=lesson]");
 try {
   typeset(article);
 } finally {
-  revealWhen(fontsLoaded(article));   // shown once, typeset in its fonts (body.booting)
+  revealWhen(fontsLoaded(article));
 }
+
+const detail = JSON.parse(document.getElementById("lesson-data").textContent);
+const progress = createProgress(window.localStorage);
+progress.visit(detail.slug);
 
 const done = new Set(progress.of(detail.slug).done);
 for (const li of document.querySelectorAll(".lesson-task")) {

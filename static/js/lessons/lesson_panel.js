@@ -58,11 +58,18 @@ function renderTasks(list, lesson, progress) {
   }));
 }
 
+/** The view gets the lesson's column back (no panel, or a closed one) and re-measures. */
+function takeRoomBack() {
+  document.getElementById("lesson-panel")?.remove();
+  document.body.classList.remove("with-lesson");
+  window.dispatchEvent(new Event("resize"));   // canvases and the graph fit their wider boxes
+}
+
 async function openPanel(slug) {
   const res = await fetch(`/api/lessons/${encodeURIComponent(slug)}`);
   if (!res.ok) {
     console.warn(`lesson ${slug}: ${res.status}`);
-    document.body.classList.remove("with-lesson");
+    takeRoomBack();
     return;
   }
   const lesson = await res.json();
@@ -127,9 +134,7 @@ async function openPanel(slug) {
   close.addEventListener("click", () => {
     clearInterval(timer);
     highlight(lesson.look, false);
-    panel.remove();
-    document.body.classList.remove("with-lesson");
-    window.dispatchEvent(new Event("resize"));
+    takeRoomBack();
     history.replaceState(null, "", `${location.pathname}${location.search}`);
   });
   window.__nnpLesson = { slug, lesson, progress };
@@ -141,8 +146,7 @@ if (slug) {
   // fetched: the view lays out once, not again under the reader's eyes when the panel comes
   document.body.classList.add("with-lesson");
   openPanel(slug).catch((err) => {
-    document.getElementById("lesson-panel")?.remove();
-    document.body.classList.remove("with-lesson");
+    takeRoomBack();
     console.error("lesson panel:", err);
   });
 }
