@@ -13,6 +13,7 @@ play, warms up, then measures for --seconds:
 - long tasks (PerformanceObserver "longtask": main-thread tasks over 50 ms): how many, the
   longest, and the longest per-view draw the page timed itself;
 - the page's own JS per drawn frame by view (ms per redraw);
+- animation frames over 50 ms (Long Animation Frames API): what scripts ran in them and how long;
 
 then --pauses times: press pause (a click on the play/pause button, as a user would) and time
 until the page shows "paused" (the status element's data-status, set when the server's paused
@@ -45,12 +46,20 @@ TARGET_TASK_MS = 50.0
 
 INSTRUMENT = """
 () => {
-  const b = window.__bench = { longTasks: [], running: true };
+  const b = window.__bench = { longTasks: [], longFrames: [], running: true };
   try {
     new PerformanceObserver((list) => {
       for (const e of list.getEntries()) b.longTasks.push({ at: e.startTime, ms: e.duration });
     }).observe({ type: "longtask", buffered: false });
   } catch (err) { b.longTasks = null; }
+  try {   // what ran in each animation frame over 50 ms (Long Animation Frames API)
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) b.longFrames.push({
+        ms: e.duration, render: e.renderStart ? e.renderStart - e.startTime : null,
+        scripts: e.scripts.map((x) => ({ what: `${x.sourceFunctionName || x.invoker} (${(x.sourceURL || "").split("/").pop()})`,
+                                         ms: x.duration })) });
+    }).observe({ type: "long-animation-frame", buffered: false });
+  } catch (err) { b.longFrames = null; }
 }
 """
 
@@ -142,6 +151,13 @@ def measure(url: str, query: str, seconds: float, warmup: float, pauses: int) ->
         # different view each time points at the machine (the tab descheduled), not at one view
         "slow_draws": [f"{d['ms']:.0f} ms ({max(d['byView'], key=d['byView'].get)} "
                        f"{max(d['byView'].values()):.0f})" for d in slow if d["byView"]],
+        # animation frames over 50 ms (any phase): their length, when rendering began in them,
+        # and each script in them with its time; a long frame whose scripts are short is the
+        # browser's own work or the tab waiting for a core
+        "long_frames": None if bench["longFrames"] is None else [
+            f"{f['ms']:.0f} ms (render at {'-' if f['render'] is None else round(f['render'])}): "
+            + (", ".join(f"{x['what']} {x['ms']:.0f}" for x in f["scripts"]) or "no script")
+            for f in bench["longFrames"]],
         "console_errors": errors,
     }
 
