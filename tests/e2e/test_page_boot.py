@@ -124,6 +124,20 @@ new MutationObserver((_, obs) => {
 SHOWN = "window.__atReveal !== undefined"
 
 
+def assert_steady(page, errors, settle_ms: int = 1000) -> None:
+    """After `settle_ms` more, the page has shifted less than 0.01 in all since its first paint
+    (RECORD_SHIFTS) and logged no error."""
+    page.wait_for_timeout(settle_ms)
+    shifts = page.evaluate("window.__shifts")
+    assert sum(s["value"] for s in shifts) < 0.01, shifts
+    assert not errors, errors
+
+
+def wait_lesson_panel_shown(page) -> None:
+    page.get_by_test_id("lesson-panel").wait_for()
+    page.wait_for_function("getComputedStyle(document.getElementById('lesson-panel')).visibility === 'visible'")
+
+
 @pytest.mark.parametrize("viewport", [VIEWPORT, TABLET], ids=["1280x800", "768x1024"])
 def test_the_neuron_lab_does_not_shift_while_it_fills_in(chromium_browser, server_url, viewport):
     with fresh_page(chromium_browser, server_url, viewport, RECORD_REVEAL) as (page, errors):
@@ -131,10 +145,7 @@ def test_the_neuron_lab_does_not_shift_while_it_fills_in(chromium_browser, serve
         page.wait_for_function(SHOWN)
         shown = page.evaluate("window.__atReveal")
         assert shown["rows"] >= 2 and shown["sum"], shown      # filled in before it was shown
-        page.wait_for_timeout(1000)
-        shifts = page.evaluate("window.__shifts")
-        assert sum(s["value"] for s in shifts) < 0.01, shifts
-        assert not errors, errors
+        assert_steady(page, errors)
 
 
 @pytest.mark.parametrize("viewport", [VIEWPORT, TABLET], ids=["1280x800", "768x1024"])
@@ -145,12 +156,8 @@ def test_the_neuron_lab_with_a_lesson_does_not_shift_while_both_fill_in(chromium
     with fresh_page(chromium_browser, server_url, viewport, RECORD_REVEAL) as (page, errors):
         page.goto(f"{server_url}/neuron#lesson=perceptron")
         page.wait_for_function(SHOWN)
-        page.get_by_test_id("lesson-panel").wait_for()
-        page.wait_for_function("getComputedStyle(document.getElementById('lesson-panel')).visibility === 'visible'")
-        page.wait_for_timeout(1000)
-        shifts = page.evaluate("window.__shifts")
-        assert sum(s["value"] for s in shifts) < 0.01, shifts
-        assert not errors, errors
+        wait_lesson_panel_shown(page)
+        assert_steady(page, errors)
 
 
 @pytest.mark.parametrize("viewport", [VIEWPORT, TABLET], ids=["1280x800", "768x1024"])
@@ -160,11 +167,8 @@ def test_the_comparison_page_does_not_shift_while_it_fills_in(chromium_browser, 
         page.wait_for_function(SHOWN, timeout=20_000)
         assert page.evaluate("window.__atReveal.members") >= 2     # its members' rows are in
         assert page.evaluate("window.__nnpCompare.stats.frames") > 0
-        page.wait_for_timeout(1500)   # later frames fill the charts, not the layout
+        assert_steady(page, errors, settle_ms=1500)   # later frames fill the charts, not the layout
         assert page.get_by_test_id("boot-note").is_hidden()
-        shifts = page.evaluate("window.__shifts")
-        assert sum(s["value"] for s in shifts) < 0.01, shifts
-        assert not errors, errors
 
 
 def test_a_comparison_without_a_first_frame_shows_after_five_seconds_and_says_why(
@@ -190,12 +194,8 @@ def test_the_backprop_lab_does_not_shift_while_it_fills_in(chromium_browser, ser
         page.wait_for_function(SHOWN, timeout=20_000)
         assert page.evaluate("window.__atReveal.graph") > 0      # drawn before it was shown
         if "lesson" in path:
-            page.get_by_test_id("lesson-panel").wait_for()
-            page.wait_for_function("getComputedStyle(document.getElementById('lesson-panel')).visibility === 'visible'")
-        page.wait_for_timeout(1000)
-        shifts = page.evaluate("window.__shifts")
-        assert sum(s["value"] for s in shifts) < 0.01, shifts
-        assert not errors, errors
+            wait_lesson_panel_shown(page)
+        assert_steady(page, errors)
 
 
 @pytest.mark.parametrize("viewport", [VIEWPORT, TABLET], ids=["1280x800", "768x1024"])
@@ -207,7 +207,4 @@ def test_a_lesson_page_shows_its_formulas_typeset_and_does_not_shift(chromium_br
         page.goto(f"{server_url}/lessons/perceptron")
         page.wait_for_function(SHOWN)
         assert page.evaluate("window.__atReveal.typeset") > 0
-        page.wait_for_timeout(1000)
-        shifts = page.evaluate("window.__shifts")
-        assert sum(s["value"] for s in shifts) < 0.01, shifts
-        assert not errors, errors
+        assert_steady(page, errors)

@@ -31,6 +31,20 @@ class FakeSocket:
         pass
 
 
+def attached(config: TrainConfig, fps: int | None = None):
+    """(run, stream, viewer, sender task) of a new run of `config` in an app's stream registry,
+    with one viewer attached (at `fps` if given) and sending; call on a running loop."""
+    settings = Settings()
+    registry = StreamRegistry(settings, FrameEncoder(), LandscapeWorker(settings))
+    run = RunRegistry(settings).create(config)
+    stream = registry.of(run)
+    viewer = Viewer(FakeSocket(), settings)
+    if fps is not None:
+        viewer.fps = fps
+    stream.attach(viewer)
+    return run, stream, viewer, asyncio.create_task(viewer.send_loop(stream))
+
+
 def watch(config: TrainConfig, monkeypatch, steps: int = 3):
     """Frames of a run stepped `steps` times (5 steps each, fewer if the machine is so loaded
     that a step's time budget runs out), each time until a frame shows the run's current step;
@@ -45,13 +59,7 @@ def watch(config: TrainConfig, monkeypatch, steps: int = 3):
     monkeypatch.setattr(RunStream, "_compose", recording)
 
     async def scenario():
-        settings = Settings()
-        registry = StreamRegistry(settings, FrameEncoder(), LandscapeWorker(settings))
-        run = RunRegistry(settings).create(config)
-        stream = registry.of(run)
-        viewer = Viewer(FakeSocket(), settings)
-        stream.attach(viewer)
-        sender = asyncio.create_task(viewer.send_loop(stream))
+        run, stream, viewer, sender = attached(config)
         for _ in range(steps):
             await run.advance(5, 1.0)
             run.request_frame()
@@ -211,18 +219,12 @@ def test_frames_are_spaced_so_that_they_take_at_most_their_share_of_a_core():
 
 
 def spaced(config: TrainConfig) -> tuple[float, float, float]:
-    """(the broadcaster's tick interval once it has measured the run's frames, the run's own
-    frame interval (a throttled run's pace), 0.9 / fps) for a run of `config` playing with one
+    """(the broadcaster's tick interval once it has measured the run's frames, the run's pace
+    interval (a throttled run's steps are per it), 0.9 / fps) for a run of `config` playing with one
     viewer asking 60 frames/s."""
     async def scenario():
-        settings = Settings()
-        registry = StreamRegistry(settings, FrameEncoder(), LandscapeWorker(settings))
-        run = RunRegistry(settings).create(config)
-        stream = registry.of(run)
-        viewer = Viewer(FakeSocket(), settings)
-        viewer.fps = 60
-        stream.attach(viewer)
-        sender = asyncio.create_task(viewer.send_loop(stream))
+        run, stream, viewer, sender = attached(config, fps=60)
+        settings = stream.settings
         try:
             for _ in range(3000):
                 await run.advance(2, 1.0)
